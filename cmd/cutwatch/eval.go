@@ -2,21 +2,44 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
 
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/index/tag/eval"
 	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
-// PLACEHOLDER: replaced by the issue that builds this command.
 func evalCommand() *ffcli.Command {
 	fs := newFlagSet("eval")
+	gold := fs.String("gold", "", "gold annotations: a JSON array (seeds.json) or JSON Lines with inline \"text\"")
+	dir := fs.String("dir", "", "directory holding the articles named by the gold file's \"file\" fields")
+	verbose := fs.Bool("v", false, "list every false positive and miss per file")
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "cutwatch eval",
-		FlagSet:    fs,
-		Options:    envOptions(),
+		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v]",
+		ShortHelp:  "Score the tagger against gold annotations.",
+		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
+			"per key and overall (micro-averaged), scored as shared/gold/README.md says.",
+		FlagSet: fs,
+		Options: envOptions(),
 		Exec: func(context.Context, []string) error {
-			return errors.New("eval: not built yet")
+			if *gold == "" {
+				return fmt.Errorf("%w: eval needs --gold FILE", errUsage)
+			}
+			arts, err := eval.LoadGold(*gold)
+			if err != nil {
+				return err
+			}
+			t, err := tag.New()
+			if err != nil {
+				return err
+			}
+			rep, err := eval.Score(t, arts, *dir)
+			if err != nil {
+				return err
+			}
+			return rep.Write(os.Stdout, *verbose)
 		},
 	}
 }

@@ -2,6 +2,11 @@ package tag
 
 import (
 	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -9,17 +14,166 @@ import (
 var ErrInvalidUTF8 = errors.New("text is not valid UTF-8")
 
 // Tagger finds entities in article text. Build one with New and share it:
-// it is safe for concurrent use.
-type Tagger struct{}
+// it is safe for concurrent use, since it holds only read-only data.
+type Tagger struct {
+	kn  *knowledge
+	pos *posTagger
+}
 
-// New loads the language model and the embedded domain data once.
-func New() (*Tagger, error) { return &Tagger{}, nil }
+var (
+	knOnce sync.Once
+	knData *knowledge
+	knErr  error
+)
 
-// Tag returns the entities of text in order of their start offset.
-// PLACEHOLDER: the real tagger replaces this (issue 2).
+// New loads the language model and the embedded domain data. Both are
+// loaded once per process and shared by every Tagger, so New is cheap after
+// the first call.
+func New() (*Tagger, error) {
+	knOnce.Do(func() { knData, knErr = loadKnowledge() })
+	if knErr != nil {
+		return nil, fmt.Errorf("load tagger data: %w", knErr)
+	}
+	return &Tagger{kn: knData, pos: sharedPOSTagger()}, nil
+}
+
+// Tag returns the entities of text in order of their start offset. Entities
+// never overlap, and each one's Text is exactly text[Start:End].
 func (t *Tagger) Tag(text string) ([]Entity, error) {
 	if !utf8.ValidString(text) {
 		return nil, ErrInvalidUTF8
 	}
-	return nil, nil
+	d := newDoc(t, text)
+	d.findMoney()
+	d.findGazetteerOrgs()
+	d.findSuffixOrgs()
+	d.findHospitals()
+	d.findAcronymDefinitions()
+	d.findPeople()
+	d.findAliases()
+	d.findJobs()
+	d.findPlaces()
+	sort.Slice(d.ents, func(i, j int) bool { return d.ents[i].Start < d.ents[j].Start })
+	return d.ents, nil
+}
+
+// doc is the state of tagging one article.
+type doc struct {
+	t       *Tagger
+	kn      *knowledge
+	text    string
+	toks    []token
+	claimed []bool // token is inside an entity (or a name that is none)
+	ents    []Entity
+
+	trusts    []orgMention
+	hospitals []hospitalMention
+	people    []personMention
+}
+
+// orgMention is a trust entity and its organisation data.
+type orgMention struct {
+	ent  int // index in ents
+	org  orgEntry
+	tok  int // first token
+	tend int // end token
+}
+
+type hospitalMention struct {
+	value string
+	stem  []string
+	tok   int
+}
+
+type personMention struct {
+	value   string
+	surname string
+	tok     int
+}
+
+func newDoc(t *Tagger, text string) *doc {
+	toks := scan(text)
+	return &doc{t: t, kn: t.kn, text: text, toks: toks, claimed: make([]bool, len(toks))}
+}
+
+// free reports whether tokens [i, j) are unclaimed.
+func (d *doc) free(i, j int) bool {
+	if i < 0 || j > len(d.toks) || i >= j {
+		return false
+	}
+	for k := i; k < j; k++ {
+		if d.claimed[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *doc) claim(i, j int) {
+	for k := i; k < j; k++ {
+		d.claimed[k] = true
+	}
+}
+
+// add records an entity over tokens [i, j) and claims them.
+func (d *doc) add(kind Kind, value string, num int64, i, j int) int {
+	d.claim(i, j)
+	start, end := d.toks[i].start, d.toks[j-1].end
+	d.ents = append(d.ents, Entity{Type: kind, Value: value, Number: num,
+		Text: d.text[start:end], Start: start, End: end})
+	return len(d.ents) - 1
+}
+
+// addSpan records an entity over a byte span (money is found on the raw
+// text) and claims the tokens it covers. A span that overlaps an earlier
+// entity is dropped.
+func (d *doc) addSpan(kind Kind, value string, num int64, start, end int) {
+	i := sort.Search(len(d.toks), func(k int) bool { return d.toks[k].end > start })
+	j := i
+	for j < len(d.toks) && d.toks[j].start < end {
+		j++
+	}
+	if j > i && !d.free(i, j) {
+		return
+	}
+	d.claim(i, j)
+	d.ents = append(d.ents, Entity{Type: kind, Value: value, Number: num,
+		Text: d.text[start:end], Start: start, End: end})
+}
+
+// numberEntity formats an integer entity value.
+func numberValue(n int64) string { return strconv.FormatInt(n, 10) }
+
+// word returns the lower-case form of token k, or "" out of range.
+func (d *doc) word(k int) string {
+	if k < 0 || k >= len(d.toks) {
+		return ""
+	}
+	return d.toks[k].low
+}
+
+// isCapWord reports whether token k is a capitalised (or upper-case) word.
+func (d *doc) isCapWord(k int) bool {
+	return k >= 0 && k < len(d.toks) && d.toks[k].kind == tWord && d.toks[k].cap
+}
+
+// spanText returns the text of tokens [i, j) with runs of white space made
+// single spaces and curly apostrophes straight, for canonical values.
+func (d *doc) spanText(i, j int) string {
+	s := d.text[d.toks[i].start:d.toks[j-1].end]
+	s = strings.ReplaceAll(s, "\u2019", "'")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// possessiveAt reports whether tokens k, k+1 are an attached "'" "s"
+// (or k is an attached trailing apostrophe: "St Thomas'"), and returns the
+// number of tokens it spans.
+func (d *doc) possessiveAt(k int) int {
+	if k >= len(d.toks) || d.toks[k].low != "'" || d.toks[k].spaceBef {
+		return 0
+	}
+	if k+1 < len(d.toks) && d.toks[k+1].low == "s" && !d.toks[k+1].spaceBef {
+		return 2
+	}
+	return 1
 }

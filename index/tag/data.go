@@ -1,0 +1,293 @@
+package tag
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// data holds the domain knowledge files. Each is plain UTF-8 text with a
+// header of '#' comments that explains its format; users extend the tagger
+// by adding lines.
+//
+//go:embed data/*.tsv data/*.txt
+var dataFS embed.FS
+
+// orgEntry is one NHS organisation of the gazetteer or one built from a
+// suffix rule.
+type orgEntry struct {
+	canonical string
+	kind      string   // trust, ft, pct, sha, hb, icb, ccg, national, ...
+	stem      []string // the name without suffix, "NHS" and "The": [Mid Yorkshire Hospitals]
+}
+
+// suffixEntry is one organisation suffix rule (data/org_suffixes.tsv).
+type suffixEntry struct {
+	canonical string
+	kind      string
+	nhsPrefix bool // the official name starts with "NHS" (ICBs, CCGs)
+	needsDesc bool // only after a health word: "X Hospitals Trust"
+	acronym   bool // an upper-case acronym such as PCT: match case exactly
+	capital   bool // must be written with a capital letter
+}
+
+// unionAlias is one name of a union (data/unions.tsv).
+type unionAlias struct {
+	canonical string
+	alias     string
+	exactCase bool // GMB, RCN: only as written
+	capital   bool // Unite, Unison: must start with a capital (not "in unison")
+	noFuzzy   bool // never match misspellings (Unite vs United)
+}
+
+// placeEntry is one place (data/places.tsv).
+type placeEntry struct {
+	name      string
+	kind      string
+	ambiguous bool // also a common word or surname: needs "in/at/from ..." before it
+}
+
+// knowledge is the parsed domain data shared by every Tagger.
+type knowledge struct {
+	orgs      []orgEntry
+	orgDict   *phraseDict
+	orgByKey  map[string]int // loose key -> orgs index
+	suffixes  []suffixEntry
+	sufDict   *phraseDict
+	unions    []unionAlias
+	unionDict *phraseDict
+	fuzzy     []int // unions indices of single-word aliases open to fuzzy matching
+	places    []placeEntry
+	placeDict *phraseDict
+	given     map[string]bool
+	lex       map[string]map[string]bool // class -> lower-case word set
+	lexDict   map[string]*phraseDict     // class -> multi-word phrases
+}
+
+// parseLines calls fn for each non-comment, non-blank line of a data file,
+// split on tabs, with its line number.
+func parseLines(name string, fn func(fields []string, line int) error) error {
+	f, err := dataFS.Open("data/" + name)
+	if err != nil {
+		return fmt.Errorf("open data %s: %w", name, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimRight(sc.Text(), " \r")
+		if strings.TrimSpace(s) == "" || strings.HasPrefix(strings.TrimSpace(s), "#") {
+			continue
+		}
+		fields := strings.Split(s, "\t")
+		for i := range fields {
+			fields[i] = strings.TrimSpace(fields[i])
+		}
+		if err := fn(fields, line); err != nil {
+			return fmt.Errorf("data/%s:%d: %w", name, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read data %s: %w", name, err)
+	}
+	return nil
+}
+
+func field(fields []string, i int) string {
+	if i < len(fields) {
+		return fields[i]
+	}
+	return ""
+}
+
+func hasFlag(flags, f string) bool {
+	for _, x := range strings.Split(flags, ",") {
+		if strings.TrimSpace(x) == f {
+			return true
+		}
+	}
+	return false
+}
+
+// loadKnowledge parses every data file.
+func loadKnowledge() (*knowledge, error) {
+	kn := &knowledge{
+		orgDict: newPhraseDict(), orgByKey: map[string]int{}, sufDict: newPhraseDict(),
+		unionDict: newPhraseDict(), placeDict: newPhraseDict(), given: map[string]bool{},
+		lex: map[string]map[string]bool{}, lexDict: map[string]*phraseDict{},
+	}
+	err := parseLines("lexicon.tsv", func(f []string, _ int) error {
+		class, phrase := field(f, 0), field(f, 1)
+		if class == "" || phrase == "" {
+			return fmt.Errorf("want class<TAB>word, got %q", strings.Join(f, "\t"))
+		}
+		if kn.lex[class] == nil {
+			kn.lex[class] = map[string]bool{}
+			kn.lexDict[class] = newPhraseDict()
+		}
+		key, n := phraseKey(phrase)
+		if n == 1 {
+			kn.lex[class][key] = true
+		}
+		kn.lexDict[class].add(phrase, 0)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parseLines("org_suffixes.tsv", func(f []string, _ int) error {
+		surface, canon, kind, flags := field(f, 0), field(f, 1), field(f, 2), field(f, 3)
+		if surface == "" || canon == "" || kind == "" {
+			return fmt.Errorf("want surface<TAB>canonical<TAB>kind[<TAB>flags]")
+		}
+		kn.suffixes = append(kn.suffixes, suffixEntry{
+			canonical: canon, kind: kind,
+			nhsPrefix: hasFlag(flags, "nhsprefix"), needsDesc: hasFlag(flags, "needsdesc"),
+			acronym: isAcronym(surface), capital: hasFlag(flags, "capital"),
+		})
+		kn.sufDict.add(surface, len(kn.suffixes)-1)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parseLines("nhs_orgs.tsv", func(f []string, _ int) error {
+		canon, kind, aliases := field(f, 0), field(f, 1), field(f, 2)
+		if canon == "" || kind == "" {
+			return fmt.Errorf("want canonical<TAB>kind[<TAB>alias|alias...]")
+		}
+		idx := kn.addOrg(canon, kind)
+		kn.orgDict.add(canon, idx)
+		if strings.HasPrefix(canon, "NHS ") {
+			// "Leeds ICB" style mentions are found by the suffix rules and
+			// looked up by loose key; nothing more to do here.
+		}
+		for _, a := range strings.Split(aliases, "|") {
+			if a = strings.TrimSpace(a); a != "" {
+				kn.orgDict.add(a, idx)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parseLines("unions.tsv", func(f []string, _ int) error {
+		canon, alias, flags := field(f, 0), field(f, 1), field(f, 2)
+		if canon == "" || alias == "" {
+			return fmt.Errorf("want canonical<TAB>alias[<TAB>flags]")
+		}
+		u := unionAlias{canonical: canon, alias: alias,
+			exactCase: hasFlag(flags, "case") || isAcronym(alias),
+			capital:   hasFlag(flags, "capital"), noFuzzy: hasFlag(flags, "exact")}
+		kn.unions = append(kn.unions, u)
+		kn.unionDict.add(alias, len(kn.unions)-1)
+		if _, n := phraseKey(alias); n == 1 && !u.noFuzzy && !u.exactCase && utf8.RuneCountInString(alias) >= 5 {
+			kn.fuzzy = append(kn.fuzzy, len(kn.unions)-1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parseLines("places.tsv", func(f []string, _ int) error {
+		name, kind, flags := field(f, 0), field(f, 1), field(f, 2)
+		if name == "" || kind == "" {
+			return fmt.Errorf("want name<TAB>kind[<TAB>flags]")
+		}
+		kn.places = append(kn.places, placeEntry{name: name, kind: kind, ambiguous: hasFlag(flags, "ambiguous")})
+		kn.placeDict.add(name, len(kn.places)-1)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parseLines("given_names.txt", func(f []string, _ int) error {
+		for _, n := range strings.Fields(strings.Join(f, " ")) {
+			kn.given[strings.ToLower(n)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return kn, nil
+}
+
+// addOrg adds an organisation (or returns the existing one with the same
+// loose key) and returns its index.
+func (kn *knowledge) addOrg(canon, kind string) int {
+	lk := kn.looseKey(canon)
+	if i, ok := kn.orgByKey[lk]; ok {
+		return i
+	}
+	kn.orgs = append(kn.orgs, orgEntry{canonical: canon, kind: kind, stem: kn.stemOf(canon)})
+	kn.orgByKey[lk] = len(kn.orgs) - 1
+	return len(kn.orgs) - 1
+}
+
+// looseKey identifies an organisation whatever the form of its suffix and
+// whether "The" or "NHS" are written: "Rotherham Foundation Trust" and "The
+// Rotherham NHS Foundation Trust" share one key.
+func (kn *knowledge) looseKey(canon string) string {
+	key, _ := phraseKey(canon)
+	var out []string
+	for _, w := range strings.Fields(key) {
+		if w == "the" || w == "nhs" {
+			continue
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+// stemOf strips the organisation suffix, "NHS" and "The" from a canonical
+// name: "Mid Yorkshire Hospitals NHS Trust" -> [Mid Yorkshire Hospitals].
+func (kn *knowledge) stemOf(canon string) []string {
+	words := strings.Fields(canon)
+	if len(words) > 0 && words[0] == "The" {
+		words = words[1:]
+	}
+	if len(words) > 0 && words[0] == "NHS" {
+		words = words[1:]
+	}
+	// strip the longest suffix that is a canonical suffix form
+	best := 0
+	for _, s := range kn.suffixes {
+		sw := strings.Fields(s.canonical)
+		if len(sw) <= best || len(sw) >= len(words) {
+			continue
+		}
+		if strings.EqualFold(strings.Join(words[len(words)-len(sw):], " "), s.canonical) {
+			best = len(sw)
+		}
+	}
+	words = words[:len(words)-best]
+	if n := len(words); n > 1 && words[n-1] == "NHS" {
+		words = words[:n-1]
+	}
+	return words
+}
+
+// isAcronym reports whether s is an upper-case acronym such as "PCT" or "RCN".
+func isAcronym(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			letters++
+		} else if r != '&' {
+			return false
+		}
+	}
+	return letters >= 2
+}
+
+// is reports whether the lower-case word w is in lexicon class c.
+func (kn *knowledge) is(c, w string) bool { return kn.lex[c][w] }

@@ -1,0 +1,392 @@
+// Package eval scores the entity tagger against gold annotations, as
+// shared/gold/README.md defines: per article and per key, the set of values
+// the tagger reports is compared with the gold set (names compared
+// case-insensitively with spaces, dashes and quotes normalised; amounts and
+// job counts as numbers); values listed under "optional" are neither right
+// nor wrong; true positives, false positives and misses are summed over
+// articles per key, and precision, recall and F1 are reported per key and
+// micro-averaged overall.
+package eval
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// Keys are the scored keys of a gold annotation, in report order.
+var Keys = []string{"trusts", "unions", "amounts_gbp", "jobs", "people", "places", "hospitals"}
+
+// Article is the gold annotation of one article. Values holds each key's
+// gold values and Optional the values that may be reported or left out,
+// both already normalised with Normalize. Text is the article text when the
+// gold file carries it inline (JSONL corpora); otherwise the text is read
+// from File in the article directory.
+type Article struct {
+	File     string
+	Text     string
+	HasText  bool
+	Values   map[string][]string
+	Optional map[string][]string
+}
+
+// LoadGold reads a gold file: a JSON array of annotations (seeds.json) or
+// JSON Lines with one annotation per line, whose "text" field may carry the
+// article itself.
+func LoadGold(path string) ([]Article, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read gold %s: %w", path, err)
+	}
+	arts, err := ParseGold(data)
+	if err != nil {
+		return nil, fmt.Errorf("gold %s: %w", path, err)
+	}
+	return arts, nil
+}
+
+// ParseGold parses gold annotations from a JSON array or JSON Lines.
+func ParseGold(data []byte) ([]Article, error) {
+	trimmed := bytes.TrimSpace(data)
+	var raws []map[string]json.RawMessage
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := json.Unmarshal(trimmed, &raws); err != nil {
+			return nil, fmt.Errorf("parse JSON array: %w", err)
+		}
+	} else {
+		sc := bufio.NewScanner(bytes.NewReader(trimmed))
+		sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+		line := 0
+		for sc.Scan() {
+			line++
+			l := bytes.TrimSpace(sc.Bytes())
+			if len(l) == 0 {
+				continue
+			}
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(l, &m); err != nil {
+				return nil, fmt.Errorf("line %d: %w", line, err)
+			}
+			raws = append(raws, m)
+		}
+		if err := sc.Err(); err != nil {
+			return nil, err
+		}
+	}
+	arts := make([]Article, 0, len(raws))
+	for i, m := range raws {
+		a, err := parseArticle(m)
+		if err != nil {
+			return nil, fmt.Errorf("annotation %d: %w", i+1, err)
+		}
+		arts = append(arts, a)
+	}
+	return arts, nil
+}
+
+func parseArticle(m map[string]json.RawMessage) (Article, error) {
+	a := Article{Values: map[string][]string{}, Optional: map[string][]string{}}
+	if raw, ok := m["file"]; ok {
+		if err := json.Unmarshal(raw, &a.File); err != nil {
+			return a, fmt.Errorf("file: %w", err)
+		}
+	}
+	if a.File == "" {
+		if raw, ok := m["id"]; ok {
+			a.File = strings.Trim(string(raw), `"`)
+		}
+	}
+	if raw, ok := m["text"]; ok {
+		if err := json.Unmarshal(raw, &a.Text); err != nil {
+			return a, fmt.Errorf("text: %w", err)
+		}
+		a.HasText = true
+	}
+	if a.File == "" && !a.HasText {
+		return a, errors.New(`neither "file" nor "text"`)
+	}
+	for _, k := range Keys {
+		vals, err := values(k, m[k])
+		if err != nil {
+			return a, err
+		}
+		a.Values[k] = vals
+	}
+	if raw, ok := m["optional"]; ok && len(raw) > 0 && string(raw) != "null" {
+		var opt map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &opt); err != nil {
+			return a, fmt.Errorf("optional: %w", err)
+		}
+		for k, v := range opt {
+			vals, err := values(k, v)
+			if err != nil {
+				return a, fmt.Errorf("optional: %w", err)
+			}
+			a.Optional[k] = vals
+		}
+	}
+	return a, nil
+}
+
+// values decodes one key's list of strings or numbers and normalises it.
+func values(key string, raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fmt.Errorf("%s: want a list: %w", key, err)
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		var s string
+		if err := json.Unmarshal(it, &s); err != nil {
+			var n json.Number
+			dec := json.NewDecoder(bytes.NewReader(it))
+			dec.UseNumber()
+			if err := dec.Decode(&n); err != nil {
+				return nil, fmt.Errorf("%s: value %s is neither a string nor a number", key, it)
+			}
+			s = n.String()
+		}
+		out = append(out, Normalize(key, s))
+	}
+	return out, nil
+}
+
+// Normalize puts a value in the form in which values are compared: numbers
+// for amounts and job counts ("6,500,000" and "6500000" are equal), and for
+// names lower case with dashes as spaces, curly quotes straight and runs of
+// white space single.
+func Normalize(key, v string) string {
+	if key == "amounts_gbp" || key == "jobs" {
+		s := strings.ReplaceAll(strings.TrimSpace(v), ",", "")
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return strconv.FormatFloat(f, 'f', -1, 64)
+		}
+		return s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(v) {
+		switch {
+		case r == '-' || r == '\u2010' || r == '\u2011' || r == '\u2013' || r == '\u2014' || r == '_':
+			b.WriteRune(' ')
+		case r == '\u2018' || r == '\u2019' || r == '`' || r == '\u00b4':
+			b.WriteRune('\'')
+		case r == '\u201c' || r == '\u201d':
+			b.WriteRune('"')
+		case unicode.IsSpace(r):
+			b.WriteRune(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// SummaryValues returns a tagger summary as normalised values per key.
+func SummaryValues(s tag.Summary) map[string][]string {
+	out := map[string][]string{}
+	add := func(k string, vs []string) {
+		for _, v := range vs {
+			out[k] = append(out[k], Normalize(k, v))
+		}
+	}
+	nums := func(ns []int64) []string {
+		var vs []string
+		for _, n := range ns {
+			vs = append(vs, strconv.FormatInt(n, 10))
+		}
+		return vs
+	}
+	add("trusts", s.Trusts)
+	add("unions", s.Unions)
+	add("amounts_gbp", nums(s.AmountsGBP))
+	add("jobs", nums(s.Jobs))
+	add("people", s.People)
+	add("places", s.Places)
+	add("hospitals", s.Hospitals)
+	return out
+}
+
+// Counts are true positives, false positives and false negatives.
+type Counts struct {
+	TP, FP, FN int
+}
+
+// Add sums counts.
+func (c *Counts) Add(o Counts) { c.TP += o.TP; c.FP += o.FP; c.FN += o.FN }
+
+// Precision is TP/(TP+FP), or 1 when nothing was reported.
+func (c Counts) Precision() float64 {
+	if c.TP+c.FP == 0 {
+		return 1
+	}
+	return float64(c.TP) / float64(c.TP+c.FP)
+}
+
+// Recall is TP/(TP+FN), or 1 when there was nothing to find.
+func (c Counts) Recall() float64 {
+	if c.TP+c.FN == 0 {
+		return 1
+	}
+	return float64(c.TP) / float64(c.TP+c.FN)
+}
+
+// F1 is the harmonic mean of precision and recall.
+func (c Counts) F1() float64 {
+	p, r := c.Precision(), c.Recall()
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+// KeyResult is the comparison of one key of one article.
+type KeyResult struct {
+	Counts
+	FalsePositives []string // reported, neither gold nor optional
+	Misses         []string // gold, not reported
+}
+
+// Compare scores one key: got and gold are normalised value lists
+// (duplicates count once); optional values are neither right nor wrong.
+func Compare(got, gold, optional []string) KeyResult {
+	g := set(gold)
+	o := set(optional)
+	r := set(got)
+	var res KeyResult
+	for _, v := range sortedKeys(r) {
+		switch {
+		case g[v]:
+			res.TP++
+		case o[v]:
+		default:
+			res.FP++
+			res.FalsePositives = append(res.FalsePositives, v)
+		}
+	}
+	for _, v := range sortedKeys(g) {
+		if !r[v] && !o[v] {
+			res.FN++
+			res.Misses = append(res.Misses, v)
+		}
+	}
+	return res
+}
+
+func set(vs []string) map[string]bool {
+	m := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
+
+func sortedKeys(m map[string]bool) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// FileResult holds the per-key results of one article.
+type FileResult struct {
+	File string
+	Keys map[string]KeyResult
+}
+
+// Report is the result of scoring a gold set.
+type Report struct {
+	Files  []FileResult
+	PerKey map[string]Counts
+	Total  Counts
+}
+
+// Tagger is what Score needs from the tagger.
+type Tagger interface {
+	Tag(text string) ([]tag.Entity, error)
+}
+
+// Score tags every article (from its inline text or from dir/File) and
+// scores it against its gold annotation.
+func Score(t Tagger, arts []Article, dir string) (*Report, error) {
+	rep := &Report{PerKey: map[string]Counts{}}
+	for _, a := range arts {
+		text := a.Text
+		if !a.HasText {
+			if dir == "" {
+				return nil, fmt.Errorf("article %s: no inline text and no --dir", a.File)
+			}
+			b, err := os.ReadFile(filepath.Join(dir, a.File))
+			if err != nil {
+				return nil, fmt.Errorf("article %s: %w", a.File, err)
+			}
+			text = string(b)
+		}
+		ents, err := t.Tag(text)
+		if err != nil {
+			return nil, fmt.Errorf("tag %s: %w", a.File, err)
+		}
+		rep.Add(a, tag.Summarize(ents))
+	}
+	return rep, nil
+}
+
+// Add scores one article's summary against its gold annotation.
+func (rep *Report) Add(a Article, s tag.Summary) {
+	got := SummaryValues(s)
+	fr := FileResult{File: a.File, Keys: map[string]KeyResult{}}
+	for _, k := range Keys {
+		kr := Compare(got[k], a.Values[k], a.Optional[k])
+		fr.Keys[k] = kr
+		c := rep.PerKey[k]
+		c.Add(kr.Counts)
+		rep.PerKey[k] = c
+		rep.Total.Add(kr.Counts)
+	}
+	rep.Files = append(rep.Files, fr)
+}
+
+// Write prints the per-key table and, if verbose, every false positive and
+// miss per file.
+func (rep *Report) Write(w io.Writer, verbose bool) error {
+	var b strings.Builder
+	if verbose {
+		for _, f := range rep.Files {
+			for _, k := range Keys {
+				kr := f.Keys[k]
+				for _, v := range kr.FalsePositives {
+					fmt.Fprintf(&b, "%s\t%s\tFP\t%s\n", f.File, k, v)
+				}
+				for _, v := range kr.Misses {
+					fmt.Fprintf(&b, "%s\t%s\tMISS\t%s\n", f.File, k, v)
+				}
+			}
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%-12s %5s %5s %5s %7s %7s %7s\n", "key", "TP", "FP", "FN", "P", "R", "F1")
+	row := func(name string, c Counts) {
+		fmt.Fprintf(&b, "%-12s %5d %5d %5d %7.3f %7.3f %7.3f\n", name, c.TP, c.FP, c.FN, c.Precision(), c.Recall(), c.F1())
+	}
+	for _, k := range Keys {
+		row(k, rep.PerKey[k])
+	}
+	row("overall", rep.Total)
+	_, err := io.WriteString(w, b.String())
+	return err
+}

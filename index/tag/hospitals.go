@@ -1,0 +1,91 @@
+package tag
+
+import "strings"
+
+// findHospitals tags named hospitals: the capitalised words before a head
+// word ("Hospital", "Infirmary") as in "Dewsbury and District Hospital",
+// "Royal Victoria Infirmary", "Guy's Hospital", and "Hospital of St Cross".
+// A possessive place before the name ("Taunton's Musgrove Park Hospital") is
+// left out; a name made only of descriptors ("the General Hospital") is not
+// a named hospital.
+func (d *doc) findHospitals() {
+	for k := 0; k < len(d.toks); k++ {
+		t := &d.toks[k]
+		if d.claimed[k] || t.kind != tWord || !t.cap || !d.kn.is("hospitalhead", t.low) {
+			continue
+		}
+		i := d.hospitalStart(k)
+		end := k + 1
+		if i == k {
+			// "Hospital of St Cross"
+			if d.word(k+1) == "of" && d.isCapWord(k+2) {
+				j := k + 2
+				for j < len(d.toks) && !d.claimed[j] && (d.isCapWord(j) || (d.toks[j].text == "." && abbreviations[d.word(j-1)]) ||
+					(d.word(j) == "and" && d.isCapWord(j+1))) {
+					j++
+				}
+				if j > k+2 {
+					d.addHospital(k, j)
+					k = j - 1
+				}
+			}
+			continue
+		}
+		d.addHospital(i, end)
+	}
+}
+
+// hospitalStart finds the first token of the name before head token k.
+func (d *doc) hospitalStart(k int) int {
+	i := d.nameStart(k)
+	if i == k {
+		return k
+	}
+	// Drop a possessive place and everything before it when words that are
+	// not descriptors follow it: "Taunton's Musgrove Park Hospital".
+	for j := k - 1; j > i; j-- {
+		if d.toks[j].low == "s" && d.toks[j-1].low == "'" && !d.toks[j].spaceBef {
+			if !d.onlyDescriptors(j+1, k) {
+				i = j + 1
+			}
+			break
+		}
+	}
+	// the name needs at least one word that is not a descriptor
+	if d.onlyDescriptors(i, k) {
+		return k
+	}
+	return i
+}
+
+// onlyDescriptors reports whether tokens [i, k) are all descriptor words
+// (General, Royal, District, University, ...), connectors or punctuation.
+func (d *doc) onlyDescriptors(i, k int) bool {
+	for j := i; j < k; j++ {
+		t := &d.toks[j]
+		if t.kind != tWord {
+			continue
+		}
+		if d.kn.is("hospitaldesc", t.low) || d.kn.is("connector", t.low) || t.low == "s" {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+func (d *doc) addHospital(i, j int) {
+	v := d.spanText(i, j)
+	v = strings.TrimPrefix(v, "The ")
+	d.add(Hospital, v, 0, i, j)
+	var stem []string
+	for k := i; k < j; k++ {
+		t := &d.toks[k]
+		if t.kind == tWord && !d.kn.is("hospitalhead", t.low) && !d.kn.is("hospitaldesc", t.low) && !d.kn.is("connector", t.low) {
+			stem = append(stem, t.low)
+		} else if len(stem) > 0 {
+			break
+		}
+	}
+	d.hospitals = append(d.hospitals, hospitalMention{value: v, stem: stem, tok: i})
+}

@@ -1,0 +1,275 @@
+package tag
+
+import (
+	"math"
+	"strings"
+)
+
+// sentenceFlags says, per sentence, whether it talks about cuts and about
+// jobs; job counts need a cut in their sentence.
+type sentenceFlags struct {
+	cut, jobs []bool
+}
+
+func (d *doc) sentenceFlags() sentenceFlags {
+	n := 0
+	if len(d.toks) > 0 {
+		n = d.toks[len(d.toks)-1].sent + 1
+	}
+	f := sentenceFlags{cut: make([]bool, n), jobs: make([]bool, n)}
+	for k := range d.toks {
+		t := &d.toks[k]
+		if t.kind != tWord {
+			continue
+		}
+		if d.kn.is("cutword", t.low) || d.kn.is("jobcutnoun", t.low) {
+			f.cut[t.sent] = true
+		}
+		if d.kn.is("jobnoun", t.low) || d.kn.is("jobcutnoun", t.low) {
+			f.jobs[t.sent] = true
+		}
+	}
+	return f
+}
+
+// findJobs tags stated counts of jobs, posts or staff cut or at risk:
+//
+//	N [modifiers] JOBNOUN      "750 jobs", "516 administrative posts",
+//	                           "500 North-East jobs", "200 redundancies"
+//	CUTVERB N                  "Middlesbrough, which loses 82" (the sentence
+//	                           or the one before names jobs)
+//	workforce ... by N         "cut its workforce by 300"
+//	JOBNOUN of N               "job losses of up to 300"
+//
+// A count needs a cut or risk word in its sentence unless its noun is one
+// ("redundancies", "job losses"). Workforce sizes ("employs 7,000", "out of
+// 10,000"), grades ("band 5 nurses"), percentages, years, new or extra jobs,
+// beds and patients are not counts. Vague quantities ("hundreds of jobs")
+// have no number and so are never counts.
+func (d *doc) findJobs() {
+	f := d.sentenceFlags()
+	lastJobsSent := -10
+	for k := 0; k < len(d.toks); k++ {
+		if d.claimed[k] {
+			continue
+		}
+		v, end, ok := d.countAt(k)
+		if !ok {
+			continue
+		}
+		s := d.toks[k].sent
+		if d.notACount(k, end, v) {
+			continue
+		}
+		accept := false
+		switch nounEnd, strong, found := d.jobNounAfter(end); {
+		case found:
+			if d.kn.is("jobnoun", "people") && d.word(nounEnd-1) == "people" {
+				accept = f.cut[s] && f.jobs[s] && d.sentenceHas(s, "redundan", "lose their jobs", "jobs")
+			} else {
+				accept = strong || f.cut[s]
+			}
+		case d.kn.is("cutverb", d.word(k-1)) && d.toks[k].kind == tNum:
+			// "which loses 82": the noun is understood from context
+			accept = !d.kn.is("notjob", d.word(end)) && (f.jobs[s] || lastJobsSent >= s-1)
+		case d.word(k-1) == "by" && f.cut[s] && d.workforceBefore(k-1):
+			accept = true
+		case d.jobNounOfBefore(k):
+			accept = true
+		}
+		if !accept {
+			continue
+		}
+		n := int64(v)
+		d.add(Jobs, numberValue(n), n, k, end)
+		lastJobsSent = s
+		k = end - 1
+	}
+}
+
+// countAt reads a whole number at token k: digits ("1,200") or number words
+// ("two hundred", "twenty-five"). end is the token after it.
+func (d *doc) countAt(k int) (float64, int, bool) {
+	t := &d.toks[k]
+	if t.kind == tNum {
+		if strings.HasPrefix(t.text, "0") || strings.Contains(t.text, ".") || t.num < 1 || t.num >= 1e6 {
+			return 0, 0, false
+		}
+		if k+1 < len(d.toks) && !d.toks[k+1].spaceBef && d.toks[k+1].kind == tWord {
+			return 0, 0, false
+		}
+		return t.num, k + 1, true
+	}
+	if t.kind == tWord {
+		return d.numberWords(k)
+	}
+	return 0, 0, false
+}
+
+var smallNumbers = map[string]float64{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+	"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+	"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+	"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+	"eighty": 80, "ninety": 90,
+}
+
+// numberWords parses "two hundred and fifty", "twenty-five", "a thousand".
+func (d *doc) numberWords(k int) (float64, int, bool) {
+	total, cur := 0.0, 0.0
+	j := k
+	seen := false
+	for j < len(d.toks) {
+		w := d.toks[j].low
+		switch {
+		case smallNumbers[w] > 0:
+			cur += smallNumbers[w]
+		case w == "hundred" && seen:
+			cur *= 100
+		case w == "thousand" && seen:
+			total += cur * 1000
+			cur = 0
+		case (w == "and" || d.toks[j].joiner) && seen && j+1 < len(d.toks) && smallNumbers[d.toks[j+1].low] > 0:
+		default:
+			if !seen {
+				return 0, 0, false
+			}
+			v := total + cur
+			return v, j, v >= 1
+		}
+		seen = true
+		j++
+	}
+	if !seen {
+		return 0, 0, false
+	}
+	return total + cur, j, total+cur >= 1
+}
+
+// notACount rejects numbers that are not job counts by their neighbours.
+func (d *doc) notACount(k, end int, v float64) bool {
+	next := d.word(end)
+	if next == "%" || next == "per" || next == "percent" || next == "pc" {
+		return true
+	}
+	prev := d.word(k - 1)
+	if prev == "£" || prev == "$" || prev == "€" {
+		return true
+	}
+	if d.kn.is("numprefix", prev) || d.kn.is("workforce", prev) {
+		return true
+	}
+	if prev2 := d.word(k - 2); (prev2 == "out" && prev == "of") || (prev == "of" && d.kn.is("workforce", prev2)) {
+		return true
+	}
+	if prev == "in" && (d.toks[k-1].kind == tWord) && (d.word(k-2) == "one" || (k >= 2 && d.toks[k-2].kind == tNum)) {
+		return true // "one in 10"
+	}
+	// a bare four-digit year must be followed directly by its noun
+	t := &d.toks[k]
+	if t.kind == tNum && len(t.text) == 4 && v >= 1950 && v <= 2099 {
+		if _, _, ok := d.jobNounAfterNoMods(end); !ok {
+			return true
+		}
+	}
+	if t.kind == tWord && math.Mod(v, 1) != 0 {
+		return true
+	}
+	return false
+}
+
+// jobNounAfter looks for a job noun after up to four modifier words
+// ("administrative", "North-East", "full-time", "nursing and midwifery").
+// strong is true for nouns that are cuts themselves ("redundancies").
+func (d *doc) jobNounAfter(j int) (end int, strong, found bool) {
+	mods := 0
+	for j < len(d.toks) && mods <= 4 {
+		if e, s, ok := d.jobNounAt(j); ok {
+			return e, s, true
+		}
+		t := &d.toks[j]
+		switch {
+		case t.joiner:
+		case t.kind == tWord:
+			if d.kn.is("stop", t.low) && t.low != "and" || d.kn.is("notjob", t.low) || d.kn.is("posword", t.low) {
+				return 0, false, false
+			}
+			if d.kn.is("cutword", t.low) || d.kn.is("said", t.low) {
+				return 0, false, false
+			}
+			mods++
+		default:
+			return 0, false, false
+		}
+		j++
+	}
+	return 0, false, false
+}
+
+func (d *doc) jobNounAfterNoMods(j int) (int, bool, bool) { return d.jobNounAt(j) }
+
+// jobNounAt matches a (possibly multi-word) job noun at token j.
+func (d *doc) jobNounAt(j int) (int, bool, bool) {
+	if j >= len(d.toks) || d.toks[j].kind != tWord {
+		return 0, false, false
+	}
+	if m, ok := d.kn.lexDict["jobcutnoun"].longest(d.toks, j, nil); ok {
+		return m.end, true, true
+	}
+	if m, ok := d.kn.lexDict["jobnoun"].longest(d.toks, j, nil); ok {
+		return m.end, false, true
+	}
+	return 0, false, false
+}
+
+// workforceBefore reports whether a workforce noun ("workforce", "staff",
+// "headcount", "posts") is among the five words before token k.
+func (d *doc) workforceBefore(k int) bool {
+	for j := k - 1; j >= 0 && j >= k-5; j-- {
+		if w := d.word(j); w == "workforce" || w == "headcount" || w == "establishment" || d.kn.is("jobnoun", w) {
+			return true
+		}
+	}
+	return false
+}
+
+// jobNounOfBefore matches "job losses of (up to) N", "redundancies
+// totalling N".
+func (d *doc) jobNounOfBefore(k int) bool {
+	j := k - 1
+	for n := 0; n < 2 && j >= 0 && d.kn.is("approx", d.word(j)); n++ {
+		j--
+	}
+	if j < 1 {
+		return false
+	}
+	if w := d.word(j); w != "of" && w != "totalling" && w != "totaling" && w != "numbering" {
+		return false
+	}
+	w := d.word(j - 1)
+	return d.kn.is("jobcutnoun", w) || w == "cuts" && d.word(j-2) == "job" || w == "losses" && d.word(j-2) == "job"
+}
+
+// sentenceHas reports whether sentence s contains any of the phrases
+// (lower case, matched on word boundaries of the lower-cased text).
+func (d *doc) sentenceHas(s int, phrases ...string) bool {
+	lo, hi := -1, -1
+	for k := range d.toks {
+		if d.toks[k].sent == s {
+			if lo < 0 {
+				lo = k
+			}
+			hi = k
+		}
+	}
+	if lo < 0 {
+		return false
+	}
+	text := strings.ToLower(d.text[d.toks[lo].start:d.toks[hi].end])
+	for _, p := range phrases {
+		if strings.Contains(text, p) {
+			return true
+		}
+	}
+	return false
+}

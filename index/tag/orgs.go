@@ -1,0 +1,303 @@
+package tag
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// capsOK reports whether tokens [i, j) are written as a name: every word
+// other than a connector ("and", "of", "upon") starts with a capital.
+func (d *doc) capsOK(i, j int) bool {
+	if !d.isCapWord(i) && d.toks[i].kind != tNum {
+		return false
+	}
+	for k := i; k < j; k++ {
+		t := &d.toks[k]
+		if t.kind != tWord || t.cap {
+			continue
+		}
+		if d.kn.is("connector", t.low) {
+			continue
+		}
+		if t.low == "s" && k > 0 && d.toks[k-1].low == "'" {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// findGazetteerOrgs tags the NHS organisations and unions named in the
+// gazetteers (data/nhs_orgs.tsv, data/unions.tsv), longest match first, and
+// misspelt single-word union names (edit distance 1).
+func (d *doc) findGazetteerOrgs() {
+	for k := 0; k < len(d.toks); k++ {
+		if d.claimed[k] || d.toks[k].kind == tPunct {
+			continue
+		}
+		om, oko := d.kn.orgDict.longest(d.toks, k, func(m match) bool {
+			if !d.capsOK(m.start, m.end) {
+				return false
+			}
+			if m.end-m.start == 1 && d.toks[m.start].kind == tWord && isAcronym(d.kn.orgs[m.payloads[0]].canonical) {
+				return d.toks[m.start].upper
+			}
+			return true
+		})
+		um, oku := d.kn.unionDict.longest(d.toks, k, func(m match) bool { return d.unionOK(m) })
+		switch {
+		case oko && (!oku || om.end >= um.end):
+			d.addTrust(d.kn.orgs[om.payloads[0]], om.start, om.end)
+			k = om.end - 1
+		case oku:
+			d.add(Union, d.kn.unions[um.payloads[0]].canonical, 0, um.start, um.end)
+			k = um.end - 1
+		default:
+			if u, ok := d.fuzzyUnion(k); ok {
+				d.add(Union, u, 0, k, k+1)
+			}
+		}
+	}
+}
+
+// unionOK checks a union dictionary hit against the case rules of its
+// aliases: acronyms exactly as written, names such as Unite with a capital.
+func (d *doc) unionOK(m match) bool {
+	surface := d.spanText(m.start, m.end)
+	for _, p := range m.payloads {
+		u := d.kn.unions[p]
+		switch {
+		case u.exactCase:
+			if surface == u.alias {
+				return true
+			}
+		case u.capital:
+			if d.toks[m.start].cap {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// fuzzyUnion matches a capitalised word of five letters or more that is one
+// edit (insertion, deletion, substitution or transposition) from a
+// single-word union name ("Unsion" -> Unison), unless the word is known as
+// something else (a name, a place, a common word).
+func (d *doc) fuzzyUnion(k int) (string, bool) {
+	t := &d.toks[k]
+	if t.kind != tWord || !t.cap || utf8.RuneCountInString(t.low) < 5 {
+		return "", false
+	}
+	if d.kn.given[t.low] || d.kn.is("common", t.low) || d.kn.is("stop", t.low) {
+		return "", false
+	}
+	if _, ok := d.kn.placeDict.entries[t.low]; ok {
+		return "", false
+	}
+	for _, i := range d.kn.fuzzy {
+		u := d.kn.unions[i]
+		if osa(t.low, strings.ToLower(u.alias)) == 1 {
+			return u.canonical, true
+		}
+	}
+	return "", false
+}
+
+// osa returns the optimal string alignment distance between a and b
+// (Levenshtein plus transposition of adjacent runes), capped at 2.
+func osa(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > 1 || d < -1 {
+		return 2
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(rb)], 2)
+}
+
+// addTrust records a trust mention.
+func (d *doc) addTrust(o orgEntry, i, j int) {
+	e := d.add(Trust, o.canonical, 0, i, j)
+	d.trusts = append(d.trusts, orgMention{ent: e, org: o, tok: i, tend: j})
+}
+
+// findSuffixOrgs tags organisations that are not in the gazetteer by their
+// suffix ("... NHS Foundation Trust", "... PCT", "... Health Board"): the
+// capitalised words before the suffix are the name.
+func (d *doc) findSuffixOrgs() {
+	for k := 0; k < len(d.toks); k++ {
+		if d.claimed[k] || d.toks[k].kind != tWord {
+			continue
+		}
+		m, ok := d.kn.sufDict.longest(d.toks, k, func(m match) bool { return d.suffixCaseOK(m) })
+		if !ok {
+			continue
+		}
+		s := d.kn.suffixes[m.payloads[0]]
+		i := d.nameStart(k)
+		if i == k {
+			continue
+		}
+		name := d.spanText(i, k)
+		name = strings.TrimPrefix(name, "The ")
+		if s.needsDesc && !d.kn.is("healthdesc", d.toks[k-1].low) {
+			continue
+		}
+		canon := name + " " + s.canonical
+		if s.nhsPrefix && !strings.HasPrefix(name, "NHS ") {
+			canon = "NHS " + canon
+		}
+		o, known := d.lookupOrg(canon)
+		if !known {
+			o = orgEntry{canonical: canon, kind: s.kind, stem: d.kn.stemOf(canon)}
+		}
+		d.addTrust(o, i, m.end)
+		k = m.end - 1
+	}
+}
+
+// lookupOrg finds a gazetteer organisation by loose key.
+func (d *doc) lookupOrg(canon string) (orgEntry, bool) {
+	if i, ok := d.kn.orgByKey[d.kn.looseKey(canon)]; ok {
+		return d.kn.orgs[i], true
+	}
+	return orgEntry{}, false
+}
+
+// suffixCaseOK: acronyms (PCT, SHA) must be upper case as written; word
+// suffixes may be in any case, but a bare "Trust" needs its capital.
+func (d *doc) suffixCaseOK(m match) bool {
+	s := d.kn.suffixes[m.payloads[0]]
+	if s.acronym {
+		for k := m.start; k < m.end; k++ {
+			if d.toks[k].kind == tWord && !d.toks[k].upper && len(d.toks[k].text) > 1 {
+				return false
+			}
+		}
+	}
+	if s.capital || s.needsDesc {
+		return d.toks[m.start].cap
+	}
+	return true
+}
+
+// nameStart walks back from token k over the words of a proper name:
+// capitalised words, connectors between them ("and", "of", "&", "upon"),
+// hyphens, possessives ("Guy's") and "St." It stops at a claimed token, a
+// function word ("The", "At", "Yesterday"), a role word ("Executive") or
+// punctuation, and returns the index of the name's first token (k if none).
+func (d *doc) nameStart(k int) int {
+	i := k
+	for j := k - 1; j >= 0 && k-j <= 12; j-- {
+		t := &d.toks[j]
+		if d.claimed[j] {
+			break
+		}
+		if t.joiner {
+			continue
+		}
+		if t.kind == tPunct {
+			if t.low == "'" && !t.spaceBef {
+				continue
+			}
+			if t.text == "." && j > 0 && abbreviations[d.toks[j-1].low] && !t.spaceBef {
+				continue
+			}
+			if t.text == "&" {
+				continue
+			}
+			break
+		}
+		if t.kind != tWord {
+			break
+		}
+		if t.cap {
+			if d.kn.is("stop", t.low) || d.kn.is("rolehead", t.low) || d.kn.is("title", t.low) {
+				break
+			}
+			i = j
+			continue
+		}
+		if t.low == "s" && j > 0 && d.toks[j-1].low == "'" {
+			continue
+		}
+		if d.kn.is("connector", t.low) && j > 0 && (d.isCapWord(j-1) || d.toks[j-1].joiner || d.toks[j-1].low == "'") {
+			continue
+		}
+		break
+	}
+	// the name starts with a word, not a connector or possessive
+	for i < k && (d.toks[i].kind != tWord || !d.toks[i].cap) {
+		i++
+	}
+	return i
+}
+
+// findAcronymDefinitions links an acronym in brackets after a trust, union
+// or hospital ("Oxford Radcliffe Hospitals NHS Trust (ORH)") to it; the
+// bracketed acronym is itself a mention, and so are later uses.
+func (d *doc) findAcronymDefinitions() {
+	n := len(d.ents)
+	for e := 0; e < n; e++ {
+		ent := d.ents[e]
+		if ent.Type != Trust && ent.Type != Union && ent.Type != Hospital {
+			continue
+		}
+		j := d.tokenAt(ent.End)
+		if j+2 >= len(d.toks) || d.toks[j].text != "(" || d.toks[j+2].text != ")" {
+			continue
+		}
+		a := &d.toks[j+1]
+		if a.kind != tWord || !a.upper || d.claimed[j+1] || len(a.text) > 8 {
+			continue
+		}
+		if _, generic := d.kn.sufDict.entries[a.low]; generic || a.low == "nhs" {
+			continue
+		}
+		d.add(ent.Type, ent.Value, 0, j+1, j+2)
+		if ent.Type == Trust {
+			for _, m := range d.trusts {
+				if m.org.canonical == ent.Value {
+					d.trusts = append(d.trusts, orgMention{ent: len(d.ents) - 1, org: m.org, tok: j + 1, tend: j + 2})
+					break
+				}
+			}
+		}
+	}
+}
+
+// tokenAt returns the index of the first token starting at or after byte
+// offset off.
+func (d *doc) tokenAt(off int) int {
+	lo, hi := 0, len(d.toks)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if d.toks[m].start < off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}

@@ -1,0 +1,192 @@
+package tag
+
+import "unicode/utf8"
+
+// findPeople tags people's full names:
+//   - a known given name (data/given_names.txt) followed by a surname, with
+//     an optional middle name or initial and particles ("de", "van");
+//   - after a title ("Dr Sarah Smith", "Sir Bruce Keogh"), the name without
+//     the title;
+//   - an unknown given name in a clear person context ("Ngozi Adeyemi, a
+//     nurse, said"), confirmed by prose's part-of-speech tagger (both words
+//     proper nouns). Only such sentences are POS-tagged, which keeps prose's
+//     cost off the common path.
+//
+// Names never swallow titles or roles, and stop before a following name word
+// ("Florence Nightingale Ward" is not a person).
+func (d *doc) findPeople() {
+	for k := 0; k < len(d.toks); k++ {
+		t := &d.toks[k]
+		if d.claimed[k] || t.kind != tWord || !t.cap || t.upper {
+			continue
+		}
+		start := k
+		if d.kn.is("title", t.low) {
+			start = k + 1
+			if start < len(d.toks) && d.toks[start].text == "." && !d.toks[start].spaceBef {
+				start++
+			}
+			if start < len(d.toks) && d.isCapWord(start) && d.kn.is("title", d.toks[start].low) {
+				start++ // "Professor Sir Bruce Keogh"
+			}
+		}
+		if !d.isCapWord(start) || d.claimed[start] {
+			continue
+		}
+		if d.kn.given[d.toks[start].low] {
+			if end, ok := d.nameEnd(start); ok {
+				d.addPerson(start, end)
+				k = end - 1
+				continue
+			}
+		}
+		if start == k {
+			if end, ok := d.contextName(k); ok {
+				d.addPerson(k, end)
+				k = end - 1
+			}
+		}
+	}
+}
+
+// particles are lower-case surname prefixes.
+var particles = map[string]bool{"de": true, "van": true, "von": true, "der": true, "da": true,
+	"di": true, "du": true, "le": true, "la": true, "del": true, "dos": true, "den": true}
+
+// nameEnd parses the rest of a name whose given name is token k and returns
+// the token index after the surname.
+func (d *doc) nameEnd(k int) (int, bool) {
+	j := k + 1
+	for n := 0; n < 2 && j < len(d.toks); n++ {
+		t := &d.toks[j]
+		if !d.isCapWord(j) || d.claimed[j] {
+			break
+		}
+		next := j + 1
+		if len(t.text) == 1 && next < len(d.toks) && d.toks[next].text == "." {
+			next++
+		}
+		if !d.isCapWord(next) || d.claimed[next] {
+			break
+		}
+		if len(t.text) == 1 || (d.kn.given[t.low] && d.surnameOK(next)) {
+			j = next
+			continue
+		}
+		break
+	}
+	if j < len(d.toks) && particles[d.toks[j].low] && d.isCapWord(j+1) {
+		j++
+	}
+	if !d.surnameOK(j) {
+		return 0, false
+	}
+	end := j + 1
+	for end+1 < len(d.toks) && d.toks[end].joiner && d.isCapWord(end+1) && !d.claimed[end+1] {
+		end += 2
+	}
+	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart {
+		// a longer proper noun: "Florence Nightingale Ward", "Grant Thornton UK"
+		return 0, false
+	}
+	return end, true
+}
+
+// surnameOK reports whether token j can be a surname.
+func (d *doc) surnameOK(j int) bool {
+	if j >= len(d.toks) || !d.isCapWord(j) || d.claimed[j] {
+		return false
+	}
+	t := &d.toks[j]
+	if t.upper || len(t.text) < 2 {
+		return false
+	}
+	for _, c := range []string{"role", "title", "namehead", "calendar"} {
+		if d.kn.is(c, t.low) {
+			return false
+		}
+	}
+	// Short function words ("The", "And", "Then") are not surnames; longer
+	// ones after a given name usually are ("Kath Toward"), and so are words
+	// such as "Little", "West" or "Young".
+	return !d.kn.is("stop", t.low) || utf8.RuneCountInString(t.low) > 5
+}
+
+// contextName accepts two capitalised words whose first is not a known given
+// name when the context says "person" (", a nurse", "said", "chief
+// executive ...") and prose tags both as proper nouns.
+func (d *doc) contextName(k int) (int, bool) {
+	t := &d.toks[k]
+	if d.kn.is("stop", t.low) || d.kn.is("role", t.low) || d.kn.is("common", t.low) || d.kn.is("namehead", t.low) {
+		return 0, false
+	}
+	if _, place := d.kn.placeDict.entries[t.low]; place {
+		return 0, false
+	}
+	if !d.surnameOK(k + 1) {
+		return 0, false
+	}
+	if _, place := d.kn.placeDict.entries[d.toks[k+1].low]; place {
+		return 0, false
+	}
+	end := k + 2
+	if end < len(d.toks) && d.isCapWord(end) {
+		return 0, false
+	}
+	if !d.personContext(k, end) {
+		return 0, false
+	}
+	// POS-tag the sentence window around the candidate.
+	lo, hi := k, end
+	for lo > 0 && k-lo < 12 && d.toks[lo-1].sent == d.toks[k].sent {
+		lo--
+	}
+	for hi < len(d.toks) && hi-end < 12 && d.toks[hi].sent == d.toks[k].sent {
+		hi++
+	}
+	tags := d.t.pos.tags(d.toks[lo:hi])
+	for i := k; i < end; i++ {
+		if tg := tags[i-lo]; tg != "NNP" && tg != "NNPS" {
+			return 0, false
+		}
+	}
+	return end, true
+}
+
+// personContext reports whether tokens [i, j) sit where a person's name is
+// expected: followed by ", (a|the) <role>" or a speech verb, or preceded by a
+// role word or a speech verb.
+func (d *doc) personContext(i, j int) bool {
+	if j < len(d.toks) {
+		if d.kn.is("said", d.word(j)) {
+			return true
+		}
+		if d.word(j) == "," {
+			n := j + 1
+			if w := d.word(n); w == "a" || w == "an" || w == "the" || w == "its" {
+				n++
+			}
+			if d.kn.is("role", d.word(n)) || d.kn.is("said", d.word(n)) {
+				return true
+			}
+		}
+	}
+	if i > 0 {
+		p := d.word(i - 1)
+		if d.kn.is("role", p) || d.kn.is("said", p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *doc) addPerson(i, j int) {
+	v := d.spanText(i, j)
+	// surname: the last word with any hyphenated parts
+	s := j - 1
+	for s-2 >= i && d.toks[s-1].joiner {
+		s -= 2
+	}
+	d.add(Person, v, 0, i, j)
+	d.people = append(d.people, personMention{value: v, surname: d.spanText(s, j), tok: i})
+}
