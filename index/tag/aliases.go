@@ -1,6 +1,9 @@
 package tag
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // findAliases tags later mentions of entities already found, by another
 // name, and gives them the same canonical value:
@@ -51,18 +54,20 @@ func (d *doc) findAliases() {
 func (d *doc) trustAcronyms() map[string]orgEntry {
 	acr := map[string]orgEntry{}
 	for _, m := range d.trusts {
-		e := d.ents[m.ent]
-		if isAcronym(e.Text) {
+		if e := d.ents[m.ent]; isAcronym(e.Text) {
 			acr[e.Text] = m.org
 		}
+	}
+	for _, name := range d.orgOrder() {
+		o := d.orgByName[name]
 		var full, stem strings.Builder
-		for _, w := range strings.Fields(m.org.canonical) {
+		for _, w := range strings.Fields(o.canonical) {
 			if w == "NHS" || w == "and" || w == "of" || w == "&" {
 				continue
 			}
 			full.WriteString(strings.ToUpper(w[:1]))
 		}
-		for _, w := range m.org.stem {
+		for _, w := range o.stem {
 			if w == "and" || w == "of" {
 				continue
 			}
@@ -71,7 +76,7 @@ func (d *doc) trustAcronyms() map[string]orgEntry {
 		for _, a := range []string{full.String(), stem.String()} {
 			if len(a) >= 3 && !d.kn.is("common", strings.ToLower(a)) {
 				if _, clash := acr[a]; !clash {
-					acr[a] = m.org
+					acr[a] = o
 				}
 			}
 		}
@@ -92,21 +97,12 @@ func (d *doc) genericTrust(k int) (int, bool) {
 		return 0, false
 	}
 	kind := d.kn.suffixes[m.payloads[0]].kind
-	var found *orgEntry
-	for i := range d.trusts {
-		o := &d.trusts[i].org
-		if o.kind != kind {
-			continue
-		}
-		if found != nil && found.canonical != o.canonical {
-			return 0, false
-		}
-		found = o
-	}
-	if found == nil {
+	if len(d.kindOrgs[kind]) != 1 {
 		return 0, false
 	}
-	d.addTrust(*found, m.start, m.end)
+	for name := range d.kindOrgs[kind] {
+		d.addTrust(d.orgByName[name], m.start, m.end)
+	}
 	return m.end, true
 }
 
@@ -114,12 +110,13 @@ func (d *doc) genericTrust(k int) (int, bool) {
 // earlier: "the Rotherham" (one word needs "the" and must not be a generic
 // word such as "North"), "Oxford Radcliffe" (two or more words).
 func (d *doc) trustShortForm(k int) (int, bool) {
-	for _, m := range d.trusts {
-		if m.tok >= k {
+	for _, name := range d.orgByWord[d.toks[k].low] {
+		if d.orgFirst[name] >= k {
 			continue
 		}
-		if end, ok := d.stemPrefix(k, m.org.stem); ok {
-			d.addTrust(m.org, k, end)
+		o := d.orgByName[name]
+		if end, ok := d.stemPrefix(k, o.stem); ok {
+			d.addTrust(o, k, end)
 			return end, true
 		}
 	}
@@ -128,15 +125,11 @@ func (d *doc) trustShortForm(k int) (int, bool) {
 
 // hospitalShortForm tags "the Churchill" after "Churchill Hospital".
 func (d *doc) hospitalShortForm(k int) (int, bool) {
-	for _, h := range d.hospitals {
+	for _, h := range d.hospitals[d.toks[k].low] {
 		if h.tok >= k {
 			continue
 		}
-		var stem []string
-		for _, w := range h.stem {
-			stem = append(stem, w)
-		}
-		if end, ok := d.stemPrefix(k, stem); ok {
+		if end, ok := d.stemPrefix(k, h.stem); ok {
 			d.add(Hospital, h.value, 0, k, end)
 			return end, true
 		}
@@ -231,11 +224,9 @@ func (d *doc) personAlias(k int) (int, bool) {
 		return 0, false
 	}
 	var best *personMention
-	for i := range d.people {
-		p := &d.people[i]
-		if p.surname != surname {
-			continue
-		}
+	cands := d.people[surname]
+	for i := range cands {
+		p := &cands[i]
 		if best == nil || (p.tok < k && (best.tok > k || p.tok > best.tok)) {
 			best = p
 		}
@@ -252,4 +243,14 @@ func (d *doc) personAlias(k int) (int, bool) {
 	}
 	d.add(Person, best.value, 0, start, end) // the title is not part of the name
 	return end, true
+}
+
+// orgOrder returns the article's distinct trusts in order of first mention.
+func (d *doc) orgOrder() []string {
+	names := make([]string, 0, len(d.orgByName))
+	for n := range d.orgByName {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return d.orgFirst[names[i]] < d.orgFirst[names[j]] })
+	return names
 }

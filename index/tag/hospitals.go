@@ -87,5 +87,13 @@ func (d *doc) addHospital(i, j int) {
 			break
 		}
 	}
-	d.hospitals = append(d.hospitals, hospitalMention{value: v, stem: stem, tok: i})
+	if len(stem) == 0 {
+		return
+	}
+	for _, h := range d.hospitals[stem[0]] {
+		if h.value == v {
+			return
+		}
+	}
+	d.hospitals[stem[0]] = append(d.hospitals[stem[0]], hospitalMention{value: v, stem: stem, tok: i})
 }

@@ -251,21 +251,17 @@ func (d *doc) jobNounOfBefore(k int) bool {
 }
 
 // sentenceHas reports whether sentence s contains any of the phrases
-// (lower case, matched on word boundaries of the lower-cased text).
+// (lower case) in its lower-cased text.
 func (d *doc) sentenceHas(s int, phrases ...string) bool {
-	lo, hi := -1, -1
-	for k := range d.toks {
-		if d.toks[k].sent == s {
-			if lo < 0 {
-				lo = k
-			}
-			hi = k
-		}
-	}
-	if lo < 0 {
+	if s >= len(d.sentLo) {
 		return false
 	}
-	text := strings.ToLower(d.text[d.toks[lo].start:d.toks[hi].end])
+	lo := d.sentLo[s]
+	hi := len(d.toks)
+	if s+1 < len(d.sentLo) {
+		hi = d.sentLo[s+1]
+	}
+	text := strings.ToLower(d.text[d.toks[lo].start:d.toks[hi-1].end])
 	for _, p := range phrases {
 		if strings.Contains(text, p) {
 			return true

@@ -140,6 +140,19 @@ func osa(a, b string) int {
 func (d *doc) addTrust(o orgEntry, i, j int) {
 	e := d.add(Trust, o.canonical, 0, i, j)
 	d.trusts = append(d.trusts, orgMention{ent: e, org: o, tok: i, tend: j})
+	if _, seen := d.orgByName[o.canonical]; seen {
+		return
+	}
+	d.orgByName[o.canonical] = o
+	d.orgFirst[o.canonical] = i
+	if len(o.stem) > 0 {
+		w := strings.ToLower(o.stem[0])
+		d.orgByWord[w] = append(d.orgByWord[w], o.canonical)
+	}
+	if d.kindOrgs[o.kind] == nil {
+		d.kindOrgs[o.kind] = map[string]bool{}
+	}
+	d.kindOrgs[o.kind][o.canonical] = true
 }
 
 // findSuffixOrgs tags organisations that are not in the gazetteer by their
@@ -275,15 +288,11 @@ func (d *doc) findAcronymDefinitions() {
 		if _, generic := d.kn.sufDict.entries[a.low]; generic || a.low == "nhs" {
 			continue
 		}
-		d.add(ent.Type, ent.Value, 0, j+1, j+2)
-		if ent.Type == Trust {
-			for _, m := range d.trusts {
-				if m.org.canonical == ent.Value {
-					d.trusts = append(d.trusts, orgMention{ent: len(d.ents) - 1, org: m.org, tok: j + 1, tend: j + 2})
-					break
-				}
-			}
+		if o, ok := d.orgByName[ent.Value]; ok && ent.Type == Trust {
+			d.addTrust(o, j+1, j+2)
+			continue
 		}
+		d.add(ent.Type, ent.Value, 0, j+1, j+2)
 	}
 }
 

@@ -188,5 +188,11 @@ func (d *doc) addPerson(i, j int) {
 		s -= 2
 	}
 	d.add(Person, v, 0, i, j)
-	d.people = append(d.people, personMention{value: v, surname: d.spanText(s, j), tok: i})
+	sn := d.spanText(s, j)
+	for _, p := range d.people[sn] {
+		if p.value == v {
+			return
+		}
+	}
+	d.people[sn] = append(d.people[sn], personMention{value: v, surname: sn, tok: i})
 }

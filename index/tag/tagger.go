@@ -66,9 +66,14 @@ type doc struct {
 	claimed []bool // token is inside an entity (or a name that is none)
 	ents    []Entity
 
-	trusts    []orgMention
-	hospitals []hospitalMention
-	people    []personMention
+	trusts    []orgMention                 // every trust mention, in order found
+	orgByName map[string]orgEntry          // distinct trusts by canonical name
+	orgFirst  map[string]int               // first token of each trust's first mention
+	orgByWord map[string][]string          // first stem word (lower case) -> canonical names
+	kindOrgs  map[string]map[string]bool   // organisation kind -> canonical names
+	hospitals map[string][]hospitalMention // first stem word -> distinct hospitals
+	people    map[string][]personMention   // surname -> distinct people
+	sentLo    []int                        // first token of each sentence
 }
 
 // orgMention is a trust entity and its organisation data.
@@ -93,7 +98,16 @@ type personMention struct {
 
 func newDoc(t *Tagger, text string) *doc {
 	toks := scan(text)
-	return &doc{t: t, kn: t.kn, text: text, toks: toks, claimed: make([]bool, len(toks))}
+	d := &doc{t: t, kn: t.kn, text: text, toks: toks, claimed: make([]bool, len(toks)),
+		orgByName: map[string]orgEntry{}, orgFirst: map[string]int{}, orgByWord: map[string][]string{},
+		kindOrgs: map[string]map[string]bool{}, hospitals: map[string][]hospitalMention{},
+		people: map[string][]personMention{}}
+	for k := range toks {
+		if k == 0 || toks[k].sent != toks[k-1].sent {
+			d.sentLo = append(d.sentLo, k)
+		}
+	}
+	return d
 }
 
 // free reports whether tokens [i, j) are unclaimed.

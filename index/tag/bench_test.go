@@ -1,0 +1,93 @@
+package tag
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedTexts reads the seed articles of the repository.
+func seedTexts(tb testing.TB) []string {
+	tb.Helper()
+	files, err := filepath.Glob("../../seeds/*.txt")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no seed articles in ../../seeds: %v", err)
+	}
+	var texts []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		texts = append(texts, string(b))
+	}
+	return texts
+}
+
+func newTagger(tb testing.TB) *Tagger {
+	tb.Helper()
+	tg, err := New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tg
+}
+
+// BenchmarkTag tags the seed articles in turn and reports articles/s.
+func BenchmarkTag(b *testing.B) {
+	texts := seedTexts(b)
+	tg := newTagger(b)
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	b.SetBytes(int64(size / len(texts)))
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		if _, err := tg.Tag(texts[n%len(texts)]); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// sizedText repeats the seed articles up to n bytes (cut at a paragraph).
+func sizedText(tb testing.TB, n int) string {
+	texts := seedTexts(tb)
+	var sb strings.Builder
+	for i := 0; sb.Len() < n; i++ {
+		sb.WriteString(texts[i%len(texts)])
+		sb.WriteString("\n\n")
+	}
+	s := sb.String()
+	if i := strings.LastIndex(s[:n], "\n"); i > n/2 {
+		s = s[:i]
+	} else {
+		s = s[:n]
+	}
+	return s
+}
+
+// BenchmarkTagSize shows that tagging time grows linearly with text size:
+// ns/op at 250 KB should be about 100 times that at 2.5 KB (MB/s equal).
+func BenchmarkTagSize(b *testing.B) {
+	for _, sz := range []struct {
+		name string
+		n    int
+	}{{"2.5KB", 2500}, {"250KB", 250_000}} {
+		b.Run(sz.name, func(b *testing.B) {
+			text := sizedText(b, sz.n)
+			tg := newTagger(b)
+			b.SetBytes(int64(len(text)))
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := tg.Tag(text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
