@@ -21,7 +21,7 @@ func (d *doc) findAliases() {
 			continue
 		}
 		t := &d.toks[k]
-		if t.upper {
+		if looksLikeAcronym(t.text) {
 			if o, ok := acr[t.text]; ok {
 				d.addTrust(o, k, k+1)
 				continue
@@ -54,7 +54,7 @@ func (d *doc) findAliases() {
 func (d *doc) trustAcronyms() map[string]orgEntry {
 	acr := map[string]orgEntry{}
 	for _, m := range d.trusts {
-		if e := d.ents[m.ent]; isAcronym(e.Text) {
+		if e := d.ents[m.ent]; looksLikeAcronym(e.Text) {
 			acr[e.Text] = m.org
 		}
 	}
@@ -110,6 +110,20 @@ func (d *doc) genericTrust(k int) (int, bool) {
 // earlier: "the Rotherham" (one word needs "the" and must not be a generic
 // word such as "North"), "Oxford Radcliffe" (two or more words).
 func (d *doc) trustShortForm(k int) (int, bool) {
+	if d.toks[k].text == "NHS" && k+1 < len(d.toks) {
+		// "NHS Greater Manchester" for NHS Greater Manchester Integrated
+		// Care Board: "NHS" and the whole name without its suffix.
+		for _, name := range d.orgByWord[d.toks[k+1].low] {
+			o := d.orgByName[name]
+			if d.orgFirst[name] >= k {
+				continue
+			}
+			if end, ok := d.wholeStem(k+1, o.stem); ok {
+				d.addTrust(o, k, end)
+				return end, true
+			}
+		}
+	}
 	for _, name := range d.orgByWord[d.toks[k].low] {
 		if d.orgFirst[name] >= k {
 			continue
@@ -253,4 +267,29 @@ func (d *doc) orgOrder() []string {
 	}
 	sort.Slice(names, func(i, j int) bool { return d.orgFirst[names[i]] < d.orgFirst[names[j]] })
 	return names
+}
+
+// wholeStem matches all of stem at token k, not followed by another
+// capitalised word, and returns the end token.
+func (d *doc) wholeStem(k int, stem []string) (int, bool) {
+	n := 0
+	end := k
+	for j := k; j < len(d.toks) && n < len(stem); j++ {
+		u := unitKey(d.toks, j)
+		if u == "" {
+			continue
+		}
+		if u != strings.ToLower(stem[n]) || d.claimed[j] || !d.capsOK(j, j+1) && !d.kn.is("connector", u) {
+			return 0, false
+		}
+		n++
+		end = j + 1
+	}
+	if n < len(stem) || n == 0 {
+		return 0, false
+	}
+	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart {
+		return 0, false
+	}
+	return end, true
 }

@@ -16,22 +16,43 @@ func (d *doc) findHospitals() {
 		}
 		i := d.hospitalStart(k)
 		end := k + 1
-		if i == k {
-			// "Hospital of St Cross"
+		if i == k || d.onlyDescriptors(i, k) {
+			// "Hospital of St Cross", "Royal Infirmary of Edinburgh": the
+			// name follows the head; descriptors before it belong to it.
 			if d.word(k+1) == "of" && d.isCapWord(k+2) {
 				j := k + 2
-				for j < len(d.toks) && !d.claimed[j] && (d.isCapWord(j) || (d.toks[j].text == "." && abbreviations[d.word(j-1)]) ||
-					(d.word(j) == "and" && d.isCapWord(j+1))) {
+				for j < len(d.toks) && !d.claimed[j] && (d.isCapWord(j) || (d.toks[j].text == "." && abbreviations[d.word(j-1)])) {
 					j++
 				}
-				if j > k+2 {
-					d.addHospital(k, j)
-					k = j - 1
+				from := d.nameStart(k)
+				if from < k && !d.onlyDescriptors(from, k) {
+					from = k
 				}
+				d.addHospital(from, j)
+				k = j - 1
 			}
 			continue
 		}
 		d.addHospital(i, end)
+	}
+	d.findWelshHospitals()
+}
+
+// findWelshHospitals tags hospitals named in Welsh, where the head word
+// comes first: "Ysbyty Gwynedd", "Ysbyty Glan Clwyd".
+func (d *doc) findWelshHospitals() {
+	for k := 0; k+1 < len(d.toks); k++ {
+		if d.claimed[k] || !d.isCapWord(k) || !d.kn.is("hospitalprefix", d.toks[k].low) {
+			continue
+		}
+		j := k + 1
+		for j < len(d.toks) && !d.claimed[j] && (d.isCapWord(j) || d.toks[j].joiner) {
+			j++
+		}
+		if j > k+1 {
+			d.addHospital(k, j)
+			k = j - 1
+		}
 	}
 }
 
@@ -50,10 +71,6 @@ func (d *doc) hospitalStart(k int) int {
 			}
 			break
 		}
-	}
-	// the name needs at least one word that is not a descriptor
-	if d.onlyDescriptors(i, k) {
-		return k
 	}
 	return i
 }

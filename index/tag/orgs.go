@@ -2,6 +2,7 @@ package tag
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -282,7 +283,7 @@ func (d *doc) findAcronymDefinitions() {
 			continue
 		}
 		a := &d.toks[j+1]
-		if a.kind != tWord || !a.upper || d.claimed[j+1] || len(a.text) > 8 {
+		if a.kind != tWord || !looksLikeAcronym(a.text) || d.claimed[j+1] {
 			continue
 		}
 		if _, generic := d.kn.sufDict.entries[a.low]; generic || a.low == "nhs" {
@@ -309,4 +310,25 @@ func (d *doc) tokenAt(off int) int {
 		}
 	}
 	return lo
+}
+
+// looksLikeAcronym accepts acronyms as organisations write them: two to
+// eight letters, starting with a capital, at least two capitals ("ORH",
+// "SLaM", "RDaSH").
+func looksLikeAcronym(s string) bool {
+	if len(s) < 2 || len(s) > 8 {
+		return false
+	}
+	upper := 0
+	for i, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+		if unicode.IsUpper(r) {
+			upper++
+		} else if i == 0 {
+			return false
+		}
+	}
+	return upper >= 2
 }

@@ -82,6 +82,9 @@ func (d *doc) nameEnd(k int) (int, bool) {
 		return 0, false
 	}
 	end := j + 1
+	if d.kn.is("namehead", d.toks[j].low) && !d.personContext(k, end) {
+		return 0, false // "Victoria Hall" is a venue, "Sam Hall said" a person
+	}
 	for end+1 < len(d.toks) && d.toks[end].joiner && d.isCapWord(end+1) && !d.claimed[end+1] {
 		end += 2
 	}
@@ -101,7 +104,7 @@ func (d *doc) surnameOK(j int) bool {
 	if t.upper || len(t.text) < 2 {
 		return false
 	}
-	for _, c := range []string{"role", "title", "namehead", "calendar"} {
+	for _, c := range []string{"role", "title", "calendar"} {
 		if d.kn.is(c, t.low) {
 			return false
 		}

@@ -17,6 +17,10 @@ func (d *doc) findPlaces() {
 			continue
 		}
 		p := d.kn.places[m.payloads[0]]
+		if m.end-m.start == 1 && d.kn.is("calendar", d.toks[m.start].low) {
+			k = m.end - 1
+			continue // "March" and "May" are months far more often than towns
+		}
 		if !d.placeContextOK(m, p) {
 			k = m.end - 1
 			continue
@@ -46,9 +50,25 @@ func (d *doc) placeContextOK(m match, p placeEntry) bool {
 		}
 	}
 	if p.ambiguous {
-		return m.start > 0 && d.kn.is("locative", d.toks[m.start-1].low)
+		return m.start > 0 && (d.kn.is("locative", d.toks[m.start-1].low) || d.afterPlaceInList(m.start))
 	}
 	return true
+}
+
+// afterPlaceInList reports whether token k follows a place in a list:
+// "Wakefield and York", "Lambeth, Southwark".
+func (d *doc) afterPlaceInList(k int) bool {
+	if k < 2 {
+		return false
+	}
+	if w := d.word(k - 1); w != "and" && w != "," && w != "or" {
+		return false
+	}
+	if n := len(d.ents); n > 0 {
+		last := d.ents[n-1]
+		return last.Type == Place && last.End == d.toks[k-2].end
+	}
+	return false
 }
 
 func (m match) startsSentence(d *doc) bool { return d.toks[m.start].sentStart }
