@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -27,19 +28,24 @@ func evalCommand() *ffcli.Command {
 			if *gold == "" {
 				return fmt.Errorf("%w: eval needs --gold FILE", errUsage)
 			}
-			arts, err := eval.LoadGold(*gold)
-			if err != nil {
-				return err
-			}
-			t, err := tag.New()
-			if err != nil {
-				return err
-			}
-			rep, err := eval.Score(t, arts, *dir)
-			if err != nil {
-				return err
-			}
-			return rep.Write(os.Stdout, *verbose)
+			return runEval(os.Stdout, *gold, *dir, *verbose)
 		},
 	}
+}
+
+// runEval scores the tagger on a gold file and writes the report to w.
+func runEval(w io.Writer, gold, dir string, verbose bool) error {
+	arts, err := eval.LoadGold(gold)
+	if err != nil {
+		return err
+	}
+	t, err := tag.New()
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Score(t, arts, dir)
+	if err != nil {
+		return err
+	}
+	return rep.Write(w, verbose)
 }

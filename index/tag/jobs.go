@@ -237,7 +237,7 @@ func (d *doc) workforceBefore(k int) bool {
 // totalling N".
 func (d *doc) jobNounOfBefore(k int) bool {
 	j := k - 1
-	for n := 0; n < 2 && j >= 0 && d.kn.is("approx", d.word(j)); n++ {
+	for n := 0; n < 3 && j >= 0 && d.kn.is("approx", d.word(j)); n++ {
 		j--
 	}
 	if j < 1 {

@@ -3,6 +3,7 @@ package tag
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -68,8 +69,15 @@ func poundsValue(intPart, frac, unit string) (int64, bool) {
 	return v, true
 }
 
+// moneySpan is one amount found on the raw text.
+type moneySpan struct {
+	start, end int
+	value      int64
+}
+
 // findMoney adds an Amount entity for every money expression in d.text.
 func (d *doc) findMoney() {
+	var spans []moneySpan
 	for _, loc := range moneyRE.FindAllStringSubmatchIndex(d.text, -1) {
 		sub := func(i int) string {
 			if loc[2*i] < 0 {
@@ -78,22 +86,20 @@ func (d *doc) findMoney() {
 			return d.text[loc[2*i]:loc[2*i+1]]
 		}
 		unit := sub(4)
-		end := loc[1]
 		if sub(3) != "" {
 			// a range: "£20-25m" gives £20m and 25m as two mentions.
 			hi := loc[6]
-			lo, ok := poundsValue(sub(1), sub(2), unit)
-			if ok {
-				d.addSpan(Amount, strconv.FormatInt(lo, 10), lo, loc[0], trimRangeEnd(d.text, loc[0], hi))
+			if lo, ok := poundsValue(sub(1), sub(2), unit); ok {
+				spans = append(spans, moneySpan{loc[0], trimRangeEnd(d.text, loc[0], hi), lo})
 			}
 			ip, fp, _ := strings.Cut(sub(3), ".")
 			if v, ok := poundsValue(ip, fp, unit); ok {
-				d.addSpan(Amount, strconv.FormatInt(v, 10), v, hi, end)
+				spans = append(spans, moneySpan{hi, loc[1], v})
 			}
 			continue
 		}
 		if v, ok := poundsValue(sub(1), sub(2), unit); ok {
-			d.addSpan(Amount, strconv.FormatInt(v, 10), v, loc[0], end)
+			spans = append(spans, moneySpan{loc[0], loc[1], v})
 		}
 	}
 	for _, loc := range poundsRE.FindAllStringSubmatchIndex(d.text, -1) {
@@ -107,8 +113,12 @@ func (d *doc) findMoney() {
 			return d.text[loc[2*i]:loc[2*i+1]]
 		}
 		if v, ok := poundsValue(sub(1), sub(2), sub(3)); ok {
-			d.addSpan(Amount, strconv.FormatInt(v, 10), v, loc[0], loc[1])
+			spans = append(spans, moneySpan{loc[0], loc[1], v})
 		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	for _, m := range spans {
+		d.addSpan(Amount, strconv.FormatInt(m.value, 10), m.value, m.start, m.end)
 	}
 }
 

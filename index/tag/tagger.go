@@ -147,15 +147,27 @@ func (d *doc) addSpan(kind Kind, value string, num int64, start, end int) {
 	for j < len(d.toks) && d.toks[j].start < end {
 		j++
 	}
-	if j > i && !d.free(i, j) {
-		return
+	if n := len(d.ents); n > 0 && d.ents[n-1].End > start {
+		return // overlaps the previous span (spans come in text order)
+	}
+	for k := i; k < j; k++ {
+		if d.claimed[k] && !d.claimedBySpan(k) {
+			return
+		}
 	}
 	d.claim(i, j)
 	d.ents = append(d.ents, Entity{Type: kind, Value: value, Number: num,
 		Text: d.text[start:end], Start: start, End: end})
 }
 
-// numberEntity formats an integer entity value.
+// claimedBySpan reports whether token k is claimed by the last entity
+// (money found on raw text can split one token "20-25m" in two).
+func (d *doc) claimedBySpan(k int) bool {
+	n := len(d.ents)
+	return n > 0 && d.ents[n-1].Start < d.toks[k].end && d.ents[n-1].End > d.toks[k].start
+}
+
+// numberValue formats an integer entity value.
 func numberValue(n int64) string { return strconv.FormatInt(n, 10) }
 
 // word returns the lower-case form of token k, or "" out of range.

@@ -1,0 +1,139 @@
+package eval
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// TestCompareHandComputed checks the scorer on a small example worked out by
+// hand: gold {a, b, c}, optional {d}, reported {A, b-with-dash, d, e}.
+func TestCompareHandComputed(t *testing.T) {
+	norm := func(vs ...string) []string {
+		var out []string
+		for _, v := range vs {
+			out = append(out, Normalize("people", v))
+		}
+		return out
+	}
+	got := norm("MARK  LADBROOKE", "North–East", "Sunderland trust", "Bob")
+	gold := norm("Mark Ladbrooke", "North-East", "Helen Peggs")
+	opt := norm("Sunderland Trust")
+	r := Compare(got, gold, opt)
+	// TP: mark ladbrooke, north east. FP: bob. FN: helen peggs.
+	// Sunderland trust is optional: neither.
+	if r.TP != 2 || r.FP != 1 || r.FN != 1 {
+		t.Fatalf("Compare = %+v, want TP 2, FP 1, FN 1", r.Counts)
+	}
+	if strings.Join(r.FalsePositives, ",") != "bob" || strings.Join(r.Misses, ",") != "helen peggs" {
+		t.Errorf("FP %v, misses %v", r.FalsePositives, r.Misses)
+	}
+	// P = 2/3, R = 2/3, F1 = 2/3
+	if p, rc, f := r.Precision(), r.Recall(), r.F1(); math.Abs(p-2.0/3) > 1e-9 || math.Abs(rc-2.0/3) > 1e-9 || math.Abs(f-2.0/3) > 1e-9 {
+		t.Errorf("P %v R %v F1 %v, want 2/3 each", p, rc, f)
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ key, in, want string }{
+		{"places", "North-East", "north east"},
+		{"places", " North  East ", "north east"},
+		{"hospitals", "St Bartholomew’s Hospital", "st bartholomew's hospital"},
+		{"trusts", "Stockton-on-Tees  PCT", "stockton on tees pct"},
+		{"amounts_gbp", "6,500,000", "6500000"},
+		{"amounts_gbp", "6500000", "6500000"},
+		{"jobs", "750", "750"},
+	}
+	for _, tc := range tests {
+		if got := Normalize(tc.key, tc.in); got != tc.want {
+			t.Errorf("Normalize(%q, %q) = %q, want %q", tc.key, tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestReportMicroAverage scores two articles and checks the per-key sums
+// and the overall micro average.
+func TestReportMicroAverage(t *testing.T) {
+	arts, err := ParseGold([]byte(`{"text": "x", "file": "a", "jobs": [750, 82], "people": ["Brian James"], "optional": {"jobs": [7000]}}
+{"text": "y", "file": "b", "amounts_gbp": [55000000], "unions": ["Unison"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &Report{PerKey: map[string]Counts{}}
+	rep.Add(arts[0], tag.Summary{Jobs: []int64{750, 7000, 5}, People: []string{"brian james"}})
+	rep.Add(arts[1], tag.Summary{AmountsGBP: []int64{55000000}})
+	// jobs: TP 750, FP 5, FN 82 (7000 optional); people TP 1; amounts TP 1; unions FN 1.
+	want := map[string]Counts{"jobs": {1, 1, 1}, "people": {1, 0, 0}, "amounts_gbp": {1, 0, 0}, "unions": {0, 0, 1}}
+	for k, w := range want {
+		if rep.PerKey[k] != w {
+			t.Errorf("%s: %+v, want %+v", k, rep.PerKey[k], w)
+		}
+	}
+	if rep.Total != (Counts{3, 1, 2}) {
+		t.Errorf("total %+v, want {3 1 2}", rep.Total)
+	}
+	var sb strings.Builder
+	if err := rep.Write(&sb, true); err != nil {
+		t.Fatal(err)
+	}
+	out := sb.String()
+	for _, s := range []string{"a\tjobs\tFP\t5", "a\tjobs\tMISS\t82", "b\tunions\tMISS\tunison", "overall          3     1     2"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("report lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestParseGoldErrors(t *testing.T) {
+	for _, bad := range []string{`[{"file": "a", "jobs": "750"}]`, `{"jobs": [1]}`, `[{"file": "a", "jobs": [{}]}]`, `[{`} {
+		if _, err := ParseGold([]byte(bad)); err == nil {
+			t.Errorf("ParseGold(%s): no error", bad)
+		}
+	}
+}
+
+// scoreSet tags a gold set and fails if any key or the overall F1 is below
+// min.
+func scoreSet(t *testing.T, gold, dir string, minKey, minOverall float64) {
+	t.Helper()
+	arts, err := LoadGold(gold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Score(tg, arts, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	_ = rep.Write(&sb, true)
+	t.Logf("%s:\n%s", gold, sb.String())
+	for _, k := range Keys {
+		if f := rep.PerKey[k].F1(); f < minKey {
+			t.Errorf("%s: F1 for %s = %.3f, want >= %.2f", gold, k, f, minKey)
+		}
+	}
+	if f := rep.Total.F1(); f < minOverall {
+		t.Errorf("%s: overall F1 = %.3f, want >= %.2f", gold, f, minOverall)
+	}
+}
+
+// TestSeedsGold is issue 2's bar: F1 >= 0.95 for every key on the seeds.
+func TestSeedsGold(t *testing.T) {
+	scoreSet(t, "../../../../shared/gold/seeds.json", "../../../seeds", 0.95, 0.95)
+}
+
+// TestDevGold scores the held-out dev set (testdata/dev, articles written
+// in the style of the seeds and annotated before tuning; the first run
+// scored 0.972 overall). Its bar is lower than the seeds' because it is
+// meant to contain things the rules do not know yet (towns missing from the
+// gazetteer, counts worded in new ways): 0.85 per key and 0.92 overall
+// catch a real regression without forcing rules fitted to twelve texts.
+func TestDevGold(t *testing.T) {
+	scoreSet(t, "../testdata/dev/gold.json", "../testdata/dev", 0.85, 0.92)
+}

@@ -1,0 +1,127 @@
+package tag
+
+import (
+	"slices"
+	"testing"
+)
+
+// values returns the Number of every entity of kind k in text, in order.
+func values(t *testing.T, tg *Tagger, text string, k Kind) []int64 {
+	t.Helper()
+	ents, err := tg.Tag(text)
+	if err != nil {
+		t.Fatalf("Tag(%q): %v", text, err)
+	}
+	var out []int64
+	for _, e := range ents {
+		if e.Type == k {
+			out = append(out, e.Number)
+		}
+	}
+	return out
+}
+
+func TestMoney(t *testing.T) {
+	tg := newTagger(t)
+	tests := []struct {
+		text string
+		want []int64
+	}{
+		{"a target of £55m cuts", []int64{55_000_000}},
+		{"it needs to save £6.5 million this year", []int64{6_500_000}},
+		{"the £6.5million savings", []int64{6_500_000}},
+		{"still £1million short", []int64{1_000_000}},
+		{"£20 billion of efficiency savings", []int64{20_000_000_000}},
+		{"a £2bn hole", []int64{2_000_000_000}},
+		{"a £1.2bn budget", []int64{1_200_000_000}},
+		{"a budget of £1.25bn", []int64{1_250_000_000}},
+		{"paid £500,000 to consultants", []int64{500_000}},
+		{"salaries of £27k", []int64{27_000}},
+		{"savings of £300m-a-year", []int64{300_000_000}},
+		{"about 55 million pounds", []int64{55_000_000}},
+		{"£55 million pounds", []int64{55_000_000}},
+		{"£5.2M contract", []int64{5_200_000}},
+		{"between £20-25m", []int64{20_000_000, 25_000_000}},
+		{"£38m in 2010-11 and a further £17m", []int64{38_000_000, 17_000_000}},
+		{"£750,000 on a scheme", []int64{750_000}},
+		{"only £40", []int64{40}},
+		// negatives
+		{"cuts equating to 15% of the budget", nil},
+		{"in 2010-11 and 2009/10", nil},
+		{"call 0131 536 1000 or 01865 741166", nil},
+		{"the £ sign alone, £ and £.", nil},
+		{"hundreds of millions of pounds", nil},
+		{"£5 more than expected", []int64{5}},
+	}
+	for _, tc := range tests {
+		got := values(t, tg, tc.text, Amount)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: amounts %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestPoundsValueExact(t *testing.T) {
+	tests := []struct {
+		i, f, unit string
+		want       int64
+		ok         bool
+	}{
+		{"1", "2", "bn", 1_200_000_000, true},
+		{"6", "5", "m", 6_500_000, true},
+		{"1,250", "", "", 1250, true},
+		{"6", "50", "", 7, true}, // £6.50 rounds to the nearest pound
+		{"2", "345", "k", 2345, true},
+		{"99999999999", "", "tn", 0, false}, // overflow is rejected, not wrapped
+	}
+	for _, tc := range tests {
+		got, ok := poundsValue(tc.i, tc.f, tc.unit)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("poundsValue(%q, %q, %q) = %d, %v; want %d, %v", tc.i, tc.f, tc.unit, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestJobCounts(t *testing.T) {
+	tg := newTagger(t)
+	tests := []struct {
+		text string
+		want []int64
+	}{
+		{"The trust plans to cut 750 jobs over the next three years.", []int64{750}},
+		{"Last week it emerged that 366 health jobs could be lost.", []int64{366}},
+		{"The loss of 516 administrative posts will save money.", []int64{516}},
+		{"MORE than 500 North-East jobs are to be axed.", []int64{500}},
+		{"Sunderland trust, which loses 85 posts, Middlesbrough, which loses 82 and Stockton, which loses 80, are hit.", []int64{85, 82, 80}},
+		{"The board will cut 1,200 posts by 2013.", []int64{1200}},
+		{"Up to 300 staff could lose their jobs.", []int64{300}},
+		{"The trust announced 200 redundancies.", []int64{200}},
+		{"TWO hundred jobs are set to go.", []int64{200}},
+		{"Twenty-five nursing posts are at risk.", []int64{25}},
+		{"It plans to cut 293 full-time equivalent posts.", []int64{293}},
+		{"Managers said 90 members of staff had been told their posts were at risk.", []int64{90}},
+		{"The trust will cut its workforce by 300 next year.", []int64{300}},
+		{"It warned of job losses of up to 400 across the county.", []int64{400}},
+		{"Where 110 jobs are to go.", []int64{110}},
+		// negatives
+		{"HUNDREDS of hospital jobs hang in the balance.", nil},
+		{"Hundreds more jobs are expected to go.", nil},
+		{"The trust employs 7,000 across its three hospitals and jobs will go.", nil},
+		{"An estimated 366 jobs out of 10,000 at the trust could be affected.", []int64{366}},
+		{"The cuts will close 36 beds and 10 new operating theatres.", nil},
+		{"Cuts mean 200 patients a week will wait longer for jobs.", nil},
+		{"The trust will create 150 new jobs.", nil},
+		{"Cuts equating to 15% of posts.", nil},
+		{"Cuts to band 5 nurses and band 6 posts.", nil},
+		{"The 12 primary care trusts will cut costs.", nil},
+		{"There were about 17 people at the meeting.", nil},
+		{"The cuts will be made in 2013 and posts will go.", nil},
+		{"Call 01865 741166 about job losses.", nil},
+	}
+	for _, tc := range tests {
+		got := values(t, tg, tc.text, Jobs)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: jobs %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
