@@ -76,6 +76,13 @@ func (d *doc) findJobs() {
 			accept = true
 		case d.jobNounOfBefore(k):
 			accept = true
+		case d.word(end) == "of" && f.cut[s]:
+			// "150 of the jobs at risk", "30 of the posts"
+			if w := d.word(end + 1); w == "the" || w == "these" || w == "those" || w == "its" || w == "their" {
+				if _, _, ok := d.jobNounAfter(end + 2); ok {
+					accept = true
+				}
+			}
 		}
 		if !accept {
 			continue

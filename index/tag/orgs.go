@@ -40,6 +40,9 @@ func (d *doc) findGazetteerOrgs() {
 			if !d.capsOK(m.start, m.end) {
 				return false
 			}
+			if d.nameContinues(m.end) {
+				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
+			}
 			if m.end-m.start == 1 && d.toks[m.start].kind == tWord && isAcronym(d.kn.orgs[m.payloads[0]].canonical) {
 				return d.toks[m.start].upper
 			}
@@ -173,6 +176,9 @@ func (d *doc) findSuffixOrgs() {
 		if i == k {
 			continue
 		}
+		if d.toks[k-1].low == "s" && k >= 2 && d.toks[k-2].low == "'" {
+			continue // "Cornwall's clinical commissioning group" describes, it does not name
+		}
 		name := d.spanText(i, k)
 		name = strings.TrimPrefix(name, "The ")
 		if s.needsDesc && !d.kn.is("healthdesc", d.toks[k-1].low) {
@@ -185,6 +191,9 @@ func (d *doc) findSuffixOrgs() {
 		o, known := d.lookupOrg(canon)
 		if !known {
 			o = orgEntry{canonical: canon, kind: s.kind, stem: d.kn.stemOf(canon)}
+			if prev, ok := d.partOfEarlierName(o); ok {
+				o = prev // "the West CCG" after "NHS Leeds West CCG"
+			}
 		}
 		d.addTrust(o, i, m.end)
 		k = m.end - 1
@@ -257,6 +266,9 @@ func (d *doc) nameStart(k int) int {
 			continue
 		}
 		if d.kn.is("connector", t.low) && j > 0 && (d.isCapWord(j-1) || d.toks[j-1].joiner || d.toks[j-1].low == "'") {
+			if t.low == "and" && d.townListBefore(j) {
+				break // "in Penzance and St Michael's Hospital"
+			}
 			continue
 		}
 		break
@@ -331,4 +343,54 @@ func looksLikeAcronym(s string) bool {
 		}
 	}
 	return upper >= 2
+}
+
+// nameContinues reports whether token k carries on a proper name: a
+// capitalised word that does not start a sentence, or an organisation
+// suffix such as "PCT".
+func (d *doc) nameContinues(k int) bool {
+	if k >= len(d.toks) || d.toks[k].sentStart {
+		return false
+	}
+	if d.isCapWord(k) && !d.kn.is("connector", d.toks[k].low) {
+		return true
+	}
+	_, ok := d.kn.sufDict.longest(d.toks, k, func(m match) bool { return d.suffixCaseOK(m) })
+	return ok
+}
+
+// partOfEarlierName finds an organisation of the same kind named earlier
+// whose name ends with, or starts with, all of o's name words: a later
+// "West CCG" is "NHS Leeds West CCG", if only one such organisation exists.
+func (d *doc) partOfEarlierName(o orgEntry) (orgEntry, bool) {
+	if len(o.stem) == 0 {
+		return o, false
+	}
+	var found []orgEntry
+	for _, name := range d.orgOrder() {
+		p := d.orgByName[name]
+		if p.kind != o.kind || len(p.stem) <= len(o.stem) {
+			continue
+		}
+		n := len(o.stem)
+		if strings.EqualFold(strings.Join(p.stem[len(p.stem)-n:], " "), strings.Join(o.stem, " ")) ||
+			strings.EqualFold(strings.Join(p.stem[:n], " "), strings.Join(o.stem, " ")) {
+			found = append(found, p)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return o, false
+}
+
+// townListBefore reports whether the "and" at token j follows a one-word
+// place that itself follows "in": "... Hospital in Penzance and St
+// Michael's Hospital" joins two mentions, not one name.
+func (d *doc) townListBefore(j int) bool {
+	if j < 2 || d.word(j-2) != "in" {
+		return false
+	}
+	_, place := d.kn.placeDict.entries[d.toks[j-1].low]
+	return place
 }

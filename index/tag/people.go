@@ -123,10 +123,13 @@ func (d *doc) contextName(k int) (int, bool) {
 	if d.kn.is("stop", t.low) || d.kn.is("role", t.low) || d.kn.is("common", t.low) || d.kn.is("namehead", t.low) {
 		return 0, false
 	}
-	if _, place := d.kn.placeDict.entries[t.low]; place {
-		return 0, false
+	if _, place := d.kn.placeDict.entries[t.low]; place || abbreviations[t.low] {
+		return 0, false // "St Ives" is a town, not Mr Ives
 	}
 	if !d.surnameOK(k + 1) {
+		return 0, false
+	}
+	if _, place := d.kn.placeDict.entries[d.spanKey(k, k+2)]; place {
 		return 0, false
 	}
 	if _, place := d.kn.placeDict.entries[d.toks[k+1].low]; place {
@@ -165,12 +168,15 @@ func (d *doc) personContext(i, j int) bool {
 			return true
 		}
 		if d.word(j) == "," {
-			n := j + 1
-			if w := d.word(n); w == "a" || w == "an" || w == "the" || w == "its" {
-				n++
-			}
-			if d.kn.is("role", d.word(n)) || d.kn.is("said", d.word(n)) {
-				return true
+			// ", a nurse", ", the trust's chief executive", ", who ..."
+			for n := j + 1; n < len(d.toks) && n <= j+5; n++ {
+				w := d.word(n)
+				if d.kn.is("role", w) || d.kn.is("said", w) {
+					return true
+				}
+				if d.toks[n].kind == tPunct && w != "'" {
+					break
+				}
 			}
 		}
 	}

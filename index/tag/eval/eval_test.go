@@ -128,12 +128,14 @@ func TestSeedsGold(t *testing.T) {
 	scoreSet(t, "../../../../shared/gold/seeds.json", "../../../seeds", 0.95, 0.95)
 }
 
-// TestDevGold scores the held-out dev set (testdata/dev, articles written
-// in the style of the seeds and annotated before tuning; the first run
-// scored 0.972 overall). Its bar is lower than the seeds' because it is
-// meant to contain things the rules do not know yet (towns missing from the
-// gazetteer, counts worded in new ways): 0.85 per key and 0.92 overall
-// catch a real regression without forcing rules fitted to twelve texts.
+// TestDevGold scores the held-out dev set (testdata/dev: 18 articles written
+// in the style of the seeds and annotated before the tagger saw them). Each
+// batch was scored before any fix it prompted: dev01-12 at 0.972 overall
+// F1, dev13-18 at 0.898 (trusts 0.64, places 0.83). Its bar is lower than
+// the seeds' because it is meant to hold things the rules do not know yet
+// (towns missing from the gazetteer, counts worded in new ways): 0.85 per
+// key and 0.92 overall catch a real regression without forcing rules
+// fitted to a handful of texts.
 func TestDevGold(t *testing.T) {
 	scoreSet(t, "../testdata/dev/gold.json", "../testdata/dev", 0.85, 0.92)
 }
