@@ -54,6 +54,44 @@ func BenchmarkTag(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
 }
 
+// BenchmarkTagDev tags the 18 held-out dev articles, which name more people
+// the given-name list does not know, and reports how many windows per
+// article went to prose's POS tagger.
+func BenchmarkTagDev(b *testing.B) {
+	files, _ := filepath.Glob("testdata/dev/*.txt")
+	var texts []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, string(data))
+	}
+	tg := newTagger(b)
+	before := tg.pos.calls.Load()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		if _, err := tg.Tag(texts[n%len(texts)]); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+	b.ReportMetric(float64(tg.pos.calls.Load()-before)/float64(n), "prose-windows/article")
+}
+
+// BenchmarkProsePOSWindow measures one call of prose's POS tagger on a
+// 25-token window, the unit of prose work in Tag.
+func BenchmarkProsePOSWindow(b *testing.B) {
+	toks := scan("Lezli Boswell, the trust's chief executive, said: \"We are facing the most difficult financial year in our history, and we will act.\"")
+	tg := newTagger(b)
+	b.ResetTimer()
+	for b.Loop() {
+		tg.pos.tags(toks)
+	}
+}
+
 // sizedText repeats the seed articles up to n bytes (cut at a paragraph).
 func sizedText(tb testing.TB, n int) string {
 	texts := seedTexts(tb)
