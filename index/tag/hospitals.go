@@ -92,17 +92,27 @@ func (d *doc) onlyDescriptors(i, k int) bool {
 }
 
 func (d *doc) addHospital(i, j int) {
-	v := d.spanText(i, j)
+	v := d.nameText(i, j)
 	v = strings.TrimPrefix(v, "The ")
 	d.add(Hospital, v, 0, i, j)
+	// the stem is the name up to the head without trailing descriptors:
+	// "Royal London" for Royal London Hospital, "Horton" for Horton General
+	// Hospital; a short form must start with it ("the Royal London").
 	var stem []string
 	for k := i; k < j; k++ {
 		t := &d.toks[k]
-		if t.kind == tWord && !d.kn.is("hospitalhead", t.low) && !d.kn.is("hospitaldesc", t.low) && !d.kn.is("connector", t.low) {
-			stem = append(stem, t.low)
-		} else if len(stem) > 0 {
+		if t.kind == tWord && d.kn.is("hospitalhead", t.low) {
 			break
 		}
+		if u := unitKey(d.toks, k); u != "" && t.kind == tWord {
+			stem = append(stem, u)
+		}
+	}
+	for len(stem) > 0 && (d.kn.is("hospitaldesc", stem[len(stem)-1]) || d.kn.is("connector", stem[len(stem)-1])) {
+		stem = stem[:len(stem)-1]
+	}
+	if len(stem) > 0 && d.kn.is("hospitaldesc", stem[0]) && len(stem) == 1 {
+		stem = nil
 	}
 	if len(stem) == 0 {
 		return

@@ -179,7 +179,7 @@ func (d *doc) findSuffixOrgs() {
 		if d.toks[k-1].low == "s" && k >= 2 && d.toks[k-2].low == "'" {
 			continue // "Cornwall's clinical commissioning group" describes, it does not name
 		}
-		name := d.spanText(i, k)
+		name := d.nameText(i, k)
 		name = strings.TrimPrefix(name, "The ")
 		if s.needsDesc && !d.kn.is("healthdesc", d.toks[k-1].low) {
 			continue

@@ -190,7 +190,7 @@ func (d *doc) personContext(i, j int) bool {
 }
 
 func (d *doc) addPerson(i, j int) {
-	v := d.spanText(i, j)
+	v := d.nameText(i, j)
 	// surname: the last word with any hyphenated parts
 	s := j - 1
 	for s-2 >= i && d.toks[s-1].joiner {

@@ -191,6 +191,33 @@ func (d *doc) spanText(i, j int) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// nameText is spanText for a name built from the article: a word in
+// capitals at the start of a sentence ("ADDENBROOKE'S Hospital is ...",
+// the style of a news lead) is written in title case, so that the value
+// matches other articles' mentions.
+func (d *doc) nameText(i, j int) string {
+	var b strings.Builder
+	last := d.toks[i].start
+	lowered := false
+	for k := i; k < j; k++ {
+		t := &d.toks[k]
+		b.WriteString(d.text[last:t.start])
+		if t.kind == tWord && t.upper && t.sentStart && utf8.RuneCountInString(t.text) >= 4 {
+			r, size := utf8.DecodeRuneInString(t.text)
+			b.WriteRune(r)
+			b.WriteString(strings.ToLower(t.text[size:]))
+			lowered = true
+		} else if lowered && t.text == "S" && k > i && d.toks[k-1].low == "'" {
+			b.WriteString("s") // ADDENBROOKE'S -> Addenbrooke's
+		} else {
+			b.WriteString(t.text)
+		}
+		last = t.end
+	}
+	s := strings.ReplaceAll(b.String(), "\u2019", "'")
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // possessiveAt reports whether tokens k, k+1 are an attached "'" "s"
 // (or k is an attached trailing apostrophe: "St Thomas'"), and returns the
 // number of tokens it spans.

@@ -85,6 +85,19 @@ func TestCanonicalAndAliases(t *testing.T) {
 		{"hospital forms", "Guy's Hospital, St Thomas' Hospital, the Royal Infirmary of Edinburgh and Ysbyty Gwynedd.", []Kind{Hospital},
 			[]mention{{Hospital, "Guy's Hospital", "Guy's Hospital"}, {Hospital, "St Thomas' Hospital", "St Thomas' Hospital"},
 				{Hospital, "Royal Infirmary of Edinburgh", "Royal Infirmary of Edinburgh"}, {Hospital, "Ysbyty Gwynedd", "Ysbyty Gwynedd"}}},
+		{"hospital short form keeps leading descriptors", "Jobs go at the Royal London Hospital. Staff at the Royal London were told.", []Kind{Hospital},
+			[]mention{{Hospital, "Royal London Hospital", "Royal London Hospital"}, {Hospital, "Royal London Hospital", "Royal London"}}},
+		{"headline capitals are title-cased in values", "ADDENBROOKE’S Hospital is to cut jobs.", []Kind{Hospital},
+			[]mention{{Hospital, "Addenbrooke's Hospital", "ADDENBROOKE’S Hospital"}}},
+		{"gazetteer name that continues is left to the suffix rule; partial name resolves",
+			"NHS Leeds North CCG and NHS Leeds West CCG will merge. The chair of the West CCG said so.", []Kind{Trust},
+			[]mention{{Trust, "NHS Leeds North Clinical Commissioning Group", "NHS Leeds North CCG"},
+				{Trust, "NHS Leeds West Clinical Commissioning Group", "NHS Leeds West CCG"},
+				{Trust, "NHS Leeds West Clinical Commissioning Group", "West CCG"}}},
+		{"possessive place does not name a CCG", "NHS Kernow, Cornwall’s clinical commissioning group, said no.", []Kind{Trust}, nil},
+		{"two hospitals joined by 'and' after 'in' stay two", "West Cornwall Hospital in Penzance and St Michael’s Hospital in Hayle.", []Kind{Hospital, Place},
+			[]mention{{Hospital, "West Cornwall Hospital", "West Cornwall Hospital"}, {Place, "Penzance", "Penzance"},
+				{Hospital, "St Michael's Hospital", "St Michael’s Hospital"}, {Place, "Hayle", "Hayle"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
