@@ -1,0 +1,92 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// Build creates a complete index in dir from the article files in paths.
+// It writes to a temporary directory beside dir and renames it into place
+// only when all articles are in, so a crash or an error never leaves a
+// half-built index at dir. If dir already holds an index, replace must be
+// true: the old index is then checked to be unused (not locked), moved
+// aside, and removed after the new one is in place.
+func Build(ctx context.Context, dir string, paths []string, t *tag.Tagger, progress func(Progress)) (Stats, error) {
+	return build(ctx, dir, paths, t, progress, false)
+}
+
+// Rebuild is Build for a dir that may already hold an index.
+func Rebuild(ctx context.Context, dir string, paths []string, t *tag.Tagger, progress func(Progress)) (Stats, error) {
+	return build(ctx, dir, paths, t, progress, true)
+}
+
+func build(ctx context.Context, dir string, paths []string, t *tag.Tagger, progress func(Progress), replace bool) (Stats, error) {
+	dir = filepath.Clean(dir)
+	if _, err := os.Stat(dir); err == nil {
+		if !replace {
+			return Stats{}, fmt.Errorf("build index %s: %w", dir, os.ErrExist)
+		}
+		if Exists(dir) {
+			// Fail now, not after tagging everything, if a server has it open.
+			old, err := Open(dir)
+			if err != nil && errors.Is(err, ErrLocked) {
+				return Stats{}, err
+			}
+			if err == nil {
+				_ = old.Close()
+			}
+		}
+	}
+	files, skips, err := FindFiles(paths)
+	if err != nil {
+		return Stats{}, err
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return Stats{}, fmt.Errorf("build index %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".building-")
+	if err != nil {
+		return Stats{}, fmt.Errorf("build index %s: %w", dir, err)
+	}
+	// bleve wants to create the directory itself.
+	if err := os.Remove(tmp); err != nil {
+		return Stats{}, fmt.Errorf("build index %s: %w", dir, err)
+	}
+	defer os.RemoveAll(tmp) // no-op once renamed
+
+	idx, err := Create(tmp)
+	if err != nil {
+		return Stats{}, err
+	}
+	stats, err := NewIndexer(idx, t).IndexFiles(ctx, files, progress)
+	stats.Skipped = append(skips, stats.Skipped...)
+	if cerr := idx.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close index: %w", cerr)
+	}
+	if err != nil {
+		return stats, fmt.Errorf("build index %s: %w", dir, err)
+	}
+
+	var old string
+	if _, err := os.Stat(dir); err == nil {
+		old = fmt.Sprintf("%s.old-%d", dir, time.Now().UnixNano())
+		if err := os.Rename(dir, old); err != nil {
+			return stats, fmt.Errorf("build index %s: move old index aside: %w", dir, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return stats, fmt.Errorf("build index %s: %w", dir, err)
+	}
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			return stats, fmt.Errorf("build index %s: remove old index %s: %w", dir, old, err)
+		}
+	}
+	return stats, nil
+}

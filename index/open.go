@@ -1,0 +1,79 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// ErrLocked is returned (wrapped) by Open and Create when another process
+// holds the index. bleve takes an exclusive lock on its directory; the
+// bolt_timeout option makes a second opener fail after lockTimeout rather
+// than wait for ever.
+var ErrLocked = errors.New("locked by another cutwatch process")
+
+// lockTimeout is how long Open waits for the index lock.
+const lockTimeout = "1s"
+
+// internalVersionKey holds the mapping version inside the index.
+var internalVersionKey = []byte("cutwatch.mapping")
+
+func runtimeConfig() map[string]any {
+	return map[string]any{"bolt_timeout": lockTimeout}
+}
+
+// Exists reports whether dir holds a bleve index.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "index_meta.json"))
+	return err == nil
+}
+
+// Create makes a new, empty scorch index with the cutwatch mapping in dir,
+// which must not hold an index yet.
+func Create(dir string) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(dir, NewMapping(), scorch.Name, scorch.Name, runtimeConfig())
+	if err != nil {
+		return nil, wrapOpenErr("create", dir, err)
+	}
+	if err := idx.SetInternal(internalVersionKey, []byte(mappingVersion)); err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	return idx, nil
+}
+
+// Open opens the index in dir. It fails within about a second with an error
+// wrapping ErrLocked when another process has the index open, and refuses an
+// index built with another mapping version (rebuild it with
+// `cutwatch index --rebuild`).
+func Open(dir string) (bleve.Index, error) {
+	if !Exists(dir) {
+		return nil, fmt.Errorf("open index %s: %w", dir, os.ErrNotExist)
+	}
+	idx, err := bleve.OpenUsing(dir, runtimeConfig())
+	if err != nil {
+		return nil, wrapOpenErr("open", dir, err)
+	}
+	v, err := idx.GetInternal(internalVersionKey)
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("open index %s: read version: %w", dir, err)
+	}
+	if string(v) != mappingVersion {
+		_ = idx.Close()
+		return nil, fmt.Errorf("open index %s: built by another version of cutwatch (mapping %q, want %q): rebuild it with 'cutwatch index --rebuild'", dir, v, mappingVersion)
+	}
+	return idx, nil
+}
+
+func wrapOpenErr(op, dir string, err error) error {
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return fmt.Errorf("index %s is %w (stop the other process, e.g. a running 'cutwatch serve', or use another --data)", dir, ErrLocked)
+	}
+	return fmt.Errorf("%s index %s: %w", op, dir, err)
+}
