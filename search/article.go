@@ -1,0 +1,128 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// Article is a whole stored article with its canonical entity values and
+// its entity mentions with byte offsets into Text.
+type Article struct {
+	ID         string       `json:"id"`
+	Title      string       `json:"title"`
+	Text       string       `json:"text"`
+	URL        string       `json:"url,omitempty"`
+	Published  *time.Time   `json:"published,omitempty"`
+	Trusts     []string     `json:"trusts"`
+	Unions     []string     `json:"unions"`
+	People     []string     `json:"people"`
+	Places     []string     `json:"places"`
+	Hospitals  []string     `json:"hospitals"`
+	AmountsGBP []int64      `json:"amounts_gbp"`
+	Jobs       []int64      `json:"jobs"`
+	Entities   []tag.Entity `json:"entities"`
+}
+
+// Article returns the article with the given id, or an error wrapping
+// ErrNotFound.
+func (s *Service) Article(ctx context.Context, id string) (*Article, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
+	sr := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	sr.Fields = []string{"*"}
+	sr.Score = "none"
+	res, err := s.run(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Hits) == 0 {
+		return nil, fmt.Errorf("article %q: %w", truncate(id, 100), ErrNotFound)
+	}
+	f := res.Hits[0].Fields
+	a := &Article{
+		ID:         res.Hits[0].ID,
+		Title:      firstString(f[index.FieldTitle]),
+		Text:       firstString(f[index.FieldText]),
+		URL:        firstString(f[index.FieldURL]),
+		Trusts:     strings_(f[index.FieldTrust]),
+		Unions:     strings_(f[index.FieldUnion]),
+		People:     strings_(f[index.FieldPerson]),
+		Places:     strings_(f[index.FieldPlace]),
+		Hospitals:  strings_(f[index.FieldHospital]),
+		AmountsGBP: ints(f[index.FieldAmount]),
+		Jobs:       ints(f[index.FieldJobs]),
+		Entities:   []tag.Entity{},
+	}
+	if p := firstString(f[index.FieldPublished]); p != "" {
+		if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+			a.Published = &t
+		}
+	}
+	if e := firstString(f[index.FieldEntities]); e != "" {
+		if err := json.Unmarshal([]byte(e), &a.Entities); err != nil {
+			return nil, fmt.Errorf("article %q: decode stored entities: %w", id, err)
+		}
+	}
+	return a, nil
+}
+
+// Limits of FacetValues.
+const (
+	DefaultFacetValues = 20
+	MaxFacetValues     = 1000
+	MaxPrefixLen       = 200
+)
+
+// FacetValues returns the values of a term facet (trust, union, person,
+// place, hospital) over all articles with their article counts, most
+// frequent first, keeping only values that start with prefix (ignoring
+// case). size 0 means DefaultFacetValues. An unknown field or a bad size is
+// a *BadRequestError.
+func (s *Service) FacetValues(ctx context.Context, field, prefix string, size int) ([]TermCount, error) {
+	if !slices.Contains(index.KeywordFields, field) {
+		return nil, badRequest("field", "unknown facet %q (want one of %s)", truncate(field, 40), strings.Join(index.KeywordFields, ", "))
+	}
+	if size == 0 {
+		size = DefaultFacetValues
+	}
+	if size < 0 || size > MaxFacetValues {
+		return nil, badRequest("size", "must be between 1 and %d, got %d", MaxFacetValues, size)
+	}
+	if len(prefix) > MaxPrefixLen {
+		return nil, badRequest("prefix", "at most %d bytes", MaxPrefixLen)
+	}
+	if err := checkQueryText(prefix); err != nil {
+		return nil, badRequest("prefix", "not valid UTF-8")
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
+	fr := bleve.NewFacetRequest(field, size)
+	if prefix != "" {
+		fr.SetRegexFilter("(?i)^" + regexp.QuoteMeta(prefix))
+	}
+	sr := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
+	sr.Score = "none"
+	sr.AddFacet(field, fr)
+	res, err := s.run(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	out := []TermCount{}
+	if r := res.Facets[field]; r != nil && r.Terms != nil {
+		for _, t := range r.Terms.Terms() {
+			out = append(out, TermCount{Value: t.Term, Count: t.Count})
+		}
+	}
+	return out, nil
+}
