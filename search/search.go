@@ -410,9 +410,27 @@ func toHit(h *search.DocumentMatch) Hit {
 		Jobs:       ints(h.Fields[index.FieldJobs]),
 	}
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
-		hit.Snippet = frags[0]
+		hit.Snippet = tidyFragment(frags[0])
 	}
 	return hit
+}
+
+// tidyFragment drops the partial words that bleve's fragmenter leaves at a
+// cut fragment's ends ("…ike Slade said" becomes "…Slade said"), unless the
+// partial word holds a match.
+func tidyFragment(f string) string {
+	const ellipsis = "…"
+	if rest, ok := strings.CutPrefix(f, ellipsis); ok {
+		if i := strings.IndexAny(rest, " \n\t"); i > 0 && !strings.Contains(rest[:i], "<") && !strings.ContainsAny(rest[:1], " \n\t") {
+			f = ellipsis + strings.TrimLeft(rest[i:], " \n\t")
+		}
+	}
+	if rest, ok := strings.CutSuffix(f, ellipsis); ok {
+		if i := strings.LastIndexAny(rest, " \n\t"); i > 0 && i < len(rest)-1 && !strings.Contains(rest[i:], ">") {
+			f = strings.TrimRight(rest[:i], " \n\t") + ellipsis
+		}
+	}
+	return f
 }
 
 // fillSnippets gives hits without a highlighted fragment (a match-all
@@ -508,4 +526,13 @@ func ints(v any) []int64 {
 		return out
 	}
 	return []int64{}
+}
+
+// DocCount returns the number of articles in the index.
+func (s *Service) DocCount() (uint64, error) {
+	n, err := s.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("count documents: %w", err)
+	}
+	return n, nil
 }

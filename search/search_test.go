@@ -460,3 +460,19 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("err = %v, want ErrTimeout", err)
 	}
 }
+
+func TestTidyFragment(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"…ike Slade said <mark>redundancies</mark> are com…", "…Slade said <mark>redundancies</mark> are…"},
+		{"…<mark>redundancies</mark> ahead", "…<mark>redundancies</mark> ahead"},
+		{"…cies <mark>nurse</mark> here", "…<mark>nurse</mark> here"},
+		{"whole text, no cut", "whole text, no cut"},
+		{"…a <mark>b</mark> <mark>c</mark>…", "…<mark>b</mark> <mark>c</mark>…"},
+		{"…single…", "…single…"},
+	}
+	for _, tt := range tests {
+		if got := tidyFragment(tt.in); got != tt.want {
+			t.Errorf("tidyFragment(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -3,20 +3,160 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/web"
 )
 
-// PLACEHOLDER: replaced by the issue that builds this command.
+// serveConfig holds the flags of 'cutwatch serve'.
+type serveConfig struct {
+	addr          string
+	data          string
+	seeds         string
+	logFormat     string
+	searchTimeout time.Duration
+	shutdownGrace time.Duration
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	fs.StringVar(&c.data, "data", "./data", "directory of the index and other state")
+	fs.StringVar(&c.seeds, "seeds", "./seeds", "articles to build the index from when --data has none")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
+}
+
 func serveCommand() *ffcli.Command {
 	fs := newFlagSet("serve")
+	var cfg serveConfig
+	cfg.register(fs)
 	return &ffcli.Command{
 		Name:       "serve",
-		ShortUsage: "cutwatch serve",
-		FlagSet:    fs,
-		Options:    envOptions(),
-		Exec: func(context.Context, []string) error {
-			return errors.New("serve: not built yet")
+		ShortUsage: "cutwatch serve [flags]",
+		ShortHelp:  "Serve the search API (and UI) over the index in --data.",
+		LongHelp: "Opens the index in --data, building it from --seeds first when there is\n" +
+			"none, and serves HTTP on --addr until SIGINT or SIGTERM. Every flag can also\n" +
+			"be set with a CUTWATCH_* environment variable (CUTWATCH_ADDR, CUTWATCH_DATA, ...).",
+		FlagSet: fs,
+		Options: envOptions(),
+		Exec: func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, args)
+			}
+			log, err := newLogger(os.Stderr, cfg.logFormat)
+			if err != nil {
+				return err
+			}
+			return runServe(ctx, cfg, log, nil)
 		},
 	}
+}
+
+// newLogger returns a slog logger writing text or JSON to w.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("%w: --log-format must be text or json, got %q", errUsage, format)
+}
+
+// runServe opens (or first builds) the index and serves until ctx is done,
+// then shuts down gracefully. ready, if not nil, receives the listening
+// address once the server accepts connections (tests listen on port 0).
+func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan<- string) error {
+	dir := indexDir(cfg.data)
+	if !index.Exists(dir) {
+		if err := buildFromSeeds(ctx, dir, cfg.seeds, log); err != nil {
+			return err
+		}
+	}
+	idx, err := index.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := idx.Close(); err != nil {
+			log.Error("close index", "dir", dir, "err", err)
+		}
+	}()
+	svc := search.NewService(idx)
+	svc.Timeout = cfg.searchTimeout
+	n, err := svc.DocCount()
+	if err != nil {
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           web.New(svc, web.Options{Logger: log}).Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.searchTimeout + 30*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "grace", cfg.shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// buildFromSeeds builds the first index of a fresh --data from the seed
+// articles, so that 'cutwatch serve' works out of the box.
+func buildFromSeeds(ctx context.Context, dir, seeds string, log *slog.Logger) error {
+	if _, err := os.Stat(seeds); err != nil {
+		return fmt.Errorf("no index in %s and no seed articles to build one (%w): run 'cutwatch index --data DIR PATH...' or set --seeds", dir, err)
+	}
+	log.Info("no index yet: building it from the seed articles", "index", dir, "seeds", seeds)
+	t, err := tag.New()
+	if err != nil {
+		return err
+	}
+	stats, err := index.Build(ctx, dir, []string{seeds}, t, nil)
+	if err != nil {
+		return err
+	}
+	for _, s := range stats.Skipped {
+		log.Warn("skipped", "source", s.String())
+	}
+	log.Info("index built", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took", stats.Duration.Round(time.Millisecond))
+	return nil
 }

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cutwatch/cutwatch/search"
+)
+
+// errorBody is the JSON shape of every API error.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// httpError is an error with the status to answer it with; its message is
+// shown to the client.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// statusOf maps an error from the search layer to an HTTP status and the
+// message the client may see. Internal errors get a generic message; their
+// details go to the log only.
+func statusOf(err error) (int, string) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		return he.status, he.msg
+	case search.IsBadRequest(err):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, search.ErrNotFound):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, search.ErrTimeout):
+		return http.StatusServiceUnavailable, err.Error()
+	}
+	return http.StatusInternalServerError, "internal error"
+}
+
+// serveJSON runs a handler that returns a value or an error, encodes the
+// value into a buffer first and writes the response only when that
+// succeeded, so a failure never leaves a half-written 200.
+func (s *Server) serveJSON(c *gin.Context, h func(*gin.Context) (any, error)) {
+	v, err := h(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, v)
+}
+
+// writeError answers err as {"error": "..."} with its status.
+func (s *Server) writeError(c *gin.Context, err error) {
+	status, msg := statusOf(err)
+	if status >= 500 {
+		s.log.Error("request failed", "route", c.FullPath(), "status", status, "err", err)
+	}
+	writeJSON(c, status, errorBody{Error: msg})
+}
+
+// writeJSON encodes v into a buffer and writes it with status. HTML is not
+// escaped: snippets carry <mark> tags that clients render as HTML, and the
+// content type is application/json, which browsers do not sniff.
+func writeJSON(c *gin.Context, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":"internal error"}` + "\n")
+	}
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(status, "application/json; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) serveSearch(c *gin.Context) { s.serveJSON(c, s.serveSearchErr) }
+
+// serveSearchErr answers GET /api/search; the parameters are those of
+// search.ParseRequest.
+func (s *Server) serveSearchErr(c *gin.Context) (any, error) {
+	req, err := search.ParseRequest(c.Request.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.searcher.Search(c.Request.Context(), req)
+	if err != nil {
+		return nil, err
+	}
+	c.Set(ctxHits, res.Total)
+	return res, nil
+}
+
+func (s *Server) serveArticle(c *gin.Context) { s.serveJSON(c, s.serveArticleErr) }
+
+// serveArticleErr answers GET /api/articles/:id with the whole article, its
+// canonical values and its entities with offsets.
+func (s *Server) serveArticleErr(c *gin.Context) (any, error) {
+	return s.searcher.Article(c.Request.Context(), c.Param("id"))
+}
+
+// facetValuesResponse is the body of GET /api/facets/:field.
+type facetValuesResponse struct {
+	Field  string             `json:"field"`
+	Prefix string             `json:"prefix"`
+	Values []search.TermCount `json:"values"`
+}
+
+func (s *Server) serveFacet(c *gin.Context) { s.serveJSON(c, s.serveFacetErr) }
+
+// serveFacetErr answers GET /api/facets/:field?prefix=&size= with the
+// values of one facet over the whole index, for autocomplete.
+func (s *Server) serveFacetErr(c *gin.Context) (any, error) {
+	size := 0
+	if v := c.Query("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("size: want a whole number from 1 to %d, got %.40q", search.MaxFacetValues, v)}
+		}
+		size = n
+	}
+	field, prefix := c.Param("field"), c.Query("prefix")
+	vals, err := s.searcher.FacetValues(c.Request.Context(), field, prefix, size)
+	if err != nil {
+		return nil, err
+	}
+	return facetValuesResponse{Field: field, Prefix: prefix, Values: vals}, nil
+}
+
+// healthResponse is the body of GET /healthz.
+type healthResponse struct {
+	Status    string `json:"status"`
+	Documents uint64 `json:"documents"`
+}
+
+func (s *Server) serveHealthz(c *gin.Context) { s.serveJSON(c, s.serveHealthzErr) }
+
+// serveHealthzErr runs a real one-hit search, so that a healthy answer
+// means the index can be searched, not only that the process is up.
+func (s *Server) serveHealthzErr(c *gin.Context) (any, error) {
+	if _, err := s.searcher.Search(c.Request.Context(), search.Request{Size: 1, FacetSize: 1}); err != nil {
+		return nil, &httpError{http.StatusServiceUnavailable, "index cannot be searched"}
+	}
+	n, err := s.searcher.DocCount()
+	if err != nil {
+		return nil, &httpError{http.StatusServiceUnavailable, "index cannot be counted"}
+	}
+	return healthResponse{Status: "ok", Documents: n}, nil
+}
+
+func (s *Server) serveNotFound(c *gin.Context) {
+	writeJSON(c, http.StatusNotFound, errorBody{Error: fmt.Sprintf("no route for %s %.200s", c.Request.Method, c.Request.URL.Path)})
+}
+
+func (s *Server) serveMethodNotAllowed(c *gin.Context) {
+	writeJSON(c, http.StatusMethodNotAllowed, errorBody{Error: fmt.Sprintf("method %s not allowed here", c.Request.Method)})
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cutwatch/cutwatch/search"
+)
+
+func init() {
+	// Debug mode prints every route at start and warns on each request;
+	// cutwatch logs with slog instead.
+	gin.SetMode(gin.ReleaseMode)
+}
+
+// Searcher is what the web layer needs from a search backend. The real one
+// is *search.Service; the handlers know nothing of bleve.
+type Searcher interface {
+	// Search runs one search request.
+	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	// Article returns one article with its entities, or an error wrapping
+	// search.ErrNotFound.
+	Article(ctx context.Context, id string) (*search.Article, error)
+	// FacetValues lists the values of one term facet with their counts.
+	FacetValues(ctx context.Context, field, prefix string, size int) ([]search.TermCount, error)
+	// DocCount returns the number of articles in the index.
+	DocCount() (uint64, error)
+}
+
+// Options configure a Server.
+type Options struct {
+	// Logger receives one line per request and the details of internal
+	// errors (slog.Default() if nil).
+	Logger *slog.Logger
+}
+
+// Server serves cutwatch's JSON API (and its HTML UI) over a Searcher.
+type Server struct {
+	searcher Searcher
+	log      *slog.Logger
+	router   *gin.Engine
+}
+
+// New returns a Server over s with its routes registered.
+func New(s Searcher, opts Options) *Server {
+	srv := &Server{searcher: s, log: opts.Logger}
+	if srv.log == nil {
+		srv.log = slog.Default()
+	}
+	srv.router = srv.routes()
+	return srv
+}
+
+// Handler returns the http.Handler of all routes.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// routes builds the gin engine: middleware first, then one line a route so
+// that the API can be read here at a glance.
+func (s *Server) routes() *gin.Engine {
+	r := gin.New()
+	// No proxy is trusted unless the deployment says so: the client address
+	// in logs is then the peer's, never a spoofable X-Forwarded-For.
+	_ = r.SetTrustedProxies(nil)
+	r.HandleMethodNotAllowed = true
+	r.Use(s.logRequests, s.recoverPanics)
+
+	r.GET("/healthz", s.serveHealthz)
+	r.GET("/api/search", s.serveSearch)
+	r.GET("/api/articles/:id", s.serveArticle)
+	r.GET("/api/facets/:field", s.serveFacet)
+
+	r.NoRoute(s.serveNotFound)
+	r.NoMethod(s.serveMethodNotAllowed)
+	return r
+}
