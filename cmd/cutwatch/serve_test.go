@@ -92,7 +92,9 @@ func TestSecondServeFailsFast(t *testing.T) {
 	cfg := defaultServeConfig(data)
 	cfg.addr = "127.0.0.1:0"
 	errc := make(chan error, 1)
-	go func() { errc <- runServe(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil) }()
+	go func() {
+		errc <- runServe(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	}()
 	select {
 	case err := <-errc:
 		if !errors.Is(err, index.ErrLocked) || !strings.Contains(err.Error(), "locked by another cutwatch process") {
