@@ -86,8 +86,8 @@ const (
 
 // FacetValues returns the values of a term facet (trust, union, person,
 // place, hospital) over all articles with their article counts, most
-// frequent first, keeping only values that start with prefix (ignoring
-// case). size 0 means DefaultFacetValues. An unknown field or a bad size is
+// frequent first, keeping only values with a word that starts with prefix
+// (ignoring case). size 0 means DefaultFacetValues. An unknown field or a bad size is
 // a *BadRequestError.
 func (s *Service) FacetValues(ctx context.Context, field, prefix string, size int) ([]TermCount, error) {
 	if !slices.Contains(index.KeywordFields, field) {
@@ -109,7 +109,9 @@ func (s *Service) FacetValues(ctx context.Context, field, prefix string, size in
 	defer cancel()
 	fr := bleve.NewFacetRequest(field, size)
 	if prefix != "" {
-		fr.SetRegexFilter("(?i)^" + regexp.QuoteMeta(prefix))
+		// Any word may start the match, so "nurs" offers "Royal College
+		// of Nursing" as well as names that start with it.
+		fr.SetRegexFilter(`(?i)(^|[\s(/-])` + regexp.QuoteMeta(prefix))
 	}
 	sr := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
 	sr.Score = "none"

@@ -290,6 +290,14 @@ func TestFacetAPI(t *testing.T) {
 	if len(r.Values) != 1 || r.Values[0].Value != "Rotherham NHS Foundation Trust" {
 		t.Errorf("trust prefix rot: %+v", r.Values)
 	}
+	getJSON(t, "/api/facets/union?prefix=NURS", http.StatusOK, &r)
+	if len(r.Values) != 1 || r.Values[0].Value != "Royal College of Nursing" {
+		t.Errorf("union prefix NURS (a later word, any case): %+v", r.Values)
+	}
+	getJSON(t, "/api/facets/union?prefix=ursing", http.StatusOK, &r)
+	if len(r.Values) != 0 {
+		t.Errorf("union prefix ursing matches inside a word: %+v", r.Values)
+	}
 	getJSON(t, "/api/facets/person?size=1", http.StatusOK, &r)
 	if len(r.Values) != 1 {
 		t.Errorf("size=1: %+v", r.Values)
