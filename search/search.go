@@ -16,9 +16,20 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	htmlfmt "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/cutwatch/cutwatch/index"
 )
+
+// MaxExpandedTerms caps how many index terms one wildcard, prefix, regexp
+// or fuzzy term may expand to. bleve's limit is process-wide
+// (searcher.DisjunctionMaxClauseCount) and off by default, so `*` or /.*/
+// would otherwise OR together every term of a large index.
+const MaxExpandedTerms = 10_000
+
+func init() {
+	searcher.DisjunctionMaxClauseCount = MaxExpandedTerms
+}
 
 // DefaultTimeout bounds the time of one Search, FacetValues or Article call
 // unless the caller's context ends sooner.
@@ -350,6 +361,9 @@ func (s *Service) run(ctx context.Context, sr *bleve.SearchRequest) (*bleve.Sear
 		}
 	}
 	if err != nil {
+		if strings.Contains(err.Error(), "TooManyClauses") {
+			return nil, badRequest("q", "a wildcard, prefix, regular expression or fuzzy term matches more than %d different words: make it more specific", MaxExpandedTerms)
+		}
 		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("%w (limit %s)", ErrTimeout, s.timeout())
 		}

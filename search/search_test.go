@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search/searcher"
+
 	"github.com/cutwatch/cutwatch/index"
 )
 
@@ -474,5 +476,23 @@ func TestTidyFragment(t *testing.T) {
 		if got := tidyFragment(tt.in); got != tt.want {
 			t.Errorf("tidyFragment(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestTooManyExpandedTerms checks that a term expanding to more index
+// words than the cap is a bad request, not a server error. The cap is
+// lowered for the test so that the small seed index exceeds it.
+func TestTooManyExpandedTerms(t *testing.T) {
+	old := searcher.DisjunctionMaxClauseCount
+	searcher.DisjunctionMaxClauseCount = 5
+	defer func() { searcher.DisjunctionMaxClauseCount = old }()
+	for _, q := range []string{"*", "/.*/", "n*", "text:*"} {
+		_, err := svc.Search(context.Background(), Request{Q: q})
+		if !IsBadRequest(err) || !strings.Contains(err.Error(), "more specific") {
+			t.Errorf("q=%q: err = %v, want a bad request asking for a more specific term", q, err)
+		}
+	}
+	if _, err := svc.Search(context.Background(), Request{Q: "Ladbr*"}); err != nil {
+		t.Errorf("a selective prefix failed: %v", err)
 	}
 }
