@@ -19,19 +19,14 @@ import (
 // Article is a whole stored article with its canonical entity values and
 // its entity mentions with byte offsets into Text.
 type Article struct {
-	ID         string       `json:"id"`
-	Title      string       `json:"title"`
-	Text       string       `json:"text"`
-	URL        string       `json:"url,omitempty"`
-	Published  *time.Time   `json:"published,omitempty"`
-	Trusts     []string     `json:"trusts"`
-	Unions     []string     `json:"unions"`
-	People     []string     `json:"people"`
-	Places     []string     `json:"places"`
-	Hospitals  []string     `json:"hospitals"`
-	AmountsGBP []int64      `json:"amounts_gbp"`
-	Jobs       []int64      `json:"jobs"`
-	Entities   []tag.Entity `json:"entities"`
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	Text      string     `json:"text"`
+	URL       string     `json:"url,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	// The article's canonical entity values.
+	tag.Summary
+	Entities []tag.Entity `json:"entities"`
 }
 
 // Article returns the article with the given id, or an error wrapping
@@ -51,18 +46,12 @@ func (s *Service) Article(ctx context.Context, id string) (*Article, error) {
 	}
 	f := res.Hits[0].Fields
 	a := &Article{
-		ID:         res.Hits[0].ID,
-		Title:      firstString(f[index.FieldTitle]),
-		Text:       firstString(f[index.FieldText]),
-		URL:        firstString(f[index.FieldURL]),
-		Trusts:     strings_(f[index.FieldTrust]),
-		Unions:     strings_(f[index.FieldUnion]),
-		People:     strings_(f[index.FieldPerson]),
-		Places:     strings_(f[index.FieldPlace]),
-		Hospitals:  strings_(f[index.FieldHospital]),
-		AmountsGBP: ints(f[index.FieldAmount]),
-		Jobs:       ints(f[index.FieldJobs]),
-		Entities:   []tag.Entity{},
+		ID:       res.Hits[0].ID,
+		Title:    firstString(f[index.FieldTitle]),
+		Text:     firstString(f[index.FieldText]),
+		URL:      firstString(f[index.FieldURL]),
+		Summary:  summaryOf(f),
+		Entities: []tag.Entity{},
 	}
 	if p := firstString(f[index.FieldPublished]); p != "" {
 		if t, err := time.Parse(time.RFC3339Nano, p); err == nil {

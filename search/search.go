@@ -19,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
 )
 
 // MaxExpandedTerms caps how many index terms one wildcard, prefix, regexp
@@ -74,14 +75,10 @@ type Hit struct {
 	Title string  `json:"title"`
 	Score float64 `json:"score"`
 	// Snippet is HTML: escaped text with <mark> around the matched words.
-	Snippet    string   `json:"snippet"`
-	Trusts     []string `json:"trusts"`
-	Unions     []string `json:"unions"`
-	People     []string `json:"people"`
-	Places     []string `json:"places"`
-	Hospitals  []string `json:"hospitals"`
-	AmountsGBP []int64  `json:"amounts_gbp"`
-	Jobs       []int64  `json:"jobs"`
+	Snippet string `json:"snippet"`
+	// The article's canonical entity values (trusts, unions, amounts_gbp,
+	// jobs, people, places, hospitals).
+	tag.Summary
 }
 
 // Facets holds the facet counts of a search. Each facet's counts follow the
@@ -412,16 +409,10 @@ func toHit(h *search.DocumentMatch) Hit {
 		score = 0
 	}
 	hit := Hit{
-		ID:         h.ID,
-		Title:      firstString(h.Fields[index.FieldTitle]),
-		Score:      score,
-		Trusts:     strings_(h.Fields[index.FieldTrust]),
-		Unions:     strings_(h.Fields[index.FieldUnion]),
-		People:     strings_(h.Fields[index.FieldPerson]),
-		Places:     strings_(h.Fields[index.FieldPlace]),
-		Hospitals:  strings_(h.Fields[index.FieldHospital]),
-		AmountsGBP: ints(h.Fields[index.FieldAmount]),
-		Jobs:       ints(h.Fields[index.FieldJobs]),
+		ID:      h.ID,
+		Title:   firstString(h.Fields[index.FieldTitle]),
+		Score:   score,
+		Summary: summaryOf(h.Fields),
 	}
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
 		hit.Snippet = tidyFragment(frags[0])
@@ -493,6 +484,20 @@ func leadSnippet(text string) string {
 	return html.EscapeString(strings.TrimRightFunc(text[:cut], unicode.IsSpace)) + "…"
 }
 
+// summaryOf reads an article's canonical entity values from its stored
+// fields. Every list is non-nil, so JSON shows [] rather than null.
+func summaryOf(f map[string]any) tag.Summary {
+	return tag.Summary{
+		Trusts:     stringsOf(f[index.FieldTrust]),
+		Unions:     stringsOf(f[index.FieldUnion]),
+		AmountsGBP: ints(f[index.FieldAmount]),
+		Jobs:       ints(f[index.FieldJobs]),
+		People:     stringsOf(f[index.FieldPerson]),
+		Places:     stringsOf(f[index.FieldPlace]),
+		Hospitals:  stringsOf(f[index.FieldHospital]),
+	}
+}
+
 // firstString returns a stored text field value (the first if several).
 func firstString(v any) string {
 	switch v := v.(type) {
@@ -509,7 +514,7 @@ func firstString(v any) string {
 
 // strings_ returns a stored multi-valued text field; bleve returns a single
 // value as a string and several as a slice.
-func strings_(v any) []string {
+func stringsOf(v any) []string {
 	switch v := v.(type) {
 	case string:
 		return []string{v}

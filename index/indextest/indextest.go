@@ -6,8 +6,10 @@ package indextest
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -36,4 +38,34 @@ func BuildSeeds(dir string) (bleve.Index, error) {
 		return nil, fmt.Errorf("indexing seeds: indexed %d, skipped %v", stats.Indexed, stats.Skipped)
 	}
 	return index.Open(dir)
+}
+
+// The ids of the seed articles (file names without extension).
+const (
+	MidYorks  = "000_5ff42213f9cd3454" // Mid Yorkshire: £55m cuts, no redundancies named
+	Rotherham = "001_605bd6b5c84727b1" // Rotherham: Unison, 750 jobs, £20bn
+	Oxford    = "002_8c9206d03b6f824e" // Oxford Radcliffe: Unison + RCN, 366 jobs
+	Taunton   = "003_9d35053e17461f83" // Musgrove Park: Unison, £6.5m
+	NorthEast = "004_bc688cb8839fcf6f" // North-East SHA and PCTs: Unison + RCN, 516 posts
+)
+
+// MainWithSeeds is the body of a TestMain that shares one seed index among
+// a package's tests: it builds the index in a temporary directory, passes
+// it to setup, runs the tests and removes the directory. It returns the exit
+// code for os.Exit.
+func MainWithSeeds(m *testing.M, setup func(bleve.Index)) int {
+	dir, err := os.MkdirTemp("", "cutwatch-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	idx, err := BuildSeeds(filepath.Join(dir, "index"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build seed index:", err)
+		return 1
+	}
+	defer idx.Close()
+	setup(idx)
+	return m.Run()
 }
