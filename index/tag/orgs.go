@@ -184,6 +184,17 @@ func (d *doc) findSuffixOrgs() {
 		if s.needsDesc && !d.kn.is("healthdesc", d.toks[k-1].low) {
 			continue
 		}
+		if d.descriptorsOnly(i, k) {
+			// "the county's Mental Health NHS Foundation Trust": no place or
+			// name word, so no organisation of its own; it may be the end of
+			// one named earlier.
+			o := orgEntry{kind: s.kind, stem: d.kn.stemOf(name + " " + s.canonical)}
+			if prev, ok := d.partOfEarlierName(o); ok {
+				d.addTrust(prev, i, m.end)
+			}
+			k = m.end - 1
+			continue
+		}
 		canon := name + " " + s.canonical
 		if s.nhsPrefix && !strings.HasPrefix(name, "NHS ") {
 			canon = "NHS " + canon
@@ -198,6 +209,26 @@ func (d *doc) findSuffixOrgs() {
 		d.addTrust(o, i, m.end)
 		k = m.end - 1
 	}
+}
+
+// descriptorsOnly reports whether the words of tokens [i, k) only describe
+// a health organisation ("Mental Health", "Hospital", "University
+// Hospitals", "Community Healthcare") without naming it. Specialties are
+// names: "Royal Orthopaedic Hospital NHS Foundation Trust" is one.
+func (d *doc) descriptorsOnly(i, k int) bool {
+	for j := i; j < k; j++ {
+		t := &d.toks[j]
+		if t.kind != tWord {
+			continue
+		}
+		switch {
+		case d.kn.is("healthdesc", t.low), d.kn.is("hospitalhead", t.low),
+			d.kn.is("connector", t.low), d.kn.is("orgdesc", t.low):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // lookupOrg finds a gazetteer organisation by loose key.
