@@ -114,6 +114,8 @@ func TestCanonicalAndAliases(t *testing.T) {
 				{Hospital, "Prince Charles Hospital", "Prince Charles Hospital"}}},
 		{"Welsh hospital named after a person, not the board", "Ysbyty Aneurin Bevan opened. Aneurin Bevan Health Board said so.", []Kind{Hospital, Trust},
 			[]mention{{Hospital, "Ysbyty Aneurin Bevan", "Ysbyty Aneurin Bevan"}, {Trust, "Aneurin Bevan Health Board", "Aneurin Bevan Health Board"}}},
+		{"suburbs and districts", "Members in Manningham, Eccleshill and Wibsey, and at Colney, were told.", []Kind{Place},
+			[]mention{{Place, "Manningham", "Manningham"}, {Place, "Eccleshill", "Eccleshill"}, {Place, "Wibsey", "Wibsey"}, {Place, "Colney", "Colney"}}},
 		{"place inside a name is not a place", "Staff at Dewsbury and District Hospital in Wakefield were told.", []Kind{Place, Hospital},
 			[]mention{{Hospital, "Dewsbury and District Hospital", "Dewsbury and District Hospital"}, {Place, "Wakefield", "Wakefield"}}},
 		{"possessive place before a hospital", "JOB losses at Taunton's Musgrove Park Hospital.", []Kind{Place, Hospital},
