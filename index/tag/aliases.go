@@ -194,7 +194,7 @@ func (d *doc) shortFormOK(k, end, n int) bool {
 		return false // "the Rotherham area"
 	}
 	the := k > 0 && d.word(k-1) == "the"
-	_, isPlace := d.kn.placeDict.entries[d.spanKey(k, end)]
+	isPlace := d.allPlaces(k, end)
 	if isPlace && the && d.kn.is("locative", d.word(k-2)) {
 		return false // "in the North-East" is the region, not its SHA
 	}
@@ -202,6 +202,29 @@ func (d *doc) shortFormOK(k, end, n int) bool {
 		return the && !d.kn.is("generic", d.toks[k].low)
 	}
 	return !isPlace || the
+}
+
+// allPlaces reports whether tokens [k, end) are a place or places joined
+// by connectors ("Norfolk", "Norfolk and Suffolk", "Cheshire and
+// Merseyside"): such words name the places when they stand alone, even if a
+// trust of the article is named after them.
+func (d *doc) allPlaces(k, end int) bool {
+	if _, ok := d.kn.placeDict.entries[d.spanKey(k, end)]; ok {
+		return true
+	}
+	j := k
+	for j < end {
+		if d.toks[j].kind == tWord && d.kn.is("connector", d.toks[j].low) || d.toks[j].kind == tPunct {
+			j++
+			continue
+		}
+		m, ok := d.kn.placeDict.longest(d.toks, j, nil)
+		if !ok || m.end > end {
+			return false
+		}
+		j = m.end
+	}
+	return true
 }
 
 // spanKey is the dictionary key of tokens [i, j).

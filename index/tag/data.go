@@ -176,6 +176,7 @@ func loadKnowledge() (*knowledge, error) {
 	if err != nil {
 		return nil, err
 	}
+	kn.addBrandNames()
 	err = parseLines("unions.tsv", func(f []string, _ int) error {
 		canon, alias, flags := field(f, 0), field(f, 1), field(f, 2)
 		if canon == "" || alias == "" {
@@ -228,6 +229,24 @@ func (kn *knowledge) addOrg(canon, kind string) int {
 	kn.orgs = append(kn.orgs, orgEntry{canonical: canon, kind: kind, stem: kn.stemOf(canon)})
 	kn.orgByKey[lk] = len(kn.orgs) - 1
 	return len(kn.orgs) - 1
+}
+
+// addBrandNames adds "NHS <place>" for every primary care trust of the
+// gazetteer ("NHS Western Cheshire" for Western Cheshire Primary Care
+// Trust): from 2007 PCTs traded under such names, and reporters used them
+// as often as the legal ones. A brand name that is already some other
+// organisation's name or alias is left to that organisation.
+func (kn *knowledge) addBrandNames() {
+	for i, o := range kn.orgs {
+		if o.kind != "pct" || len(o.stem) == 0 {
+			continue
+		}
+		brand := "NHS " + strings.Join(o.stem, " ")
+		if key, _ := phraseKey(brand); len(kn.orgDict.entries[key]) > 0 {
+			continue
+		}
+		kn.orgDict.add(brand, i)
+	}
 }
 
 // looseKey identifies an organisation whatever the form of its suffix and

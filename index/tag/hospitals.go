@@ -11,11 +11,20 @@ import "strings"
 func (d *doc) findHospitals() {
 	for k := 0; k < len(d.toks); k++ {
 		t := &d.toks[k]
-		if d.claimed[k] || t.kind != tWord || !t.cap || !d.kn.is("hospitalhead", t.low) {
+		if d.claimed[k] || t.kind != tWord || !t.cap || !(d.kn.is("hospitalhead", t.low) || d.medicalCentre(k)) {
 			continue
 		}
 		i := d.hospitalStart(k)
 		end := k + 1
+		if i < k && d.onlyDescriptors(i, k) {
+			// "University Hospital Coventry": descriptors, head, place
+			if m, ok := d.kn.placeDict.longest(d.toks, k+1, func(m match) bool { return d.capsOK(m.start, m.end) }); ok &&
+				d.free(m.start, m.end) && !d.nameContinues(m.end) {
+				d.addHospital(i, m.end)
+				k = m.end - 1
+				continue
+			}
+		}
 		if i == k || d.onlyDescriptors(i, k) {
 			// "Hospital of St Cross", "Royal Infirmary of Edinburgh": the
 			// name follows the head; descriptors before it belong to it.
@@ -36,6 +45,26 @@ func (d *doc) findHospitals() {
 		d.addHospital(i, end)
 	}
 	d.findWelshHospitals()
+}
+
+// medicalCentre reports whether token k is the "Centre" of a hospital
+// called "... Medical Centre" whose name shows it is a hospital, not a GP
+// surgery: a possessive ("Queen's Medical Centre") or "University"/"Royal".
+func (d *doc) medicalCentre(k int) bool {
+	if d.toks[k].low != "centre" || d.word(k-1) != "medical" || !d.isCapWord(k-1) {
+		return false
+	}
+	for j := k - 2; j >= 0 && j >= k-5 && !d.claimed[j]; j-- {
+		switch w := d.word(j); {
+		case w == "s" && d.word(j-1) == "'":
+			return true
+		case w == "university" || w == "royal":
+			return true
+		case !d.isCapWord(j) && w != "'":
+			return false
+		}
+	}
+	return false
 }
 
 // findWelshHospitals tags hospitals named in Welsh, where the head word
@@ -66,6 +95,9 @@ func (d *doc) hospitalStart(k int) int {
 	// not descriptors follow it: "Taunton's Musgrove Park Hospital".
 	for j := k - 1; j > i; j-- {
 		if d.toks[j].low == "s" && d.toks[j-1].low == "'" && !d.toks[j].spaceBef {
+			if _, place := d.kn.placeDict.entries[d.spanKey(i, j-1)]; !place {
+				break // "King's Mill Hospital", "Queen's Medical Centre": part of the name
+			}
 			if !d.onlyDescriptors(j+1, k) {
 				i = j + 1
 			}

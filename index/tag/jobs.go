@@ -49,6 +49,12 @@ func (d *doc) sentenceFlags() sentenceFlags {
 func (d *doc) findJobs() {
 	f := d.sentenceFlags()
 	lastJobsSent := -10
+	orgEnds := map[int]bool{}
+	for _, e := range d.ents {
+		if e.Type == Trust || e.Type == Hospital {
+			orgEnds[e.End] = true
+		}
+	}
 	for k := 0; k < len(d.toks); k++ {
 		if d.claimed[k] {
 			continue
@@ -61,17 +67,34 @@ func (d *doc) findJobs() {
 		if d.notACount(k, end, v) {
 			continue
 		}
+		// a range "between 150 and 200 posts", "40 to 50 jobs": both ends
+		// are counts, judged by what follows the second.
+		k2, end2 := k, end
+		if v2, e2, ok := d.rangeEnd(k, end); ok && !d.notACount(end+1, e2, v2) {
+			k2, end2 = end+1, e2
+		}
 		accept := false
-		switch nounEnd, strong, found := d.jobNounAfter(end); {
+		switch nounEnd, strong, found := d.jobNounAfter(end2); {
 		case found:
 			if d.kn.is("jobnoun", "people") && d.word(nounEnd-1) == "people" {
 				accept = f.cut[s] && f.jobs[s] && d.sentenceHas(s, "redundan", "lose their jobs", "jobs")
 			} else {
-				accept = strong || f.cut[s]
+				// "90 nursing posts were included in the total" after a
+				// sentence of cuts, "a further 60 posts" after a count
+				accept = strong || f.cut[s] || !d.holdsBefore(k) &&
+					((lastJobsSent >= s-1 && s > 0 && f.cut[s-1]) ||
+						(d.furtherBefore(k) && lastJobsSent >= 0) ||
+						(d.positionNoun(nounEnd) && cutBefore(f, s)))
 			}
 		case d.kn.is("cutverb", d.word(k-1)) && d.toks[k].kind == tNum:
 			// "which loses 82": the noun is understood from context
 			accept = !d.kn.is("notjob", d.word(end)) && (f.jobs[s] || lastJobsSent >= s-1)
+		case d.furtherBefore(k) && k2 == k && d.ellipsisEnd(end) && (lastJobsSent >= s-1 || f.jobs[s] && f.cut[s]):
+			// "45 posts in pathology and a further 30 in radiology"
+			accept = true
+		case k2 == k && d.listedAfterOrg(k, orgEnds) && d.ellipsisEnd(end) && (f.cut[s] || lastJobsSent >= s-1):
+			// "Liverpool PCT 85, Knowsley PCT 40 and Sefton PCT 35"
+			accept = true
 		case d.word(k-1) == "by" && f.cut[s] && d.workforceBefore(k-1):
 			accept = true
 		case d.jobNounOfBefore(k):
@@ -89,9 +112,108 @@ func (d *doc) findJobs() {
 		}
 		n := int64(v)
 		d.add(Jobs, numberValue(n), n, k, end)
+		if k2 != k {
+			v2, _, _ := d.countAt(k2)
+			n2 := int64(v2)
+			d.add(Jobs, numberValue(n2), n2, k2, end2)
+		}
 		lastJobsSent = s
-		k = end - 1
+		k = end2 - 1
 	}
+}
+
+// positionNoun reports whether the job noun ending before token end names
+// positions ("posts", "jobs", "nursing posts") rather than people: in an
+// article about cuts, a count of posts is a count of posts cut ("120
+// nursing posts were included in the plans").
+func (d *doc) positionNoun(end int) bool {
+	switch d.word(end - 1) {
+	case "posts", "jobs", "roles", "positions":
+		return true
+	}
+	return false
+}
+
+// cutBefore reports whether a sentence before s is about cutting jobs.
+func cutBefore(f sentenceFlags, s int) bool {
+	for i := 0; i < s && i < len(f.cut); i++ {
+		if f.cut[i] && f.jobs[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsBefore reports whether the count at token k is what something has
+// rather than loses: "has 300 posts", "with 70 vacant posts".
+func (d *doc) holdsBefore(k int) bool {
+	for n := 0; n < 3 && d.kn.is("approx", d.word(k-1)); n++ {
+		k-- // "has about 300 posts"
+	}
+	switch d.word(k - 1) {
+	case "has", "have", "had", "with", "of", "vacant", "fill", "filled", "recruit", "advertise", "advertised":
+		return true
+	}
+	return false
+}
+
+// rangeEnd reads the second number of a range that starts with the count
+// at [k, end): "150 to 200", "between 150 and 200", "20 or 30", "40-50".
+// It returns the value and end token of the second number.
+func (d *doc) rangeEnd(k, end int) (float64, int, bool) {
+	switch w := d.word(end); {
+	case w == "to" || w == "or" || w == "-" || w == "\u2013":
+	case w == "and" && d.word(k-1) == "between":
+	default:
+		return 0, 0, false
+	}
+	if end+1 >= len(d.toks) || d.claimed[end+1] {
+		return 0, 0, false
+	}
+	if d.toks[end+1].kind != d.toks[k].kind {
+		return 0, 0, false // "two to 300" is no range
+	}
+	v1, _, _ := d.countAt(k)
+	v2, e2, ok := d.countAt(end + 1)
+	if !ok || v2 < v1 || v2 > 10*v1 {
+		return 0, 0, false // "from 300 to 250", "between 2 and 300": not a range of counts
+	}
+	return v2, e2, true
+}
+
+// furtherBefore reports whether the count at token k follows "a further",
+// "another" or "a further" with an approximator ("another 25 posts").
+func (d *doc) furtherBefore(k int) bool {
+	w := d.word(k - 1)
+	return w == "another" || (w == "further" && d.word(k-2) == "a")
+}
+
+// ellipsisEnd reports whether the count ending at token end stands alone,
+// its noun understood: it is followed by punctuation, "and", or a
+// preposition ("a further 30 in radiology"), not by a noun of its own.
+func (d *doc) ellipsisEnd(end int) bool {
+	if end >= len(d.toks) {
+		return true
+	}
+	t := &d.toks[end]
+	if t.kind == tPunct {
+		return t.text != "%" && t.text != "£"
+	}
+	switch t.low {
+	case "and", "in", "at", "from", "across", "on", "of", "more", "will", "would", "could", "are", "were":
+		return t.low != "of" || d.word(end+1) == "them"
+	}
+	return false
+}
+
+// listedAfterOrg reports whether the count at token k directly follows the
+// name of a trust or hospital in a list: "Knowsley PCT 40,". orgEnds holds
+// the end offsets of the article's trust and hospital mentions.
+func (d *doc) listedAfterOrg(k int, orgEnds map[int]bool) bool {
+	if k == 0 || d.toks[k].kind != tNum || !d.toks[k].spaceBef {
+		return false
+	}
+	return orgEnds[d.toks[k-1].end]
 }
 
 // countAt reads a whole number at token k: digits ("1,200") or number words
@@ -136,7 +258,9 @@ func (d *doc) numberWords(k int) (float64, int, bool) {
 		case w == "thousand" && seen:
 			total += cur * 1000
 			cur = 0
-		case (w == "and" || d.toks[j].joiner) && seen && j+1 < len(d.toks) && smallNumbers[d.toks[j+1].low] > 0:
+		case (w == "and" && (d.word(j-1) == "hundred" || d.word(j-1) == "thousand") || d.toks[j].joiner) &&
+			seen && j+1 < len(d.toks) && smallNumbers[d.toks[j+1].low] > 0:
+			// "two hundred and fifty", "twenty-five"; not "two and three"
 		default:
 			if !seen {
 				return 0, 0, false
@@ -198,6 +322,11 @@ func (d *doc) jobNounAfter(j int) (end int, strong, found bool) {
 		switch {
 		case t.joiner:
 		case t.kind == tWord:
+			if d.kn.is("notjob", t.low) && (t.low == "hospital" || t.low == "trust") {
+				if _, _, ok := d.jobNounAt(j + 1); ok {
+					break // "200 hospital jobs"
+				}
+			}
 			if d.kn.is("stop", t.low) && t.low != "and" || d.kn.is("notjob", t.low) || d.kn.is("posword", t.low) {
 				return 0, false, false
 			}

@@ -103,7 +103,23 @@ func TestJobCounts(t *testing.T) {
 		{"The trust will cut its workforce by 300 next year.", []int64{300}},
 		{"It warned of job losses of up to 400 across the county.", []int64{400}},
 		{"Where 110 jobs are to go.", []int64{110}},
+		// ranges count both ends
+		{"The trust said between 250 and 300 posts would be lost.", []int64{250, 300}},
+		{"It warned that 150 to 200 jobs could be cut.", []int64{150, 200}},
+		{"Cuts mean 40 to 50 nursing posts will go.", []int64{40, 50}},
+		{"It will cut two hundred and fifty jobs.", []int64{250}},
+		// elliptical counts
+		{"Cuts mean 45 posts in pathology will go and a further 30 in radiology.", []int64{45, 30}},
+		{"The trust will cut 70 posts. Another 25 will go in estates.", []int64{70, 25}},
+		{"The trust will cut 70 posts. Next year a further 60 posts will be reviewed.", []int64{70, 60}},
+		{"The trust will shed 190 jobs. The breakdown is: Liverpool PCT 85, Knowsley PCT 40 and Sefton PCT 35.", []int64{190, 85, 40, 35}},
+		{"MORE than 200 hospital jobs are to go.", []int64{200}},
+		{"The trust will cut 300 jobs. The RCN said 90 nursing posts were included in the total.", []int64{300, 90}},
 		// negatives
+		{"The trust will cut 70 posts. It has about 300 posts in pathology.", []int64{70}},
+		{"The trust employs 300 nurses. Liverpool PCT 85 is a building.", nil},
+		{"It will cut 70 posts from 2010 to 2013.", []int64{70}},
+		{"The trust will cut 70 posts. Another 25 patients a day will be seen.", []int64{70}},
 		{"HUNDREDS of hospital jobs hang in the balance.", nil},
 		{"Hundreds more jobs are expected to go.", nil},
 		{"The trust employs 7,000 across its three hospitals and jobs will go.", nil},

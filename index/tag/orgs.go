@@ -40,6 +40,9 @@ func (d *doc) findGazetteerOrgs() {
 			if !d.capsOK(m.start, m.end) {
 				return false
 			}
+			if d.isCapWord(m.start-1) && d.kn.is("hospitalprefix", d.word(m.start-1)) {
+				return false // "Ysbyty Aneurin Bevan" is a hospital named after the man
+			}
 			if d.nameContinues(m.end) {
 				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
 			}
@@ -184,6 +187,17 @@ func (d *doc) findSuffixOrgs() {
 		if s.needsDesc && !d.kn.is("healthdesc", d.toks[k-1].low) {
 			continue
 		}
+		if d.descriptorsOnly(i, k) {
+			// "the county's Mental Health NHS Foundation Trust": no place or
+			// name word, so no organisation of its own; it may be the end of
+			// one named earlier.
+			o := orgEntry{kind: s.kind, stem: d.kn.stemOf(name + " " + s.canonical)}
+			if prev, ok := d.partOfEarlierName(o); ok {
+				d.addTrust(prev, i, m.end)
+			}
+			k = m.end - 1
+			continue
+		}
 		canon := name + " " + s.canonical
 		if s.nhsPrefix && !strings.HasPrefix(name, "NHS ") {
 			canon = "NHS " + canon
@@ -198,6 +212,26 @@ func (d *doc) findSuffixOrgs() {
 		d.addTrust(o, i, m.end)
 		k = m.end - 1
 	}
+}
+
+// descriptorsOnly reports whether the words of tokens [i, k) only describe
+// a health organisation ("Mental Health", "Hospital", "University
+// Hospitals", "Community Healthcare") without naming it. Specialties are
+// names: "Royal Orthopaedic Hospital NHS Foundation Trust" is one.
+func (d *doc) descriptorsOnly(i, k int) bool {
+	for j := i; j < k; j++ {
+		t := &d.toks[j]
+		if t.kind != tWord {
+			continue
+		}
+		switch {
+		case d.kn.is("healthdesc", t.low), d.kn.is("hospitalhead", t.low),
+			d.kn.is("connector", t.low), d.kn.is("orgdesc", t.low):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // lookupOrg finds a gazetteer organisation by loose key.
@@ -266,8 +300,11 @@ func (d *doc) nameStart(k int) int {
 			continue
 		}
 		if d.kn.is("connector", t.low) && j > 0 && (d.isCapWord(j-1) || d.toks[j-1].joiner || d.toks[j-1].low == "'") {
-			if t.low == "and" && d.townListBefore(j) {
+			if t.low == "and" && d.townListBefore(j) && !d.onlyDescriptors(j+1, k) {
 				break // "in Penzance and St Michael's Hospital"
+			}
+			if t.low == "and" && (d.kn.is("hospitalhead", d.word(j-1)) || d.medicalCentre(j-1)) {
+				break // "Queen's Medical Centre and Nottingham City Hospital": two
 			}
 			continue
 		}
@@ -384,13 +421,15 @@ func (d *doc) partOfEarlierName(o orgEntry) (orgEntry, bool) {
 	return o, false
 }
 
-// townListBefore reports whether the "and" at token j follows a one-word
-// place that itself follows "in": "... Hospital in Penzance and St
-// Michael's Hospital" joins two mentions, not one name.
+// townListBefore reports whether the "and" at token j follows a place
+// that itself follows a locative ("in", "near"): "... Hospital in Penzance
+// and St Michael's Hospital" joins two mentions, not one name (unless only
+// descriptors follow: "at Dewsbury and District Hospital").
 func (d *doc) townListBefore(j int) bool {
-	if j < 2 || d.word(j-2) != "in" {
-		return false
+	for n := 1; n <= 3 && j-n-1 >= 0; n++ {
+		if _, place := d.kn.placeDict.entries[d.spanKey(j-n, j)]; place && d.kn.is("locative", d.word(j-n-1)) && d.word(j-n-1) != "of" {
+			return true // "in Penzance and ...", "near Merthyr Tydfil and ..."
+		}
 	}
-	_, place := d.kn.placeDict.entries[d.toks[j-1].low]
-	return place
+	return false
 }

@@ -30,23 +30,59 @@ func (d *doc) findPeople() {
 				start++ // "Professor Sir Bruce Keogh"
 			}
 		}
-		if !d.isCapWord(start) || d.claimed[start] {
+		if !d.isCapWord(start) || d.claimed[start] || d.inOrgName(start) {
 			continue
 		}
 		if d.kn.given[d.toks[start].low] {
 			if end, ok := d.nameEnd(start); ok {
-				d.addPerson(start, end)
+				d.addPerson(d.extendBack(start), end)
 				k = end - 1
 				continue
 			}
 		}
 		if start == k {
 			if end, ok := d.contextName(k); ok {
-				d.addPerson(k, end)
+				d.addPerson(d.extendBack(k), end)
 				k = end - 1
 			}
 		}
 	}
+}
+
+// inOrgName reports whether token k follows "of" after an institution word
+// ("Institute of Biomedical Science", "University of Bradford"): the words
+// are part of an organisation's name, not a person's.
+func (d *doc) inOrgName(k int) bool {
+	return d.word(k-1) == "of" && d.isCapWord(k-2) && d.kn.is("namehead", d.word(k-2))
+}
+
+// extendBack adds a first name written before a name already found: in
+// "Dyfrig Wyn Thomas", "Ceri Lloyd Hughes" or "Siôn Rhys Morgan" the
+// rules see the last two words (a known given name or a person context),
+// and the capitalised word before them is the first name, unless it is a
+// known word of another kind (a role, a place, a month, a function word),
+// starts a sentence, or itself follows another capitalised word.
+func (d *doc) extendBack(i int) int {
+	p := i - 1
+	if p < 0 || !d.isCapWord(p) || d.claimed[p] || d.toks[p].upper || d.toks[p].sent != d.toks[i].sent {
+		return i
+	}
+	t := &d.toks[p]
+	if t.sentStart && !d.kn.given[t.low] {
+		return i
+	}
+	for _, c := range []string{"stop", "role", "rolehead", "title", "common", "calendar", "namehead", "said", "connector"} {
+		if d.kn.is(c, t.low) {
+			return i
+		}
+	}
+	if _, place := d.kn.placeDict.entries[t.low]; place {
+		return i
+	}
+	if d.isCapWord(p-1) && !d.kn.is("title", d.word(p-1)) && !d.kn.is("role", d.word(p-1)) && !d.kn.is("rolehead", d.word(p-1)) {
+		return i
+	}
+	return p
 }
 
 // particles are lower-case surname prefixes.
@@ -169,7 +205,7 @@ func (d *doc) personContext(i, j int) bool {
 		}
 		if d.word(j) == "," {
 			// ", a nurse", ", the trust's chief executive", ", who ..."
-			for n := j + 1; n < len(d.toks) && n <= j+5; n++ {
+			for n := j + 1; n < len(d.toks) && n <= j+8; n++ {
 				w := d.word(n)
 				if d.kn.is("role", w) || d.kn.is("said", w) {
 					return true
