@@ -33,11 +33,17 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
+// String formats s as "file[:line]: reason", the form of the summaries.
 func (s Skip) String() string {
+	return s.where() + ": " + s.Reason
+}
+
+// where is the file, with the line when there is one: "feed.jsonl:12".
+func (s Skip) where() string {
 	if s.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", s.File, s.Line, s.Reason)
+		return fmt.Sprintf("%s:%d", s.File, s.Line)
 	}
-	return fmt.Sprintf("%s: %s", s.File, s.Reason)
+	return s.File
 }
 
 // Record is an article read from a source, with where it came from.
