@@ -179,8 +179,13 @@ type jsonArticle struct {
 
 // DecodeArticle decodes one JSON article object. defaultID is used when the
 // object has no id (pass "" to require one). A numeric id is accepted and
-// used in its decimal form.
+// used in its decimal form. Data that is not valid UTF-8 is an error, as it
+// is for .txt files: encoding/json would silently replace the bad bytes
+// with U+FFFD and index a corrupted text.
 func DecodeArticle(data []byte, defaultID string) (Article, error) {
+	if !utf8.Valid(data) {
+		return Article{}, errors.New("invalid JSON: not valid UTF-8")
+	}
 	var ja jsonArticle
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&ja); err != nil {
