@@ -11,6 +11,12 @@ import (
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
+// ErrNothingIndexed is returned (wrapped) by Build and Rebuild when not
+// one article of the inputs could be indexed. No index is written then, so
+// a wrong path or a folder of bad files never replaces a good index with an
+// empty one.
+var ErrNothingIndexed = errors.New("no article could be indexed")
+
 // Build creates a complete index in dir from the article files in paths.
 // It writes to a temporary directory beside dir and renames it into place
 // only when all articles are in, so a crash or an error never leaves a
@@ -84,6 +90,9 @@ func build(ctx context.Context, dir string, paths []string, t *tag.Tagger, progr
 	}
 	if err != nil {
 		return stats, fmt.Errorf("build index %s: %w", dir, err)
+	}
+	if stats.Indexed == 0 {
+		return stats, fmt.Errorf("build index %s: %w (%d inputs skipped)", dir, ErrNothingIndexed, len(stats.Skipped))
 	}
 
 	var old string

@@ -249,6 +249,37 @@ func TestBuildErrorLeavesNoHalfIndex(t *testing.T) {
 	}
 }
 
+// Inputs of which not one article can be indexed build no index, and
+// above all do not replace a good one with an empty one.
+func TestBuildNothingIndexed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	bad := []string{filepath.Join("testdata", "bad", "latin1.txt")}
+	stats, err := Build(context.Background(), dir, bad, tagger(t), nil)
+	if !errors.Is(err, ErrNothingIndexed) || len(stats.Skipped) != 1 {
+		t.Errorf("Build of only bad files = %v (skipped %v), want ErrNothingIndexed and the skip", err, stats.Skipped)
+	}
+	if _, serr := os.Stat(dir); !errors.Is(serr, os.ErrNotExist) {
+		t.Errorf("Build of nothing left something at %s (stat: %v)", dir, serr)
+	}
+	empty := t.TempDir()
+	if _, err := Build(context.Background(), dir, []string{empty}, tagger(t), nil); !errors.Is(err, ErrNothingIndexed) {
+		t.Errorf("Build of an empty folder = %v, want ErrNothingIndexed", err)
+	}
+
+	if _, err := Build(context.Background(), dir, []string{filepath.Join("testdata", "articles", "sub")}, tagger(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Rebuild(context.Background(), dir, bad, tagger(t), nil); !errors.Is(err, ErrNothingIndexed) {
+		t.Errorf("Rebuild of only bad files = %v, want ErrNothingIndexed", err)
+	}
+	if got := openIDs(t, dir); !slices.Equal(got, []string{"leeds"}) {
+		t.Errorf("after Rebuild of nothing the index holds %q, want the old [leeds]", got)
+	}
+	if got := leftovers(t, dir); len(got) != 0 {
+		t.Errorf("Rebuild of nothing left %v", got)
+	}
+}
+
 // Rebuild replaces an index, never an unrelated folder that happens to be
 // at dir: that would delete the user's files.
 func TestRebuildRefusesNonIndexDir(t *testing.T) {
