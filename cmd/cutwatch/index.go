@@ -39,7 +39,7 @@ func indexCommand() *ffcli.Command {
 			"summary with its reason; the others are indexed. The exit status is 0\n" +
 			"when at least one article was indexed, 1 when none could be (nothing is\n" +
 			"then changed), when the index is locked by another process (a running\n" +
-			"'cutwatch serve') or on any other error, and 2 for a wrong command line.\n" +
+			"'cutwatch serve') or on any other error, and 2 when no PATH is given.\n" +
 			"A progress bar is shown on stderr when it is a terminal.",
 		FlagSet: fs,
 		Options: envOptions(),

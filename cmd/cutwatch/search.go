@@ -43,13 +43,13 @@ func (s *stringsFlag) Set(v string) error {
 // search.ParseRequest, so the command and the API accept the same values
 // and give the same messages.
 var searchParams = []struct{ flag, param, usage string }{
-	{"amount-min", "amount_min", "only articles with a money amount of at least this many pounds"},
-	{"amount-max", "amount_max", "only articles with a money amount of at most this many pounds"},
-	{"jobs-min", "jobs_min", "only articles with a job count of at least this"},
-	{"jobs-max", "jobs_max", "only articles with a job count of at most this"},
-	{"sort", "sort", "order of hits: " + strings.Join(search.SortKeys, ", ") + " (default relevance)"},
-	{"from", "from", "offset of the first hit (default 0)"},
-	{"size", "size", fmt.Sprintf("number of hits (default %d, at most %d)", search.DefaultSize, search.MaxSize)},
+	{"amount-min", "amount_min", "only articles with a money amount of at least `N` pounds"},
+	{"amount-max", "amount_max", "only articles with a money amount of at most `N` pounds"},
+	{"jobs-min", "jobs_min", "only articles with a job count of at least `N`"},
+	{"jobs-max", "jobs_max", "only articles with a job count of at most `N`"},
+	{"sort", "sort", "order `S` of hits: " + strings.Join(search.SortKeys, ", ") + " (default relevance)"},
+	{"from", "from", "offset `N` of the first hit (default 0)"},
+	{"size", "size", fmt.Sprintf("number `N` of hits (default %d, at most %d)", search.DefaultSize, search.MaxSize)},
 }
 
 func searchCommand() *ffcli.Command {
@@ -59,7 +59,7 @@ func searchCommand() *ffcli.Command {
 	filters := make(map[string]*stringsFlag)
 	for _, field := range index.KeywordFields {
 		filters[field] = new(stringsFlag)
-		fs.Var(filters[field], field, fmt.Sprintf("only articles with this %s (repeatable: any of the values)", field))
+		fs.Var(filters[field], field, fmt.Sprintf("only articles with the %s `NAME` (repeatable: any of the values)", field))
 	}
 	params := make(map[string]*string)
 	for _, p := range searchParams {
