@@ -11,17 +11,25 @@ import (
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
+// ErrNothingIndexed is returned (wrapped) by Build and Rebuild when not
+// one article of the inputs could be indexed. No index is written then, so
+// a wrong path or a folder of bad files never replaces a good index with an
+// empty one.
+var ErrNothingIndexed = errors.New("no article could be indexed")
+
 // Build creates a complete index in dir from the article files in paths.
 // It writes to a temporary directory beside dir and renames it into place
 // only when all articles are in, so a crash or an error never leaves a
-// half-built index at dir. If dir already holds an index, replace must be
-// true: the old index is then checked to be unused (not locked), moved
-// aside, and removed after the new one is in place.
+// half-built index at dir. dir must not exist yet: an existing index is
+// replaced only by Rebuild.
 func Build(ctx context.Context, dir string, paths []string, t *tag.Tagger, progress func(Progress)) (Stats, error) {
 	return build(ctx, dir, paths, t, progress, false)
 }
 
-// Rebuild is Build for a dir that may already hold an index.
+// Rebuild is Build for a dir that may already hold an index. The old index
+// is first checked to be unused (not locked), then moved aside once the new
+// one is complete, and removed after the new one is in place. A dir that
+// exists but is neither an index nor empty is refused, not removed.
 func Rebuild(ctx context.Context, dir string, paths []string, t *tag.Tagger, progress func(Progress)) (Stats, error) {
 	return build(ctx, dir, paths, t, progress, true)
 }
@@ -32,7 +40,18 @@ func build(ctx context.Context, dir string, paths []string, t *tag.Tagger, progr
 		if !replace {
 			return Stats{}, fmt.Errorf("build index %s: %w", dir, os.ErrExist)
 		}
-		if Exists(dir) {
+		if !Exists(dir) {
+			// Replacing means removing what is there: never do that to a
+			// folder of other files (a mistyped --data), only to an index
+			// or an empty folder.
+			ents, err := os.ReadDir(dir)
+			if err != nil {
+				return Stats{}, fmt.Errorf("build index %s: %w", dir, err)
+			}
+			if len(ents) > 0 {
+				return Stats{}, fmt.Errorf("build index %s: the folder exists and is not an index; refusing to replace it", dir)
+			}
+		} else {
 			// Fail now, not after tagging everything, if a server has it open.
 			old, err := Open(dir)
 			if err != nil && errors.Is(err, ErrLocked) {
@@ -71,6 +90,9 @@ func build(ctx context.Context, dir string, paths []string, t *tag.Tagger, progr
 	}
 	if err != nil {
 		return stats, fmt.Errorf("build index %s: %w", dir, err)
+	}
+	if stats.Indexed == 0 {
+		return stats, fmt.Errorf("build index %s: %w (%d inputs skipped)", dir, ErrNothingIndexed, len(stats.Skipped))
 	}
 
 	var old string

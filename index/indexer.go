@@ -76,11 +76,32 @@ func (ix *Indexer) IndexFiles(ctx context.Context, files []SourceFile, progress 
 	recs := make(chan Record, 64)
 	out := make(chan item, 64)
 	var readErr error
+	// wg counts everything that sends on out: the reader (which sends
+	// skips) as well as the taggers. out is closed only when all are done,
+	// so no send can hit a closed channel and readErr is read after its
+	// last write, even when the taggers stop early because ctx is done.
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		defer close(recs)
+		// Repeated ids are found here, in reading order, not after the
+		// parallel taggers, so the article kept is always the first read.
+		seen := make(map[string]string)
 		for _, f := range files {
 			err := ReadFile(ctx, f,
 				func(r Record) error {
+					id := r.Article.ID
+					if first, dup := seen[id]; dup {
+						s := Skip{File: r.File, Line: r.Line, Reason: fmt.Sprintf("duplicate id %q (first read from %s)", id, first)}
+						select {
+						case out <- item{skip: &s}:
+							return nil
+						case <-ctx.Done():
+							return ctx.Err()
+						}
+					}
+					seen[id] = Skip{File: r.File, Line: r.Line}.where()
 					select {
 					case recs <- r:
 						return nil
@@ -101,7 +122,6 @@ func (ix *Indexer) IndexFiles(ctx context.Context, files []SourceFile, progress 
 		}
 	}()
 
-	var wg sync.WaitGroup
 	for range ix.workers() {
 		wg.Add(1)
 		go func() {
@@ -119,7 +139,6 @@ func (ix *Indexer) IndexFiles(ctx context.Context, files []SourceFile, progress 
 	go func() { wg.Wait(); close(out) }()
 
 	stats := Stats{}
-	seen := make(map[string]string)
 	batch := ix.idx.NewBatch()
 	prog := Progress{Bytes: total}
 	var werr error
@@ -148,14 +167,7 @@ func (ix *Indexer) IndexFiles(ctx context.Context, files []SourceFile, progress 
 			continue
 		}
 		prog.BytesDone += it.rec.Bytes
-		id := it.rec.Article.ID
-		if first, dup := seen[id]; dup {
-			stats.Skipped = append(stats.Skipped, Skip{File: it.rec.File, Line: it.rec.Line,
-				Reason: fmt.Sprintf("duplicate id %q (first read from %s)", id, first)})
-			continue
-		}
-		seen[id] = it.rec.File
-		if err := batch.Index(id, it.doc); err != nil {
+		if err := batch.Index(it.rec.Article.ID, it.doc); err != nil {
 			stats.Skipped = append(stats.Skipped, Skip{File: it.rec.File, Line: it.rec.Line, Reason: err.Error()})
 			continue
 		}

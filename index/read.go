@@ -33,11 +33,17 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
+// String formats s as "file[:line]: reason", the form of the summaries.
 func (s Skip) String() string {
+	return s.where() + ": " + s.Reason
+}
+
+// where is the file, with the line when there is one: "feed.jsonl:12".
+func (s Skip) where() string {
 	if s.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", s.File, s.Line, s.Reason)
+		return fmt.Sprintf("%s:%d", s.File, s.Line)
 	}
-	return fmt.Sprintf("%s: %s", s.File, s.Reason)
+	return s.File
 }
 
 // Record is an article read from a source, with where it came from.
@@ -173,8 +179,13 @@ type jsonArticle struct {
 
 // DecodeArticle decodes one JSON article object. defaultID is used when the
 // object has no id (pass "" to require one). A numeric id is accepted and
-// used in its decimal form.
+// used in its decimal form. Data that is not valid UTF-8 is an error, as it
+// is for .txt files: encoding/json would silently replace the bad bytes
+// with U+FFFD and index a corrupted text.
 func DecodeArticle(data []byte, defaultID string) (Article, error) {
+	if !utf8.Valid(data) {
+		return Article{}, errors.New("invalid JSON: not valid UTF-8")
+	}
 	var ja jsonArticle
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&ja); err != nil {

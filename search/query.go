@@ -1,6 +1,7 @@
 package search
 
 import (
+	"errors"
 	"math"
 	"regexp/syntax"
 	"slices"
@@ -20,6 +21,18 @@ const (
 	MaxQueryClauses = 256  // terms, phrases and groups in all
 	MaxFuzziness    = 2    // bleve's own limit
 	MaxBoost        = 1e6
+	// MaxQueryPatterns bounds the wildcard (prefix*, wild?card) and
+	// /regexp/ terms of a query. Each is compiled to an automaton once to
+	// check it and again by bleve for every search of the request.
+	MaxQueryPatterns = 5
+	// MaxRegexpSize bounds the compiled size of one wildcard or regexp, in
+	// bytes as vellum estimates it (about 250 instructions; "nurs*" needs
+	// 52). vellum's own limit is 10 MB, and building the automaton of a
+	// pattern near that limit takes minutes: a*a*a*... of 1,000 bytes, or
+	// the 11 bytes /(.?){1000}/, held a core for tens of seconds before
+	// failing. Under this limit an automaton builds in at most a few
+	// hundred milliseconds, and a larger one is refused before it is built.
+	MaxRegexpSize = 10 << 10
 )
 
 // checkQueryText checks the parts of a query that need no parsing.
@@ -126,6 +139,9 @@ func ParseQuery(q string) (query.Query, error) {
 	}
 	if p.clauses > MaxQueryClauses {
 		return nil, badRequest("q", "query has %d clauses, at most %d allowed", p.clauses, MaxQueryClauses)
+	}
+	if n := countPatterns(bq); n > MaxQueryPatterns {
+		return nil, badRequest("q", "query has %d wildcard or regular expression terms, at most %d allowed", n, MaxQueryPatterns)
 	}
 	if err := validate(bq); err != nil {
 		return nil, err
@@ -386,14 +402,41 @@ func validate(q query.Query) error {
 	return nil
 }
 
+// countPatterns returns the number of wildcard and regexp terms in q.
+func countPatterns(q query.Query) int {
+	n := 0
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, sub := range []query.Query{q.Must, q.Should, q.MustNot, q.Filter} {
+			if sub != nil {
+				n += countPatterns(sub)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for _, sub := range q.Conjuncts {
+			n += countPatterns(sub)
+		}
+	case *query.DisjunctionQuery:
+		for _, sub := range q.Disjuncts {
+			n += countPatterns(sub)
+		}
+	case *query.WildcardQuery, *query.RegexpQuery:
+		n = 1
+	}
+	return n
+}
+
 // checkRegexp compiles pattern the way bleve's index does (Go syntax, then
-// a vellum automaton with its size limit).
+// a vellum automaton), but with the much smaller size limit MaxRegexpSize.
 func checkRegexp(pattern string) error {
 	parsed, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		return badRequest("q", "invalid regular expression: %v", err)
 	}
-	if _, err := vregexp.NewParsedWithLimit(pattern, parsed, vregexp.DefaultLimit); err != nil {
+	if _, err := vregexp.NewParsedWithLimit(pattern, parsed, MaxRegexpSize); err != nil {
+		if errors.Is(err, vregexp.ErrCompiledTooBig) {
+			return badRequest("q", "wildcard or regular expression %q is too complex", truncate(pattern, 60))
+		}
 		return badRequest("q", "unsupported regular expression %q: %v", truncate(pattern, 60), err)
 	}
 	return nil

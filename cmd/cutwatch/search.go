@@ -2,21 +2,259 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/search"
 )
 
-// PLACEHOLDER: replaced by the issue that builds this command.
+// stringsFlag is a repeatable string flag: each use adds one value.
+type stringsFlag []string
+
+// String returns the values joined by commas, for help output.
+func (s *stringsFlag) String() string {
+	if s == nil {
+		return ""
+	}
+	return strings.Join(*s, ",")
+}
+
+// Set adds a value.
+func (s *stringsFlag) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// searchParams are the flags of the search command that map one to one to
+// the parameters of the API's /api/search; they are parsed and checked by
+// search.ParseRequest, so the command and the API accept the same values
+// and give the same messages.
+var searchParams = []struct{ flag, param, usage string }{
+	{"amount-min", "amount_min", "only articles with a money amount of at least `N` pounds"},
+	{"amount-max", "amount_max", "only articles with a money amount of at most `N` pounds"},
+	{"jobs-min", "jobs_min", "only articles with a job count of at least `N`"},
+	{"jobs-max", "jobs_max", "only articles with a job count of at most `N`"},
+	{"sort", "sort", "order `S` of hits: " + strings.Join(search.SortKeys, ", ") + " (default relevance)"},
+	{"from", "from", "offset `N` of the first hit (default 0)"},
+	{"size", "size", fmt.Sprintf("number `N` of hits (default %d, at most %d)", search.DefaultSize, search.MaxSize)},
+}
+
 func searchCommand() *ffcli.Command {
 	fs := newFlagSet("search")
+	data := fs.String("data", defaultDataDir, "data folder; the index is its sub-folder 'index'")
+	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search returns it")
+	filters := make(map[string]*stringsFlag)
+	for _, field := range index.KeywordFields {
+		filters[field] = new(stringsFlag)
+		fs.Var(filters[field], field, fmt.Sprintf("only articles with the %s `NAME` (repeatable: any of the values)", field))
+	}
+	params := make(map[string]*string)
+	for _, p := range searchParams {
+		params[p.param] = fs.String(p.flag, "", p.usage)
+	}
 	return &ffcli.Command{
 		Name:       "search",
-		ShortUsage: "cutwatch search",
-		FlagSet:    fs,
-		Options:    envOptions(),
-		Exec: func(context.Context, []string) error {
-			return errors.New("search: not built yet")
+		ShortUsage: "cutwatch search [--data ./data] [--json] [--trust T] [--union U] [--person P] [--place P] [--hospital H] [--sort S] [--from N] [--size N] [QUERY...]",
+		ShortHelp:  "Search the index from the command line.",
+		LongHelp: "Searches the index in <data>/index with QUERY (the words are joined with\n" +
+			"spaces) in the syntax of the API: words, \"phrases\", +must, -not,\n" +
+			"field:value, fuzzy~1, prefix*, (groups). No QUERY matches every article.\n" +
+			"Filters are repeatable: values of one facet are ORed, facets ANDed.\n\n" +
+			"Prints a table of hits (rank, score, id, title, unions and trusts, largest\n" +
+			"amount and job count), the total and the time taken, then the top values\n" +
+			"of each facet; --json prints the API's JSON instead. A malformed query or\n" +
+			"parameter exits with status 2 and the parser's message.\n\n" +
+			"bleve locks the index: while 'cutwatch serve' runs on the same --data,\n" +
+			"search it through the server's API instead.",
+		FlagSet: fs,
+		Options: envOptions(),
+		Exec: func(ctx context.Context, args []string) error {
+			v := url.Values{}
+			if q := strings.TrimSpace(strings.Join(args, " ")); q != "" {
+				v.Set("q", q)
+			}
+			for field, vals := range filters {
+				if len(*vals) > 0 {
+					v[field] = *vals
+				}
+			}
+			for name, val := range params {
+				if *val != "" {
+					v.Set(name, *val)
+				}
+			}
+			return runSearch(ctx, os.Stdout, *data, v, *asJSON)
 		},
 	}
 }
+
+// runSearch runs the search given as API parameters on the index of the
+// data folder and prints the result to out. A bad request is a usage error.
+func runSearch(ctx context.Context, out io.Writer, data string, params url.Values, asJSON bool) error {
+	req, err := search.ParseRequest(params)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	dir := indexDir(data)
+	idx, err := index.Open(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: build it with 'cutwatch index --data %s PATH...'", err, data)
+	case errors.Is(err, index.ErrLocked):
+		return fmt.Errorf("%w; while 'cutwatch serve' runs, search through its API (/api/search?q=...)", err)
+	case err != nil:
+		return err
+	}
+	defer idx.Close()
+
+	res, err := search.NewService(idx).Search(ctx, req)
+	if search.IsBadRequest(err) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		return nil
+	}
+	if err := writeResult(out, req, res); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// Widths (in runes) of the text columns of the hit table.
+const (
+	titleWidth = 60
+	chipsWidth = 50
+	facetTop   = 5 // values shown per facet
+)
+
+// writeResult prints a search result as a table of hits, a total line and
+// the top facet values.
+func writeResult(w io.Writer, req search.Request, res *search.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if len(res.Hits) > 0 {
+		fmt.Fprintln(tw, "RANK\tSCORE\tID\tTITLE\tUNIONS / TRUSTS\tAMOUNT\tJOBS")
+	}
+	for i, h := range res.Hits {
+		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\t%s\n", req.From+i+1, h.Score, h.ID,
+			clip(oneLine(h.Title), titleWidth), clip(strings.Join(append(slices.Clone(h.Unions), h.Trusts...), ", "), chipsWidth),
+			largest(h.AmountsGBP, formatGBP), largest(h.Jobs, func(n int64) string { return strconv.FormatInt(n, 10) }))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	noun := "hits"
+	if res.Total == 1 {
+		noun = "hit"
+	}
+	fmt.Fprintf(w, "\n%d %s", res.Total, noun)
+	if len(res.Hits) > 0 && (req.From > 0 || uint64(len(res.Hits)) < res.Total) {
+		fmt.Fprintf(w, " (showing %d–%d)", req.From+1, req.From+len(res.Hits))
+	} else if len(res.Hits) == 0 && res.Total > 0 {
+		fmt.Fprintf(w, " (none from %d on)", req.From+1)
+	}
+	fmt.Fprintf(w, ", took %.3f ms\n", res.TookMS)
+
+	type facetLine struct {
+		name  string
+		items []string
+	}
+	var lines []facetLine
+	for _, field := range index.KeywordFields {
+		var items []string
+		for _, tc := range res.Facets.Terms(field) {
+			if tc.Count > 0 && len(items) < facetTop {
+				items = append(items, fmt.Sprintf("%s (%d)", tc.Value, tc.Count))
+			}
+		}
+		lines = append(lines, facetLine{field, items})
+	}
+	for _, rf := range []struct {
+		name   string
+		counts []search.RangeCount
+	}{{index.FieldAmount, res.Facets.Amount}, {index.FieldJobs, res.Facets.Jobs}} {
+		var items []string
+		for _, rc := range rf.counts {
+			if rc.Count > 0 {
+				items = append(items, fmt.Sprintf("%s (%d)", rc.Label, rc.Count))
+			}
+		}
+		lines = append(lines, facetLine{rf.name, items})
+	}
+	if res.Total == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nfacets:")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, l := range lines {
+		if len(l.items) > 0 {
+			fmt.Fprintf(tw, "  %s\t%s\n", l.name, strings.Join(l.items, ", "))
+		}
+	}
+	return tw.Flush()
+}
+
+// largest formats the largest of vals, or "-" when there is none.
+func largest(vals []int64, format func(int64) string) string {
+	if len(vals) == 0 {
+		return "-"
+	}
+	return format(slices.Max(vals))
+}
+
+// formatGBP writes an amount of pounds the way news does: £20bn, £6.5m,
+// £250k, £900.
+func formatGBP(n int64) string {
+	short := func(v float64, unit string) string {
+		s := strconv.FormatFloat(v, 'f', 1, 64)
+		return "£" + strings.TrimSuffix(s, ".0") + unit
+	}
+	switch {
+	case n >= 1_000_000_000:
+		return short(float64(n)/1e9, "bn")
+	case n >= 1_000_000:
+		return short(float64(n)/1e6, "m")
+	case n >= 10_000:
+		return short(float64(n)/1e3, "k")
+	}
+	return "£" + strconv.FormatInt(n, 10)
+}
+
+// oneLine replaces runs of white space (line breaks, tabs) by one space, so
+// that a value cannot break the table.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clip shortens s to at most n runes, ending in "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ,") + "…"
+}
+
+// Interface checks.
+var _ flag.Value = (*stringsFlag)(nil)

@@ -32,7 +32,7 @@ type serveConfig struct {
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
-	fs.StringVar(&c.data, "data", "./data", "directory of the index and other state")
+	fs.StringVar(&c.data, "data", defaultDataDir, "directory of the index and other state")
 	fs.StringVar(&c.seeds, "seeds", "./seeds", "articles to build the index from when --data has none")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
