@@ -9,6 +9,7 @@ require (
 	github.com/jdkato/prose/v2 v2.0.0
 	github.com/peterbourgon/ff/v3 v3.4.0
 	go.etcd.io/bbolt v1.4.0
+	golang.org/x/net v0.55.0
 )
 
 require (
@@ -60,7 +61,6 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/crypto v0.51.0 // indirect
-	golang.org/x/net v0.55.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.37.0 // indirect
 	gonum.org/v1/gonum v0.7.0 // indirect
