@@ -65,7 +65,6 @@ type termFacetView struct {
 	Top     []facetValue
 	More    []facetValue
 	AllURL  string // asks for more values per facet, when there may be more
-	Checked int
 }
 
 // facetValue is one checkbox of a keyword facet.
@@ -284,16 +283,12 @@ func newTermFacetView(req search.Request, field string, counts []search.TermCoun
 	}
 	vals := make([]facetValue, len(entries))
 	for i, e := range entries {
-		checked := hasFilter(req, field, e.value)
-		if checked {
-			tf.Checked++
-		}
 		vals[i] = facetValue{
 			ID:      fmt.Sprintf("f-%s-%d", field, i),
 			Field:   field,
 			Value:   e.value,
 			Count:   e.count,
-			Checked: checked,
+			Checked: hasFilter(req, field, e.value),
 		}
 	}
 	if len(vals) == 0 {
@@ -426,7 +421,6 @@ func pager(req search.Request, total uint64) (prev, next string, pages []pageLin
 // articleView is the data of the article page.
 type articleView struct {
 	Title      string
-	Q          string
 	SourceURL  string // the original's address, only if http(s)
 	SourceHost string
 	Published  string
