@@ -2,7 +2,9 @@ package web
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -31,3 +33,37 @@ func BenchmarkHTTPSearchMix(b *testing.B) {
 	}
 	searchtest.ReportLatency(b, lat)
 }
+
+// benchPage serves path through the real router and handlers over the seed
+// index (TestMain's), in process, and fails unless it answers 200. It
+// measures the server side of a page view: parse, search, build the view,
+// render the template into a buffer, write.
+func benchPage(b *testing.B, path string) {
+	h := New(svc, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d", path, w.Code)
+		}
+		b.SetBytes(int64(w.Body.Len()))
+	}
+}
+
+// BenchmarkRenderSearchPage renders the search page for a query with a
+// facet filter (target: under 50 ms).
+func BenchmarkRenderSearchPage(b *testing.B) { benchPage(b, "/?q=redundancy&union=Unison") }
+
+// BenchmarkRenderSearchPageAll renders the search page with no query: every
+// article, all facets.
+func BenchmarkRenderSearchPageAll(b *testing.B) { benchPage(b, "/") }
+
+// BenchmarkRenderArticlePage renders the article page of the longest seed
+// with its entities highlighted (target: under 50 ms).
+func BenchmarkRenderArticlePage(b *testing.B) { benchPage(b, "/articles/"+northEast) }
+
+// BenchmarkSearchAPISameQuery answers the search page's request as JSON,
+// to show what the HTML rendering adds to the search itself.
+func BenchmarkSearchAPISameQuery(b *testing.B) { benchPage(b, "/api/search?q=redundancy&union=Unison") }

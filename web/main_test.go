@@ -21,11 +21,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(indextest.MainWithSeeds(m, func(idx bleve.Index) {
+	code := indextest.MainWithSeeds(m, func(idx bleve.Index) {
 		svc = search.NewService(idx)
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		ts = httptest.NewServer(New(svc, Options{Logger: quiet}).Handler())
-	}))
+	})
+	closeUIServer()
+	os.Exit(code)
 }
 
 // The seed articles, by id.

@@ -72,7 +72,11 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/articles/:id", s.serveArticle)
 	r.GET("/api/facets/:field", s.serveFacet)
 
-	r.NoRoute(s.serveNotFound)
+	r.GET("/", s.serveSearchPage)
+	r.GET("/articles/:id", s.serveArticlePage)
+	r.GET("/static/*file", s.serveStatic)
+
+	r.NoRoute(s.serveNoRoute)
 	r.NoMethod(s.serveMethodNotAllowed)
 	return r
 }

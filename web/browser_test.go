@@ -1,0 +1,454 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/cutwatch/cutwatch/search"
+)
+
+// findChromium returns the path of a Chromium or Chrome binary, or "".
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// artifactsDir is where the browser test writes its screenshots:
+// $CUTWATCH_ARTIFACTS, or artifacts/ at the repository root (ignored by git).
+func artifactsDir(t *testing.T) string {
+	dir := os.Getenv("CUTWATCH_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("artifacts dir: %v", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// browser drives one headless Chromium tab against the UI test server.
+// Every step runs under its own timeout, so that a stuck page fails the
+// test instead of hanging it.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// stepTimeout bounds one step (an action and what it waits for). It is
+// generous because CI runs this under -race on two shared cores.
+const stepTimeout = 30 * time.Second
+
+// do runs actions as one named step.
+func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// eval evaluates a JavaScript expression in the page and decodes its value.
+func eval[T any](b *browser, step, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("%s: evaluate %s: %v", step, expr, err)
+	}
+	return v
+}
+
+// waitFor waits until a JavaScript condition holds in the page. It
+// evaluates the condition again and again rather than with chromedp.Poll,
+// because an evaluation that runs while the page is being left fails (the
+// next one runs in the new page), and because Poll needs an execution
+// context that chromedp does not see for a page restored from the
+// back-forward cache.
+func (b *browser) waitFor(step, cond string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	expr := `document.readyState === "complete" && !!(` + cond + `)`
+	var last error
+	for {
+		ectx, ecancel := context.WithTimeout(ctx, 2*time.Second)
+		ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool](expr))
+		ecancel()
+		if err == nil && ok {
+			return
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+			b.t.Fatalf("%s: timed out waiting for %s (at %s; last error %v)", step, cond, loc, last)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// location returns the page's URL, parsed.
+func (b *browser) location(step string) *url.URL {
+	b.t.Helper()
+	s := eval[string](b, step, `location.href`)
+	u, err := url.Parse(s)
+	if err != nil {
+		b.t.Fatalf("%s: location %q: %v", step, s, err)
+	}
+	return u
+}
+
+// screenshot saves the viewport as a PNG in the artifacts directory.
+func (b *browser) screenshot(dir, name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestBrowser drives the UI in headless Chromium against the real server
+// on loopback over a real index: search, filter by ticking a box, open an
+// article, follow an entity highlight, go back; it checks that a hostile
+// article's markup is shown as text and never runs; and it saves
+// screenshots of the pages at desktop and phone sizes.
+func TestBrowser(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv("CUTWATCH_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no chromium found, and CUTWATCH_REQUIRE_BROWSER=1 requires the browser test; install with apt-get install chromium")
+		}
+		t.Skip("SKIPPING BROWSER TEST: no chromium found; install with apt-get install chromium")
+	}
+	srv, svc := uiServer(t)
+	shots := artifactsDir(t)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	// The whole test, browser start included, has an upper bound.
+	testCtx, cancelTest := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancelTest()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(testCtx, opts...)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+
+	// Start the browser. Its life is bound to the context of this first
+	// call, so that is ctx itself (bounded by testCtx); the steps then
+	// derive their own timeouts from ctx.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", chromium, err)
+	}
+	b := &browser{t: t, ctx: ctx, base: srv.URL}
+
+	// Record dialogs (alert, confirm, prompt) and console errors (script
+	// errors, CSP violations) for the whole session. A dialog is dismissed
+	// at once so that it cannot block the page.
+	var (
+		mu       sync.Mutex
+		dialogs  []string
+		problems []string
+	)
+	dialogEvents := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
+	console := chromedp.Console(ctx)
+	go func() {
+		for ev, err := range dialogEvents {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			dialogs = append(dialogs, fmt.Sprintf("%s: %s", ev.Type, ev.Message))
+			mu.Unlock()
+			_, _ = chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+		}
+	}()
+	go func() {
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Type == "error" || m.Type == "assert" {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+
+	b.do("viewport", chromedp.EmulateViewport(1280, 900))
+
+	t.Run("search, filter, article, back", func(t *testing.T) {
+		b.t = t
+		defer func() { b.t = nil }()
+		testSearchFlow(b, svc, shots)
+	})
+	t.Run("hostile article runs no script", func(t *testing.T) {
+		b.t = t
+		defer func() { b.t = nil }()
+		testHostileArticle(b)
+		mu.Lock()
+		defer mu.Unlock()
+		if len(dialogs) > 0 {
+			t.Errorf("the page opened dialogs (a script ran): %q", dialogs)
+		}
+	})
+	t.Run("phone screenshots", func(t *testing.T) {
+		b.t = t
+		defer func() { b.t = nil }()
+		b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+		b.do("phone: search page", chromedp.Navigate(b.base+"/?q=redundancy"))
+		b.waitFor("phone: search page", `document.querySelectorAll(".hit").length === 4`)
+		b.screenshot(shots, "search-phone.png")
+		// Nothing may stick out sideways on a phone.
+		if w := eval[int](b, "phone: width", `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("search page is %d CSS px wide on a 390 px phone", w)
+		}
+		b.do("phone: article page", chromedp.Navigate(b.base+articleURL(oxford)))
+		b.waitFor("phone: article page", `document.querySelector(".article-text") !== null`)
+		b.screenshot(shots, "article-phone.png")
+		if w := eval[int](b, "phone: width", `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("article page is %d CSS px wide on a 390 px phone", w)
+		}
+	})
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(dialogs) > 0 {
+		t.Errorf("dialogs opened during the session: %q", dialogs)
+	}
+	if len(problems) > 0 {
+		t.Errorf("console errors during the session (script errors or CSP violations):\n%s", strings.Join(problems, "\n"))
+	}
+}
+
+// testSearchFlow is the user journey of the issue: type, submit, tick a
+// union, open an article, follow a highlighted trust, go back.
+func testSearchFlow(b *browser, svc *search.Service, shots string) {
+	t := b.t
+	b.do("open search page", chromedp.Navigate(b.base+"/"))
+	b.waitFor("search page", `document.querySelector("#q") !== null`)
+
+	// Type "redundancy" and submit with the button.
+	b.do("type query",
+		chromedp.SendKeys(chromedp.CSS("#q"), "redundancy"),
+		chromedp.Click(chromedp.CSS(".searchbox button")),
+	)
+	b.waitFor("results for redundancy", `new URLSearchParams(location.search).get("q") === "redundancy"`)
+	if n := eval[int](b, "count hits", `document.querySelectorAll(".hits .hit").length`); n != 4 {
+		t.Fatalf("redundancy: %d results on the page, want 4", n)
+	}
+	if got := eval[string](b, "summary", `document.querySelector(".summary strong").textContent`); got != "4" {
+		t.Errorf("redundancy: summary says %q articles, want 4", got)
+	}
+	if v := eval[string](b, "search box", `document.querySelector("#q").value`); v != "redundancy" {
+		t.Errorf("search box holds %q after the search, want redundancy", v)
+	}
+
+	// Tick the union Unison: the page reloads with union=Unison in the URL.
+	box := `input[type=checkbox][name="union"][value="Unison"]`
+	if checked := eval[bool](b, "Unison box", `document.querySelector(`+jsString(box)+`).checked`); checked {
+		t.Fatal("Unison is ticked before it was clicked")
+	}
+	b.do("tick Unison", chromedp.Click(chromedp.CSS(box)))
+	b.waitFor("filtered by Unison", `new URLSearchParams(location.search).getAll("union").includes("Unison")`)
+	u := b.location("after ticking Unison")
+	if u.Query().Get("q") != "redundancy" || !slices.Equal(u.Query()["union"], []string{"Unison"}) {
+		t.Errorf("URL after ticking Unison: %s; want q=redundancy and union=Unison", u)
+	}
+	want, err := svc.Search(context.Background(), search.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := eval[int](b, "count hits", `document.querySelectorAll(".hits .hit").length`); n != len(want.Hits) || n == 0 {
+		t.Errorf("redundancy + Unison: %d results on the page, want %d", n, len(want.Hits))
+	}
+	// Every hit shows Unison among its unions, the box stays ticked, and
+	// the filter shows as a removable chip.
+	if bad := eval[int](b, "hit unions", `[...document.querySelectorAll(".hit")].filter(h => ![...h.querySelectorAll(".chip-union")].some(c => c.textContent === "Unison")).length`); bad != 0 {
+		t.Errorf("%d hits do not show the union Unison", bad)
+	}
+	if !eval[bool](b, "Unison box", `document.querySelector(`+jsString(box)+`).checked`) {
+		t.Error("Unison is not ticked on the filtered page")
+	}
+	if chips := eval[string](b, "active chips", `document.querySelector(".active-filters").textContent`); !strings.Contains(chips, "Unison") {
+		t.Errorf("active filter chips %q do not show Unison", chips)
+	}
+	b.screenshot(shots, "search-desktop.png")
+
+	// The value finder autocompletes from /api/facets/:field. (Checked
+	// before the history steps: after a back navigation chromedp can only
+	// evaluate, not query nodes, in a page restored from the cache.)
+	finder := `#find-person`
+	if eval[bool](b, "person finder", `(() => { const f = document.querySelector("#find-person"); return !!f && !f.closest(".finder").hidden; })()`) {
+		b.do("type in finder", chromedp.SendKeys(chromedp.CSS(finder), "Hel"))
+		// The list first holds every value (looked up on focus), then only
+		// those with a word that starts with what was typed.
+		b.waitFor("finder suggestions", `(() => { const o = [...document.querySelectorAll("#list-person option")].map(o => o.value); return o.includes("Helen Peggs") && o.every(v => /(^|[\s(\/-])hel/i.test(v)); })()`)
+	} else {
+		t.Error("the person facet has no visible value finder")
+	}
+	b.do("clear finder", chromedp.Evaluate[chromedp.Void](`document.querySelector("#find-person").value = ""`))
+	searchURL := b.location("search page").String()
+
+	// Open an article that names a trust.
+	hitWithTrust := `[...document.querySelectorAll(".hit")].find(h => h.querySelector(".chip-trust"))`
+	href := eval[string](b, "find hit with a trust", hitWithTrust+`.querySelector(".hit-title a").getAttribute("href")`)
+	title := eval[string](b, "hit title", hitWithTrust+`.querySelector(".hit-title a").textContent`)
+	id, ok := strings.CutPrefix(href, "/articles/")
+	if !ok {
+		t.Fatalf("hit link %q does not lead to an article page", href)
+	}
+	b.do("open article", chromedp.Click(chromedp.CSS(`.hit-title a[href=`+jsString(href)+`]`)))
+	b.waitFor("article page", `location.pathname === `+jsString(href)+` && document.querySelector(".article-text") !== null`)
+	if h1 := eval[string](b, "article title", `document.querySelector("h1.article-title").textContent`); h1 != title {
+		t.Errorf("article page title %q, want the hit's title %q", h1, title)
+	}
+	b.screenshot(shots, "article-desktop.png")
+
+	// A highlighted trust links to the search filtered by that trust.
+	art, err := svc.Article(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trustHref := eval[string](b, "trust highlight", `(document.querySelector(".article-text a.ent-trust") || {getAttribute: () => ""}).getAttribute("href")`)
+	if trustHref == "" {
+		t.Fatalf("article %s: no highlighted trust in the text (its trusts: %v)", id, art.Trusts)
+	}
+	tu, err := url.Parse(trustHref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := tu.Query().Get("trust")
+	if tu.Path != "/" || !slices.Contains(art.Trusts, trust) {
+		t.Fatalf("trust highlight links to %q; want the search for one of the article's trusts %v", trustHref, art.Trusts)
+	}
+	b.do("follow trust", chromedp.Click(chromedp.CSS(`.article-text a.ent-trust[href=`+jsString(trustHref)+`]`)))
+	b.waitFor("filtered by trust", `location.pathname === "/" && new URLSearchParams(location.search).get("trust") === `+jsString(trust))
+	wantTrust, err := svc.Search(context.Background(), search.Request{Filters: map[string][]string{"trust": {trust}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := eval[int](b, "count hits", `document.querySelectorAll(".hits .hit").length`); n != len(wantTrust.Hits) || n == 0 {
+		t.Errorf("trust=%s: %d results on the page, want %d", trust, n, len(wantTrust.Hits))
+	}
+	if bad := eval[int](b, "hit trusts", `[...document.querySelectorAll(".hit")].filter(h => ![...h.querySelectorAll(".chip-trust")].some(c => c.textContent === `+jsString(trust)+`)).length`); bad != 0 {
+		t.Errorf("%d hits do not show the trust %q", bad, trust)
+	}
+	if !eval[bool](b, "article among hits", `[...document.querySelectorAll(".hit-title a")].some(a => a.getAttribute("href") === `+jsString(href)+`)`) {
+		t.Errorf("the search for its trust does not list the article %s", id)
+	}
+
+	// Back: the article, then the filtered search, as they were.
+	b.do("back to article", chromedp.Evaluate[chromedp.Void](`history.back()`))
+	b.waitFor("article page again", `location.pathname === `+jsString(href)+` && document.querySelector("h1.article-title") !== null`)
+	if h1 := eval[string](b, "article title", `document.querySelector("h1.article-title").textContent`); h1 != title {
+		t.Errorf("after going back: title %q, want %q", h1, title)
+	}
+	b.do("back to search", chromedp.Evaluate[chromedp.Void](`history.back()`))
+	b.waitFor("search page again", `location.href === `+jsString(searchURL)+` && document.querySelector(".hits") !== null`)
+	if n := eval[int](b, "count hits", `document.querySelectorAll(".hits .hit").length`); n != len(want.Hits) {
+		t.Errorf("after going back: %d results, want %d", n, len(want.Hits))
+	}
+	if !eval[bool](b, "Unison box", `document.querySelector(`+jsString(box)+`).checked`) {
+		t.Error("after going back: Unison is not ticked")
+	}
+}
+
+// testHostileArticle opens the article whose title and text carry script
+// and markup payloads and checks that they show as text and did nothing.
+func testHostileArticle(b *browser) {
+	t := b.t
+	b.do("open hostile article", chromedp.Navigate(b.base+articleURL(hostileID)))
+	b.waitFor("hostile article", `document.querySelector(".article-text") !== null`)
+	// The payloads would set this flag (the CSP would also stop them, but
+	// the checks below look for the elements themselves, so they fail if
+	// the escaping broke even though the CSP held).
+	if flag := eval[string](b, "xss flag", `typeof window.__cutwatchXSS`); flag != "undefined" {
+		t.Errorf("window.__cutwatchXSS is %s: a payload ran", flag)
+	}
+	if n := eval[int](b, "script elements", `[...document.querySelectorAll("script")].filter(s => /alert|__cutwatchXSS/.test(s.textContent)).length`); n != 0 {
+		t.Errorf("%d <script> elements with the payload exist in the DOM", n)
+	}
+	if n := eval[int](b, "onerror elements", `document.querySelectorAll("[onerror], [onmouseover], img[src=x], b").length`); n != 0 {
+		t.Errorf("%d elements with an event-handler attribute or injected tag exist in the DOM", n)
+	}
+	text := eval[string](b, "article text", `document.querySelector(".article-text").textContent`)
+	for _, literal := range []string{
+		`<script>alert(1)</script>`,
+		`<img src=x onerror=alert(2)>`,
+		`" onmouseover="window.__cutwatchXSS=3" x="`,
+		`</p></div><b>bold</b> &amp; done.`,
+	} {
+		if !strings.Contains(text, literal) {
+			t.Errorf("article text does not show %q literally", literal)
+		}
+	}
+	if h1 := eval[string](b, "title", `document.querySelector("h1.article-title").textContent`); h1 != `Board papers <script>window.__cutwatchXSS=4</script> leaked` {
+		t.Errorf("title shown as %q", h1)
+	}
+	// The same payloads in a result snippet.
+	b.do("search hostile", chromedp.Navigate(b.base+"/?q=onerror"))
+	b.waitFor("hostile snippet", `document.querySelector(".snippet") !== null`)
+	snippet := eval[string](b, "snippet", `document.querySelector(".snippet").textContent`)
+	if !strings.Contains(snippet, "<img src=x onerror") {
+		t.Errorf("snippet %q does not show the markup as text", snippet)
+	}
+	if n := eval[int](b, "snippet elements", `document.querySelectorAll(".snippet *:not(mark)").length`); n != 0 {
+		t.Errorf("the snippet holds %d elements other than <mark>", n)
+	}
+	if flag := eval[string](b, "xss flag", `typeof window.__cutwatchXSS`); flag != "undefined" {
+		t.Errorf("window.__cutwatchXSS is %s on the results page: a payload ran", flag)
+	}
+}

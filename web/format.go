@@ -1,0 +1,123 @@
+package web
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// formatGBP writes an amount of pounds the way a news reader expects it:
+// £20bn, £1.25bn, £55m, £6.5m, £500,000. Millions and billions keep at most
+// two decimals, with trailing zeros dropped.
+func formatGBP(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	// An amount that rounds to £1,000m is written £1bn.
+	switch {
+	case v >= 999_995_000:
+		return sign + "£" + scaled(v, 1_000_000_000) + "bn"
+	case v >= 1_000_000:
+		return sign + "£" + scaled(v, 1_000_000) + "m"
+	}
+	return sign + "£" + groupThousands(v)
+}
+
+// scaled is v/unit with up to two decimals, trailing zeros removed, and
+// thousands grouped in the whole part (£1,200bn).
+func scaled(v, unit int64) string {
+	hundredths := int64(math.Round(float64(v) / float64(unit) * 100))
+	whole, frac := hundredths/100, hundredths%100
+	s := groupThousands(whole)
+	if frac != 0 {
+		s += strings.TrimRight("."+pad2(frac), "0")
+	}
+	return s
+}
+
+func pad2(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// groupThousands writes a non-negative n with commas: 1234567 → 1,234,567.
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	lead := len(s) % 3
+	if lead > 0 {
+		b.WriteString(s[:lead])
+	}
+	for i := lead; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// formatJobs writes a job count: "1 job", "750 jobs", "1,200 jobs".
+func formatJobs(n int64) string {
+	if n == 1 {
+		return "1 job"
+	}
+	if n < 0 {
+		return "-" + groupThousands(-n) + " jobs"
+	}
+	return groupThousands(n) + " jobs"
+}
+
+// formatCount writes a non-negative count with thousands grouped.
+func formatCount(n uint64) string {
+	if n > math.MaxInt64 {
+		return strconv.FormatUint(n, 10)
+	}
+	return groupThousands(int64(n))
+}
+
+// maxOf returns the largest of vs and whether there was one.
+func maxOf(vs []int64) (int64, bool) {
+	if len(vs) == 0 {
+		return 0, false
+	}
+	m := vs[0]
+	for _, v := range vs[1:] {
+		m = max(m, v)
+	}
+	return m, true
+}
+
+// formatRange describes an inclusive range of pounds (money) or job
+// counts for a filter chip: "£55m", "£1m–£10m", "£1bn or more",
+// "up to 49 jobs".
+func formatRange(min, max *float64, money bool) string {
+	f := func(v float64) string {
+		n := int64(math.Round(v))
+		if money {
+			return formatGBP(n)
+		}
+		return groupThousands(n)
+	}
+	unit := ""
+	if !money {
+		unit = " jobs"
+	}
+	switch {
+	case min != nil && max != nil && *min == *max:
+		return f(*min) + unit
+	case min != nil && max != nil:
+		return f(*min) + "–" + f(*max) + unit
+	case min != nil:
+		return f(*min) + unit + " or more"
+	case max != nil:
+		return "up to " + f(*max) + unit
+	}
+	return "any"
+}
