@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,6 +32,8 @@ type WriterOptions struct {
 	// Sources are the article files and folders (e.g. the seeds) that a
 	// re-index reads besides the store.
 	Sources []string
+	// Logger receives what OpenWriter repairs (slog.Default() if nil).
+	Logger *slog.Logger
 }
 
 // Writer is the live index of a --data directory: it serves searches
@@ -71,6 +74,14 @@ type Writer struct {
 // rebuilt from the sources only, say) are indexed again and deleted ones
 // removed.
 func OpenWriter(ctx context.Context, data string, opts WriterOptions) (*Writer, error) {
+	return openWriter(ctx, data, opts, true)
+}
+
+func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile bool) (*Writer, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
 	if opts.Tagger == nil {
 		return nil, errors.New("open writer: no tagger")
 	}
@@ -97,13 +108,24 @@ func OpenWriter(ctx context.Context, data string, opts WriterOptions) (*Writer, 
 		cur:     idx,
 		curDir:  dir,
 	}
-	if _, err := removeStale(data, dir); err != nil {
+	removed, err := removeStale(data, dir)
+	for _, r := range removed {
+		log.Warn("removed an index directory left by an interrupted re-index", "dir", r, "current", dir)
+	}
+	if err != nil {
 		_ = w.Close()
 		return nil, err
 	}
-	if err := w.reconcile(ctx, idx); err != nil {
+	if !reconcile {
+		return w, nil
+	}
+	n, err := w.reconcile(ctx, idx)
+	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open writer: bring index %s up to date with the store: %w", dir, err)
+	}
+	if n > 0 {
+		log.Warn("index was behind the article store: re-applied stored articles and deletions", "index", dir, "articles", n)
 	}
 	return w, nil
 }
@@ -457,8 +479,8 @@ func (w *Writer) copyFromStore(ctx context.Context, idx bleve.Index, ids []strin
 }
 
 // reconcile indexes stored articles missing from idx and removes deleted
-// ones that idx still has.
-func (w *Writer) reconcile(ctx context.Context, idx bleve.Index) error {
+// ones that idx still has. It returns how many it re-applied.
+func (w *Writer) reconcile(ctx context.Context, idx bleve.Index) (int, error) {
 	var ids []string
 	err := w.store.Each(DefaultBatchSize, func(arts []Article) error {
 		for _, a := range arts {
@@ -473,23 +495,59 @@ func (w *Writer) reconcile(ctx context.Context, idx bleve.Index) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	deleted, err := w.store.DeletedIDs()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, id := range deleted {
 		d, err := idx.Document(id)
 		if err != nil {
-			return fmt.Errorf("look up %q: %w", id, err)
+			return 0, fmt.Errorf("look up %q: %w", id, err)
 		}
 		if d != nil {
 			ids = append(ids, id)
 		}
 	}
 	if len(ids) == 0 {
-		return nil
+		return 0, nil
 	}
-	return w.copyFromStore(ctx, idx, ids)
+	return len(ids), w.copyFromStore(ctx, idx, ids)
+}
+
+// RebuildData re-indexes the --data directory data offline, for
+// 'cutwatch index --rebuild': like Writer.Reindex it builds a new index
+// directory from opts.Sources and the article store, re-tagging every
+// article (ingested ones too), checks it and makes it current. A data
+// directory without an index gets its first one. It fails with ErrLocked
+// while a server has data open.
+func RebuildData(ctx context.Context, data string, opts WriterOptions) (ReindexStats, error) {
+	dir, err := CurrentDir(data)
+	if err != nil {
+		return ReindexStats{}, err
+	}
+	if !Exists(dir) {
+		// Lock the store first, so that no server is using data.
+		s, err := OpenStore(data)
+		if err != nil {
+			return ReindexStats{}, err
+		}
+		idx, err := Create(dir)
+		if err == nil {
+			err = idx.Close()
+		}
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return ReindexStats{}, err
+		}
+	}
+	w, err := openWriter(ctx, data, opts, false)
+	if err != nil {
+		return ReindexStats{}, err
+	}
+	st, err := w.Reindex(ctx)
+	return st, errors.Join(err, w.Close())
 }

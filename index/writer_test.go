@@ -446,3 +446,47 @@ func TestCurrentDir(t *testing.T) {
 		}
 	}
 }
+
+// TestRebuildData checks the offline rebuild of 'cutwatch index
+// --rebuild': a fresh --data gets an index of the sources, a rebuild keeps
+// ingested articles, and a --data in use is refused.
+func TestRebuildData(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	opts := index.WriterOptions{Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}}
+	st, err := index.RebuildData(ctx, data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Documents != 5 {
+		t.Errorf("fresh rebuild: %+v, want 5 docs", st)
+	}
+	if cur, _ := index.CurrentDir(data); cur != st.Dir {
+		t.Errorf("CURRENT -> %s, want %s", cur, st.Dir)
+	}
+	w := openWriter(t, data)
+	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"x-1","text":"Foula ferry staff cut."}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.RebuildData(ctx, data, opts); !errors.Is(err, index.ErrLocked) {
+		t.Errorf("rebuild while open: %v, want ErrLocked", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := index.RebuildData(ctx, data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Documents != 6 || st2.FromStore != 1 || st2.Dir == st.Dir {
+		t.Errorf("second rebuild: %+v, want 6 docs in a new dir", st2)
+	}
+	if _, err := os.Stat(st.Dir); !os.IsNotExist(err) {
+		t.Errorf("old dir %s left: %v", st.Dir, err)
+	}
+	w = openWriter(t, data)
+	defer w.Close()
+	if got := hits(t, w.Index(), "foula"); len(got) != 1 {
+		t.Errorf("foula after rebuild: %v", got)
+	}
+}

@@ -1,8 +1,19 @@
 package main
 
-import "path/filepath"
+import (
+	"path/filepath"
 
-// indexDir is where the index lives inside a --data directory.
+	"github.com/cutwatch/cutwatch/index"
+)
+
+// indexDir is where the live index lives inside a --data directory: the
+// directory named by its CURRENT pointer (a re-index moves it), else
+// data/index. An unreadable pointer gives data/index; 'cutwatch serve'
+// reports it (index.CurrentDir).
 func indexDir(data string) string {
-	return filepath.Join(data, "index")
+	dir, err := index.CurrentDir(data)
+	if err != nil {
+		return filepath.Join(data, index.DefaultIndexName)
+	}
+	return dir
 }

@@ -80,7 +80,7 @@ func TestServeIngestReindexRestart(t *testing.T) {
 	if st.Documents != 6 || filepath.Dir(st.Dir) != filepath.Clean(data) {
 		t.Errorf("reindex: %+v, want 6 docs in a new dir of %s", st, data)
 	}
-	if _, err := os.Stat(indexDir(data)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(data, index.DefaultIndexName)); !os.IsNotExist(err) {
 		t.Errorf("old index dir still there: %v", err)
 	}
 	if err := stop(); err != nil {
@@ -99,6 +99,9 @@ func TestServeIngestReindexRestart(t *testing.T) {
 	}
 	if cur, err := index.CurrentDir(data); err != nil || cur != st.Dir {
 		t.Errorf("CURRENT -> %s (%v), want %s", cur, err, st.Dir)
+	}
+	if got := indexDir(data); got != st.Dir {
+		t.Errorf("indexDir (used by the other commands) = %s, want %s", got, st.Dir)
 	}
 }
 

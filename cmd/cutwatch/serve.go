@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -88,12 +89,12 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return err
 	}
-	if !index.Exists(dir) && dir == indexDir(cfg.data) {
+	if !index.Exists(dir) && dir == filepath.Join(cfg.data, index.DefaultIndexName) {
 		if err := buildFromSeeds(ctx, dir, cfg.seeds, log); err != nil {
 			return err
 		}
 	}
-	w, err := openWriter(ctx, cfg)
+	w, err := openWriter(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func buildFromSeeds(ctx context.Context, dir, seeds string, log *slog.Logger) er
 // openWriter opens the live index and article store of --data for serving
 // and writing. A re-index reads the seeds folder (when it exists) besides
 // the store.
-func openWriter(ctx context.Context, cfg serveConfig) (*index.Writer, error) {
+func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger) (*index.Writer, error) {
 	t, err := tag.New()
 	if err != nil {
 		return nil, err
@@ -181,5 +182,5 @@ func openWriter(ctx context.Context, cfg serveConfig) (*index.Writer, error) {
 	if _, err := os.Stat(cfg.seeds); err == nil {
 		sources = []string{cfg.seeds}
 	}
-	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources})
+	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log})
 }
