@@ -35,6 +35,12 @@ type Options struct {
 	// Logger receives one line per request and the details of internal
 	// errors (slog.Default() if nil).
 	Logger *slog.Logger
+
+	// Ingester takes the writes of the write routes (nil: no writes).
+	Ingester Ingester
+	// APIKey is the bearer key the write routes require; empty turns
+	// them off (403).
+	APIKey string
 }
 
 // Server serves cutwatch's JSON API (and its HTML UI) over a Searcher.
@@ -42,11 +48,17 @@ type Server struct {
 	searcher Searcher
 	log      *slog.Logger
 	router   *gin.Engine
+
+	// Write routes (ingest.go).
+	ingester Ingester
+	keySet   bool
+	keyHash  [32]byte
 }
 
 // New returns a Server over s with its routes registered.
 func New(s Searcher, opts Options) *Server {
-	srv := &Server{searcher: s, log: opts.Logger}
+	srv := &Server{searcher: s, log: opts.Logger, ingester: opts.Ingester}
+	srv.setKey(opts.APIKey)
 	if srv.log == nil {
 		srv.log = slog.Default()
 	}
@@ -71,6 +83,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/search", s.serveSearch)
 	r.GET("/api/articles/:id", s.serveArticle)
 	r.GET("/api/facets/:field", s.serveFacet)
+	s.writeRoutes(r) // POST, PUT, DELETE behind the API key
 
 	r.GET("/", s.serveSearchPage)
 	r.GET("/articles/:id", s.serveArticlePage)

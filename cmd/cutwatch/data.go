@@ -1,14 +1,23 @@
 package main
 
-import "path/filepath"
+import (
+	"path/filepath"
+
+	"github.com/cutwatch/cutwatch/index"
+)
 
 // defaultDataDir is the default of the --data flag of the commands that use
 // the index (serve, index, search).
 const defaultDataDir = "./data"
 
-// indexDir returns the folder of the bleve index inside the data folder
-// given with --data. Every command that opens or builds the index uses it,
-// so they all agree on where it is.
+// indexDir is where the live index lives inside a --data directory: the
+// directory named by its CURRENT pointer (a re-index moves it), else
+// data/index. An unreadable pointer gives data/index; 'cutwatch serve'
+// reports it (index.CurrentDir).
 func indexDir(data string) string {
-	return filepath.Join(data, "index")
+	dir, err := index.CurrentDir(data)
+	if err != nil {
+		return filepath.Join(data, index.DefaultIndexName)
+	}
+	return dir
 }

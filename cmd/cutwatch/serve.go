@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -28,6 +29,7 @@ type serveConfig struct {
 	logFormat     string
 	searchTimeout time.Duration
 	shutdownGrace time.Duration
+	apiKey        string
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -37,6 +39,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
+	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
 }
 
 func serveCommand() *ffcli.Command {
@@ -80,22 +83,28 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 // then shuts down gracefully. ready, if not nil, receives the listening
 // address once the server accepts connections (tests listen on port 0).
 func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan<- string) error {
-	dir := indexDir(cfg.data)
-	if !index.Exists(dir) {
+	// The live index is the one CURRENT names (a re-index moves it);
+	// only a fresh --data is built from the seeds.
+	dir, err := index.CurrentDir(cfg.data)
+	if err != nil {
+		return err
+	}
+	if !index.Exists(dir) && dir == filepath.Join(cfg.data, index.DefaultIndexName) {
 		if err := buildFromSeeds(ctx, dir, cfg.seeds, log); err != nil {
 			return err
 		}
 	}
-	idx, err := index.Open(dir)
+	w, err := openWriter(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := idx.Close(); err != nil {
-			log.Error("close index", "dir", dir, "err", err)
+		if err := w.Close(); err != nil {
+			log.Error("close index", "dir", w.Dir(), "err", err)
 		}
 	}()
-	svc := search.NewService(idx)
+	dir = w.Dir()
+	svc := search.NewService(w.Index())
 	svc.Timeout = cfg.searchTimeout
 	n, err := svc.DocCount()
 	if err != nil {
@@ -107,7 +116,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(svc, web.Options{Logger: log}).Handler(),
+		Handler:           web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.searchTimeout + 30*time.Second,
@@ -115,7 +124,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "")
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -159,4 +168,19 @@ func buildFromSeeds(ctx context.Context, dir, seeds string, log *slog.Logger) er
 	}
 	log.Info("index built", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took", stats.Duration.Round(time.Millisecond))
 	return nil
+}
+
+// openWriter opens the live index and article store of --data for serving
+// and writing. A re-index reads the seeds folder (when it exists) besides
+// the store.
+func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger) (*index.Writer, error) {
+	t, err := tag.New()
+	if err != nil {
+		return nil, err
+	}
+	var sources []string
+	if _, err := os.Stat(cfg.seeds); err == nil {
+		sources = []string{cfg.seeds}
+	}
+	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log})
 }

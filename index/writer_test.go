@@ -1,0 +1,492 @@
+package index_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+var (
+	taggerOnce sync.Once
+	theTagger  *tag.Tagger
+	taggerErr  error
+)
+
+func testTagger(t *testing.T) *tag.Tagger {
+	t.Helper()
+	taggerOnce.Do(func() { theTagger, taggerErr = tag.New() })
+	if taggerErr != nil {
+		t.Fatal(taggerErr)
+	}
+	return theTagger
+}
+
+// newWriter makes a --data with the seed index at data/index and opens a
+// Writer on it whose re-index sources are the seeds.
+func newWriter(t *testing.T) (*index.Writer, string) {
+	t.Helper()
+	data := t.TempDir()
+	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w := openWriter(t, data)
+	return w, data
+}
+
+func openWriter(t *testing.T, data string) *index.Writer {
+	t.Helper()
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
+		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// hits returns the ids matching a query-string query, sorted by bleve.
+func hits(t *testing.T, idx bleve.Index, q string) []string {
+	t.Helper()
+	sr := bleve.NewSearchRequestOptions(bleve.NewQueryStringQuery(q), 100, 0, false)
+	res, err := idx.Search(sr)
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
+
+func docCount(t *testing.T, idx bleve.Index) uint64 {
+	t.Helper()
+	n, err := idx.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func article(t *testing.T, body string) index.Article {
+	t.Helper()
+	a, err := index.DecodeIngest([]byte(body), "")
+	if err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return a
+}
+
+const seedMidYorks = "000_5ff42213f9cd3454"
+
+func TestContentID(t *testing.T) {
+	a := index.ContentID("Unison warns of 40 job cuts at Leeds.")
+	b := index.ContentID("  Unison warns of 40\njob   cuts at Leeds.\n")
+	c := index.ContentID("Unison warns of 41 job cuts at Leeds.")
+	if a != b {
+		t.Errorf("same words with other spacing: %s != %s", a, b)
+	}
+	if a == c {
+		t.Errorf("different texts share id %s", a)
+	}
+	if !strings.HasPrefix(a, index.ContentIDPrefix) || len(a) != len(index.ContentIDPrefix)+32 {
+		t.Errorf("id %q: want %s and 32 hex digits", a, index.ContentIDPrefix)
+	}
+}
+
+func TestDecodeIngest(t *testing.T) {
+	tests := []struct {
+		name, body, defaultID string
+		wantID, wantErr       string
+	}{
+		{"derived id", `{"text":"Cuts at Leeds."}`, "", index.ContentID("Cuts at Leeds."), ""},
+		{"given id", `{"id":"a1","text":"Cuts at Leeds."}`, "", "a1", ""},
+		{"numeric id", `{"id":42,"text":"Cuts at Leeds."}`, "", "42", ""},
+		{"default id", `{"text":"Cuts at Leeds."}`, "p1", "p1", ""},
+		{"body id beats default", `{"id":"b","text":"Cuts at Leeds."}`, "p1", "b", ""},
+		{"no text", `{"id":"a1","title":"T"}`, "", "", "text: missing or empty"},
+		{"blank text", `{"text":"  \n "}`, "", "", "text: missing or empty"},
+		{"text not a string", `{"text":12}`, "", "", "text: must be a string"},
+		{"bad utf8 text", "{\"text\":\"caf\xe9 cuts\"}", "", "", "text: not valid UTF-8"},
+		{"bad utf8 title", "{\"title\":\"\xff\",\"text\":\"ok\"}", "", "", "title: not valid UTF-8"},
+		{"bad utf8 id", "{\"id\":\"\xff\",\"text\":\"ok\"}", "", "", "id: not valid UTF-8"},
+		{"bad published", `{"text":"ok","published":"yesterday"}`, "", "", "published: cannot parse"},
+		{"not JSON", `text=hello`, "", "", "invalid JSON"},
+		{"array", `[{"text":"a"}]`, "", "", "invalid JSON"},
+		{"control char in id", `{"id":"a\u0001","text":"ok"}`, "", "", "id: contains a control character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := index.DecodeIngest([]byte(tt.body), tt.defaultID)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ID != tt.wantID {
+				t.Errorf("id %q, want %q", a.ID, tt.wantID)
+			}
+			if a.Title == "" {
+				t.Error("title not derived from the text")
+			}
+		})
+	}
+}
+
+func TestWriterPutReplaceDelete(t *testing.T) {
+	w, _ := newWriter(t)
+	defer w.Close()
+	ctx := context.Background()
+	idx := w.Index()
+	if n := docCount(t, idx); n != 5 {
+		t.Fatalf("seed index: %d docs", n)
+	}
+	a := article(t, `{"text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`)
+	ents, err := w.Put(ctx, []index.Article{a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || len(ents[0]) == 0 {
+		t.Errorf("entities %v, want some (Unison, 40 jobs)", ents)
+	}
+	if got := hits(t, idx, "kirkwall"); len(got) != 1 || got[0] != a.ID {
+		t.Errorf("kirkwall: %v, want [%s]", got, a.ID)
+	}
+	// Re-posting the same text (other spacing) replaces, no duplicate.
+	b := article(t, `{"text":"Unison says 40 porters at  Kirkwall hospital\nface redundancy."}`)
+	if b.ID != a.ID {
+		t.Fatalf("re-post got id %s, want %s", b.ID, a.ID)
+	}
+	if _, err := w.Put(ctx, []index.Article{b}); err != nil {
+		t.Fatal(err)
+	}
+	if n := docCount(t, idx); n != 6 {
+		t.Errorf("after re-post: %d docs, want 6", n)
+	}
+	// Replace under the same id: old words no longer match.
+	c := a
+	c.Text = "Stornoway clinic to close with 12 posts lost."
+	c.Title = ""
+	if _, err := w.Put(ctx, []index.Article{c}); err != nil {
+		t.Fatal(err)
+	}
+	if got := hits(t, idx, "kirkwall"); len(got) != 0 {
+		t.Errorf("kirkwall after replace: %v, want none", got)
+	}
+	if got := hits(t, idx, "stornoway"); len(got) != 1 {
+		t.Errorf("stornoway after replace: %v", got)
+	}
+	// Delete an ingested article and a seed article; unknown is ErrNotFound.
+	for _, id := range []string{a.ID, seedMidYorks} {
+		if err := w.Delete(ctx, id); err != nil {
+			t.Fatalf("delete %s: %v", id, err)
+		}
+	}
+	if n := docCount(t, idx); n != 4 {
+		t.Errorf("after deletes: %d docs, want 4", n)
+	}
+	if err := w.Delete(ctx, "no-such-id"); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("delete unknown: %v, want ErrNotFound", err)
+	}
+	if err := w.Delete(ctx, a.ID); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("delete twice: %v, want ErrNotFound", err)
+	}
+}
+
+// TestReindexKeepsStoreAndDeletions checks that a re-index re-reads the
+// sources and the store, keeps deletions, moves CURRENT, removes the old
+// directory, and that a restart serves the new index.
+func TestReindexKeepsStoreAndDeletions(t *testing.T) {
+	w, data := newWriter(t)
+	ctx := context.Background()
+	a := article(t, `{"id":"ing-1","text":"GMB says 25 cleaners at Lerwick hospital lose their jobs."}`)
+	if _, err := w.Put(ctx, []index.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Delete(ctx, seedMidYorks); err != nil {
+		t.Fatal(err)
+	}
+	// A stored article that replaces a seed must win over the seed file.
+	rep := article(t, fmt.Sprintf(`{"id":%q,"text":"Replaced seed about Scalloway."}`, "001_605bd6b5c84727b1"))
+	if _, err := w.Put(ctx, []index.Article{rep}); err != nil {
+		t.Fatal(err)
+	}
+	oldDir := w.Dir()
+	before := docCount(t, w.Index())
+
+	st, err := w.Reindex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Documents != before || docCount(t, w.Index()) != before {
+		t.Errorf("re-index: %d docs (stats %d), want %d", docCount(t, w.Index()), st.Documents, before)
+	}
+	if st.FromSources != 5 || st.FromStore != 2 {
+		t.Errorf("stats %+v, want 5 from sources, 2 from store", st)
+	}
+	if _, err := os.Stat(oldDir); !os.IsNotExist(err) {
+		t.Errorf("old index %s still there (%v)", oldDir, err)
+	}
+	if cur, _ := index.CurrentDir(data); cur != st.Dir || w.Dir() != st.Dir {
+		t.Errorf("CURRENT -> %s, writer on %s, want %s", cur, w.Dir(), st.Dir)
+	}
+	check := func(when string, idx bleve.Index) {
+		if got := hits(t, idx, "lerwick"); len(got) != 1 || got[0] != "ing-1" {
+			t.Errorf("%s: lerwick %v, want [ing-1]", when, got)
+		}
+		if got := hits(t, idx, "scalloway"); len(got) != 1 {
+			t.Errorf("%s: scalloway %v, want the replaced seed", when, got)
+		}
+		if got := hits(t, idx, "rotherham"); len(got) != 0 {
+			t.Errorf("%s: rotherham %v, want none (seed replaced)", when, got)
+		}
+		if d, err := idx.Document(seedMidYorks); err != nil || d != nil {
+			t.Errorf("%s: deleted seed back (%v)", when, err)
+		}
+	}
+	check("after re-index", w.Index())
+	// Writes keep working on the new index.
+	b := article(t, `{"id":"ing-2","text":"Unite: Unst depot shuts."}`)
+	if _, err := w.Put(ctx, []index.Article{b}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w2 := openWriter(t, data)
+	defer w2.Close()
+	if w2.Dir() != st.Dir {
+		t.Errorf("after restart on %s, want %s", w2.Dir(), st.Dir)
+	}
+	check("after restart", w2.Index())
+	if got := hits(t, w2.Index(), "unst"); len(got) != 1 {
+		t.Errorf("after restart: unst %v", got)
+	}
+}
+
+// TestReindexUnderLoad runs searches and writes while a re-index builds and
+// swaps: no search fails, the count is the same, and writes made during
+// the build are in the new index.
+func TestReindexUnderLoad(t *testing.T) {
+	w, _ := newWriter(t)
+	defer w.Close()
+	ctx := context.Background()
+	var arts []index.Article
+	for i := range 300 {
+		arts = append(arts, article(t, fmt.Sprintf(`{"text":"Trust %d cuts %d posts in ward %d."}`, i, i+10, i)))
+	}
+	if _, err := w.Put(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	want := docCount(t, w.Index())
+
+	stop := make(chan struct{})
+	var searches, failures atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				sr := bleve.NewSearchRequest(bleve.NewMatchQuery("posts"))
+				res, err := w.Index().SearchInContext(ctx, sr)
+				searches.Add(1)
+				if err == nil && res.Total < 300 {
+					err = fmt.Errorf("total %d, want >= 300", res.Total)
+				}
+				if err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+				}
+			}
+		}()
+	}
+	// Writes during the re-index must reach the new index.
+	var during []string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			a := article(t, fmt.Sprintf(`{"id":"during-%d","text":"Fetlar clinic note %d."}`, i, i))
+			if _, err := w.Put(ctx, []index.Article{a}); err != nil {
+				failures.Add(1)
+				firstErr.CompareAndSwap(nil, err)
+				return
+			}
+			during = append(during, a.ID)
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	st, err := w.Reindex(ctx)
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := failures.Load(); f > 0 {
+		t.Fatalf("%d of %d searches/writes failed, first: %v", f, searches.Load(), firstErr.Load())
+	}
+	if searches.Load() < 10 {
+		t.Errorf("only %d searches ran during the re-index", searches.Load())
+	}
+	if got := docCount(t, w.Index()); got != want+uint64(len(during)) {
+		t.Errorf("after re-index %d docs, want %d + %d written meanwhile", got, want, len(during))
+	}
+	if len(during) == 0 {
+		t.Error("no writes ran during the re-index")
+	}
+	if got := hits(t, w.Index(), "fetlar"); len(got) != len(during) {
+		t.Errorf("fetlar: %d hits, want %d", len(got), len(during))
+	}
+	t.Logf("re-index %v with %d searches and %d writes alongside", st.Duration, searches.Load(), len(during))
+}
+
+// TestOpenWriterReconciles checks that a store article missing from the
+// index (the index was rebuilt from the sources only) is indexed again at
+// open, and a deleted one removed.
+func TestOpenWriterReconciles(t *testing.T) {
+	w, data := newWriter(t)
+	ctx := context.Background()
+	a := article(t, `{"id":"ing-9","text":"Yell surgery loses 3 staff."}`)
+	if _, err := w.Put(ctx, []index.Article{a}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Delete(ctx, seedMidYorks); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.Rebuild(ctx, filepath.Join(data, index.DefaultIndexName), []string{indextest.SeedsDir()}, testTagger(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	w = openWriter(t, data)
+	defer w.Close()
+	if got := hits(t, w.Index(), "yell"); len(got) != 1 {
+		t.Errorf("yell: %v, want the stored article", got)
+	}
+	if n := docCount(t, w.Index()); n != 5 {
+		t.Errorf("%d docs, want 5 (5 seeds - 1 deleted + 1 stored)", n)
+	}
+}
+
+func TestStoreLocked(t *testing.T) {
+	w, data := newWriter(t)
+	defer w.Close()
+	start := time.Now()
+	_, err := index.OpenStore(data)
+	if !errors.Is(err, index.ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("second open took %v", d)
+	}
+}
+
+func TestCurrentDir(t *testing.T) {
+	data := t.TempDir()
+	got, err := index.CurrentDir(data)
+	if err != nil || got != filepath.Join(data, "index") {
+		t.Errorf("no CURRENT: %s, %v", got, err)
+	}
+	if err := index.SetCurrent(data, filepath.Join(data, "index-7")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := index.CurrentDir(data); err != nil || got != filepath.Join(data, "index-7") {
+		t.Errorf("after SetCurrent: %s, %v", got, err)
+	}
+	if err := index.SetCurrent(data, "/elsewhere/index-7"); err == nil {
+		t.Error("SetCurrent outside data: no error")
+	}
+	for _, bad := range []string{"../x", "", "a/b"} {
+		if err := os.WriteFile(filepath.Join(data, index.CurrentFile), []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := index.CurrentDir(data); err == nil {
+			t.Errorf("CURRENT %q: no error", bad)
+		}
+	}
+	ents, _ := os.ReadDir(data)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+// TestRebuildData checks the offline rebuild of 'cutwatch index
+// --rebuild': a fresh --data gets an index of the sources, a rebuild keeps
+// ingested articles, and a --data in use is refused.
+func TestRebuildData(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	opts := index.WriterOptions{Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}}
+	st, err := index.RebuildData(ctx, data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Documents != 5 {
+		t.Errorf("fresh rebuild: %+v, want 5 docs", st)
+	}
+	if cur, _ := index.CurrentDir(data); cur != st.Dir {
+		t.Errorf("CURRENT -> %s, want %s", cur, st.Dir)
+	}
+	w := openWriter(t, data)
+	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"x-1","text":"Foula ferry staff cut."}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.RebuildData(ctx, data, opts); !errors.Is(err, index.ErrLocked) {
+		t.Errorf("rebuild while open: %v, want ErrLocked", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := index.RebuildData(ctx, data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.Documents != 6 || st2.FromStore != 1 || st2.Dir == st.Dir {
+		t.Errorf("second rebuild: %+v, want 6 docs in a new dir", st2)
+	}
+	if _, err := os.Stat(st.Dir); !os.IsNotExist(err) {
+		t.Errorf("old dir %s left: %v", st.Dir, err)
+	}
+	w = openWriter(t, data)
+	defer w.Close()
+	if got := hits(t, w.Index(), "foula"); len(got) != 1 {
+		t.Errorf("foula after rebuild: %v", got)
+	}
+}

@@ -1,0 +1,272 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// Body limits of the write routes.
+const (
+	// MaxArticleBody is the largest body of POST or PUT /api/articles.
+	MaxArticleBody = 2 << 20
+	// MaxBulkBody is the largest body of POST /api/articles/_bulk.
+	MaxBulkBody = 32 << 20
+)
+
+// Ingester is what the write routes need: the real one is *index.Writer.
+type Ingester interface {
+	// Put tags, indexes and durably stores articles (already decoded with
+	// index.DecodeIngest), replacing those with the same ids, and returns
+	// their entities once they are searchable.
+	Put(ctx context.Context, arts []index.Article) ([][]tag.Entity, error)
+	// Delete removes an article; the error wraps index.ErrNotFound for an
+	// unknown id.
+	Delete(ctx context.Context, id string) error
+	// Reindex rebuilds the whole index and swaps it in while searches go on.
+	Reindex(ctx context.Context) (index.ReindexStats, error)
+}
+
+// writeRoutes registers the routes that change the index, all behind the
+// API key.
+func (s *Server) writeRoutes(r *gin.Engine) {
+	w := r.Group("/api", s.requireKey)
+	w.POST("/articles", s.servePostArticle)
+	w.POST("/articles/_bulk", s.serveBulk)
+	w.PUT("/articles/:id", s.servePutArticle)
+	w.DELETE("/articles/:id", s.serveDeleteArticle)
+	w.POST("/admin/reindex", s.serveReindex)
+}
+
+// setKey keeps the SHA-256 of the API key: requests are checked by
+// comparing hashes in constant time, so neither the key's bytes nor its
+// length leak through timing.
+func (s *Server) setKey(key string) {
+	if key == "" {
+		return
+	}
+	s.keySet = true
+	s.keyHash = sha256.Sum256([]byte(key))
+}
+
+// requireKey lets a request through only with "Authorization: Bearer
+// <key>". Without a configured key the write routes are off (403).
+func (s *Server) requireKey(c *gin.Context) {
+	if !s.keySet {
+		writeJSON(c, http.StatusForbidden, errorBody{Error: "writes are turned off on this server: start 'cutwatch serve' with --api-key KEY (or set CUTWATCH_API_KEY) to turn them on"})
+		c.Abort()
+		return
+	}
+	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	given := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(given[:], s.keyHash[:]) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="cutwatch"`)
+		writeJSON(c, http.StatusUnauthorized, errorBody{Error: "missing or wrong API key: send 'Authorization: Bearer <key>'"})
+		c.Abort()
+		return
+	}
+	if s.ingester == nil {
+		writeJSON(c, http.StatusServiceUnavailable, errorBody{Error: "this server cannot take writes"})
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// readBody reads the request body, answering 413 beyond limit bytes.
+func readBody(c *gin.Context, limit int64) ([]byte, error) {
+	tooBig := &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", limit)}
+	if c.Request.ContentLength > limit {
+		return nil, tooBig
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooBig
+	case err != nil:
+		return nil, &httpError{http.StatusBadRequest, "body: cannot read it"}
+	}
+	return data, nil
+}
+
+// ingestResult is the answer for one written article.
+type ingestResult struct {
+	ID       string       `json:"id"`
+	Entities []tag.Entity `json:"entities"`
+}
+
+func nonNil(e []tag.Entity) []tag.Entity {
+	if e == nil {
+		return []tag.Entity{}
+	}
+	return e
+}
+
+// writeErr maps errors of the Ingester to statuses.
+func writeErr(err error) error {
+	switch {
+	case errors.Is(err, index.ErrNotFound):
+		return &httpError{http.StatusNotFound, err.Error()}
+	case errors.Is(err, index.ErrReindexRunning):
+		return &httpError{http.StatusConflict, err.Error()}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &httpError{http.StatusServiceUnavailable, "request cancelled before the write"}
+	}
+	return err
+}
+
+// serveWrite is serveJSON for the write routes, whose success status is
+// not always 200.
+func (s *Server) serveWrite(c *gin.Context, h func(*gin.Context) (int, any, error)) {
+	status, v, err := h(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if v == nil {
+		c.Status(status)
+		return
+	}
+	writeJSON(c, status, v)
+}
+
+func (s *Server) servePostArticle(c *gin.Context) { s.serveWrite(c, s.servePostArticleErr) }
+
+// servePostArticleErr answers POST /api/articles: one JSON article, 201
+// with its id and entities once it is on disk and searchable.
+func (s *Server) servePostArticleErr(c *gin.Context) (int, any, error) {
+	return s.putOne(c, "")
+}
+
+func (s *Server) servePutArticle(c *gin.Context) { s.serveWrite(c, s.servePutArticleErr) }
+
+// servePutArticleErr answers PUT /api/articles/:id: the article replaces
+// the one with that id (or is created). An id in the body must match.
+func (s *Server) servePutArticleErr(c *gin.Context) (int, any, error) {
+	return s.putOne(c, c.Param("id"))
+}
+
+func (s *Server) putOne(c *gin.Context, id string) (int, any, error) {
+	body, err := readBody(c, MaxArticleBody)
+	if err != nil {
+		return 0, nil, err
+	}
+	a, err := index.DecodeIngest(body, id)
+	if err != nil {
+		return 0, nil, &httpError{http.StatusBadRequest, err.Error()}
+	}
+	if id != "" && a.ID != strings.TrimSpace(id) {
+		return 0, nil, &httpError{http.StatusBadRequest, fmt.Sprintf("id: %.100q in the body does not match %.100q in the URL", a.ID, id)}
+	}
+	ents, err := s.ingester.Put(c.Request.Context(), []index.Article{a})
+	if err != nil {
+		return 0, nil, writeErr(err)
+	}
+	status := http.StatusCreated
+	if id != "" {
+		status = http.StatusOK
+	}
+	return status, ingestResult{ID: a.ID, Entities: nonNil(ents[0])}, nil
+}
+
+// bulkLine is the result of one line of a bulk request: an id and
+// entities, or an error.
+type bulkLine struct {
+	Line     int          `json:"line"`
+	ID       string       `json:"id,omitempty"`
+	Entities []tag.Entity `json:"entities,omitempty"`
+	Error    string       `json:"error,omitempty"`
+}
+
+// bulkResponse is the body of POST /api/articles/_bulk.
+type bulkResponse struct {
+	Indexed int        `json:"indexed"`
+	Failed  int        `json:"failed"`
+	Results []bulkLine `json:"results"`
+}
+
+func (s *Server) serveBulk(c *gin.Context) { s.serveWrite(c, s.serveBulkErr) }
+
+// serveBulkErr answers POST /api/articles/_bulk: one JSON article a line
+// (blank lines are ignored). Lines that fail to decode are reported with
+// their 1-based line number; the others are indexed in one batch.
+func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
+	body, err := readBody(c, MaxBulkBody)
+	if err != nil {
+		return 0, nil, err
+	}
+	var (
+		res   bulkResponse
+		arts  []index.Article
+		slots []int // index into res.Results of each of arts
+	)
+	for i, line := range bytes.Split(body, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		r := bulkLine{Line: i + 1}
+		if len(line) > MaxArticleBody {
+			r.Error = fmt.Sprintf("line: longer than %d bytes", MaxArticleBody)
+		} else if a, err := index.DecodeIngest(line, ""); err != nil {
+			r.Error = err.Error()
+		} else {
+			arts = append(arts, a)
+			slots = append(slots, len(res.Results))
+			r.ID = a.ID
+		}
+		res.Results = append(res.Results, r)
+	}
+	if len(res.Results) == 0 {
+		return 0, nil, &httpError{http.StatusBadRequest, "body: no articles (want one JSON article a line)"}
+	}
+	if len(arts) > 0 {
+		ents, err := s.ingester.Put(c.Request.Context(), arts)
+		if err != nil {
+			return 0, nil, writeErr(err)
+		}
+		for i, e := range ents {
+			res.Results[slots[i]].Entities = nonNil(e)
+		}
+	}
+	res.Indexed = len(arts)
+	res.Failed = len(res.Results) - len(arts)
+	return http.StatusOK, res, nil
+}
+
+func (s *Server) serveDeleteArticle(c *gin.Context) { s.serveWrite(c, s.serveDeleteArticleErr) }
+
+// serveDeleteArticleErr answers DELETE /api/articles/:id with 204, or 404
+// for an unknown id.
+func (s *Server) serveDeleteArticleErr(c *gin.Context) (int, any, error) {
+	if err := s.ingester.Delete(c.Request.Context(), c.Param("id")); err != nil {
+		return 0, nil, writeErr(err)
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) serveReindex(c *gin.Context) { s.serveWrite(c, s.serveReindexErr) }
+
+// serveReindexErr answers POST /api/admin/reindex: it rebuilds the index
+// from the sources and the article store and swaps it in; searches go on
+// meanwhile. 409 while another re-index runs.
+func (s *Server) serveReindexErr(c *gin.Context) (int, any, error) {
+	st, err := s.ingester.Reindex(c.Request.Context())
+	if err != nil {
+		return 0, nil, writeErr(err)
+	}
+	s.log.Info("re-indexed", "dir", st.Dir, "documents", st.Documents, "took", st.Duration)
+	return http.StatusOK, st, nil
+}

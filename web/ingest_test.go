@@ -1,0 +1,432 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search"
+)
+
+const testKey = "s3cret-test-key"
+
+var (
+	ingestTaggerOnce sync.Once
+	ingestTagger     *tag.Tagger
+	ingestTaggerErr  error
+)
+
+// writeServer is a real HTTP server on the real router over a real Writer
+// on a fresh --data holding the seed index.
+type writeServer struct {
+	*httptest.Server
+	srv *Server
+	w   *index.Writer
+}
+
+// newWriteServer starts a server whose write routes need key ("" turns
+// them off).
+func newWriteServer(t *testing.T, key string) *writeServer {
+	t.Helper()
+	ingestTaggerOnce.Do(func() { ingestTagger, ingestTaggerErr = tag.New() })
+	if ingestTaggerErr != nil {
+		t.Fatal(ingestTaggerErr)
+	}
+	data := t.TempDir()
+	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
+		Tagger: ingestTagger, Sources: []string{indextest.SeedsDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := New(search.NewService(w.Index()), Options{Logger: quiet, Ingester: w, APIKey: key})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		if err := w.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return &writeServer{Server: hs, srv: srv, w: w}
+}
+
+// do sends a request with an optional bearer key and returns status,
+// headers and body.
+func (ws *writeServer) do(t *testing.T, method, path, key string, body []byte) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, ws.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	return resp.StatusCode, resp.Header, b
+}
+
+// search returns the ids matching q through GET /api/search.
+func (ws *writeServer) search(t *testing.T, q string) []string {
+	t.Helper()
+	status, _, body := ws.do(t, http.MethodGet, "/api/search?size=100&q="+url.QueryEscape(q), "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("search %q: %d %s", q, status, body)
+	}
+	var res search.Result
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	out := ids(&res)
+	slices.Sort(out)
+	return out
+}
+
+func (ws *writeServer) docCount(t *testing.T) uint64 {
+	t.Helper()
+	status, _, body := ws.do(t, http.MethodGet, "/healthz", "", nil)
+	var h healthResponse
+	if err := json.Unmarshal(body, &h); status != http.StatusOK || err != nil {
+		t.Fatalf("healthz: %d %s %v", status, body, err)
+	}
+	return h.Documents
+}
+
+// writeCase is one request to a write route that succeeds with the right
+// key. The cases run in order (DELETE needs what POST made).
+type writeCase struct {
+	method, route string // as registered in the router
+	path          string
+	body          string
+	want          int
+}
+
+var writeCases = []writeCase{
+	{"POST", "/api/articles", "/api/articles", `{"id":"auth-1","text":"Unison: 30 porters at Brora face cuts."}`, http.StatusCreated},
+	{"POST", "/api/articles/_bulk", "/api/articles/_bulk", `{"id":"auth-2","text":"Golspie clinic shuts."}` + "\n", http.StatusOK},
+	{"PUT", "/api/articles/:id", "/api/articles/auth-1", `{"text":"Helmsdale ward closes."}`, http.StatusOK},
+	{"DELETE", "/api/articles/:id", "/api/articles/auth-2", "", http.StatusNoContent},
+	{"POST", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusOK},
+}
+
+// TestWriteRoutesNeedKey enumerates every non-GET route of the router, so
+// a new write route cannot escape the key check: each must have a case
+// above, and answers 401 without or with a wrong key (changing nothing),
+// 403 when no key is configured, and 2xx with the right key.
+func TestWriteRoutesNeedKey(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	off := newWriteServer(t, "")
+
+	var routes []string
+	for _, r := range ws.srv.router.Routes() {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			routes = append(routes, r.Method+" "+r.Path)
+		}
+	}
+	var covered []string
+	for _, c := range writeCases {
+		covered = append(covered, c.method+" "+c.route)
+	}
+	slices.Sort(routes)
+	slices.Sort(covered)
+	if !slices.Equal(routes, covered) {
+		t.Fatalf("write routes of the router %v != routes covered by this test %v: add a case", routes, covered)
+	}
+	before := ws.docCount(t)
+
+	for _, c := range writeCases {
+		name := c.method + " " + c.path
+		for _, bad := range []struct{ what, auth string }{
+			{"no key", ""},
+			{"wrong key", "Bearer not-" + testKey},
+			{"key prefix", "Bearer " + testKey[:5]},
+			{"other scheme", "Basic " + testKey},
+			{"bare key", testKey},
+		} {
+			req, _ := http.NewRequest(c.method, ws.URL+c.path, strings.NewReader(c.body))
+			if bad.auth != "" {
+				req.Header.Set("Authorization", bad.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%s with %s: %d (WWW-Authenticate %q) %s, want 401 with a Bearer challenge",
+					name, bad.what, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+			}
+		}
+		status, _, body := off.do(t, c.method, c.path, testKey, []byte(c.body))
+		if status != http.StatusForbidden || !strings.Contains(string(body), "--api-key") {
+			t.Errorf("%s, no key configured: %d %s, want 403 saying how to turn writes on", name, status, body)
+		}
+	}
+	if got := ws.docCount(t); got != before {
+		t.Fatalf("refused writes changed the index: %d docs, was %d", got, before)
+	}
+	if got := off.docCount(t); got != before {
+		t.Fatalf("refused writes changed the keyless server's index: %d docs, was %d", got, before)
+	}
+
+	for _, c := range writeCases {
+		status, _, body := ws.do(t, c.method, c.path, testKey, []byte(c.body))
+		if status != c.want {
+			t.Errorf("%s %s with the key: %d %s, want %d", c.method, c.path, status, body, c.want)
+		}
+	}
+	// The writes took effect: auth-1 replaced, auth-2 deleted.
+	if got := ws.search(t, "helmsdale"); !slices.Equal(got, []string{"auth-1"}) {
+		t.Errorf("helmsdale: %v, want [auth-1]", got)
+	}
+	if got := ws.search(t, "brora OR golspie"); len(got) != 0 {
+		t.Errorf("brora OR golspie: %v, want none", got)
+	}
+}
+
+// post sends body to path with the key and decodes a 2xx answer into v.
+func (ws *writeServer) post(t *testing.T, method, path, body string, want int, v any) {
+	t.Helper()
+	status, _, b := ws.do(t, method, path, testKey, []byte(body))
+	if status != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, status, b, want)
+	}
+	if v != nil {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+}
+
+func TestPostArticleSearchableAndIdempotent(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	before := ws.docCount(t)
+	body := `{"title":"Cuts at Dornoch","text":"Unison says 45 nurses at Dornoch hospital will lose their jobs in £2m savings.","url":"https://example.org/dornoch","published":"2024-03-01"}`
+	var r1 ingestResult
+	ws.post(t, "POST", "/api/articles", body, http.StatusCreated, &r1)
+	if !strings.HasPrefix(r1.ID, index.ContentIDPrefix) {
+		t.Errorf("id %q: want one derived from the text", r1.ID)
+	}
+	var kinds []string
+	for _, e := range r1.Entities {
+		kinds = append(kinds, string(e.Type))
+	}
+	if !slices.Contains(kinds, "union") || !slices.Contains(kinds, "jobs") {
+		t.Errorf("entities %+v: want a union and a job count", r1.Entities)
+	}
+	// Searchable as soon as the answer arrived.
+	if got := ws.search(t, "dornoch"); !slices.Equal(got, []string{r1.ID}) {
+		t.Errorf("dornoch: %v, want [%s]", got, r1.ID)
+	}
+	var art search.Article
+	getFrom(t, ws, "/api/articles/"+r1.ID, &art)
+	if art.Title != "Cuts at Dornoch" || art.URL != "https://example.org/dornoch" || art.Published == nil || art.Published.Year() != 2024 {
+		t.Errorf("stored article %+v", art)
+	}
+	// The same text again (other spacing): same id, no new document.
+	var r2 ingestResult
+	ws.post(t, "POST", "/api/articles", strings.Replace(body, "nurses at", "nurses  at", 1), http.StatusCreated, &r2)
+	if r2.ID != r1.ID {
+		t.Errorf("re-post: id %s, want %s", r2.ID, r1.ID)
+	}
+	if got := ws.docCount(t); got != before+1 {
+		t.Errorf("after re-post %d docs, want %d", got, before+1)
+	}
+}
+
+func getFrom(t *testing.T, ws *writeServer, path string, v any) {
+	t.Helper()
+	status, _, b := ws.do(t, http.MethodGet, path, "", nil)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, status, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPutReplacesAndDelete(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	ws.post(t, "PUT", "/api/articles/p-1", `{"text":"Thurso radiology unit loses 8 radiographers."}`, http.StatusOK, nil)
+	if got := ws.search(t, "thurso"); !slices.Equal(got, []string{"p-1"}) {
+		t.Fatalf("thurso: %v", got)
+	}
+	ws.post(t, "PUT", "/api/articles/p-1", `{"id":"p-1","text":"Wick maternity ward to shut."}`, http.StatusOK, nil)
+	if got := ws.search(t, "thurso"); len(got) != 0 {
+		t.Errorf("thurso after replace: %v, want none", got)
+	}
+	if got := ws.search(t, "wick"); !slices.Equal(got, []string{"p-1"}) {
+		t.Errorf("wick after replace: %v", got)
+	}
+	// An id in the body must match the URL.
+	status, _, b := ws.do(t, "PUT", "/api/articles/p-1", testKey, []byte(`{"id":"p-2","text":"x"}`))
+	if status != http.StatusBadRequest || !strings.Contains(string(b), `"id: `) {
+		t.Errorf("mismatched id: %d %s, want 400 naming id", status, b)
+	}
+
+	ws.post(t, "DELETE", "/api/articles/p-1", "", http.StatusNoContent, nil)
+	if got := ws.search(t, "wick"); len(got) != 0 {
+		t.Errorf("wick after delete: %v", got)
+	}
+	if status, _, _ := ws.do(t, http.MethodGet, "/api/articles/p-1", "", nil); status != http.StatusNotFound {
+		t.Errorf("GET deleted: %d, want 404", status)
+	}
+	for _, id := range []string{"p-1", "never-there"} {
+		status, _, b := ws.do(t, "DELETE", "/api/articles/"+id, testKey, nil)
+		if status != http.StatusNotFound || !strings.Contains(string(b), "not found") {
+			t.Errorf("DELETE %s: %d %s, want 404", id, status, b)
+		}
+	}
+	// A seed article can be deleted too.
+	ws.post(t, "DELETE", "/api/articles/"+midYorks, "", http.StatusNoContent, nil)
+	if got := ws.docCount(t); got != 4 {
+		t.Errorf("%d docs after deleting a seed, want 4", got)
+	}
+}
+
+func TestWriteLimitsAndBadInput(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	big := `{"text":"` + strings.Repeat("a ", MaxArticleBody/2) + `"}`
+	bigBulk := strings.Repeat(`{"text":"`+strings.Repeat("b", 1<<20)+`"}`+"\n", MaxBulkBody>>20)
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+		msg                      string
+	}{
+		{"oversize article", "POST", "/api/articles", big, http.StatusRequestEntityTooLarge, "larger than"},
+		{"oversize put", "PUT", "/api/articles/x", big, http.StatusRequestEntityTooLarge, "larger than"},
+		{"oversize bulk", "POST", "/api/articles/_bulk", bigBulk, http.StatusRequestEntityTooLarge, "larger than"},
+		{"empty text", "POST", "/api/articles", `{"title":"T","text":""}`, http.StatusBadRequest, "text: missing or empty"},
+		{"no text", "POST", "/api/articles", `{"title":"T"}`, http.StatusBadRequest, "text: missing or empty"},
+		{"bad utf8 text", "POST", "/api/articles", "{\"text\":\"a\xc3\x28b\"}", http.StatusBadRequest, "text: not valid UTF-8"},
+		{"bad utf8 title", "PUT", "/api/articles/x", "{\"title\":\"\xfe\",\"text\":\"ok\"}", http.StatusBadRequest, "title: not valid UTF-8"},
+		{"bad date", "POST", "/api/articles", `{"text":"ok","published":"soon"}`, http.StatusBadRequest, "published:"},
+		{"not JSON", "POST", "/api/articles", `hello`, http.StatusBadRequest, "invalid JSON"},
+		{"empty bulk", "POST", "/api/articles/_bulk", "\n\n", http.StatusBadRequest, "no articles"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, b := ws.do(t, tt.method, tt.path, testKey, []byte(tt.body))
+			var e errorBody
+			_ = json.Unmarshal(b, &e)
+			if status != tt.want || !strings.Contains(e.Error, tt.msg) {
+				t.Errorf("%d %.200s, want %d with %q", status, b, tt.want, tt.msg)
+			}
+		})
+	}
+	if got := ws.docCount(t); got != 5 {
+		t.Errorf("bad requests changed the index: %d docs", got)
+	}
+}
+
+// TestBulkReportsBadLines posts lines of which some are bad: they are
+// reported by line number, the good ones indexed and searchable.
+func TestBulkReportsBadLines(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	lines := []string{
+		`{"id":"b-1","text":"Unison: Lairg surgery loses 3 nurses."}`,
+		`{"id":"b-2","title":"no text here"}`,
+		`{"text":"GMB says Tongue clinic will close."}`,
+		``,
+		"{\"id\":\"b-5\",\"text\":\"bad \xff byte\"}",
+		`{"id":"b-6","text":"Bettyhill depot cuts 12 posts.","published":"2023-01-02"}`,
+		`not json`,
+	}
+	var res bulkResponse
+	ws.post(t, "POST", "/api/articles/_bulk", strings.Join(lines, "\r\n"), http.StatusOK, &res)
+	if res.Indexed != 3 || res.Failed != 3 || len(res.Results) != 6 {
+		t.Fatalf("bulk: %+v, want 3 indexed, 3 failed, 6 results", res)
+	}
+	wantErr := map[int]string{2: "text: missing or empty", 5: "text: not valid UTF-8", 7: "invalid JSON"}
+	var okIDs []string
+	for _, r := range res.Results {
+		if msg, bad := wantErr[r.Line]; bad {
+			if !strings.Contains(r.Error, msg) || r.ID != "" {
+				t.Errorf("line %d: %+v, want error %q", r.Line, r, msg)
+			}
+			continue
+		}
+		if r.Error != "" || r.ID == "" || r.Entities == nil {
+			t.Errorf("line %d: %+v, want an id and entities", r.Line, r)
+		}
+		okIDs = append(okIDs, r.ID)
+	}
+	if !slices.Contains(okIDs, "b-1") || !slices.Contains(okIDs, "b-6") || !slices.Contains(okIDs, index.ContentID("GMB says Tongue clinic will close.")) {
+		t.Errorf("ids %v", okIDs)
+	}
+	for _, q := range []string{"lairg", "tongue", "bettyhill"} {
+		if got := ws.search(t, q); len(got) != 1 {
+			t.Errorf("%s: %v, want 1 hit", q, got)
+		}
+	}
+	if got := ws.docCount(t); got != 8 {
+		t.Errorf("%d docs, want 5 seeds + 3", got)
+	}
+}
+
+func TestReindexAPI(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	ws.post(t, "POST", "/api/articles", `{"id":"r-1","text":"Kinlochbervie ward closes."}`, http.StatusCreated, nil)
+	var st index.ReindexStats
+	ws.post(t, "POST", "/api/admin/reindex", "", http.StatusOK, &st)
+	if st.Documents != 6 || st.FromSources != 5 || st.FromStore != 1 {
+		t.Errorf("reindex stats %+v, want 6 docs from 5 + 1", st)
+	}
+	if got := ws.search(t, "kinlochbervie"); !slices.Equal(got, []string{"r-1"}) {
+		t.Errorf("after reindex: %v", got)
+	}
+	if ws.w.Dir() != st.Dir {
+		t.Errorf("serving %s, want %s", ws.w.Dir(), st.Dir)
+	}
+}
+
+// FuzzDecodeIngest checks that no body makes the ingest decoder panic, and
+// that an accepted article has valid fields with an id.
+func FuzzDecodeIngest(f *testing.F) {
+	f.Add([]byte(`{"id":"a","title":"t","text":"x y","url":"u","published":"2024-01-02"}`))
+	f.Add([]byte(`{"text":"caf\u00e9"}`))
+	f.Add([]byte("{\"text\":\"\xff\"}"))
+	f.Add([]byte(`{"id":12,"text":"x"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := index.DecodeIngest(data, "")
+		if err != nil {
+			return
+		}
+		if a.ID == "" || strings.TrimSpace(a.Text) == "" {
+			t.Fatalf("accepted %q as %+v", data, a)
+		}
+		if err := a.Normalize(); err != nil {
+			t.Fatalf("accepted %q but Normalize says %v", data, err)
+		}
+		_ = fmt.Sprint(a)
+	})
+}
