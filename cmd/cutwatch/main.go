@@ -71,6 +71,7 @@ func rootCommand() *ffcli.Command {
 			tagCommand(),
 			evalCommand(),
 			genCommand(),
+			benchCommand(),
 		},
 		Exec: func(context.Context, []string) error {
 			return fmt.Errorf("%w: a subcommand is required (try 'cutwatch -h')", errUsage)
