@@ -70,6 +70,8 @@ func rootCommand() *ffcli.Command {
 			searchCommand(),
 			tagCommand(),
 			evalCommand(),
+			genCommand(),
+			benchCommand(),
 		},
 		Exec: func(context.Context, []string) error {
 			return fmt.Errorf("%w: a subcommand is required (try 'cutwatch -h')", errUsage)

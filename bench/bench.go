@@ -1,0 +1,288 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search"
+)
+
+// Phases of a run, in order.
+const (
+	PhaseGen   = "gen"   // generate the corpus (unless Config.Corpus is given)
+	PhaseRaw   = "raw"   // raw bleve ingest, no tagging
+	PhaseFull  = "full"  // full pipeline: tag + index
+	PhaseQuery = "query" // in-process latency, search vs bleve
+	PhaseHTTP  = "http"  // HTTP load at each level
+)
+
+// AllPhases lists every phase in the order a run does them.
+var AllPhases = []string{PhaseGen, PhaseRaw, PhaseFull, PhaseQuery, PhaseHTTP}
+
+// Config configures a run.
+type Config struct {
+	N    int    // articles to generate
+	Seed uint64 // generator seed
+	// Corpus is an existing JSONL corpus to use instead of generating one
+	// into Dir.
+	Corpus string
+	// Dir holds the run's state: corpus.jsonl, raw/ and full/ indexes and
+	// report.json.
+	Dir string
+	// Phases to run (AllPhases if empty). A phase whose result is in
+	// report.json is skipped unless Force is set.
+	Phases []string
+	Force  bool
+	// QueryRounds is how many times the query phase runs the mix.
+	QueryRounds int
+	// Levels are the connection counts of the HTTP phase, each run for
+	// LoadDuration.
+	Levels       []int
+	LoadDuration time.Duration
+	// Handler returns the HTTP handler to serve for the HTTP phase (the
+	// command passes web.New(svc, ...).Handler()).
+	Handler func(*search.Service) http.Handler
+	Log     *slog.Logger
+}
+
+// Report holds the results of the phases run so far. It is saved as
+// report.json in the run's directory after every phase.
+type Report struct {
+	N         int           `json:"n"`
+	Seed      uint64        `json:"seed"`
+	Corpus    string        `json:"corpus"`
+	CorpusMB  float64       `json:"corpus_mb"`
+	Raw       *IngestResult `json:"raw,omitempty"`
+	Full      *IngestResult `json:"full,omitempty"`
+	Queries   []QueryResult `json:"queries,omitempty"`
+	MixSvc    *Latency      `json:"mix_service,omitempty"`
+	MixDirect *Latency      `json:"mix_direct,omitempty"`
+	// HTTPSerial is the query mix over HTTP from one connection, one
+	// request at a time: compared with MixSvc it is what HTTP adds.
+	HTTPSerial *Latency     `json:"http_serial,omitempty"`
+	Load       []LoadResult `json:"load,omitempty"`
+	// ServePeakRSS is the peak RSS (bytes) while the full index was open
+	// and served the query and HTTP phases; ServePeakRSSOwn whether the
+	// peak was reset before (else it includes earlier phases).
+	ServePeakRSS    int64  `json:"serve_peak_rss,omitempty"`
+	ServePeakRSSOwn bool   `json:"serve_peak_rss_own,omitempty"`
+	GoVersion       string `json:"go_version"`
+	CPUs            int    `json:"cpus"`
+}
+
+func (c *Config) defaults() {
+	if len(c.Phases) == 0 {
+		c.Phases = AllPhases
+	}
+	if c.QueryRounds <= 0 {
+		c.QueryRounds = 50
+	}
+	if len(c.Levels) == 0 {
+		c.Levels = []int{10, 50, 200}
+	}
+	if c.LoadDuration <= 0 {
+		c.LoadDuration = 10 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+}
+
+// Run runs the configured phases and returns the report of all phases done
+// so far in this run's directory (earlier invocations included).
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg.defaults()
+	for _, p := range cfg.Phases {
+		if !slices.Contains(AllPhases, p) {
+			return nil, fmt.Errorf("bench: unknown phase %q (want some of %s)", p, strings.Join(AllPhases, ","))
+		}
+	}
+	if cfg.Dir == "" {
+		return nil, errors.New("bench: no directory")
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	rep, err := loadReport(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	corpus := cfg.Corpus
+	if corpus == "" {
+		corpus = filepath.Join(cfg.Dir, "corpus.jsonl")
+	}
+	if rep.Corpus != "" && (rep.Corpus != corpus || rep.N != cfg.N || rep.Seed != cfg.Seed) && !cfg.Force {
+		return nil, fmt.Errorf("bench: %s holds a run of n=%d seed=%d on %s; use another --out or --force", cfg.Dir, rep.N, rep.Seed, rep.Corpus)
+	}
+	rep.N, rep.Seed, rep.Corpus = cfg.N, cfg.Seed, corpus
+	rep.GoVersion, rep.CPUs = runtime.Version(), runtime.NumCPU()
+	want := func(p string) bool { return slices.Contains(cfg.Phases, p) }
+	save := func() error { return saveReport(cfg.Dir, rep) }
+
+	if want(PhaseGen) && cfg.Corpus == "" {
+		if _, err := os.Stat(corpus); err == nil && !cfg.Force {
+			cfg.Log.Info("corpus exists, not generated again", "file", corpus)
+		} else {
+			cfg.Log.Info("generating corpus", "n", cfg.N, "seed", cfg.Seed, "file", corpus)
+			g, err := gen.New(cfg.Seed)
+			if err != nil {
+				return nil, err
+			}
+			if err := g.WriteFile(ctx, corpus, cfg.N, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if st, err := os.Stat(corpus); err == nil {
+		rep.CorpusMB = float64(st.Size()) / (1 << 20)
+	} else if want(PhaseRaw) || want(PhaseFull) || want(PhaseQuery) {
+		return nil, fmt.Errorf("bench: corpus: %w (run the gen phase first)", err)
+	}
+
+	rawDir, fullDir := filepath.Join(cfg.Dir, "raw"), filepath.Join(cfg.Dir, "full")
+	if want(PhaseRaw) && (rep.Raw == nil || cfg.Force) {
+		if err := os.RemoveAll(rawDir); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		cfg.Log.Info("raw bleve ingest (no tagging)", "corpus", corpus)
+		r, err := ingestRaw(ctx, corpus, rawDir)
+		if err != nil {
+			return nil, err
+		}
+		rep.Raw = &r
+		cfg.Log.Info("raw ingest done", "articles", r.Articles, "per_second", int(r.PerSecond))
+		if err := save(); err != nil {
+			return nil, err
+		}
+	}
+	if want(PhaseFull) && (rep.Full == nil || cfg.Force) {
+		if err := os.RemoveAll(fullDir); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		t, err := tag.New()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Log.Info("full ingest (tag + index)", "corpus", corpus)
+		r, err := ingestFull(ctx, corpus, fullDir, t)
+		if err != nil {
+			return nil, err
+		}
+		rep.Full = &r
+		cfg.Log.Info("full ingest done", "articles", r.Articles, "per_second", int(r.PerSecond))
+		if err := save(); err != nil {
+			return nil, err
+		}
+	}
+	doQuery := want(PhaseQuery) && (rep.Queries == nil || cfg.Force)
+	doHTTP := want(PhaseHTTP) && (rep.Load == nil || cfg.Force)
+	if doQuery || doHTTP {
+		if err := serve(ctx, cfg, rep, corpus, fullDir, doQuery, doHTTP); err != nil {
+			return nil, err
+		}
+		if err := save(); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// serve opens the full index as a server would and runs the query and HTTP
+// phases on it, measuring the peak RSS of serving.
+func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string, doQuery, doHTTP bool) error {
+	st, err := readStats(corpus)
+	if err != nil {
+		return err
+	}
+	mix := buildMix(st)
+	own := resetPeakRSS()
+	idx, err := index.Open(fullDir)
+	if err != nil {
+		return fmt.Errorf("bench: open full index (run the full phase first): %w", err)
+	}
+	defer idx.Close()
+	if doQuery {
+		cfg.Log.Info("query latency: search vs bleve", "requests", len(mix), "rounds", cfg.QueryRounds)
+		qs, s, d, err := runQueries(ctx, idx, mix, cfg.QueryRounds)
+		if err != nil {
+			return err
+		}
+		rep.Queries, rep.MixSvc, rep.MixDirect = qs, &s, &d
+	}
+	if doHTTP {
+		if cfg.Handler == nil {
+			return errors.New("bench: http phase needs a handler")
+		}
+		srv := httptest.NewServer(cfg.Handler(search.NewService(idx)))
+		defer srv.Close()
+		params := make([]string, len(mix))
+		for i, q := range mix {
+			params[i] = q.Params
+		}
+		// One connection, one request at a time: what HTTP adds to a search.
+		serial, err := load(ctx, srv.URL, params, 1, cfg.LoadDuration)
+		if err != nil {
+			return err
+		}
+		rep.HTTPSerial = &serial.Latency
+		rep.Load = []LoadResult{serial}
+		for _, c := range cfg.Levels {
+			cfg.Log.Info("HTTP load", "connections", c, "duration", cfg.LoadDuration)
+			r, err := load(ctx, srv.URL, params, c, cfg.LoadDuration)
+			if err != nil {
+				return err
+			}
+			rep.Load = append(rep.Load, r)
+		}
+	}
+	rss, err := peakRSS()
+	if err != nil {
+		return err
+	}
+	rep.ServePeakRSS, rep.ServePeakRSSOwn = rss, own
+	return nil
+}
+
+func loadReport(dir string) (*Report, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return &Report{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", filepath.Join(dir, "report.json"), err)
+	}
+	return &r, nil
+}
+
+func saveReport(dir string, r *Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bench: encode report: %w", err)
+	}
+	tmp := filepath.Join(dir, "report.json.tmp")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "report.json")); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	return nil
+}

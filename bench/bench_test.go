@@ -1,0 +1,152 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cutwatch/cutwatch/search"
+)
+
+// searchHandler serves /api/search with the real search service: the
+// command serves package web's router, which this package does not import.
+func searchHandler(s *search.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := search.ParseRequest(r.URL.Query())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		res, err := s.Search(r.Context(), req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(res)
+	})
+}
+
+// TestRunSmall runs every phase on a tiny corpus and checks the report,
+// then runs again to check that finished phases are not redone.
+func TestRunSmall(t *testing.T) {
+	dir := t.TempDir()
+	cfg := Config{N: 60, Seed: 2, Dir: dir, QueryRounds: 2, Levels: []int{3},
+		LoadDuration: 200 * time.Millisecond, Handler: searchHandler}
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*IngestResult{"raw": rep.Raw, "full": rep.Full} {
+		if r == nil || r.Articles != 60 || r.SizeBytes <= 0 || r.PerSecond <= 0 || r.PeakRSS <= 0 {
+			t.Fatalf("%s ingest: %+v", name, r)
+		}
+	}
+	if len(rep.Queries) != 11 {
+		t.Fatalf("%d queries, want 11", len(rep.Queries))
+	}
+	var selective, all bool
+	for _, q := range rep.Queries {
+		if q.Service.N != 2 || q.Direct.N != 2 || q.Service.P50 <= 0 {
+			t.Errorf("%s: latencies %+v / %+v", q.Name, q.Service, q.Direct)
+		}
+		selective = selective || q.Matches > 0 && q.Share < 0.05
+		all = all || q.Matches == 60
+	}
+	if !selective || !all {
+		t.Errorf("the mix lacks a selective request (%v) or the match-all one (%v)", selective, all)
+	}
+	if len(rep.Load) != 2 || rep.Load[0].Connections != 1 || rep.Load[1].Connections != 3 {
+		t.Fatalf("load levels %+v, want 1 and 3 connections", rep.Load)
+	}
+	for _, l := range rep.Load {
+		if l.Requests == 0 || l.Errors != 0 {
+			t.Errorf("load at %d: %d requests, %d errors", l.Connections, l.Requests, l.Errors)
+		}
+	}
+	var md strings.Builder
+	if err := rep.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "Peak RSS"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+
+	// A second run finds every phase done and redoes none of them.
+	again, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *again.Raw != *rep.Raw || *again.Full != *rep.Full || again.Load[1] != rep.Load[1] {
+		t.Error("a second run redid finished phases")
+	}
+	// Another n in the same directory is refused rather than mixed in.
+	cfg.N = 61
+	if _, err := Run(context.Background(), cfg); err == nil {
+		t.Error("a run with another n in the same directory was accepted")
+	}
+	cfg.Phases = []string{"nope"}
+	if _, err := Run(context.Background(), cfg); err == nil {
+		t.Error("an unknown phase was accepted")
+	}
+}
+
+// TestLoadCountsErrors checks that the load generator counts failed
+// requests and stops at its deadline.
+func TestLoadCountsErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	start := time.Now()
+	r, err := load(context.Background(), srv.URL, []string{"q=x"}, 2, 150*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Errors == 0 || r.Requests != 0 {
+		t.Errorf("%d errors and %d good requests, want errors only", r.Errors, r.Requests)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("load ran %s past a 150ms duration", took)
+	}
+	if _, err := load(context.Background(), srv.URL, nil, 2, time.Millisecond); err == nil {
+		t.Error("load with no requests: no error")
+	}
+}
+
+func TestLatencyPercentiles(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	l := latency(ds)
+	if l.N != 100 || l.P50 < 50 || l.P50 > 51 || l.P95 < 95 || l.P95 > 96 || l.P99 < 99 || l.P99 > 100 {
+		t.Errorf("latency of 1..100 ms = %+v", l)
+	}
+	if ds[0] != 100*time.Millisecond {
+		t.Error("latency sorted its input in place")
+	}
+}
+
+func TestDirSize(t *testing.T) {
+	dir := t.TempDir()
+	for i, n := range []int{10, 25} {
+		if err := writeFile(filepath.Join(dir, string(rune('a'+i))), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := dirSize(dir); err != nil || got != 35 {
+		t.Errorf("dirSize = %d, %v; want 35", got, err)
+	}
+}
+
+func writeFile(path string, n int) error {
+	return os.WriteFile(path, []byte(strings.Repeat("x", n)), 0o644)
+}

@@ -1,0 +1,88 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// LoadResult is the outcome of one level of the HTTP load test.
+type LoadResult struct {
+	Connections int     `json:"connections"`
+	Seconds     float64 `json:"seconds"`
+	Requests    int     `json:"requests"`
+	PerSecond   float64 `json:"per_second"`
+	Latency     Latency `json:"latency"`
+	// Errors counts failed requests: transport errors and statuses other
+	// than 200.
+	Errors int `json:"errors"`
+}
+
+// requestTimeout bounds one request of the load generator.
+const requestTimeout = 10 * time.Second
+
+// load sends GET requests for base+"/api/search?"+params, cycling through
+// mix, from conns concurrent keep-alive connections for duration, and
+// reports throughput, latency and errors. It is bounded: it stops at the
+// deadline (or when ctx ends), and each request has a timeout.
+func load(ctx context.Context, base string, mix []string, conns int, duration time.Duration) (LoadResult, error) {
+	if conns < 1 || len(mix) == 0 {
+		return LoadResult{}, fmt.Errorf("load: want at least one connection and one request")
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: requestTimeout}
+	ctx, cancel := context.WithTimeout(ctx, duration)
+	defer cancel()
+
+	var next atomic.Int64
+	var errs atomic.Int64
+	lats := make([][]time.Duration, conns)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := next.Add(1) - 1
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/search?"+mix[int(i)%len(mix)], nil)
+				if err != nil {
+					errs.Add(1)
+					return
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					if ctx.Err() == nil { // not the deadline cutting it short
+						errs.Add(1)
+					}
+					continue
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				d := time.Since(t0)
+				if ctx.Err() != nil {
+					break // finished after the deadline: not counted
+				}
+				if err != nil || resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+					continue
+				}
+				lats[c] = append(lats[c], d)
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	var all []time.Duration
+	for _, l := range lats {
+		all = append(all, l...)
+	}
+	return LoadResult{Connections: conns, Seconds: took.Seconds(), Requests: len(all),
+		PerSecond: float64(len(all)) / took.Seconds(), Latency: latency(all), Errors: int(errs.Load())}, nil
+}

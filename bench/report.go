@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Markdown writes the report as Markdown tables for BENCHMARKS.md. Phases
+// not run yet are left out.
+func (r *Report) Markdown(w io.Writer) error {
+	var b strings.Builder
+	per1k := func(v int64, n int) string {
+		if n == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f MB", float64(v)/float64(n)*1000/(1<<20))
+	}
+	mb := func(v int64) string { return fmt.Sprintf("%.0f MB", float64(v)/(1<<20)) }
+	fmt.Fprintf(&b, "Corpus: %d generated articles (seed %d), %.0f MB of JSON Lines; %s, %d CPUs.\n\n",
+		r.N, r.Seed, r.CorpusMB, r.GoVersion, r.CPUs)
+
+	if r.Raw != nil || r.Full != nil {
+		b.WriteString("| ingest | articles | time | articles/s | index on disk | per 1,000 articles | peak RSS |\n")
+		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		row := func(name string, x *IngestResult) {
+			if x == nil {
+				return
+			}
+			peak := mb(x.PeakRSS)
+			if !x.PeakRSSOwn {
+				peak += " (process)"
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.1f s | %.0f | %s | %s | %s |\n", name, x.Articles, x.Seconds, x.PerSecond,
+				mb(x.SizeBytes), per1k(x.SizeBytes, x.Articles), peak)
+		}
+		row("raw bleve (title + text, no tagging)", r.Raw)
+		row("full pipeline (tag + index, index.Indexer)", r.Full)
+		if r.Raw != nil && r.Full != nil {
+			ratio := r.Full.PerSecond / r.Raw.PerSecond
+			fmt.Fprintf(&b, "\nFull / raw ingest rate: **%.2f** (target ≥ 0.5: %s).\n\n", ratio, verdict(ratio >= 0.5))
+		}
+	}
+	if len(r.Queries) > 0 {
+		b.WriteString("| request | params | matches | kind | search p50 / p95 / p99 (ms) | bleve p50 / p95 / p99 (ms) | p50 ratio |\n")
+		b.WriteString("| --- | --- | ---: | --- | ---: | ---: | ---: |\n")
+		for _, q := range r.Queries {
+			kind := "broad"
+			switch {
+			case q.Share < 0.01:
+				kind = "selective (<1%)"
+			case q.Share >= 0.999:
+				kind = "match-all"
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | %d (%.1f%%) | %s | %s | %s | %.2f |\n", q.Name, q.Params, q.Matches, 100*q.Share,
+				kind, lat(q.Service), lat(q.Direct), ratio(q.Service.P50, q.Direct.P50))
+		}
+		if r.MixSvc != nil && r.MixDirect != nil {
+			// The headline ratio weighs every request of the mix once: the
+			// sum of the per-request p50s, search over bleve.
+			var ss, sd float64
+			for _, q := range r.Queries {
+				ss, sd = ss+q.Service.P50, sd+q.Direct.P50
+			}
+			x := ratio(ss, sd)
+			fmt.Fprintf(&b, "| **whole mix** (pooled latencies) | | | | %s | %s | %.2f |\n", lat(*r.MixSvc), lat(*r.MixDirect), ratio(r.MixSvc.P50, r.MixDirect.P50))
+			fmt.Fprintf(&b, "\nsearch.Service / bleve at p50, summed over the requests of the mix: **%.2f** (target ≤ 1.2: %s).\n\n", x, verdict(x <= 1.2))
+		}
+	}
+	if len(r.Load) > 0 {
+		b.WriteString("| HTTP connections | duration | requests | requests/s | p50 (ms) | p99 (ms) | errors |\n")
+		b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, l := range r.Load {
+			fmt.Fprintf(&b, "| %d | %.0f s | %d | %.0f | %.2f | %.2f | %d |\n", l.Connections, l.Seconds, l.Requests,
+				l.PerSecond, l.Latency.P50, l.Latency.P99, l.Errors)
+		}
+		if r.HTTPSerial != nil && r.MixSvc != nil {
+			fmt.Fprintf(&b, "\nHTTP adds %.2f ms at p50 over the in-process mix (1 connection; target < 1 ms: %s).\n\n",
+				r.HTTPSerial.P50-r.MixSvc.P50, verdict(r.HTTPSerial.P50-r.MixSvc.P50 < 1))
+		}
+	}
+	if r.ServePeakRSS > 0 {
+		n := r.N
+		if r.Full != nil {
+			n = r.Full.Articles
+		}
+		scope := "serving: index open, query and HTTP phases"
+		if !r.ServePeakRSSOwn {
+			scope = "whole process (peak could not be reset)"
+		}
+		fmt.Fprintf(&b, "Peak RSS (%s): %s, %s per 1,000 articles.\n\n", scope, mb(r.ServePeakRSS), per1k(r.ServePeakRSS, n))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func lat(l Latency) string { return fmt.Sprintf("%.2f / %.2f / %.2f", l.P50, l.P95, l.P99) }
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
