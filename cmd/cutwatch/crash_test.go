@@ -227,11 +227,7 @@ func TestCrashKeepsAcknowledgedArticles(t *testing.T) {
 		t.Skip("crash test builds the binary and runs it several times; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cutwatch")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	data := filepath.Join(dir, "data")
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
@@ -300,10 +296,7 @@ func TestSIGTERMDuringBurst(t *testing.T) {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cutwatch")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	data := filepath.Join(dir, "data")
 	c := startChild(t, bin, data)
 	before := c.requests.Load() // none yet, but be exact
@@ -400,5 +393,54 @@ func TestSIGTERMDuringBurst(t *testing.T) {
 		if status != http.StatusOK {
 			t.Errorf("acknowledged crash-%d after restart: %d %s", i, status, b)
 		}
+	}
+}
+
+// buildBinary builds the real cutwatch binary into dir and returns its path.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "cutwatch")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSecondServeProcessExitsFast runs two real 'cutwatch serve' processes
+// on one --data: the second must exit within 3 s, non-zero, saying the
+// index is locked, while the first keeps serving.
+func TestSecondServeProcessExitsFast(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	data := filepath.Join(dir, "data")
+	first := startChild(t, bin, data)
+	defer first.stop(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	second := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--seeds", indextest.SeedsDir())
+	start := time.Now()
+	out, err := second.CombinedOutput()
+	took := time.Since(start)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("second serve: err %v, want a non-zero exit; output:\n%s", err, out)
+	}
+	if took > 3*time.Second {
+		t.Errorf("second serve took %v to exit, want under 3 s", took)
+	}
+	if !strings.Contains(string(out), "locked by another cutwatch process") {
+		t.Errorf("second serve did not say the index is locked:\n%s", out)
+	}
+	resp, err := http.Get("http://" + first.addr + "/healthz")
+	if err != nil {
+		t.Fatalf("first server after the second's attempt: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("first server healthz: %d", resp.StatusCode)
 	}
 }
