@@ -410,6 +410,11 @@ func (w *Writer) build(ctx context.Context, dir string) (bleve.Index, ReindexSta
 	if err != nil {
 		return idx, stats, err
 	}
+	if stats.FromSources+stats.FromStore == 0 && len(w.sources) > 0 {
+		// Sources were given but not one article came of them or the
+		// store: keep the current index rather than swap in an empty one.
+		return idx, stats, fmt.Errorf("re-index into %s: %w (%d inputs skipped)", dir, ErrNothingIndexed, len(stats.Skipped))
+	}
 	deleted, err := w.store.DeletedIDs()
 	if err != nil {
 		return idx, stats, err

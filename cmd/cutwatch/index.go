@@ -72,8 +72,13 @@ func runIndex(ctx context.Context, out, bar io.Writer, data string, rebuild bool
 	var do func(*tag.Tagger, func(index.Progress)) (index.Stats, error)
 	switch {
 	case rebuild:
-		do = func(t *tag.Tagger, progress func(index.Progress)) (index.Stats, error) {
-			return index.Rebuild(ctx, dir, paths, t, progress)
+		// A rebuild re-tags the given sources and every article that
+		// reached the store through the write API into a new index
+		// directory, then makes it current, so ingested articles are
+		// carried over. (No progress bar: it reports when done.)
+		do = func(t *tag.Tagger, _ func(index.Progress)) (index.Stats, error) {
+			st, err := index.RebuildData(ctx, data, index.WriterOptions{Tagger: t, Sources: paths})
+			return index.Stats{Indexed: int(st.Documents), Skipped: st.Skipped, Duration: st.Duration}, err
 		}
 	case index.Exists(dir):
 		// Open the index before loading the tagger's model, so that a
