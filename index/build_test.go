@@ -389,6 +389,28 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "--rebuild") {
 		t.Errorf("Open of an old index = %v, want advice to rebuild", err)
 	}
+
+	// A damaged index (its root file cut short, as after a disk fault or
+	// a copy interrupted) is reported as such with advice to rebuild.
+	dir = filepath.Join(t.TempDir(), "index")
+	if idx, err = Create(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Index("a", map[string]any{FieldTitle: "Trust news", FieldText: "Unison fears cuts."}); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "store", "root.bolt"), []byte("not a bolt file"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if idx, err := Open(dir); err == nil {
+		idx.Close()
+		t.Error("Open of a damaged index succeeded")
+	} else if !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "--rebuild") {
+		t.Errorf("Open of a damaged index = %v, want it called damaged with advice to rebuild", err)
+	}
 }
 
 // TestStemming checks the point of the mapping's English analysis: a plain

@@ -68,12 +68,45 @@ func Open(dir string) (bleve.Index, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index %s: built by another version of cutwatch (mapping %q, want %q): rebuild it with 'cutwatch index --rebuild'", dir, v, mappingVersion)
 	}
+	if err := check(idx); err != nil {
+		_ = idx.Close()
+		return nil, wrapOpenErr("open", dir, err)
+	}
 	return idx, nil
+}
+
+// check reads every segment of idx once (a match-all search that loads the
+// stored fields of one hit), so that a damaged segment file is found when
+// the index is opened rather than served as a smaller or empty index.
+func check(idx bleve.Index) (err error) {
+	defer func() {
+		// A damaged segment can make bleve's decoders panic.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reading segments: %v", r)
+		}
+	}()
+	n, err := idx.DocCount()
+	if err != nil {
+		return fmt.Errorf("count documents: %w", err)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1, 0, false)
+	req.Fields = []string{"*"}
+	res, err := idx.Search(req)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if res.Total != n || (n > 0 && len(res.Hits) == 0) {
+		return fmt.Errorf("segments hold %d documents, the index says %d", res.Total, n)
+	}
+	return nil
 }
 
 func wrapOpenErr(op, dir string, err error) error {
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("index %s is %w (stop the other process, e.g. a running 'cutwatch serve', or use another --data)", dir, ErrLocked)
+	}
+	if op == "open" {
+		return fmt.Errorf("open index %s: it is damaged or half-written (%w); move it aside and rebuild it with 'cutwatch index --rebuild'", dir, err)
 	}
 	return fmt.Errorf("%s index %s: %w", op, dir, err)
 }
