@@ -4,6 +4,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // formatGBP writes an amount of pounds the way a news reader expects it:
@@ -45,23 +48,11 @@ func pad2(n int64) string {
 
 // groupThousands writes a non-negative n with commas: 1234567 → 1,234,567.
 func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	lead := len(s) % 3
-	if lead > 0 {
-		b.WriteString(s[:lead])
-	}
-	for i := lead; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
+	return thousands.Sprint(n)
 }
+
+// thousands prints integers with British thousands separators.
+var thousands = message.NewPrinter(language.BritishEnglish)
 
 // formatJobs writes a job count: "1 job", "750 jobs", "1,200 jobs".
 func formatJobs(n int64) string {

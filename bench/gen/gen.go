@@ -11,6 +11,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
@@ -601,23 +604,11 @@ func jobCount(r *rand.Rand) int64 {
 
 // commas writes n with thousands separators, as newspapers do.
 func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
+	return thousands.Sprint(n)
 }
+
+// thousands prints integers with British thousands separators.
+var thousands = message.NewPrinter(language.BritishEnglish)
 
 // surface picks how a name is written: its usual form more than half the
 // time, else any of its forms.
