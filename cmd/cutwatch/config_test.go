@@ -163,7 +163,7 @@ func TestHelpCommand(t *testing.T) {
 			t.Errorf("help does not list the command %s (lists %v)", c.Name, names)
 		}
 	}
-	for _, want := range []string{"gen", "bench"} {
+	for _, want := range []string{"gen", "bench", "healthcheck"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("help does not list %s", want)
 		}
@@ -187,5 +187,15 @@ func TestHelpCommand(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, "cutwatch help") {
 			t.Errorf("cutwatch %q: exit %d, stderr %q; want 2 and a pointer to 'cutwatch help'", args, code, stderr)
 		}
+	}
+}
+
+// TestHealthcheckFindsServe: both commands default to the same address, so
+// an unconfigured healthcheck checks an unconfigured server.
+func TestHealthcheckFindsServe(t *testing.T) {
+	s := subcommand(t, "serve").FlagSet.Lookup("addr").DefValue
+	h := subcommand(t, "healthcheck").FlagSet.Lookup("addr").DefValue
+	if s != h {
+		t.Errorf("serve --addr defaults to %q, healthcheck --addr to %q", s, h)
 	}
 }

@@ -10,6 +10,7 @@
 //	cutwatch eval         score the tagger against gold annotations
 //	cutwatch gen          generate a corpus of articles with their true entities
 //	cutwatch bench        benchmark ingest, queries, HTTP and memory
+//	cutwatch healthcheck  check a running server's /healthz (the container's HEALTHCHECK)
 //	cutwatch help         list the commands, or one command's flags
 //
 // Every flag can also be set with an environment variable CUTWATCH_<FLAG>
@@ -85,6 +86,7 @@ func rootCommand() *ffcli.Command {
 			evalCommand(),
 			genCommand(),
 			benchCommand(),
+			healthcheckCommand(),
 		},
 	}
 	root.Subcommands = append(root.Subcommands, helpCommand(root))
