@@ -93,6 +93,7 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.serveHealthz)
 	r.GET("/metrics", s.metricsHandler())
+	r.GET("/api/openapi.json", s.serveOpenAPI)
 	r.GET("/api/search", s.serveSearch)
 	r.GET("/api/articles/:id", s.serveArticle)
 	r.GET("/api/facets/:field", s.serveFacet)
