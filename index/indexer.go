@@ -26,6 +26,9 @@ type Indexer struct {
 	BatchSize int
 	// Workers is the number of tagging goroutines (GOMAXPROCS if 0).
 	Workers int
+	// ObserveTag, if not nil, is called with the tagger's time for each
+	// article, from the tagging goroutines (see WriterOptions.ObserveTag).
+	ObserveTag func(time.Duration)
 }
 
 // NewIndexer returns an Indexer writing to idx with tagger t, which should
@@ -197,7 +200,7 @@ func (ix *Indexer) IndexFiles(ctx context.Context, files []SourceFile, progress 
 
 // tagItem tags one article and builds its document.
 func (ix *Indexer) tagItem(r Record) item {
-	ents, err := ix.tagger.Tag(r.Article.Text)
+	ents, err := tagTimed(ix.tagger, ix.ObserveTag, r.Article.Text)
 	if err != nil {
 		return item{skip: &Skip{File: r.File, Line: r.Line, Reason: "tag: " + err.Error()}}
 	}
@@ -218,7 +221,7 @@ func (ix *Indexer) IndexArticles(ctx context.Context, arts []Article) ([][]tag.E
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		e, err := ix.tagger.Tag(a.Text)
+		e, err := tagTimed(ix.tagger, ix.ObserveTag, a.Text)
 		if err != nil {
 			return nil, fmt.Errorf("article %q: tag: %w", a.ID, err)
 		}
@@ -249,4 +252,16 @@ func (ix *Indexer) batchSize() int {
 		return ix.BatchSize
 	}
 	return DefaultBatchSize
+}
+
+// tagTimed tags text with t and, when observe is not nil, reports how long
+// the tagger took, failures included.
+func tagTimed(t *tag.Tagger, observe func(time.Duration), text string) ([]tag.Entity, error) {
+	if observe == nil {
+		return t.Tag(text)
+	}
+	start := time.Now()
+	ents, err := t.Tag(text)
+	observe(time.Since(start))
+	return ents, err
 }

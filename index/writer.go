@@ -34,6 +34,11 @@ type WriterOptions struct {
 	Sources []string
 	// Logger receives what OpenWriter repairs (slog.Default() if nil).
 	Logger *slog.Logger
+	// ObserveTag, if not nil, is called with the time the tagger took for
+	// each article the Writer tags (ingest, re-index, repairs at open), so
+	// that the server can export it as a metric. It must be safe for
+	// concurrent use and quick.
+	ObserveTag func(time.Duration)
 }
 
 // Writer is the live index of a --data directory: it serves searches
@@ -56,6 +61,8 @@ type Writer struct {
 	tagger  *tag.Tagger
 	store   *Store
 	alias   bleve.IndexAlias
+	// observeTag receives the tagger's time per article (nil: nobody).
+	observeTag func(time.Duration)
 
 	// mu serialises Put, Delete and the swap at the end of Reindex, so the
 	// index and the store see changes in the same order.
@@ -107,6 +114,8 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 		alias:   bleve.NewIndexAlias(idx),
 		cur:     idx,
 		curDir:  dir,
+
+		observeTag: opts.ObserveTag,
 	}
 	removed, err := removeStale(data, dir)
 	for _, r := range removed {
@@ -180,7 +189,7 @@ func (w *Writer) prepare(ctx context.Context, arts []Article) ([]prepared, error
 				if i >= len(arts) || ctx.Err() != nil {
 					return
 				}
-				ents, err := w.tagger.Tag(arts[i].Text)
+				ents, err := tagTimed(w.tagger, w.observeTag, arts[i].Text)
 				if err != nil {
 					errs[i] = fmt.Errorf("article %q: tag: %w", arts[i].ID, err)
 					continue
@@ -372,6 +381,14 @@ func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string) (b
 	return old, oldDir, nil
 }
 
+// indexer returns an Indexer writing to idx with the Writer's tagger and
+// tag-time observer.
+func (w *Writer) indexer(idx bleve.Index) *Indexer {
+	ix := NewIndexer(idx, w.tagger)
+	ix.ObserveTag = w.observeTag
+	return ix
+}
+
 // build creates the index of a re-index in dir and checks its count.
 func (w *Writer) build(ctx context.Context, dir string) (bleve.Index, ReindexStats, error) {
 	var stats ReindexStats
@@ -384,7 +401,7 @@ func (w *Writer) build(ctx context.Context, dir string) (bleve.Index, ReindexSta
 	if err != nil {
 		return idx, stats, err
 	}
-	fs, err := NewIndexer(idx, w.tagger).IndexFiles(ctx, files, nil)
+	fs, err := w.indexer(idx).IndexFiles(ctx, files, nil)
 	stats.Skipped = append(skips, fs.Skipped...)
 	stats.FromSources = fs.Indexed
 	if err != nil {
@@ -392,7 +409,7 @@ func (w *Writer) build(ctx context.Context, dir string) (bleve.Index, ReindexSta
 	}
 	// Stored articles replace source articles with the same id.
 	overlap := 0
-	ix := NewIndexer(idx, w.tagger)
+	ix := w.indexer(idx)
 	err = w.store.Each(DefaultBatchSize, func(arts []Article) error {
 		for _, a := range arts {
 			d, err := idx.Document(a.ID)
@@ -475,7 +492,7 @@ func (w *Writer) copyFromStore(ctx context.Context, idx bleve.Index, ids []strin
 	}
 	for len(arts) > 0 {
 		n := min(len(arts), DefaultBatchSize)
-		if _, err := NewIndexer(idx, w.tagger).IndexArticles(ctx, arts[:n]); err != nil {
+		if _, err := w.indexer(idx).IndexArticles(ctx, arts[:n]); err != nil {
 			return err
 		}
 		arts = arts[n:]

@@ -490,3 +490,60 @@ func TestRebuildData(t *testing.T) {
 		t.Errorf("foula after rebuild: %v", got)
 	}
 }
+
+// TestWriterObserveTag checks that the tag-time hook sees every article the
+// Writer tags, once each: those of a Put and, in a re-index, every article
+// read from the sources and the store.
+func TestWriterObserveTag(t *testing.T) {
+	data := t.TempDir()
+	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		calls    atomic.Int64
+		nonPos   atomic.Int64
+		observer = func(d time.Duration) {
+			calls.Add(1)
+			if d <= 0 {
+				nonPos.Add(1)
+			}
+		}
+	)
+	ctx := context.Background()
+	w, err := index.OpenWriter(ctx, data, index.WriterOptions{
+		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}, ObserveTag: observer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("opening an up-to-date index tagged %d articles, want 0", n)
+	}
+	arts := []index.Article{
+		article(t, `{"id":"obs-1","text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`),
+		article(t, `{"id":"obs-2","text":"GMB says 25 cleaners at Lerwick hospital lose their jobs."}`),
+	}
+	if _, err := w.Put(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("after a Put of 2 articles: %d observations, want 2", n)
+	}
+	st, err := w.Reindex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.FromSources != 5 || st.FromStore != 2 {
+		t.Fatalf("re-index read %d from sources, %d from the store; want 5 and 2", st.FromSources, st.FromStore)
+	}
+	if n, want := calls.Load(), int64(2+st.FromSources+st.FromStore); n != want {
+		t.Errorf("after the re-index: %d observations, want %d", n, want)
+	}
+	if n := nonPos.Load(); n != 0 {
+		t.Errorf("%d observations were not positive durations", n)
+	}
+}

@@ -91,7 +91,7 @@ func (s *Server) serveSearchErr(c *gin.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.searcher.Search(c.Request.Context(), req)
+	res, err := s.search(c.Request.Context(), req)
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,16 @@ func (s *Server) servePutArticleErr(c *gin.Context) (int, any, error) {
 	return s.putOne(c, c.Param("id"))
 }
 
-func (s *Server) putOne(c *gin.Context, id string) (int, any, error) {
+// putOne writes the one article of a POST or PUT; either way it counts as
+// one article ingested or failed.
+func (s *Server) putOne(c *gin.Context, id string) (status int, v any, err error) {
+	defer func() {
+		if err != nil {
+			s.metrics.ingest(0, 1)
+		} else {
+			s.metrics.ingest(1, 0)
+		}
+	}()
 	body, err := readBody(c, MaxArticleBody)
 	if err != nil {
 		return 0, nil, err
@@ -174,7 +183,7 @@ func (s *Server) putOne(c *gin.Context, id string) (int, any, error) {
 	if err != nil {
 		return 0, nil, writeErr(err)
 	}
-	status := http.StatusCreated
+	status = http.StatusCreated
 	if id != "" {
 		status = http.StatusOK
 	}
@@ -201,7 +210,9 @@ func (s *Server) serveBulk(c *gin.Context) { s.serveWrite(c, s.serveBulkErr) }
 
 // serveBulkErr answers POST /api/articles/_bulk: one JSON article a line
 // (blank lines are ignored). Lines that fail to decode are reported with
-// their 1-based line number; the others are indexed in one batch.
+// their 1-based line number; the others are indexed in one batch. Each
+// line counts as one article ingested or failed; a body refused as a whole
+// (too large, unreadable, empty) counts none, its lines being unknown.
 func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
 	body, err := readBody(c, MaxBulkBody)
 	if err != nil {
@@ -235,6 +246,7 @@ func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
 	if len(arts) > 0 {
 		ents, err := s.ingester.Put(c.Request.Context(), arts)
 		if err != nil {
+			s.metrics.ingest(0, len(res.Results))
 			return 0, nil, writeErr(err)
 		}
 		for i, e := range ents {
@@ -243,6 +255,7 @@ func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
 	}
 	res.Indexed = len(arts)
 	res.Failed = len(res.Results) - len(arts)
+	s.metrics.ingest(res.Indexed, res.Failed)
 	return http.StatusOK, res, nil
 }
 

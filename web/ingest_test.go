@@ -42,6 +42,13 @@ type writeServer struct {
 // them off).
 func newWriteServer(t *testing.T, key string) *writeServer {
 	t.Helper()
+	return newWriteServerLog(t, key, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newWriteServerLog is newWriteServer logging to log. The Writer reports
+// its tagging time into the server's metrics, as in 'cutwatch serve'.
+func newWriteServerLog(t *testing.T, key string, log *slog.Logger) *writeServer {
+	t.Helper()
 	ingestTaggerOnce.Do(func() { ingestTagger, ingestTaggerErr = tag.New() })
 	if ingestTaggerErr != nil {
 		t.Fatal(ingestTaggerErr)
@@ -54,13 +61,13 @@ func newWriteServer(t *testing.T, key string) *writeServer {
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
 	}
+	m := NewMetrics()
 	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
-		Tagger: ingestTagger, Sources: []string{indextest.SeedsDir()}})
+		Tagger: ingestTagger, Sources: []string{indextest.SeedsDir()}, ObserveTag: m.ObserveTag})
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := New(search.NewService(w.Index()), Options{Logger: quiet, Ingester: w, APIKey: key})
+	srv := New(search.NewService(w.Index()), Options{Logger: log, Ingester: w, APIKey: key, Metrics: m})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()

@@ -41,6 +41,10 @@ type Options struct {
 	// APIKey is the bearer key the write routes require; empty turns
 	// them off (403).
 	APIKey string
+
+	// Metrics receives the server's measurements, exported at GET
+	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
+	Metrics *Metrics
 }
 
 // Server serves cutwatch's JSON API (and its HTML UI) over a Searcher.
@@ -48,6 +52,7 @@ type Server struct {
 	searcher Searcher
 	log      *slog.Logger
 	router   *gin.Engine
+	metrics  *Metrics
 
 	// Write routes (ingest.go).
 	ingester Ingester
@@ -57,17 +62,24 @@ type Server struct {
 
 // New returns a Server over s with its routes registered.
 func New(s Searcher, opts Options) *Server {
-	srv := &Server{searcher: s, log: opts.Logger, ingester: opts.Ingester}
+	srv := &Server{searcher: s, log: opts.Logger, ingester: opts.Ingester, metrics: opts.Metrics}
 	srv.setKey(opts.APIKey)
 	if srv.log == nil {
 		srv.log = slog.Default()
 	}
+	if srv.metrics == nil {
+		srv.metrics = NewMetrics()
+	}
+	srv.metrics.docs.setSource(s.DocCount, srv.log)
 	srv.router = srv.routes()
 	return srv
 }
 
 // Handler returns the http.Handler of all routes.
 func (s *Server) Handler() http.Handler { return s.router }
+
+// Metrics returns the metrics the server records and exports.
+func (s *Server) Metrics() *Metrics { return s.metrics }
 
 // routes builds the gin engine: middleware first, then one line a route so
 // that the API can be read here at a glance.
@@ -77,9 +89,11 @@ func (s *Server) routes() *gin.Engine {
 	// in logs is then the peer's, never a spoofable X-Forwarded-For.
 	_ = r.SetTrustedProxies(nil)
 	r.HandleMethodNotAllowed = true
-	r.Use(s.logRequests, s.recoverPanics)
+	r.Use(s.observeRequests, s.recoverPanics)
 
 	r.GET("/healthz", s.serveHealthz)
+	r.GET("/metrics", s.metricsHandler())
+	r.GET("/api/openapi.json", s.serveOpenAPI)
 	r.GET("/api/search", s.serveSearch)
 	r.GET("/api/articles/:id", s.serveArticle)
 	r.GET("/api/facets/:field", s.serveFacet)

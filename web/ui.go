@@ -120,7 +120,7 @@ func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 		}
 		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(raw, br)}, nil
 	}
-	res, err := s.searcher.Search(c.Request.Context(), req)
+	res, err := s.search(c.Request.Context(), req)
 	if err != nil {
 		var br *search.BadRequestError
 		if !errors.As(err, &br) {

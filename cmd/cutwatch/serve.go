@@ -94,7 +94,10 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 			return err
 		}
 	}
-	w, err := openWriter(ctx, cfg, log)
+	// The metrics exist before the Writer, which reports the tagger's time
+	// into them from its first (repair) tagging on.
+	metrics := web.NewMetrics()
+	w, err := openWriter(ctx, cfg, log, metrics.ObserveTag)
 	if err != nil {
 		return err
 	}
@@ -116,7 +119,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey}).Handler(),
+		Handler:           web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Metrics: metrics}).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.searchTimeout + 30*time.Second,
@@ -172,8 +175,8 @@ func buildFromSeeds(ctx context.Context, dir, seeds string, log *slog.Logger) er
 
 // openWriter opens the live index and article store of --data for serving
 // and writing. A re-index reads the seeds folder (when it exists) besides
-// the store.
-func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger) (*index.Writer, error) {
+// the store. observeTag receives the tagger's time per article.
+func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger, observeTag func(time.Duration)) (*index.Writer, error) {
 	t, err := tag.New()
 	if err != nil {
 		return nil, err
@@ -182,5 +185,5 @@ func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger) (*index.
 	if _, err := os.Stat(cfg.seeds); err == nil {
 		sources = []string{cfg.seeds}
 	}
-	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log})
+	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log, ObserveTag: observeTag})
 }

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cutwatch/cutwatch/search"
+)
+
+// Metric names, exported at GET /metrics.
+const (
+	metricRequests        = "cutwatch_http_requests_total"
+	metricRequestDuration = "cutwatch_http_request_duration_seconds"
+	metricSearchDuration  = "cutwatch_search_duration_seconds"
+	metricDocuments       = "cutwatch_index_documents"
+	metricIngested        = "cutwatch_ingest_articles_total"
+	metricTagDuration     = "cutwatch_tag_duration_seconds"
+)
+
+// routeUnmatched is the route label of requests that matched no route (404
+// and 405). Labels hold route templates, never raw paths, so that the number
+// of series stays bounded whatever clients send.
+const routeUnmatched = "unmatched"
+
+// Metrics holds the Prometheus series of one server in a registry of its own
+// (not the process-wide default one), so that several servers in one
+// process, as in tests, do not collide. Create it with NewMetrics before the
+// index.Writer when the tagger's time should be counted too (pass
+// ObserveTag to index.WriterOptions), and hand it to New in Options.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	requests        *prometheus.CounterVec   // route, method, status
+	requestDuration *prometheus.HistogramVec // route, method
+	searchDuration  prometheus.Histogram
+	ingested        *prometheus.CounterVec // result
+	tagDuration     prometheus.Histogram
+	docs            *docsCollector
+}
+
+// NewMetrics returns the metrics of a server, with the Go runtime and
+// process collectors registered beside cutwatch's own.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: metricRequests,
+			Help: "HTTP requests answered, by route template, method and status.",
+		}, []string{"route", "method", "status"}),
+		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: metricRequestDuration,
+			Help: "Time to answer an HTTP request, by route template and method.",
+			// 0.5 ms to about 8 s.
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 15),
+		}, []string{"route", "method"}),
+		searchDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: metricSearchDuration,
+			Help: "Time spent in the search backend per search request (API and search page), failures included.",
+			// 0.25 ms to about 4 s.
+			Buckets: prometheus.ExponentialBuckets(0.00025, 2, 15),
+		}),
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: metricIngested,
+			Help: "Articles sent to the write API (one per article or bulk line), by result: ok (indexed) or failed.",
+		}, []string{"result"}),
+		tagDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: metricTagDuration,
+			Help: "Time the entity tagger took per article (ingest, re-index).",
+			// 0.25 ms to about 4 s.
+			Buckets: prometheus.ExponentialBuckets(0.00025, 2, 15),
+		}),
+		docs: &docsCollector{desc: prometheus.NewDesc(metricDocuments,
+			"Articles in the index, read when scraped.", nil, nil)},
+	}
+	// Both results exist from the start, so that a rate over them is
+	// defined before the first failure.
+	m.ingested.WithLabelValues("ok")
+	m.ingested.WithLabelValues("failed")
+	m.reg.MustRegister(
+		m.requests, m.requestDuration, m.searchDuration, m.ingested, m.tagDuration, m.docs,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Registry returns the registry that GET /metrics exports, for callers that
+// want to add series of their own.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// ObserveTag records the tagger's time for one article. It has the type of
+// index.WriterOptions.ObserveTag.
+func (m *Metrics) ObserveTag(d time.Duration) { m.tagDuration.Observe(d.Seconds()) }
+
+// observeRequest counts one answered request.
+func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {
+	method = methodLabel(method)
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.requestDuration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// ingest counts articles sent to the write API that were indexed (ok) and
+// that were not (failed).
+func (m *Metrics) ingest(ok, failed int) {
+	if ok > 0 {
+		m.ingested.WithLabelValues("ok").Add(float64(ok))
+	}
+	if failed > 0 {
+		m.ingested.WithLabelValues("failed").Add(float64(failed))
+	}
+}
+
+// methodLabel returns the method for a label: the standard methods as they
+// are, anything else a client may invent as "other".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// docsCollector reports the number of articles in the index at scrape time.
+// When the count fails the series is left out of that scrape (and the error
+// logged) rather than reported as a made-up value.
+type docsCollector struct {
+	desc *prometheus.Desc
+
+	mu    sync.Mutex
+	count func() (uint64, error)
+	log   *slog.Logger
+}
+
+// setSource makes c report count; New calls it with the server's Searcher.
+func (c *docsCollector) setSource(count func() (uint64, error), log *slog.Logger) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.count, c.log = count, log
+}
+
+func (c *docsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *docsCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	count, log := c.count, c.log
+	c.mu.Unlock()
+	if count == nil {
+		return
+	}
+	n, err := count()
+	if err != nil {
+		log.Warn("metrics: count the index's documents", "err", err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n))
+}
+
+// metricsHandler returns the handler of GET /metrics over m's registry.
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelError),
+		ErrorHandling: promhttp.ContinueOnError,
+		// Scrapes that are slow or pile up must not pile up here too.
+		MaxRequestsInFlight: 4,
+		Timeout:             10 * time.Second,
+	})
+	return gin.WrapH(h)
+}
+
+// search runs one search request through the Searcher and records its time.
+func (s *Server) search(ctx context.Context, req search.Request) (*search.Result, error) {
+	start := time.Now()
+	res, err := s.searcher.Search(ctx, req)
+	s.metrics.searchDuration.Observe(time.Since(start).Seconds())
+	return res, err
+}
