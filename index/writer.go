@@ -144,7 +144,7 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 		w.alias = bleve.NewIndexAlias()
 		damage := err
 		w.damage.Store(&damage)
-		log.Error("index is damaged: it will not be served until it is rebuilt", "index", dir, "err", damage)
+		log.Warn("index is damaged: opened without it until a re-index replaces it", "index", dir, "err", damage)
 	} else {
 		w.alias = bleve.NewIndexAlias(idx)
 		w.cur = idx
