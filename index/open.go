@@ -17,6 +17,14 @@ import (
 // than wait for ever.
 var ErrLocked = errors.New("locked by another cutwatch process")
 
+// ErrDamaged is returned (wrapped) by Open for an index directory that
+// is damaged or half-written: a segment file missing, emptied, cut short
+// or changed, an unreadable root file, or segments that do not hold what
+// the index says. Such an index is never opened as a smaller or empty one;
+// it must be rebuilt ('cutwatch index --rebuild', or a Writer opened with
+// AllowDamaged and its Reindex).
+var ErrDamaged = errors.New("damaged or half-written")
+
 // lockTimeout is how long Open waits for the index lock.
 const lockTimeout = "1s"
 
@@ -48,12 +56,16 @@ func Create(dir string) (bleve.Index, error) {
 }
 
 // Open opens the index in dir. It fails within about a second with an error
-// wrapping ErrLocked when another process has the index open, and refuses an
-// index built with another mapping version (rebuild it with
-// `cutwatch index --rebuild`).
+// wrapping ErrLocked when another process has the index open, with one
+// wrapping ErrDamaged when the index is damaged or half-written (see
+// verifySegments and check), and refuses an index built with another
+// mapping version (rebuild it with `cutwatch index --rebuild`).
 func Open(dir string) (bleve.Index, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("open index %s: %w", dir, os.ErrNotExist)
+	}
+	if err := verifySegments(dir); err != nil {
+		return nil, wrapOpenErr("open", dir, err)
 	}
 	idx, err := bleve.OpenUsing(dir, runtimeConfig())
 	if err != nil {
@@ -63,6 +75,10 @@ func Open(dir string) (bleve.Index, error) {
 	if err != nil {
 		_ = idx.Close()
 		return nil, fmt.Errorf("open index %s: read version: %w", dir, err)
+	}
+	if v == nil {
+		_ = idx.Close()
+		return nil, wrapOpenErr("open", dir, errors.New("no cutwatch mapping version in it"))
 	}
 	if string(v) != mappingVersion {
 		_ = idx.Close()
@@ -106,7 +122,7 @@ func wrapOpenErr(op, dir string, err error) error {
 		return fmt.Errorf("index %s is %w (stop the other process, e.g. a running 'cutwatch serve', or use another --data)", dir, ErrLocked)
 	}
 	if op == "open" {
-		return fmt.Errorf("open index %s: it is damaged or half-written (%w); move it aside and rebuild it with 'cutwatch index --rebuild'", dir, err)
+		return fmt.Errorf("open index %s: it is %w (%w): rebuild it with 'cutwatch index --rebuild'", dir, ErrDamaged, err)
 	}
 	return fmt.Errorf("%s index %s: %w", op, dir, err)
 }

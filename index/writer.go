@@ -24,6 +24,14 @@ var ErrNotFound = errors.New("not found")
 // runs.
 var ErrReindexRunning = errors.New("a re-index is already running")
 
+// ErrSwapping is returned by Writer.Ready during the short critical
+// section of a re-index that makes the new index current (CURRENT
+// renamed, alias swapped). Searches go on meanwhile; writes wait.
+var ErrSwapping = errors.New("a re-index is swapping in the new index")
+
+// ErrClosed is returned by Writer.Ready once the Writer is closed.
+var ErrClosed = errors.New("index is closed")
+
 // WriterOptions configure a Writer.
 type WriterOptions struct {
 	// Tagger tags new and re-indexed articles (required; the one Tagger
@@ -39,6 +47,20 @@ type WriterOptions struct {
 	// that the server can export it as a metric. It must be safe for
 	// concurrent use and quick.
 	ObserveTag func(time.Duration)
+	// AllowDamaged makes OpenWriter succeed when the current index is
+	// damaged (Open fails with an error wrapping ErrDamaged): the Writer
+	// then holds the store but no index. Ready returns the damage,
+	// searches of Index fail, Put and Delete are refused, and Reindex
+	// builds a new index and makes the Writer ready. 'cutwatch serve'
+	// uses it to start as not ready rather than not at all, RebuildData
+	// to replace a damaged index. The damaged directory is never served.
+	AllowDamaged bool
+	// SwapHook, if not nil, is called by Reindex inside the critical
+	// section of the swap, while Ready returns ErrSwapping, writes wait
+	// and the old index still serves searches; if it cancels the
+	// re-index's context, the swap is abandoned and the old index stays.
+	// Tests use it to hold that state open.
+	SwapHook func()
 }
 
 // Writer is the live index of a --data directory: it serves searches
@@ -67,11 +89,18 @@ type Writer struct {
 	// mu serialises Put, Delete and the swap at the end of Reindex, so the
 	// index and the store see changes in the same order.
 	mu      sync.Mutex
-	cur     bleve.Index
+	cur     bleve.Index // nil while damaged
 	curDir  string
 	tracked map[string]struct{} // ids changed while a re-index runs, else nil
 
+	// The state Ready reports, kept outside mu so that a readiness probe
+	// never waits for a write or a swap.
 	reindexing atomic.Bool
+	swapping   atomic.Bool
+	closed     atomic.Bool
+	damage     atomic.Pointer[error] // why there is no index, or nil
+	dirName    atomic.Pointer[string]
+	swapHook   func()
 }
 
 // OpenWriter opens the store and the current index of the --data directory
@@ -102,20 +131,32 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 		return nil, err
 	}
 	idx, err := Open(dir)
-	if err != nil {
+	damaged := opts.AllowDamaged && errors.Is(err, ErrDamaged)
+	if err != nil && !damaged {
 		_ = store.Close()
 		return nil, err
 	}
 	w := &Writer{
-		data:    data,
-		sources: opts.Sources,
-		tagger:  opts.Tagger,
-		store:   store,
-		alias:   bleve.NewIndexAlias(idx),
-		cur:     idx,
-		curDir:  dir,
+		data:     data,
+		sources:  opts.Sources,
+		tagger:   opts.Tagger,
+		store:    store,
+		curDir:   dir,
+		swapHook: opts.SwapHook,
 
 		observeTag: opts.ObserveTag,
+	}
+	w.setDir(dir)
+	if damaged {
+		// An empty alias: a search fails (bleve.ErrorAliasEmpty) rather
+		// than finding nothing.
+		w.alias = bleve.NewIndexAlias()
+		damage := err
+		w.damage.Store(&damage)
+		log.Warn("index is damaged: opened without it until a re-index replaces it", "index", dir, "err", damage)
+	} else {
+		w.alias = bleve.NewIndexAlias(idx)
+		w.cur = idx
 	}
 	removed, err := removeStale(data, dir)
 	for _, r := range removed {
@@ -125,7 +166,7 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 		_ = w.Close()
 		return nil, err
 	}
-	if !reconcile {
+	if !reconcile || damaged {
 		return w, nil
 	}
 	n, err := w.reconcile(ctx, idx)
@@ -143,23 +184,61 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 // current index, also across re-indexes.
 func (w *Writer) Index() bleve.Index { return w.alias }
 
-// Dir returns the directory of the current index.
-func (w *Writer) Dir() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.curDir
+// Dir returns the directory of the current index (the damaged one while
+// Ready reports ErrDamaged). It does not wait for writes or a swap.
+func (w *Writer) Dir() string { return *w.dirName.Load() }
+
+func (w *Writer) setDir(dir string) { w.dirName.Store(&dir) }
+
+// Ready returns nil when the Writer has an index that can serve, and
+// otherwise why not: an error wrapping ErrDamaged when the current index
+// was found damaged at open and has not been rebuilt yet (there is
+// nothing to search), ErrSwapping during the critical section of a
+// re-index's swap, ErrClosed after Close. It only reads flags, so a
+// readiness probe can call it as often as it likes.
+func (w *Writer) Ready() error {
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	if d := w.damage.Load(); d != nil {
+		return *d
+	}
+	if w.swapping.Load() {
+		return ErrSwapping
+	}
+	return nil
 }
 
-// Close closes the index and the store.
+// Close closes the index and the store. Closing again does nothing.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.closed.Swap(true) {
+		return nil
+	}
 	_ = w.alias.Close()
-	err := w.cur.Close()
-	if err != nil {
-		err = fmt.Errorf("close index %s: %w", w.curDir, err)
+	var err error
+	if w.cur != nil {
+		if err = w.cur.Close(); err != nil {
+			err = fmt.Errorf("close index %s: %w", w.curDir, err)
+		}
 	}
 	return errors.Join(err, w.store.Close())
+}
+
+// usableLocked returns why the Writer cannot write: the damage, or
+// ErrClosed. w.mu must be held.
+func (w *Writer) usableLocked() error {
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	if w.cur == nil {
+		if d := w.damage.Load(); d != nil {
+			return fmt.Errorf("no writes until the index is rebuilt: %w", *d)
+		}
+		return ErrClosed
+	}
+	return nil
 }
 
 // prepared is an article tagged and turned into an index document.
@@ -230,6 +309,9 @@ func (w *Writer) Put(ctx context.Context, arts []Article) ([][]tag.Entity, error
 	if err := ctx.Err(); err != nil {
 		return nil, err // the client is gone: write nothing
 	}
+	if err := w.usableLocked(); err != nil {
+		return nil, err
+	}
 	b := w.cur.NewBatch()
 	for i, a := range arts {
 		if err := b.Index(a.ID, preps[i].doc); err != nil {
@@ -259,6 +341,9 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.usableLocked(); err != nil {
 		return err
 	}
 	_, stored, err := w.store.Get(id)
@@ -307,9 +392,14 @@ type ReindexStats struct {
 // (its document count must be what was put in), applies the writes made
 // meanwhile, records it in the CURRENT pointer file, swaps it into the
 // alias (searches in flight finish on the old index; new ones wait for the
-// swap, they never fail), then closes and removes the old index. On error
-// the current index stays as it was.
+// swap, they never fail), then closes and removes the old index. On error,
+// and when ctx is cancelled before the swap, the current index stays as it
+// was. A Writer whose index is damaged (see AllowDamaged) gets a new one
+// and becomes ready; the damaged directory is removed.
 func (w *Writer) Reindex(ctx context.Context) (ReindexStats, error) {
+	if w.closed.Load() {
+		return ReindexStats{}, ErrClosed
+	}
 	if !w.reindexing.CompareAndSwap(false, true) {
 		return ReindexStats{}, ErrReindexRunning
 	}
@@ -347,8 +437,10 @@ func (w *Writer) Reindex(ctx context.Context) (ReindexStats, error) {
 	}
 	// Searches that started before the swap held the alias's read lock,
 	// which Swap waited for: none can still be using old.
-	if err := old.Close(); err != nil {
-		return stats, fmt.Errorf("re-index: close old index %s: %w", oldDir, err)
+	if old != nil {
+		if err := old.Close(); err != nil {
+			return stats, fmt.Errorf("re-index: close old index %s: %w", oldDir, err)
+		}
 	}
 	if err := os.RemoveAll(oldDir); err != nil {
 		return stats, fmt.Errorf("re-index: remove old index %s: %w", oldDir, err)
@@ -362,9 +454,14 @@ func (w *Writer) Reindex(ctx context.Context) (ReindexStats, error) {
 }
 
 // swapLocked applies the writes tracked during the build to idx, makes it
-// current on disk and in the alias, and returns the old index. w.mu must
-// be held.
+// current on disk and in the alias, and returns the old index (nil if it
+// was damaged). w.mu must be held. Ready reports ErrSwapping meanwhile.
 func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string) (bleve.Index, string, error) {
+	w.swapping.Store(true)
+	defer w.swapping.Store(false)
+	if w.swapHook != nil {
+		w.swapHook()
+	}
 	ids := make([]string, 0, len(w.tracked))
 	for id := range w.tracked {
 		ids = append(ids, id)
@@ -372,12 +469,22 @@ func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string) (b
 	if err := w.copyFromStore(ctx, idx, ids); err != nil {
 		return nil, "", fmt.Errorf("apply writes made during the build: %w", err)
 	}
+	// The last point at which a cancelled re-index leaves no trace.
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
 	if err := SetCurrent(w.data, dir); err != nil {
 		return nil, "", err
 	}
 	old, oldDir := w.cur, w.curDir
-	w.alias.Swap([]bleve.Index{idx}, []bleve.Index{old})
+	var out []bleve.Index
+	if old != nil {
+		out = []bleve.Index{old}
+	}
+	w.alias.Swap([]bleve.Index{idx}, out)
 	w.cur, w.curDir = idx, dir
+	w.setDir(dir)
+	w.damage.Store(nil)
 	return old, oldDir, nil
 }
 
@@ -542,8 +649,8 @@ func (w *Writer) reconcile(ctx context.Context, idx bleve.Index) (int, error) {
 // 'cutwatch index --rebuild': like Writer.Reindex it builds a new index
 // directory from opts.Sources and the article store, re-tagging every
 // article (ingested ones too), checks it and makes it current. A data
-// directory without an index gets its first one. It fails with ErrLocked
-// while a server has data open.
+// directory without an index gets its first one; a damaged index is
+// replaced. It fails with ErrLocked while a server has data open.
 func RebuildData(ctx context.Context, data string, opts WriterOptions) (ReindexStats, error) {
 	dir, err := CurrentDir(data)
 	if err != nil {
@@ -566,6 +673,7 @@ func RebuildData(ctx context.Context, data string, opts WriterOptions) (ReindexS
 			return ReindexStats{}, err
 		}
 	}
+	opts.AllowDamaged = true
 	w, err := openWriter(ctx, data, opts, false)
 	if err != nil {
 		return ReindexStats{}, err

@@ -491,6 +491,222 @@ func TestRebuildData(t *testing.T) {
 	}
 }
 
+// damageIndex truncates the largest segment file of the index in dir to
+// half its size, as a full disk or an interrupted copy can.
+func damageIndex(t *testing.T, dir string) string {
+	t.Helper()
+	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	if err != nil || len(segs) == 0 {
+		t.Fatalf("no segments in %s (%v)", dir, err)
+	}
+	var big string
+	var size int64 = -1
+	for _, s := range segs {
+		fi, err := os.Stat(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > size {
+			big, size = s, fi.Size()
+		}
+	}
+	if err := os.Truncate(big, size/2); err != nil {
+		t.Fatal(err)
+	}
+	return big
+}
+
+// TestWriterReadyDuringSwap holds a re-index inside the critical section
+// of its swap: Ready says so while searches still succeed on the old index,
+// and says ready again once the new index is current.
+func TestWriterReadyDuringSwap(t *testing.T) {
+	data := t.TempDir()
+	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
+		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()},
+		SwapHook: func() { close(entered); <-release }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Ready(); err != nil {
+		t.Fatalf("before the re-index: Ready = %v", err)
+	}
+	oldDir := w.Dir()
+	type result struct {
+		st  index.ReindexStats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := w.Reindex(context.Background())
+		done <- result{st, err}
+	}()
+	<-entered
+	if err := w.Ready(); !errors.Is(err, index.ErrSwapping) {
+		t.Errorf("during the swap: Ready = %v, want ErrSwapping", err)
+	}
+	if got := hits(t, w.Index(), "redundancy"); len(got) != 4 {
+		t.Errorf("search during the swap: %v, want the 4 seeds", got)
+	}
+	if w.Dir() != oldDir {
+		t.Errorf("during the swap: Dir %s, want the old %s", w.Dir(), oldDir)
+	}
+	close(release)
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if err := w.Ready(); err != nil {
+		t.Errorf("after the swap: Ready = %v", err)
+	}
+	if w.Dir() != r.st.Dir || w.Dir() == oldDir {
+		t.Errorf("after the swap: Dir %s, want the new %s", w.Dir(), r.st.Dir)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Ready(); !errors.Is(err, index.ErrClosed) {
+		t.Errorf("after Close: Ready = %v, want ErrClosed", err)
+	}
+}
+
+// TestReindexCancelledAtSwap cancels a re-index inside its swap: the old
+// index stays current, on disk and in the alias, and the new directory is
+// removed.
+func TestReindexCancelledAtSwap(t *testing.T) {
+	data := t.TempDir()
+	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
+		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}, SwapHook: cancel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	oldDir := w.Dir()
+	st, err := w.Reindex(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Reindex = %v, want context.Canceled", err)
+	}
+	if w.Dir() != oldDir {
+		t.Errorf("Dir %s, want the old %s", w.Dir(), oldDir)
+	}
+	if cur, err := index.CurrentDir(data); err != nil || cur != oldDir {
+		t.Errorf("CURRENT -> %s (%v), want %s", cur, err, oldDir)
+	}
+	if _, err := os.Stat(st.Dir); !os.IsNotExist(err) {
+		t.Errorf("new index %s left behind (%v)", st.Dir, err)
+	}
+	if err := w.Ready(); err != nil {
+		t.Errorf("Ready = %v", err)
+	}
+	if got := hits(t, w.Index(), "redundancy"); len(got) != 4 {
+		t.Errorf("search after the cancelled re-index: %v", got)
+	}
+}
+
+// TestWriterDamagedIndex opens a --data whose index is damaged: without
+// AllowDamaged OpenWriter fails; with it the Writer is not ready, searches
+// fail rather than find nothing, writes are refused, and Reindex rebuilds
+// from the sources and the store and makes it ready.
+func TestWriterDamagedIndex(t *testing.T) {
+	w, data := newWriter(t)
+	ctx := context.Background()
+	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"keep-1","text":"Unison: Baltasound surgery loses 2 nurses."}`)}); err != nil {
+		t.Fatal(err)
+	}
+	dir := w.Dir()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	seg := damageIndex(t, dir)
+
+	opts := index.WriterOptions{Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}}
+	if w, err := index.OpenWriter(ctx, data, opts); !errors.Is(err, index.ErrDamaged) {
+		if err == nil {
+			w.Close()
+		}
+		t.Fatalf("OpenWriter of a damaged index = %v, want ErrDamaged", err)
+	}
+	opts.AllowDamaged = true
+	w, err := index.OpenWriter(ctx, data, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Ready(); !errors.Is(err, index.ErrDamaged) || !strings.Contains(err.Error(), filepath.Base(seg)) {
+		t.Fatalf("Ready = %v, want ErrDamaged naming %s", err, filepath.Base(seg))
+	}
+	if res, err := w.Index().Search(bleve.NewSearchRequest(bleve.NewMatchAllQuery())); err == nil {
+		t.Errorf("search of a damaged index: %d hits and no error", res.Total)
+	}
+	if _, err := w.Put(ctx, []index.Article{article(t, `{"text":"Unst ward shuts."}`)}); !errors.Is(err, index.ErrDamaged) {
+		t.Errorf("Put = %v, want ErrDamaged", err)
+	}
+	if err := w.Delete(ctx, "keep-1"); !errors.Is(err, index.ErrDamaged) {
+		t.Errorf("Delete = %v, want ErrDamaged", err)
+	}
+
+	st, err := w.Reindex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Ready(); err != nil {
+		t.Fatalf("after the re-index: Ready = %v", err)
+	}
+	if st.Documents != 6 || w.Dir() != st.Dir {
+		t.Errorf("re-index %+v (serving %s), want 6 docs in the new dir", st, w.Dir())
+	}
+	if got := hits(t, w.Index(), "baltasound"); len(got) != 1 {
+		t.Errorf("baltasound: %v, want the stored article", got)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("damaged dir %s left behind (%v)", dir, err)
+	}
+	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"new-1","text":"Unst ward shuts."}`)}); err != nil {
+		t.Errorf("Put after the re-index: %v", err)
+	}
+}
+
+// TestRebuildDataReplacesDamaged checks the advice of the damaged-index
+// error: 'cutwatch index --rebuild' (RebuildData) replaces the index.
+func TestRebuildDataReplacesDamaged(t *testing.T) {
+	w, data := newWriter(t)
+	dir := w.Dir()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	damageIndex(t, dir)
+	st, err := index.RebuildData(context.Background(), data, index.WriterOptions{
+		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Documents != 5 {
+		t.Errorf("rebuild: %+v, want 5 docs", st)
+	}
+	w = openWriter(t, data)
+	defer w.Close()
+	if n := docCount(t, w.Index()); n != 5 {
+		t.Errorf("after rebuild: %d docs", n)
+	}
+}
+
 // TestWriterObserveTag checks that the tag-time hook sees every article the
 // Writer tags, once each: those of a Put and, in a re-index, every article
 // read from the sources and the store.

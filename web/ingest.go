@@ -34,19 +34,22 @@ type Ingester interface {
 	// Delete removes an article; the error wraps index.ErrNotFound for an
 	// unknown id.
 	Delete(ctx context.Context, id string) error
-	// Reindex rebuilds the whole index and swaps it in while searches go on.
+	// Reindex rebuilds the whole index and swaps it in while searches go
+	// on; it runs in the background (reindex.go) and stops early, leaving
+	// the current index, when ctx is cancelled.
 	Reindex(ctx context.Context) (index.ReindexStats, error)
 }
 
-// writeRoutes registers the routes that change the index, all behind the
-// API key.
+// writeRoutes registers the routes that change the index, and the status
+// of a re-index, all behind the API key.
 func (s *Server) writeRoutes(r *gin.Engine) {
 	w := r.Group("/api", s.requireKey)
 	w.POST("/articles", s.servePostArticle)
 	w.POST("/articles/_bulk", s.serveBulk)
 	w.PUT("/articles/:id", s.servePutArticle)
 	w.DELETE("/articles/:id", s.serveDeleteArticle)
-	w.POST("/admin/reindex", s.serveReindex)
+	w.POST("/admin/reindex", s.serveStartReindex)
+	w.GET("/admin/reindex", s.serveReindexStatus)
 }
 
 // setKey keeps the SHA-256 of the API key: requests are checked by
@@ -121,6 +124,10 @@ func writeErr(err error) error {
 		return &httpError{http.StatusNotFound, err.Error()}
 	case errors.Is(err, index.ErrReindexRunning):
 		return &httpError{http.StatusConflict, err.Error()}
+	case errors.Is(err, index.ErrDamaged):
+		return &httpError{http.StatusServiceUnavailable, "the index is damaged and takes no writes until it is rebuilt: POST /api/admin/reindex"}
+	case errors.Is(err, index.ErrClosed):
+		return &httpError{http.StatusServiceUnavailable, "shutting down"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &httpError{http.StatusServiceUnavailable, "request cancelled before the write"}
 	}
@@ -268,18 +275,4 @@ func (s *Server) serveDeleteArticleErr(c *gin.Context) (int, any, error) {
 		return 0, nil, writeErr(err)
 	}
 	return http.StatusNoContent, nil, nil
-}
-
-func (s *Server) serveReindex(c *gin.Context) { s.serveWrite(c, s.serveReindexErr) }
-
-// serveReindexErr answers POST /api/admin/reindex: it rebuilds the index
-// from the sources and the article store and swaps it in; searches go on
-// meanwhile. 409 while another re-index runs.
-func (s *Server) serveReindexErr(c *gin.Context) (int, any, error) {
-	st, err := s.ingester.Reindex(c.Request.Context())
-	if err != nil {
-		return 0, nil, writeErr(err)
-	}
-	s.log.Info("re-indexed", "dir", st.Dir, "documents", st.Documents, "took", st.Duration)
-	return http.StatusOK, st, nil
 }

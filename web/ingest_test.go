@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
@@ -34,25 +35,21 @@ var (
 // on a fresh --data holding the seed index.
 type writeServer struct {
 	*httptest.Server
-	srv *Server
-	w   *index.Writer
+	srv  *Server
+	w    *index.Writer
+	data string
 }
 
 // newWriteServer starts a server whose write routes need key ("" turns
 // them off).
 func newWriteServer(t *testing.T, key string) *writeServer {
 	t.Helper()
-	return newWriteServerLog(t, key, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return newWriteServerOn(t, seedData(t), key, index.WriterOptions{})
 }
 
-// newWriteServerLog is newWriteServer logging to log. The Writer reports
-// its tagging time into the server's metrics, as in 'cutwatch serve'.
-func newWriteServerLog(t *testing.T, key string, log *slog.Logger) *writeServer {
+// seedData returns a fresh --data directory holding the seed index.
+func seedData(t *testing.T) string {
 	t.Helper()
-	ingestTaggerOnce.Do(func() { ingestTagger, ingestTaggerErr = tag.New() })
-	if ingestTaggerErr != nil {
-		t.Fatal(ingestTaggerErr)
-	}
 	data := t.TempDir()
 	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
 	if err != nil {
@@ -61,21 +58,70 @@ func newWriteServerLog(t *testing.T, key string, log *slog.Logger) *writeServer 
 	if err := idx.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return data
+}
+
+// newWriteServerOn starts a quiet server over a Writer on data, opened
+// with opts plus the test tagger and the seeds as sources, as 'cutwatch
+// serve' wires it (the Writer is the Ingester and the Readiness, and
+// reports its tagging time into the server's metrics).
+func newWriteServerOn(t *testing.T, data, key string, opts index.WriterOptions) *writeServer {
+	t.Helper()
+	return newWriteServerWith(t, data, key, opts, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newWriteServerWith is newWriteServerOn with the server logging to log
+// (the Writer's own log is discarded).
+func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions, log *slog.Logger) *writeServer {
+	t.Helper()
+	ingestTaggerOnce.Do(func() { ingestTagger, ingestTaggerErr = tag.New() })
+	if ingestTaggerErr != nil {
+		t.Fatal(ingestTaggerErr)
+	}
 	m := NewMetrics()
-	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
-		Tagger: ingestTagger, Sources: []string{indextest.SeedsDir()}, ObserveTag: m.ObserveTag})
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Tagger = ingestTagger
+	opts.Sources = []string{indextest.SeedsDir()}
+	opts.ObserveTag = m.ObserveTag
+	w, err := index.OpenWriter(context.Background(), data, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(search.NewService(w.Index()), Options{Logger: log, Ingester: w, APIKey: key, Metrics: m})
+	srv := New(search.NewService(w.Index()), Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()
+		srv.Close()
 		if err := w.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return &writeServer{Server: hs, srv: srv, w: w}
+	return &writeServer{Server: hs, srv: srv, w: w, data: data}
+}
+
+// reindexStatus returns the state of the re-index job.
+func (ws *writeServer) reindexStatus(t *testing.T) reindexStatus {
+	t.Helper()
+	var st reindexStatus
+	ws.post(t, http.MethodGet, "/api/admin/reindex", "", http.StatusOK, &st)
+	return st
+}
+
+// waitReindex polls the re-index job until it is no longer running and
+// returns its final state.
+func (ws *writeServer) waitReindex(t *testing.T) reindexStatus {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		st := ws.reindexStatus(t)
+		if st.State != jobRunning {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("re-index still running after 2 minutes: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // do sends a request with an optional bearer key and returns status,
@@ -127,8 +173,8 @@ func (ws *writeServer) docCount(t *testing.T) uint64 {
 	return h.Documents
 }
 
-// writeCase is one request to a write route that succeeds with the right
-// key. The cases run in order (DELETE needs what POST made).
+// writeCase is one request to a route behind the key that succeeds with
+// the right key. The cases run in order (DELETE needs what POST made).
 type writeCase struct {
 	method, route string // as registered in the router
 	path          string
@@ -141,31 +187,46 @@ var writeCases = []writeCase{
 	{"POST", "/api/articles/_bulk", "/api/articles/_bulk", `{"id":"auth-2","text":"Golspie clinic shuts."}` + "\n", http.StatusOK},
 	{"PUT", "/api/articles/:id", "/api/articles/auth-1", `{"text":"Helmsdale ward closes."}`, http.StatusOK},
 	{"DELETE", "/api/articles/:id", "/api/articles/auth-2", "", http.StatusNoContent},
-	{"POST", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusOK},
+	{"POST", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusAccepted},
+	{"GET", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusOK},
 }
 
-// TestWriteRoutesNeedKey enumerates every non-GET route of the router, so
-// a new write route cannot escape the key check: each must have a case
-// above, and answers 401 without or with a wrong key (changing nothing),
-// 403 when no key is configured, and 2xx with the right key.
+// publicRoutes are the routes that need no key: reads.
+var publicRoutes = []string{
+	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json",
+	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field",
+	"GET /", "GET /articles/:id", "GET /static/*file",
+}
+
+// TestWriteRoutesNeedKey enumerates every route of the router, so that a
+// new route cannot escape the key check unnoticed: each is either a public
+// read above or has a case above (every non-GET route must), and those
+// answer 401 without or with a wrong key (changing nothing), 403 when no
+// key is configured, and 2xx with the right key.
 func TestWriteRoutesNeedKey(t *testing.T) {
 	ws := newWriteServer(t, testKey)
 	off := newWriteServer(t, "")
 
-	var routes []string
+	var routes, covered []string
 	for _, r := range ws.srv.router.Routes() {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			routes = append(routes, r.Method+" "+r.Path)
-		}
+		routes = append(routes, r.Method+" "+r.Path)
 	}
-	var covered []string
 	for _, c := range writeCases {
 		covered = append(covered, c.method+" "+c.route)
 	}
+	for _, r := range publicRoutes {
+		if !strings.HasPrefix(r, "GET ") {
+			t.Fatalf("public route %s: only GET routes may go without the key", r)
+		}
+		if slices.Contains(covered, r) {
+			t.Fatalf("%s is both public and behind the key", r)
+		}
+	}
+	covered = append(covered, publicRoutes...)
 	slices.Sort(routes)
 	slices.Sort(covered)
 	if !slices.Equal(routes, covered) {
-		t.Fatalf("write routes of the router %v != routes covered by this test %v: add a case", routes, covered)
+		t.Fatalf("routes of the router %v != routes covered by this test %v: add a case or list it as public", routes, covered)
 	}
 	before := ws.docCount(t)
 
@@ -205,13 +266,20 @@ func TestWriteRoutesNeedKey(t *testing.T) {
 		t.Fatalf("refused writes changed the keyless server's index: %d docs, was %d", got, before)
 	}
 
+	if st := ws.reindexStatus(t); st.State != jobIdle {
+		t.Fatalf("refused POST /api/admin/reindex started one: %+v", st)
+	}
 	for _, c := range writeCases {
 		status, _, body := ws.do(t, c.method, c.path, testKey, []byte(c.body))
 		if status != c.want {
 			t.Errorf("%s %s with the key: %d %s, want %d", c.method, c.path, status, body, c.want)
 		}
 	}
-	// The writes took effect: auth-1 replaced, auth-2 deleted.
+	if st := ws.waitReindex(t); st.State != jobDone {
+		t.Fatalf("re-index: %+v", st)
+	}
+	// The writes took effect, and the re-index kept them: auth-1
+	// replaced, auth-2 deleted.
 	if got := ws.search(t, "helmsdale"); !slices.Equal(got, []string{"auth-1"}) {
 		t.Errorf("helmsdale: %v, want [auth-1]", got)
 	}
@@ -400,19 +468,41 @@ func TestBulkReportsBadLines(t *testing.T) {
 	}
 }
 
+// TestReindexAPI starts a re-index through the API: 202 with the job's
+// state and where to follow it, which ends done with the counts, the new
+// index served. The job outlives its request, whose context ended with
+// the 202.
 func TestReindexAPI(t *testing.T) {
 	ws := newWriteServer(t, testKey)
+	if st := ws.reindexStatus(t); st.State != jobIdle || st.Started != nil {
+		t.Errorf("before any re-index: %+v, want idle", st)
+	}
 	ws.post(t, "POST", "/api/articles", `{"id":"r-1","text":"Kinlochbervie ward closes."}`, http.StatusCreated, nil)
-	var st index.ReindexStats
-	ws.post(t, "POST", "/api/admin/reindex", "", http.StatusOK, &st)
-	if st.Documents != 6 || st.FromSources != 5 || st.FromStore != 1 {
-		t.Errorf("reindex stats %+v, want 6 docs from 5 + 1", st)
+	oldDir := ws.w.Dir()
+	before := time.Now()
+	status, h, b := ws.do(t, "POST", "/api/admin/reindex", testKey, nil)
+	var started map[string]any
+	if err := json.Unmarshal(b, &started); err != nil || status != http.StatusAccepted {
+		t.Fatalf("POST: %d %s (%v), want 202", status, b, err)
+	}
+	if h.Get("Location") != "/api/admin/reindex" || started["state"] != jobRunning || started["started"] == nil || len(started) != 2 {
+		t.Errorf("POST: Location %q, body %s, want /api/admin/reindex and {state: running, started}", h.Get("Location"), b)
+	}
+	st := ws.waitReindex(t)
+	if st.State != jobDone || st.Error != "" {
+		t.Fatalf("re-index: %+v, want done", st)
+	}
+	if st.Documents == nil || *st.Documents != 6 || *st.FromSources != 5 || *st.FromStore != 1 {
+		t.Errorf("re-index state %+v, want 6 docs from 5 + 1", st)
+	}
+	if st.Started.Before(before.Add(-time.Second)) || st.Finished == nil || st.Finished.Before(*st.Started) {
+		t.Errorf("started %v, finished %v", st.Started, st.Finished)
 	}
 	if got := ws.search(t, "kinlochbervie"); !slices.Equal(got, []string{"r-1"}) {
 		t.Errorf("after reindex: %v", got)
 	}
-	if ws.w.Dir() != st.Dir {
-		t.Errorf("serving %s, want %s", ws.w.Dir(), st.Dir)
+	if filepath.Base(ws.w.Dir()) != st.Index || ws.w.Dir() == oldDir {
+		t.Errorf("serving %s, want the new %s", ws.w.Dir(), st.Index)
 	}
 }
 

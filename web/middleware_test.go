@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/search"
 )
 
@@ -39,7 +40,7 @@ func (b *lockedBuffer) String() string {
 func TestRequestLog(t *testing.T) {
 	const key = "s3cret"
 	var logBuf lockedBuffer
-	ws := newWriteServerLog(t, key, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	ws := newWriteServerWith(t, seedData(t), key, index.WriterOptions{}, slog.New(slog.NewTextHandler(&logBuf, nil)))
 
 	type sent struct {
 		method, path, auth string

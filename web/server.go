@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,6 +43,9 @@ type Options struct {
 	// APIKey is the bearer key the write routes require; empty turns
 	// them off (403).
 	APIKey string
+	// Readiness tells /readyz and the read routes whether the index can
+	// serve (nil: whenever it answers a search).
+	Readiness Readiness
 
 	// Metrics receives the server's measurements, exported at GET
 	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
@@ -58,11 +63,26 @@ type Server struct {
 	ingester Ingester
 	keySet   bool
 	keyHash  [32]byte
+
+	// Readiness (ready.go).
+	ready    Readiness
+	draining atomic.Bool
+
+	// Background work (reindex.go) runs in ctx, which lives until
+	// StartShutdown; Close waits for it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   sync.WaitGroup
+	jobMu  sync.Mutex
+	job    reindexStatus
 }
 
-// New returns a Server over s with its routes registered.
+// New returns a Server over s with its routes registered. Call Close when
+// done with it, after the http.Server has shut down.
 func New(s Searcher, opts Options) *Server {
-	srv := &Server{searcher: s, log: opts.Logger, ingester: opts.Ingester, metrics: opts.Metrics}
+	srv := &Server{searcher: s, log: opts.Logger, ingester: opts.Ingester, ready: opts.Readiness,
+		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}}
+	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
 	if srv.log == nil {
 		srv.log = slog.Default()
@@ -91,16 +111,19 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.Use(s.observeRequests, s.recoverPanics)
 
-	r.GET("/healthz", s.serveHealthz)
+	// Reads answer 503 while there is no index to read (needIndex).
+	api, page := s.needIndex(false), s.needIndex(true)
+	r.GET("/healthz", api, s.serveHealthz)
+	r.GET("/readyz", s.serveReadyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/api/openapi.json", s.serveOpenAPI)
-	r.GET("/api/search", s.serveSearch)
-	r.GET("/api/articles/:id", s.serveArticle)
-	r.GET("/api/facets/:field", s.serveFacet)
-	s.writeRoutes(r) // POST, PUT, DELETE behind the API key
+	r.GET("/api/search", api, s.serveSearch)
+	r.GET("/api/articles/:id", api, s.serveArticle)
+	r.GET("/api/facets/:field", api, s.serveFacet)
+	s.writeRoutes(r) // POST, PUT, DELETE and the re-index status behind the API key
 
-	r.GET("/", s.serveSearchPage)
-	r.GET("/articles/:id", s.serveArticlePage)
+	r.GET("/", page, s.serveSearchPage)
+	r.GET("/articles/:id", page, s.serveArticlePage)
 	r.GET("/static/*file", s.serveStatic)
 
 	r.NoRoute(s.serveNoRoute)

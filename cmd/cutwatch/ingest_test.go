@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index"
 )
@@ -49,6 +50,50 @@ func total(t *testing.T, addr, q string) int {
 	return res.Total
 }
 
+// reindexState is the body of GET /api/admin/reindex.
+type reindexState struct {
+	State     string `json:"state"`
+	Documents uint64 `json:"documents"`
+	Index     string `json:"index"`
+	Error     string `json:"error"`
+}
+
+// reindex starts a re-index through the API (202 with its Location) and
+// polls its state until it has ended.
+func reindex(t *testing.T, base, key string) reindexState {
+	t.Helper()
+	req, err := http.NewRequest("POST", base+"/api/admin/reindex", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusAccepted || loc != "/api/admin/reindex" {
+		t.Fatalf("POST /api/admin/reindex: %d (Location %q) %s, want 202", resp.StatusCode, loc, b)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		status, b := call(t, "GET", base+loc, key, "")
+		var st reindexState
+		if err := json.Unmarshal(b, &st); status != http.StatusOK || err != nil {
+			t.Fatalf("GET %s: %d %s", loc, status, b)
+		}
+		if st.State != "running" {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("re-index still running after 2 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // TestServeIngestReindexRestart runs the write path of 'cutwatch serve':
 // an article posted with the key survives a restart, a re-index moves the
 // live index to a new directory, and the restarted server serves that one.
@@ -69,16 +114,13 @@ func TestServeIngestReindexRestart(t *testing.T) {
 	if n := total(t, addr, "achiltibuie"); n != 1 {
 		t.Errorf("achiltibuie: %d hits", n)
 	}
-	status, b = call(t, "POST", base+"/api/admin/reindex", cfg.apiKey, "")
-	if status != http.StatusOK {
-		t.Fatalf("reindex: %d %s", status, b)
+	st := reindex(t, base, cfg.apiKey)
+	if st.State != "done" || st.Documents != 6 || st.Index == "" {
+		t.Fatalf("reindex: %+v, want done with 6 docs in a new dir", st)
 	}
-	var st index.ReindexStats
-	if err := json.Unmarshal(b, &st); err != nil {
-		t.Fatal(err)
-	}
-	if st.Documents != 6 || filepath.Dir(st.Dir) != filepath.Clean(data) {
-		t.Errorf("reindex: %+v, want 6 docs in a new dir of %s", st, data)
+	newDir := filepath.Join(data, st.Index)
+	if !index.Exists(newDir) {
+		t.Errorf("no index in %s", newDir)
 	}
 	if _, err := os.Stat(filepath.Join(data, index.DefaultIndexName)); !os.IsNotExist(err) {
 		t.Errorf("old index dir still there: %v", err)
@@ -97,11 +139,11 @@ func TestServeIngestReindexRestart(t *testing.T) {
 	if n := total(t, addr, "redundancy"); n != 4 {
 		t.Errorf("after restart: redundancy %d hits, want the 4 seeds", n)
 	}
-	if cur, err := index.CurrentDir(data); err != nil || cur != st.Dir {
-		t.Errorf("CURRENT -> %s (%v), want %s", cur, err, st.Dir)
+	if cur, err := index.CurrentDir(data); err != nil || cur != newDir {
+		t.Errorf("CURRENT -> %s (%v), want %s", cur, err, newDir)
 	}
-	if got := indexDir(data); got != st.Dir {
-		t.Errorf("indexDir (used by the other commands) = %s, want %s", got, st.Dir)
+	if got := indexDir(data); got != newDir {
+		t.Errorf("indexDir (used by the other commands) = %s, want %s", got, newDir)
 	}
 }
 

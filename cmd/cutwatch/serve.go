@@ -29,6 +29,7 @@ type serveConfig struct {
 	logFormat     string
 	searchTimeout time.Duration
 	shutdownGrace time.Duration
+	drainDelay    time.Duration
 	apiKey        string
 }
 
@@ -39,6 +40,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
+	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "at shutdown, how long to go on serving with /readyz answering 503, so a load balancer stops sending requests first")
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
 }
 
@@ -51,8 +53,11 @@ func serveCommand() *ffcli.Command {
 		ShortUsage: "cutwatch serve [flags]",
 		ShortHelp:  "Serve the search API (and UI) over the index in --data.",
 		LongHelp: "Opens the index in --data, building it from --seeds first when there is\n" +
-			"none, and serves HTTP on --addr until SIGINT or SIGTERM. Every flag can also\n" +
-			"be set with a CUTWATCH_* environment variable (CUTWATCH_ADDR, CUTWATCH_DATA, ...).",
+			"none, and serves HTTP on --addr until SIGINT or SIGTERM. A damaged index is\n" +
+			"logged as an error and not served: the server starts anyway, /readyz and\n" +
+			"every read answer 503 saying so, until POST /api/admin/reindex (with the\n" +
+			"key) rebuilds it. Every flag can also be set with a CUTWATCH_* environment\n" +
+			"variable (CUTWATCH_ADDR, CUTWATCH_DATA, ...).",
 		FlagSet: fs,
 		Options: envOptions(),
 		Exec: func(ctx context.Context, args []string) error {
@@ -80,8 +85,13 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 }
 
 // runServe opens (or first builds) the index and serves until ctx is done,
-// then shuts down gracefully. ready, if not nil, receives the listening
-// address once the server accepts connections (tests listen on port 0).
+// then shuts down gracefully: /readyz turns 503 and a running re-index is
+// cancelled, requests go on being served for cfg.drainDelay, then
+// in-flight requests finish (up to cfg.shutdownGrace) and the index is
+// closed. A damaged index does not stop it: it serves as not ready (see
+// web.Readiness) until a re-index replaces the index. ready, if not nil,
+// receives the listening address once the server accepts connections
+// (tests listen on port 0).
 func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan<- string) error {
 	// The live index is the one CURRENT names (a re-index moves it);
 	// only a fresh --data is built from the seeds.
@@ -109,8 +119,15 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	dir = w.Dir()
 	svc := search.NewService(w.Index())
 	svc.Timeout = cfg.searchTimeout
-	n, err := svc.DocCount()
-	if err != nil {
+	var n uint64
+	damage := w.Ready()
+	if errors.Is(damage, index.ErrDamaged) {
+		advice := "POST /api/admin/reindex with the API key, or stop the server and run 'cutwatch index --rebuild'"
+		if cfg.apiKey == "" {
+			advice = "stop the server and run 'cutwatch index --rebuild' (or restart with --api-key and POST /api/admin/reindex)"
+		}
+		log.Error("the index is damaged: serving as not ready (/readyz and all reads answer 503) until it is rebuilt", "index", dir, "rebuild", advice, "err", damage)
+	} else if n, err = svc.DocCount(); err != nil {
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
 
@@ -118,8 +135,10 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
+	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics})
+	defer ws.Close() // before w.Close: a running re-index ends first
 	srv := &http.Server{
-		Handler:           web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Metrics: metrics}).Handler(),
+		Handler:           ws.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.searchTimeout + 30*time.Second,
@@ -127,7 +146,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "")
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "", "ready", damage == nil)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -138,6 +157,13 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	// Not ready first, so that a load balancer stops sending requests
+	// while they are still served.
+	ws.StartShutdown()
+	if cfg.drainDelay > 0 {
+		log.Info("shutting down: /readyz answers 503, still serving", "drain_delay", cfg.drainDelay)
+		time.Sleep(cfg.drainDelay)
 	}
 	log.Info("shutting down: finishing in-flight requests", "grace", cfg.shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
@@ -175,7 +201,8 @@ func buildFromSeeds(ctx context.Context, dir, seeds string, log *slog.Logger) er
 
 // openWriter opens the live index and article store of --data for serving
 // and writing. A re-index reads the seeds folder (when it exists) besides
-// the store. observeTag receives the tagger's time per article.
+// the store. observeTag receives the tagger's time per article. A damaged
+// index leaves the Writer without one, not ready, until a re-index.
 func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger, observeTag func(time.Duration)) (*index.Writer, error) {
 	t, err := tag.New()
 	if err != nil {
@@ -185,5 +212,5 @@ func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger, observeT
 	if _, err := os.Stat(cfg.seeds); err == nil {
 		sources = []string{cfg.seeds}
 	}
-	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log, ObserveTag: observeTag})
+	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log, ObserveTag: observeTag, AllowDamaged: true})
 }

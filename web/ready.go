@@ -1,0 +1,163 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"path/filepath"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/search"
+)
+
+// Readiness is what /readyz and the read routes ask of the index besides
+// searching it. The real one is *index.Writer.
+type Readiness interface {
+	// Ready returns nil when the index can serve, or why not: an error
+	// wrapping index.ErrDamaged when there is no index to search (the
+	// read routes then answer 503), index.ErrSwapping during the swap of
+	// a re-index (searches go on), index.ErrClosed after close. It must
+	// not block.
+	Ready() error
+	// Dir returns the directory of the index being served.
+	Dir() string
+}
+
+// readyResponse is the body of GET /readyz when ready.
+type readyResponse struct {
+	Status    string `json:"status"` // "ready"
+	Documents uint64 `json:"documents"`
+	Index     string `json:"index,omitempty"` // base name of the index directory
+}
+
+// notReadyResponse is the body of GET /readyz when not ready (503).
+type notReadyResponse struct {
+	Status string `json:"status"` // "not ready"
+	Reason string `json:"reason"`
+}
+
+// StartShutdown marks the server as going away: from now on /readyz
+// answers 503 ("shutting down"), so that a load balancer stops sending
+// requests, and a re-index started through the API is cancelled (the
+// current index stays unless the new one was already swapped in). All
+// other routes go on serving until the http.Server is shut down.
+func (s *Server) StartShutdown() {
+	s.draining.Store(true)
+	s.cancel()
+}
+
+// Close calls StartShutdown and waits for background work (a re-index
+// started through the API) to end. Call it before closing the Ingester.
+func (s *Server) Close() {
+	s.StartShutdown()
+	// A POST that checked the context before the cancel has added its
+	// job by the time it releases jobMu; later ones see the cancel. So
+	// Wait never races with Add.
+	s.jobMu.Lock()
+	s.jobMu.Unlock()
+	s.jobs.Wait()
+}
+
+// notReadyReason returns why the server cannot be called ready, or "".
+func (s *Server) notReadyReason() string {
+	if s.draining.Load() {
+		return "shutting down"
+	}
+	if s.ready == nil {
+		return ""
+	}
+	switch err := s.ready.Ready(); {
+	case err == nil:
+		return ""
+	case errors.Is(err, index.ErrDamaged):
+		return s.damagedMessage()
+	case errors.Is(err, index.ErrSwapping), errors.Is(err, index.ErrClosed):
+		return err.Error()
+	default:
+		s.log.Warn("index not ready", "err", err)
+		return "index not ready"
+	}
+}
+
+// damagedMessage is what clients are told while the index is damaged:
+// which one and how to rebuild it, without the file-level details (those
+// are logged at start).
+func (s *Server) damagedMessage() string {
+	return "index " + filepath.Base(s.ready.Dir()) + " is damaged or half-written and is not served: " +
+		"rebuild it with POST /api/admin/reindex (with the API key), or stop the server and run 'cutwatch index --rebuild'"
+}
+
+// unavailable returns the message to answer a read with when there is no
+// index to read (damaged or closed), or "". During a swap reads go on.
+func (s *Server) unavailable() string {
+	if s.ready == nil {
+		return ""
+	}
+	switch err := s.ready.Ready(); {
+	case errors.Is(err, index.ErrDamaged):
+		return s.damagedMessage()
+	case errors.Is(err, index.ErrClosed):
+		return "shutting down"
+	}
+	return ""
+}
+
+// needIndex answers 503 with the reason, as JSON or as the HTML error
+// page, when there is no index to read: a damaged index is never served
+// as an empty one.
+func (s *Server) needIndex(html bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		msg := s.unavailable()
+		if msg == "" {
+			c.Next()
+			return
+		}
+		if html {
+			p := errorPage(http.StatusServiceUnavailable, msg)
+			v := p.data.(errorView)
+			v.Heading = "Search is unavailable"
+			p.data = v
+			s.writeHTML(c, p)
+		} else {
+			writeJSON(c, http.StatusServiceUnavailable, errorBody{Error: msg})
+		}
+		c.Abort()
+	}
+}
+
+// serveReadyz answers GET /readyz: 200 when the index is open, not in the
+// middle of a swap, and answers a real one-hit search; 503 with the reason
+// otherwise (damaged, mid-swap, shutting down). Unlike /healthz (is the
+// process able to serve at all?) it tells a load balancer whether to send
+// requests now.
+func (s *Server) serveReadyz(c *gin.Context) {
+	notReady := func(reason string) {
+		writeJSON(c, http.StatusServiceUnavailable, notReadyResponse{Status: "not ready", Reason: reason})
+	}
+	if r := s.notReadyReason(); r != "" {
+		notReady(r)
+		return
+	}
+	res, err := s.searcher.Search(c.Request.Context(), search.Request{Size: 1, FacetSize: 1})
+	if err != nil {
+		s.log.Warn("readiness search failed", "err", err)
+		notReady("index cannot be searched")
+		return
+	}
+	n, err := s.searcher.DocCount()
+	if err != nil {
+		s.log.Warn("readiness count failed", "err", err)
+		notReady("index cannot be counted")
+		return
+	}
+	if n > 0 && len(res.Hits) == 0 {
+		notReady("index holds documents but a search finds none")
+		return
+	}
+	resp := readyResponse{Status: "ready", Documents: n}
+	if s.ready != nil {
+		resp.Index = filepath.Base(s.ready.Dir())
+	}
+	writeJSON(c, http.StatusOK, resp)
+}
