@@ -49,6 +49,9 @@ type Config struct {
 	Force  bool
 	// QueryRounds is how many times the query phase runs the mix.
 	QueryRounds int
+	// PairRounds is how many times the HTTP phase runs the mix in-process
+	// and over HTTP back to back, to measure what HTTP adds (default 20).
+	PairRounds int
 	// Levels are the connection counts of the HTTP phase, each run for
 	// LoadDuration.
 	Levels       []int
@@ -73,8 +76,13 @@ type Report struct {
 	MixDirect *Latency      `json:"mix_direct,omitempty"`
 	// HTTPSerial is the query mix over HTTP from one connection, one
 	// request at a time: compared with MixSvc it is what HTTP adds.
-	HTTPSerial *Latency     `json:"http_serial,omitempty"`
-	Load       []LoadResult `json:"load,omitempty"`
+	HTTPSerial *Latency `json:"http_serial,omitempty"`
+	// HTTPPaired compares each request of the mix in-process and over
+	// HTTP, back to back; HTTPAdds is the median of all the paired
+	// differences (ms): what HTTP adds to a search.
+	HTTPPaired []PairedResult `json:"http_paired,omitempty"`
+	HTTPAdds   *float64       `json:"http_adds_ms,omitempty"`
+	Load       []LoadResult   `json:"load,omitempty"`
 	// ServePeakRSS is the peak RSS (bytes) while the full index was open
 	// and served the query and HTTP phases; ServePeakRSSOwn whether the
 	// peak was reset before (else it includes earlier phases).
@@ -90,6 +98,9 @@ func (c *Config) defaults() {
 	}
 	if c.QueryRounds <= 0 {
 		c.QueryRounds = 50
+	}
+	if c.PairRounds <= 0 {
+		c.PairRounds = 20
 	}
 	if len(c.Levels) == 0 {
 		c.Levels = []int{10, 50, 200}
@@ -233,6 +244,12 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 		for i, q := range mix {
 			params[i] = q.Params
 		}
+		cfg.Log.Info("HTTP vs in-process, paired", "requests", len(mix), "rounds", cfg.PairRounds)
+		paired, adds, err := runPaired(ctx, search.NewService(idx), srv.URL, mix, cfg.PairRounds)
+		if err != nil {
+			return err
+		}
+		rep.HTTPPaired, rep.HTTPAdds = paired, &adds
 		// One connection, one request at a time: what HTTP adds to a search.
 		serial, err := load(ctx, srv.URL, params, 1, cfg.LoadDuration)
 		if err != nil {

@@ -36,7 +36,7 @@ func searchHandler(s *search.Service) http.Handler {
 // then runs again to check that finished phases are not redone.
 func TestRunSmall(t *testing.T) {
 	dir := t.TempDir()
-	cfg := Config{N: 60, Seed: 2, Dir: dir, QueryRounds: 2, Levels: []int{3},
+	cfg := Config{N: 60, Seed: 2, Dir: dir, QueryRounds: 2, PairRounds: 2, Levels: []int{3},
 		LoadDuration: 200 * time.Millisecond, Handler: searchHandler}
 	rep, err := Run(context.Background(), cfg)
 	if err != nil {
@@ -69,11 +69,19 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("load at %d: %d requests, %d errors", l.Connections, l.Requests, l.Errors)
 		}
 	}
+	if len(rep.HTTPPaired) != 11 || rep.HTTPAdds == nil {
+		t.Fatalf("paired HTTP results: %d requests, adds %v; want 11 and a figure", len(rep.HTTPPaired), rep.HTTPAdds)
+	}
+	for _, p := range rep.HTTPPaired {
+		if p.Service.N != 2 || p.HTTP.N != 2 || p.HTTP.P50 <= 0 {
+			t.Errorf("paired %s: %+v", p.Name, p)
+		}
+	}
 	var md strings.Builder
 	if err := rep.Markdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "Peak RSS"} {
+	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "HTTP adds **", "Peak RSS"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
 		}
@@ -149,4 +157,23 @@ func TestDirSize(t *testing.T) {
 
 func writeFile(path string, n int) error {
 	return os.WriteFile(path, []byte(strings.Repeat("x", n)), 0o644)
+}
+
+func TestMedianMS(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		in   []time.Duration
+		want float64
+	}{
+		{nil, 0},
+		{[]time.Duration{3 * ms}, 3},
+		{[]time.Duration{5 * ms, -2 * ms, 1 * ms}, 1},
+		{[]time.Duration{-4 * ms, -1 * ms, -3 * ms}, -3},
+		{[]time.Duration{4 * ms, 1 * ms, 3 * ms, 2 * ms}, 3}, // upper median
+	}
+	for _, tt := range tests {
+		if got := medianMS(tt.in); got != tt.want {
+			t.Errorf("medianMS(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
 }

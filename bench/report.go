@@ -74,10 +74,21 @@ func (r *Report) Markdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| %d | %.0f s | %d | %.0f | %.2f | %.2f | %d |\n", l.Connections, l.Seconds, l.Requests,
 				l.PerSecond, l.Latency.P50, l.Latency.P99, l.Errors)
 		}
-		if r.HTTPSerial != nil && r.MixSvc != nil {
+		if r.HTTPAdds == nil && r.HTTPSerial != nil && r.MixSvc != nil {
+			// Reports from before the paired measurement.
 			fmt.Fprintf(&b, "\nHTTP adds %.2f ms at p50 over the in-process mix (1 connection; target < 1 ms: %s).\n\n",
 				r.HTTPSerial.P50-r.MixSvc.P50, verdict(r.HTTPSerial.P50-r.MixSvc.P50 < 1))
 		}
+		b.WriteString("\n")
+	}
+	if len(r.HTTPPaired) > 0 && r.HTTPAdds != nil {
+		b.WriteString("| request | in-process p50 / p99 (ms) | HTTP p50 / p99 (ms) | HTTP adds, median of pairs (ms) |\n")
+		b.WriteString("| --- | ---: | ---: | ---: |\n")
+		for _, p := range r.HTTPPaired {
+			fmt.Fprintf(&b, "| %s | %.2f / %.2f | %.2f / %.2f | %.2f |\n", p.Name, p.Service.P50, p.Service.P99, p.HTTP.P50, p.HTTP.P99, p.AddsP50)
+		}
+		fmt.Fprintf(&b, "\nHTTP adds **%.2f ms** at p50 (median of the paired differences, each request in-process and over HTTP back to back; target < 1 ms: %s).\n\n",
+			*r.HTTPAdds, verdict(*r.HTTPAdds < 1))
 	}
 	if r.ServePeakRSS > 0 {
 		n := r.N
