@@ -60,7 +60,10 @@ func newWriteServer(t *testing.T, key string) *writeServer {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := New(search.NewService(w.Index()), Options{Logger: quiet, Ingester: w, APIKey: key})
+	// Served as cutwatch serve does: with the cache keyed on the writer's
+	// generation, so every test that searches after a write checks that
+	// no stale answer comes from the cache.
+	srv := New(search.New(w.Index(), search.Options{Generation: w.Generation}), Options{Logger: quiet, Ingester: w, APIKey: key})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()

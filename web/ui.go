@@ -120,6 +120,7 @@ func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 		}
 		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(raw, br)}, nil
 	}
+	req.Facets = nil // the page always shows every facet
 	res, err := s.searcher.Search(c.Request.Context(), req)
 	if err != nil {
 		var br *search.BadRequestError

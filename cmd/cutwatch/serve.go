@@ -104,8 +104,9 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		}
 	}()
 	dir = w.Dir()
-	svc := search.NewService(w.Index())
-	svc.Timeout = cfg.searchTimeout
+	// The cache keys on the writer's generation, so no write is ever
+	// answered with a result from before it.
+	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation})
 	n, err := svc.DocCount()
 	if err != nil {
 		return fmt.Errorf("open index %s: %w", dir, err)
