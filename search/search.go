@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,9 +53,10 @@ var ErrTimeout = errors.New("search took too long")
 // index. It is safe for concurrent use. The index may be a bleve.IndexAlias,
 // so that a rebuilt index can be swapped in under a running Service.
 //
-// When a Service knows the index's generation (Options.Generation), it
-// caches whole results and single facets' counts for as long as the index
-// does not change, and runs identical concurrent searches once.
+// A Service caps the searches that run at once (Options.MaxSearches) and,
+// when it knows the index's generation (Options.Generation), caches whole
+// results and single facets' counts for as long as the index does not
+// change, and runs identical concurrent searches once.
 type Service struct {
 	idx bleve.Index
 	// Timeout bounds each call once it runs (DefaultTimeout if 0).
@@ -63,13 +65,16 @@ type Service struct {
 	gen      func() uint64
 	cache    *cache // nil: no cache
 	flight   flight
+	limit    *limiter // nil: no cap
 	admitted func(context.Context)
 }
 
 // Options configure a Service. The zero value gives the defaults: no
-// cache.
+// cache, at most 2 × GOMAXPROCS searches at once.
 type Options struct {
-	// Timeout bounds each call (DefaultTimeout if 0).
+	// Timeout bounds each call once it runs (DefaultTimeout if 0). Time
+	// spent waiting for a search slot does not count; it is bounded by
+	// QueueWait.
 	Timeout time.Duration
 
 	// Generation reports the version of the index's content, such as
@@ -83,9 +88,18 @@ type Options struct {
 	CacheEntries int
 	CacheBytes   int64
 
-	// Admitted, if not nil, is called by every search before it reads
-	// the index. Tests use it to hold searches running; ctx ends when no
-	// caller waits for the search any more.
+	// MaxSearches is how many searches may run at once (2 × GOMAXPROCS if
+	// 0; negative: no cap). When they all run, up to MaxQueued more wait
+	// for a slot (2 × MaxSearches if 0; negative: none), each at most
+	// QueueWait (DefaultQueueWait if 0); the rest fail at once with
+	// ErrOverloaded. Answers from the cache need no slot.
+	MaxSearches int
+	MaxQueued   int
+	QueueWait   time.Duration
+
+	// Admitted, if not nil, is called by every search once it holds a
+	// slot, before it reads the index. Tests use it to hold searches
+	// running; ctx ends when no caller waits for the search any more.
 	Admitted func(ctx context.Context)
 }
 
@@ -110,6 +124,21 @@ func New(idx bleve.Index, opts Options) *Service {
 		}
 		s.cache = newCache(entries, bytes)
 	}
+	if opts.MaxSearches >= 0 {
+		n := opts.MaxSearches
+		if n == 0 {
+			n = 2 * runtime.GOMAXPROCS(0)
+		}
+		q := opts.MaxQueued
+		if q == 0 {
+			q = 2 * n
+		}
+		wait := opts.QueueWait
+		if wait <= 0 {
+			wait = DefaultQueueWait
+		}
+		s.limit = newLimiter(n, q, wait)
+	}
 	return s
 }
 
@@ -121,11 +150,15 @@ func (s *Service) CacheStats() CacheStats {
 	return s.cache.stats()
 }
 
+// AdmissionStats returns the limits and counters of admission control
+// (zero without a cap).
+func (s *Service) AdmissionStats() AdmissionStats { return s.limit.stats() }
+
 // cached returns the value of key: from the cache when it holds it for
 // the index's current generation, or else computed by fn, once for all
 // the callers that ask for the same key of the same generation at the
-// same time, and then cached. fn runs within the service's timeout; gen
-// and useCache tell it
+// same time, and then cached. fn runs once admitted (holding a search
+// slot) and within the service's timeout; gen and useCache tell it
 // whether it may use the cache too. Without a cache, or with bypass, fn
 // simply runs.
 func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(ctx context.Context, gen uint64, useCache bool) (any, int64, error)) (any, error) {
@@ -159,8 +192,15 @@ func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(c
 	return v, err
 }
 
-// admit runs fn within the service's timeout.
+// admit runs fn once a search slot is free, within the service's timeout.
 func (s *Service) admit(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+	if s.limit != nil {
+		release, err := s.limit.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	if s.admitted != nil {
 		s.admitted(ctx)
 	}
@@ -365,7 +405,8 @@ func sortOrder(key string) search.SortOrder {
 
 // Search runs req: the hits of the requested page with snippets, the total,
 // and the facet counts. Errors in the request are *BadRequestError; a search
-// that outlives the timeout fails with ErrTimeout.
+// that outlives the timeout fails with ErrTimeout, one refused by admission
+// control with ErrOverloaded.
 func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	if err := req.Validate(); err != nil {

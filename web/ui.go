@@ -47,9 +47,7 @@ func (s *Server) serveHTML(c *gin.Context, h func(*gin.Context) (htmlPage, error
 	p, err := h(c)
 	if err != nil {
 		status, msg := statusOf(err)
-		if status >= 500 {
-			s.log.Error("request failed", "route", c.FullPath(), "status", status, "err", err)
-		}
+		s.logFailure(c, status, err)
 		p = errorPage(status, msg)
 	}
 	s.writeHTML(c, p)

@@ -30,6 +30,7 @@ type serveConfig struct {
 	searchTimeout time.Duration
 	shutdownGrace time.Duration
 	apiKey        string
+	maxSearches   int
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -39,6 +40,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
+	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches that may run at once; a few more wait up to 1s for a slot, the rest get 503 with Retry-After (0: 2 × cores, -1: no limit)")
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
 }
 
@@ -106,7 +108,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	dir = w.Dir()
 	// The cache keys on the writer's generation, so no write is ever
 	// answered with a result from before it.
-	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation})
+	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation, MaxSearches: cfg.maxSearches})
 	n, err := svc.DocCount()
 	if err != nil {
 		return fmt.Errorf("open index %s: %w", dir, err)
