@@ -83,8 +83,10 @@ type Report struct {
 	HTTPPaired []PairedResult `json:"http_paired,omitempty"`
 	HTTPAdds   *float64       `json:"http_adds_ms,omitempty"`
 	// DrillDown is a UI session measured with and without the cache.
-	DrillDown []DrillStep  `json:"drill_down,omitempty"`
-	Load      []LoadResult `json:"load,omitempty"`
+	DrillDown []DrillStep `json:"drill_down,omitempty"`
+	// Bursts are concurrent landing-page requests right after a write.
+	Bursts []BurstResult `json:"bursts,omitempty"`
+	Load   []LoadResult  `json:"load,omitempty"`
 	// ServePeakRSS is the peak RSS (bytes) while the full index was open
 	// and served the query and HTTP phases; ServePeakRSSOwn whether the
 	// peak was reset before (else it includes earlier phases).
@@ -257,6 +259,11 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 		}
 		cfg.Log.Info("UI session after a write, with and without the cache", "steps", len(steps), "rounds", cfg.QueryRounds)
 		if rep.DrillDown, err = runDrillDown(ctx, idx, steps, cfg.QueryRounds); err != nil {
+			return err
+		}
+		bursts := max(cfg.QueryRounds/5, 1)
+		cfg.Log.Info("bursts of landing-page requests after a write", "size", burstSize, "bursts", bursts)
+		if rep.Bursts, err = runBursts(ctx, idx, bursts); err != nil {
 			return err
 		}
 	}

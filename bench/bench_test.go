@@ -80,6 +80,14 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("drill-down %s: %+v", d.Name, d)
 		}
 	}
+	if len(rep.Bursts) != len(LoadConfigs) {
+		t.Fatalf("%d burst results, want one per configuration", len(rep.Bursts))
+	}
+	for _, x := range rep.Bursts {
+		if x.Each.N+x.Refused != x.Size*x.Bursts || x.Each.N == 0 {
+			t.Errorf("bursts %+v: answered + refused != sent", x)
+		}
+	}
 	for _, q := range rep.Queries {
 		if q.Cached.N != 2 {
 			t.Errorf("%s: cached latencies %+v", q.Name, q.Cached)
@@ -97,7 +105,7 @@ func TestRunSmall(t *testing.T) {
 	if err := rep.Markdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "HTTP adds **", "| + tick a place |", "| cache + admission control (as served) | 3 |", "Peak RSS"} {
+	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "HTTP adds **", "| + tick a place |", "Bursts of 20", "| cache + admission control (as served) | 3 |", "Peak RSS"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
 		}

@@ -81,6 +81,15 @@ func (r *Report) Markdown(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
+	if len(r.Bursts) > 0 {
+		fmt.Fprintf(&b, "Bursts of %d landing-page requests (`q=`, every facet) arriving together right after a write:\n\n", r.Bursts[0].Size)
+		b.WriteString("| server | bursts | answered p50 / p95 / p99 (ms) | last answer of a burst, p50 (ms) | refused (busy) |\n")
+		b.WriteString("| --- | ---: | ---: | ---: | ---: |\n")
+		for _, x := range r.Bursts {
+			fmt.Fprintf(&b, "| %s | %d | %s | %.2f | %d |\n", x.Config, x.Bursts, lat(x.Each), x.Slowest, x.Refused)
+		}
+		b.WriteString("\n")
+	}
 	if len(r.Load) > 0 {
 		b.WriteString("| server | HTTP connections | duration | requests | requests/s | p50 (ms) | p99 (ms) | refused (503 busy) | errors |\n")
 		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
