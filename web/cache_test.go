@@ -139,3 +139,18 @@ func TestSearchAPIFacetsParameter(t *testing.T) {
 		}
 	}
 }
+
+// TestCloneRequestSharesNothing checks that a cloned request's slices can
+// be changed without changing the original's (the UI edits clones to
+// build its links).
+func TestCloneRequestSharesNothing(t *testing.T) {
+	min := 5.0
+	r := search.Request{Filters: map[string][]string{"union": {"Unison"}}, Amount: search.Range{Min: &min}, Facets: []string{"union"}}
+	c := cloneRequest(r)
+	c.Filters["union"][0] = "GMB"
+	*c.Amount.Min = 6
+	c.Facets[0] = "place"
+	if r.Filters["union"][0] != "Unison" || *r.Amount.Min != 5 || r.Facets[0] != "union" {
+		t.Errorf("changing the clone changed the original: %+v", r)
+	}
+}
