@@ -49,6 +49,9 @@ type Config struct {
 	Force  bool
 	// QueryRounds is how many times the query phase runs the mix.
 	QueryRounds int
+	// PairRounds is how many times the HTTP phase runs the mix in-process
+	// and over HTTP back to back, to measure what HTTP adds (default 20).
+	PairRounds int
 	// Levels are the connection counts of the HTTP phase, each run for
 	// LoadDuration.
 	Levels       []int
@@ -73,8 +76,17 @@ type Report struct {
 	MixDirect *Latency      `json:"mix_direct,omitempty"`
 	// HTTPSerial is the query mix over HTTP from one connection, one
 	// request at a time: compared with MixSvc it is what HTTP adds.
-	HTTPSerial *Latency     `json:"http_serial,omitempty"`
-	Load       []LoadResult `json:"load,omitempty"`
+	HTTPSerial *Latency `json:"http_serial,omitempty"`
+	// HTTPPaired compares each request of the mix in-process and over
+	// HTTP, back to back; HTTPAdds is the median of all the paired
+	// differences (ms): what HTTP adds to a search.
+	HTTPPaired []PairedResult `json:"http_paired,omitempty"`
+	HTTPAdds   *float64       `json:"http_adds_ms,omitempty"`
+	// DrillDown is a UI session measured with and without the cache.
+	DrillDown []DrillStep `json:"drill_down,omitempty"`
+	// Bursts are concurrent landing-page requests right after a write.
+	Bursts []BurstResult `json:"bursts,omitempty"`
+	Load   []LoadResult  `json:"load,omitempty"`
 	// ServePeakRSS is the peak RSS (bytes) while the full index was open
 	// and served the query and HTTP phases; ServePeakRSSOwn whether the
 	// peak was reset before (else it includes earlier phases).
@@ -90,6 +102,9 @@ func (c *Config) defaults() {
 	}
 	if c.QueryRounds <= 0 {
 		c.QueryRounds = 50
+	}
+	if c.PairRounds <= 0 {
+		c.PairRounds = 20
 	}
 	if len(c.Levels) == 0 {
 		c.Levels = []int{10, 50, 200}
@@ -201,6 +216,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// LoadConfigs are the configurations of the search service that the HTTP
+// phase loads in turn, each at every level: as before admission control
+// and the cache, with admission control only (every request searches the
+// index), and as cutwatch serve runs it. The index does not change during
+// the run, so with the cache every request of the mix after its first is
+// a hit: that level is the ceiling, not what a mix of distinct requests
+// would see.
+var LoadConfigs = []struct {
+	Name    string
+	Options search.Options
+}{
+	{"no cache, no admission control", search.Options{MaxSearches: -1}},
+	{"no cache, admission control", search.Options{}},
+	{"cache + admission control (as served)", search.Options{Generation: func() uint64 { return 0 }}},
+}
+
 // serve opens the full index as a server would and runs the query and HTTP
 // phases on it, measuring the peak RSS of serving.
 func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string, doQuery, doHTTP bool) error {
@@ -222,31 +253,54 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 			return err
 		}
 		rep.Queries, rep.MixSvc, rep.MixDirect = qs, &s, &d
+		steps, err := drillDown(mix)
+		if err != nil {
+			return err
+		}
+		cfg.Log.Info("UI session after a write, with and without the cache", "steps", len(steps), "rounds", cfg.QueryRounds)
+		if rep.DrillDown, err = runDrillDown(ctx, idx, steps, cfg.QueryRounds); err != nil {
+			return err
+		}
+		bursts := max(cfg.QueryRounds/5, 1)
+		cfg.Log.Info("bursts of landing-page requests after a write", "size", burstSize, "bursts", bursts)
+		if rep.Bursts, err = runBursts(ctx, idx, bursts); err != nil {
+			return err
+		}
 	}
 	if doHTTP {
 		if cfg.Handler == nil {
 			return errors.New("bench: http phase needs a handler")
 		}
-		srv := httptest.NewServer(cfg.Handler(search.NewService(idx)))
-		defer srv.Close()
 		params := make([]string, len(mix))
 		for i, q := range mix {
 			params[i] = q.Params
 		}
-		// One connection, one request at a time: what HTTP adds to a search.
-		serial, err := load(ctx, srv.URL, params, 1, cfg.LoadDuration)
+		plain := httptest.NewServer(cfg.Handler(search.NewService(idx)))
+		defer plain.Close()
+		cfg.Log.Info("HTTP vs in-process, paired", "requests", len(mix), "rounds", cfg.PairRounds)
+		paired, adds, err := runPaired(ctx, search.NewService(idx), plain.URL, mix, cfg.PairRounds)
 		if err != nil {
 			return err
 		}
-		rep.HTTPSerial = &serial.Latency
-		rep.Load = []LoadResult{serial}
-		for _, c := range cfg.Levels {
-			cfg.Log.Info("HTTP load", "connections", c, "duration", cfg.LoadDuration)
-			r, err := load(ctx, srv.URL, params, c, cfg.LoadDuration)
-			if err != nil {
-				return err
+		rep.HTTPPaired, rep.HTTPAdds = paired, &adds
+
+		rep.Load = nil
+		for _, sc := range LoadConfigs {
+			srv := httptest.NewServer(cfg.Handler(search.New(idx, sc.Options)))
+			for _, c := range append([]int{1}, cfg.Levels...) {
+				cfg.Log.Info("HTTP load", "config", sc.Name, "connections", c, "duration", cfg.LoadDuration)
+				r, err := load(ctx, srv.URL, params, c, cfg.LoadDuration)
+				if err != nil {
+					srv.Close()
+					return err
+				}
+				r.Config = sc.Name
+				rep.Load = append(rep.Load, r)
+				if c == 1 && len(rep.Load) == 1 {
+					rep.HTTPSerial = &r.Latency
+				}
 			}
-			rep.Load = append(rep.Load, r)
+			srv.Close()
 		}
 	}
 	rss, err := peakRSS()

@@ -36,7 +36,7 @@ func searchHandler(s *search.Service) http.Handler {
 // then runs again to check that finished phases are not redone.
 func TestRunSmall(t *testing.T) {
 	dir := t.TempDir()
-	cfg := Config{N: 60, Seed: 2, Dir: dir, QueryRounds: 2, Levels: []int{3},
+	cfg := Config{N: 60, Seed: 2, Dir: dir, QueryRounds: 2, PairRounds: 2, Levels: []int{3},
 		LoadDuration: 200 * time.Millisecond, Handler: searchHandler}
 	rep, err := Run(context.Background(), cfg)
 	if err != nil {
@@ -61,19 +61,51 @@ func TestRunSmall(t *testing.T) {
 	if !selective || !all {
 		t.Errorf("the mix lacks a selective request (%v) or the match-all one (%v)", selective, all)
 	}
-	if len(rep.Load) != 2 || rep.Load[0].Connections != 1 || rep.Load[1].Connections != 3 {
-		t.Fatalf("load levels %+v, want 1 and 3 connections", rep.Load)
+	if len(rep.Load) != 2*len(LoadConfigs) {
+		t.Fatalf("%d load results, want 1 and 3 connections for each of %d configurations", len(rep.Load), len(LoadConfigs))
 	}
-	for _, l := range rep.Load {
-		if l.Requests == 0 || l.Errors != 0 {
-			t.Errorf("load at %d: %d requests, %d errors", l.Connections, l.Requests, l.Errors)
+	for i, l := range rep.Load {
+		if l.Config != LoadConfigs[i/2].Name || l.Connections != []int{1, 3}[i%2] {
+			t.Errorf("load result %d: %q at %d connections", i, l.Config, l.Connections)
+		}
+		if l.Requests == 0 || l.Errors != 0 || l.Rejected != 0 {
+			t.Errorf("load %q at %d: %d requests, %d refused, %d errors", l.Config, l.Connections, l.Requests, l.Rejected, l.Errors)
+		}
+	}
+	if len(rep.DrillDown) != 6 {
+		t.Fatalf("%d drill-down steps, want 6", len(rep.DrillDown))
+	}
+	for _, d := range rep.DrillDown {
+		if d.Service.N != 2 || d.Cached.N != 2 || d.Cached.P50 <= 0 {
+			t.Errorf("drill-down %s: %+v", d.Name, d)
+		}
+	}
+	if len(rep.Bursts) != len(LoadConfigs) {
+		t.Fatalf("%d burst results, want one per configuration", len(rep.Bursts))
+	}
+	for _, x := range rep.Bursts {
+		if x.Each.N+x.Refused != x.Size*x.Bursts || x.Each.N == 0 {
+			t.Errorf("bursts %+v: answered + refused != sent", x)
+		}
+	}
+	for _, q := range rep.Queries {
+		if q.Cached.N != 2 {
+			t.Errorf("%s: cached latencies %+v", q.Name, q.Cached)
+		}
+	}
+	if len(rep.HTTPPaired) != 11 || rep.HTTPAdds == nil {
+		t.Fatalf("paired HTTP results: %d requests, adds %v; want 11 and a figure", len(rep.HTTPPaired), rep.HTTPAdds)
+	}
+	for _, p := range rep.HTTPPaired {
+		if p.Service.N != 2 || p.HTTP.N != 2 || p.HTTP.P50 <= 0 {
+			t.Errorf("paired %s: %+v", p.Name, p)
 		}
 	}
 	var md strings.Builder
 	if err := rep.Markdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "Peak RSS"} {
+	for _, want := range []string{"| raw bleve", "| full pipeline", "Full / raw ingest rate", "| match all + all facets |", "| 3 |", "HTTP adds **", "| + tick a place |", "Bursts of 20", "| cache + admission control (as served) | 3 |", "Peak RSS"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md.String())
 		}
@@ -98,25 +130,46 @@ func TestRunSmall(t *testing.T) {
 	}
 }
 
-// TestLoadCountsErrors checks that the load generator counts failed
-// requests and stops at its deadline.
+// TestLoadCountsErrors checks that the load generator tells refusals
+// (503 with Retry-After, after which it waits) from other failures, and
+// stops at its deadline even while waiting.
 func TestLoadCountsErrors(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "no", http.StatusInternalServerError)
-	}))
-	defer srv.Close()
-	start := time.Now()
-	r, err := load(context.Background(), srv.URL, []string{"q=x"}, 2, 150*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name          string
+		retryAfter    string
+		status        int
+		refused, errs bool
+	}{
+		{"server error", "", http.StatusInternalServerError, false, true},
+		{"timeout 503", "", http.StatusServiceUnavailable, false, true},
+		{"busy 503", "1", http.StatusServiceUnavailable, true, false},
 	}
-	if r.Errors == 0 || r.Requests != 0 {
-		t.Errorf("%d errors and %d good requests, want errors only", r.Errors, r.Requests)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				http.Error(w, "no", tt.status)
+			}))
+			defer srv.Close()
+			start := time.Now()
+			r, err := load(context.Background(), srv.URL, []string{"q=x"}, 2, 150*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (r.Rejected > 0) != tt.refused || (r.Errors > 0) != tt.errs || r.Requests != 0 {
+				t.Errorf("%d refused, %d errors, %d good requests", r.Rejected, r.Errors, r.Requests)
+			}
+			if tt.refused && r.Rejected > 2 {
+				t.Errorf("%d refusals from 2 connections: the generator did not wait for Retry-After", r.Rejected)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("load ran %s past a 150ms duration", took)
+			}
+		})
 	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("load ran %s past a 150ms duration", took)
-	}
-	if _, err := load(context.Background(), srv.URL, nil, 2, time.Millisecond); err == nil {
+	if _, err := load(context.Background(), "http://127.0.0.1:1", nil, 2, time.Millisecond); err == nil {
 		t.Error("load with no requests: no error")
 	}
 }
@@ -149,4 +202,23 @@ func TestDirSize(t *testing.T) {
 
 func writeFile(path string, n int) error {
 	return os.WriteFile(path, []byte(strings.Repeat("x", n)), 0o644)
+}
+
+func TestMedianMS(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		in   []time.Duration
+		want float64
+	}{
+		{nil, 0},
+		{[]time.Duration{3 * ms}, 3},
+		{[]time.Duration{5 * ms, -2 * ms, 1 * ms}, 1},
+		{[]time.Duration{-4 * ms, -1 * ms, -3 * ms}, -3},
+		{[]time.Duration{4 * ms, 1 * ms, 3 * ms, 2 * ms}, 3}, // upper median
+	}
+	for _, tt := range tests {
+		if got := medianMS(tt.in); got != tt.want {
+			t.Errorf("medianMS(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
 }

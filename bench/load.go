@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,13 +13,19 @@ import (
 
 // LoadResult is the outcome of one level of the HTTP load test.
 type LoadResult struct {
+	// Config names the server's configuration (cache, admission control).
+	Config      string  `json:"config,omitempty"`
 	Connections int     `json:"connections"`
 	Seconds     float64 `json:"seconds"`
 	Requests    int     `json:"requests"`
 	PerSecond   float64 `json:"per_second"`
 	Latency     Latency `json:"latency"`
-	// Errors counts failed requests: transport errors and statuses other
-	// than 200.
+	// Rejected counts requests refused by admission control (503 with
+	// Retry-After); the connection then waits as long as Retry-After
+	// says, as a well-behaved client does.
+	Rejected int `json:"rejected"`
+	// Errors counts other failed requests: transport errors and statuses
+	// other than 200 (a 503 without Retry-After is a search timeout).
 	Errors int `json:"errors"`
 }
 
@@ -40,7 +47,7 @@ func load(ctx context.Context, base string, mix []string, conns int, duration ti
 	defer cancel()
 
 	var next atomic.Int64
-	var errs atomic.Int64
+	var errs, rejected atomic.Int64
 	lats := make([][]time.Duration, conns)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -69,6 +76,17 @@ func load(ctx context.Context, base string, mix []string, conns int, duration ti
 				if ctx.Err() != nil {
 					break // finished after the deadline: not counted
 				}
+				if retry := resp.Header.Get("Retry-After"); err == nil && resp.StatusCode == http.StatusServiceUnavailable && retry != "" {
+					rejected.Add(1)
+					secs, _ := strconv.Atoi(retry)
+					t := time.NewTimer(time.Duration(max(secs, 1)) * time.Second)
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						t.Stop()
+					}
+					continue
+				}
 				if err != nil || resp.StatusCode != http.StatusOK {
 					errs.Add(1)
 					continue
@@ -84,5 +102,5 @@ func load(ctx context.Context, base string, mix []string, conns int, duration ti
 		all = append(all, l...)
 	}
 	return LoadResult{Connections: conns, Seconds: took.Seconds(), Requests: len(all),
-		PerSecond: float64(len(all)) / took.Seconds(), Latency: latency(all), Errors: int(errs.Load())}, nil
+		PerSecond: float64(len(all)) / took.Seconds(), Latency: latency(all), Rejected: int(rejected.Load()), Errors: int(errs.Load())}, nil
 }

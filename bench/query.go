@@ -241,13 +241,19 @@ type QueryResult struct {
 	Share   float64 `json:"share"` // Matches / documents
 	Service Latency `json:"service"`
 	Direct  Latency `json:"direct"`
+	// Cached is the latency of the same request answered from the cache
+	// of a Service that has seen it before and whose index has not
+	// changed since.
+	Cached Latency `json:"cached"`
 }
 
 // runQueries runs every request of mix rounds times (after one warm-up
-// round), one at a time, alternating the service and bleve, and returns
-// per-request latencies and those of the whole mix.
+// round), one at a time, alternating the service without a cache, bleve
+// and a service with a cache, and returns per-request latencies and those
+// of the whole mix (without the cache).
 func runQueries(ctx context.Context, idx bleve.Index, mix []Query, rounds int) ([]QueryResult, Latency, Latency, error) {
 	svc := search.NewService(idx)
+	cached := search.New(idx, search.Options{Generation: func() uint64 { return 0 }}) // the index does not change
 	docs, err := idx.DocCount()
 	if err != nil {
 		return nil, Latency{}, Latency{}, fmt.Errorf("query: %w", err)
@@ -264,6 +270,7 @@ func runQueries(ctx context.Context, idx bleve.Index, mix []Query, rounds int) (
 	}
 	svcLat := make([][]time.Duration, len(mix))
 	dirLat := make([][]time.Duration, len(mix))
+	cacheLat := make([][]time.Duration, len(mix))
 	out := make([]QueryResult, len(mix))
 	for round := 0; round <= rounds; round++ {
 		for i, q := range mix {
@@ -282,8 +289,14 @@ func runQueries(ctx context.Context, idx bleve.Index, mix []Query, rounds int) (
 			if err != nil {
 				return nil, Latency{}, Latency{}, fmt.Errorf("query %s via bleve: %w", q.Name, err)
 			}
+			start = time.Now()
+			cres, err := cached.Search(ctx, reqs[i])
+			dc := time.Since(start)
+			if err != nil {
+				return nil, Latency{}, Latency{}, fmt.Errorf("query %s via search with a cache: %w", q.Name, err)
+			}
 			if round == 0 {
-				if res.Total != dres.Total {
+				if res.Total != dres.Total || cres.Total != res.Total {
 					return nil, Latency{}, Latency{}, fmt.Errorf("query %s: search finds %d articles, bleve %d: the requests are not equivalent", q.Name, res.Total, dres.Total)
 				}
 				out[i] = QueryResult{Name: q.Name, Params: q.Params, Matches: res.Total, Share: float64(res.Total) / float64(max(docs, 1))}
@@ -291,11 +304,12 @@ func runQueries(ctx context.Context, idx bleve.Index, mix []Query, rounds int) (
 			}
 			svcLat[i] = append(svcLat[i], d)
 			dirLat[i] = append(dirLat[i], dd)
+			cacheLat[i] = append(cacheLat[i], dc)
 		}
 	}
 	var allS, allD []time.Duration
 	for i := range mix {
-		out[i].Service, out[i].Direct = latency(svcLat[i]), latency(dirLat[i])
+		out[i].Service, out[i].Direct, out[i].Cached = latency(svcLat[i]), latency(dirLat[i]), latency(cacheLat[i])
 		allS, allD = append(allS, svcLat[i]...), append(allD, dirLat[i]...)
 	}
 	return out, latency(allS), latency(allD), nil

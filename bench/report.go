@@ -38,12 +38,13 @@ func (r *Report) Markdown(w io.Writer) error {
 		row("full pipeline (tag + index, index.Indexer)", r.Full)
 		if r.Raw != nil && r.Full != nil {
 			ratio := r.Full.PerSecond / r.Raw.PerSecond
-			fmt.Fprintf(&b, "\nFull / raw ingest rate: **%.2f** (target ≥ 0.5: %s).\n\n", ratio, verdict(ratio >= 0.5))
+			fmt.Fprintf(&b, "\nFull / raw ingest rate: **%.2f** (target ≥ 0.5: %s).\n", ratio, verdict(ratio >= 0.5))
 		}
+		b.WriteString("\n")
 	}
 	if len(r.Queries) > 0 {
-		b.WriteString("| request | params | matches | kind | search p50 / p95 / p99 (ms) | bleve p50 / p95 / p99 (ms) | p50 ratio |\n")
-		b.WriteString("| --- | --- | ---: | --- | ---: | ---: | ---: |\n")
+		b.WriteString("| request | params | matches | kind | search p50 / p95 / p99 (ms) | bleve p50 / p95 / p99 (ms) | p50 ratio | cached p50 / p99 (ms) |\n")
+		b.WriteString("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |\n")
 		for _, q := range r.Queries {
 			kind := "broad"
 			switch {
@@ -52,8 +53,12 @@ func (r *Report) Markdown(w io.Writer) error {
 			case q.Share >= 0.999:
 				kind = "match-all"
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %d (%.1f%%) | %s | %s | %s | %.2f |\n", q.Name, q.Params, q.Matches, 100*q.Share,
-				kind, lat(q.Service), lat(q.Direct), ratio(q.Service.P50, q.Direct.P50))
+			cached := "—"
+			if q.Cached.N > 0 {
+				cached = fmt.Sprintf("%.3f / %.3f", q.Cached.P50, q.Cached.P99)
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | %d (%.1f%%) | %s | %s | %s | %.2f | %s |\n", q.Name, q.Params, q.Matches, 100*q.Share,
+				kind, lat(q.Service), lat(q.Direct), ratio(q.Service.P50, q.Direct.P50), cached)
 		}
 		if r.MixSvc != nil && r.MixDirect != nil {
 			// The headline ratio weighs every request of the mix once: the
@@ -63,21 +68,54 @@ func (r *Report) Markdown(w io.Writer) error {
 				ss, sd = ss+q.Service.P50, sd+q.Direct.P50
 			}
 			x := ratio(ss, sd)
-			fmt.Fprintf(&b, "| **whole mix** (pooled latencies) | | | | %s | %s | %.2f |\n", lat(*r.MixSvc), lat(*r.MixDirect), ratio(r.MixSvc.P50, r.MixDirect.P50))
+			fmt.Fprintf(&b, "| **whole mix** (pooled latencies) | | | | %s | %s | %.2f | |\n", lat(*r.MixSvc), lat(*r.MixDirect), ratio(r.MixSvc.P50, r.MixDirect.P50))
 			fmt.Fprintf(&b, "\nsearch.Service / bleve at p50, summed over the requests of the mix: **%.2f** (target ≤ 1.2: %s).\n\n", x, verdict(x <= 1.2))
 		}
 	}
-	if len(r.Load) > 0 {
-		b.WriteString("| HTTP connections | duration | requests | requests/s | p50 (ms) | p99 (ms) | errors |\n")
-		b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-		for _, l := range r.Load {
-			fmt.Fprintf(&b, "| %d | %.0f s | %d | %.0f | %.2f | %.2f | %d |\n", l.Connections, l.Seconds, l.Requests,
-				l.PerSecond, l.Latency.P50, l.Latency.P99, l.Errors)
+	if len(r.DrillDown) > 0 {
+		b.WriteString("A user's session in the UI, the cache emptied (as by a write) before its first step:\n\n")
+		b.WriteString("| step | params | matches | no cache p50 / p95 / p99 (ms) | cache p50 / p95 / p99 (ms) |\n")
+		b.WriteString("| --- | --- | ---: | ---: | ---: |\n")
+		for _, d := range r.DrillDown {
+			fmt.Fprintf(&b, "| %s | `%s` | %d | %s | %s |\n", d.Name, d.Params, d.Matches, lat(d.Service), lat(d.Cached))
 		}
-		if r.HTTPSerial != nil && r.MixSvc != nil {
+		b.WriteString("\n")
+	}
+	if len(r.Bursts) > 0 {
+		fmt.Fprintf(&b, "Bursts of %d landing-page requests (`q=`, every facet) arriving together right after a write:\n\n", r.Bursts[0].Size)
+		b.WriteString("| server | bursts | answered p50 / p95 / p99 (ms) | last answer of a burst, p50 (ms) | refused (busy) |\n")
+		b.WriteString("| --- | ---: | ---: | ---: | ---: |\n")
+		for _, x := range r.Bursts {
+			fmt.Fprintf(&b, "| %s | %d | %s | %.2f | %d |\n", x.Config, x.Bursts, lat(x.Each), x.Slowest, x.Refused)
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Load) > 0 {
+		b.WriteString("| server | HTTP connections | duration | requests | requests/s | p50 (ms) | p99 (ms) | refused (503 busy) | errors |\n")
+		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+		for _, l := range r.Load {
+			cfg := l.Config
+			if cfg == "" {
+				cfg = "—"
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.0f s | %d | %.0f | %.2f | %.2f | %d | %d |\n", cfg, l.Connections, l.Seconds, l.Requests,
+				l.PerSecond, l.Latency.P50, l.Latency.P99, l.Rejected, l.Errors)
+		}
+		if r.HTTPAdds == nil && r.HTTPSerial != nil && r.MixSvc != nil {
+			// Reports from before the paired measurement.
 			fmt.Fprintf(&b, "\nHTTP adds %.2f ms at p50 over the in-process mix (1 connection; target < 1 ms: %s).\n\n",
 				r.HTTPSerial.P50-r.MixSvc.P50, verdict(r.HTTPSerial.P50-r.MixSvc.P50 < 1))
 		}
+		b.WriteString("\n")
+	}
+	if len(r.HTTPPaired) > 0 && r.HTTPAdds != nil {
+		b.WriteString("| request | in-process p50 / p99 (ms) | HTTP p50 / p99 (ms) | HTTP adds, median of pairs (ms) |\n")
+		b.WriteString("| --- | ---: | ---: | ---: |\n")
+		for _, p := range r.HTTPPaired {
+			fmt.Fprintf(&b, "| %s | %.2f / %.2f | %.2f / %.2f | %.2f |\n", p.Name, p.Service.P50, p.Service.P99, p.HTTP.P50, p.HTTP.P99, p.AddsP50)
+		}
+		fmt.Fprintf(&b, "\nHTTP adds **%.2f ms** at p50 (median of the paired differences, each request in-process and over HTTP back to back; target < 1 ms: %s).\n\n",
+			*r.HTTPAdds, verdict(*r.HTTPAdds < 1))
 	}
 	if r.ServePeakRSS > 0 {
 		n := r.N

@@ -101,7 +101,20 @@ type Writer struct {
 	damage     atomic.Pointer[error] // why there is no index, or nil
 	dirName    atomic.Pointer[string]
 	swapHook   func()
+
+	// gen counts the changes searches can see; see Generation.
+	gen atomic.Uint64
 }
+
+// Generation returns a number that grows with every change to the index
+// that searches can see: each Put and Delete and each re-index swap. It
+// moves after the change is visible to searches and before the call that
+// made it returns. So a search that read generation g before it started
+// saw at least the index of generation g, and once a write has returned,
+// the generation is past every g read before it: a cache keyed on the
+// generation (search.Options.Generation) never serves a result older than
+// the last finished write.
+func (w *Writer) Generation() uint64 { return w.gen.Load() }
 
 // OpenWriter opens the store and the current index of the --data directory
 // data (see CurrentDir), which must exist. It removes index directories
@@ -318,7 +331,9 @@ func (w *Writer) Put(ctx context.Context, arts []Article) ([][]tag.Entity, error
 			return nil, fmt.Errorf("article %q: %w", a.ID, err)
 		}
 	}
-	if err := w.cur.Batch(b); err != nil {
+	err = w.cur.Batch(b)
+	w.gen.Add(1) // even a failed batch may have changed the index
+	if err != nil {
 		return nil, fmt.Errorf("write batch of %d articles to %s: %w", len(arts), w.curDir, err)
 	}
 	if err := w.store.Put(arts); err != nil {
@@ -359,7 +374,9 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	}
 	b := w.cur.NewBatch()
 	b.Delete(id)
-	if err := w.cur.Batch(b); err != nil {
+	err = w.cur.Batch(b)
+	w.gen.Add(1)
+	if err != nil {
 		return fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err)
 	}
 	if err := w.store.Delete(id); err != nil {
@@ -482,6 +499,7 @@ func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string) (b
 		out = []bleve.Index{old}
 	}
 	w.alias.Swap([]bleve.Index{idx}, out)
+	w.gen.Add(1)
 	w.cur, w.curDir = idx, dir
 	w.setDir(dir)
 	w.damage.Store(nil)

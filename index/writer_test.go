@@ -213,6 +213,46 @@ func TestWriterPutReplaceDelete(t *testing.T) {
 	}
 }
 
+// TestWriterGeneration checks that every change searches can see moves
+// the generation on, by the time the call returns, and that calls which
+// change nothing leave it alone (so caches keyed on it are not flushed
+// for nothing).
+func TestWriterGeneration(t *testing.T) {
+	w, _ := newWriter(t)
+	defer w.Close()
+	ctx := context.Background()
+	a := article(t, `{"text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`)
+	steps := []struct {
+		name    string
+		do      func() error
+		changes bool
+	}{
+		{"put", func() error { _, err := w.Put(ctx, []index.Article{a}); return err }, true},
+		{"put nothing", func() error { _, err := w.Put(ctx, nil); return err }, false},
+		{"delete", func() error { return w.Delete(ctx, a.ID) }, true},
+		{"delete unknown", func() error {
+			if err := w.Delete(ctx, "no-such-id"); !errors.Is(err, index.ErrNotFound) {
+				return fmt.Errorf("got %v, want ErrNotFound", err)
+			}
+			return nil
+		}, false},
+		{"reindex", func() error { _, err := w.Reindex(ctx); return err }, true},
+	}
+	for _, st := range steps {
+		before := w.Generation()
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		after := w.Generation()
+		if st.changes && after <= before {
+			t.Errorf("%s: generation %d -> %d, want it to grow", st.name, before, after)
+		}
+		if !st.changes && after != before {
+			t.Errorf("%s: generation %d -> %d, want it unchanged", st.name, before, after)
+		}
+	}
+}
+
 // TestReindexKeepsStoreAndDeletions checks that a re-index re-reads the
 // sources and the store, keeps deletions, moves CURRENT, removes the old
 // directory, and that a restart serves the new index.

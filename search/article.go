@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +78,8 @@ const (
 // place, hospital) over all articles with their article counts, most
 // frequent first, keeping only values with a word that starts with prefix
 // (ignoring case). size 0 means DefaultFacetValues. An unknown field or a bad size is
-// a *BadRequestError.
+// a *BadRequestError. The slice may be shared with other callers and the
+// cache: treat it as read-only.
 func (s *Service) FacetValues(ctx context.Context, field, prefix string, size int) ([]TermCount, error) {
 	if !slices.Contains(index.KeywordFields, field) {
 		return nil, badRequest("field", "unknown facet %q (want one of %s)", truncate(field, 40), strings.Join(index.KeywordFields, ", "))
@@ -94,26 +96,31 @@ func (s *Service) FacetValues(ctx context.Context, field, prefix string, size in
 	if err := checkQueryText(prefix); err != nil {
 		return nil, badRequest("prefix", "not valid UTF-8")
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout())
-	defer cancel()
-	fr := bleve.NewFacetRequest(field, size)
-	if prefix != "" {
-		// Any word may start the match, so "nurs" offers "Royal College
-		// of Nursing" as well as names that start with it.
-		fr.SetRegexFilter(`(?i)(^|[\s(/-])` + regexp.QuoteMeta(prefix))
-	}
-	sr := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	sr.Score = "none"
-	sr.AddFacet(field, fr)
-	res, err := s.run(ctx, sr)
+	key := "values\x00" + field + "\x00" + strconv.Itoa(size) + "\x00" + prefix
+	v, err := s.cached(ctx, key, false, func(ctx context.Context, _ uint64, _ bool) (any, int64, error) {
+		fr := bleve.NewFacetRequest(field, size)
+		if prefix != "" {
+			// Any word may start the match, so "nurs" offers "Royal College
+			// of Nursing" as well as names that start with it.
+			fr.SetRegexFilter(`(?i)(^|[\s(/-])` + regexp.QuoteMeta(prefix))
+		}
+		sr := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
+		sr.Score = "none"
+		sr.AddFacet(field, fr)
+		res, err := s.run(ctx, sr)
+		if err != nil {
+			return nil, 0, err
+		}
+		out := []TermCount{}
+		if r := res.Facets[field]; r != nil && r.Terms != nil {
+			for _, t := range r.Terms.Terms() {
+				out = append(out, TermCount{Value: t.Term, Count: t.Count})
+			}
+		}
+		return out, facetCounts{terms: out}.size(), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := []TermCount{}
-	if r := res.Facets[field]; r != nil && r.Terms != nil {
-		for _, t := range r.Terms.Terms() {
-			out = append(out, TermCount{Value: t.Term, Count: t.Count})
-		}
-	}
-	return out, nil
+	return v.([]TermCount), nil
 }

@@ -95,7 +95,28 @@ type Request struct {
 	// FacetSize is the number of values per term facet (0 means
 	// DefaultFacetSize).
 	FacetSize int
+	// Facets lists the facets to count, of FacetNames; empty means all of
+	// them, and FacetNone alone none. Counting a facet reads a value of
+	// every matching article, so a client that shows no facets saves most
+	// of the work of a broad search by asking for none.
+	Facets []string
+	// NoCache makes the search read the index even when the cache has its
+	// answer, and leaves the cache alone (health checks).
+	NoCache bool
 }
+
+// FacetNames are the facets of a search response: the term facets
+// (index.KeywordFields) and the range facets amount and jobs.
+var FacetNames = func() []string {
+	names := make([]string, len(facets))
+	for i, f := range facets {
+		names[i] = f.name
+	}
+	return names
+}()
+
+// FacetNone as the only element of Request.Facets asks for no facets.
+const FacetNone = "none"
 
 // Validate checks the request and fills defaults. Errors are
 // *BadRequestError.
@@ -123,6 +144,14 @@ func (r *Request) Validate() error {
 	}
 	if err := checkQueryText(r.Q); err != nil {
 		return err
+	}
+	for _, name := range r.Facets {
+		if name == FacetNone && len(r.Facets) > 1 {
+			return badRequest("facets", "%q cannot be combined with facet names", FacetNone)
+		}
+		if name != FacetNone && !slices.Contains(FacetNames, name) {
+			return badRequest("facets", "unknown facet %q (want some of %s, or %s)", truncate(name, 40), strings.Join(FacetNames, ", "), FacetNone)
+		}
 	}
 	for field, vals := range r.Filters {
 		if !slices.Contains(index.KeywordFields, field) {
@@ -161,9 +190,11 @@ func (r *Request) activeFilters(field string) []string {
 
 // ParseRequest reads a Request from URL parameters: q, trust, union,
 // person, place, hospital (repeatable), amount_min, amount_max, jobs_min,
-// jobs_max, sort, from, size, facet_size. Unknown parameters are ignored;
-// a parameter that must be single but is repeated, or a malformed value,
-// is a *BadRequestError.
+// jobs_max, sort, from, size, facet_size, facets. facets is a
+// comma-separated list of FacetNames; "all" (or no facets parameter) asks
+// for every facet, "none" (or an empty value) for none. Unknown parameters
+// are ignored; a parameter that must be single but is repeated, or a
+// malformed value, is a *BadRequestError.
 func ParseRequest(v url.Values) (Request, error) {
 	var r Request
 	var err error
@@ -202,10 +233,37 @@ func ParseRequest(v url.Values) (Request, error) {
 	if _, ok := v["facet_size"]; ok && r.FacetSize == 0 {
 		return r, badRequest("facet_size", "must be between 1 and %d, got 0", MaxFacetSize)
 	}
+	if r.Facets, err = parseFacets(v); err != nil {
+		return r, err
+	}
 	if err := r.Validate(); err != nil {
 		return r, err
 	}
 	return r, nil
+}
+
+// parseFacets reads the facets parameter: nil for all facets.
+func parseFacets(v url.Values) ([]string, error) {
+	if _, ok := v["facets"]; !ok {
+		return nil, nil
+	}
+	s, err := single(v, "facets")
+	if err != nil {
+		return nil, err
+	}
+	switch s = strings.TrimSpace(s); s {
+	case "all":
+		return nil, nil
+	case "", FacetNone:
+		return []string{FacetNone}, nil
+	}
+	var names []string
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names, nil
 }
 
 func single(v url.Values, name string) (string, error) {
@@ -262,4 +320,82 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// wantsFacet reports whether the request asks for the facet name.
+func (r *Request) wantsFacet(name string) bool {
+	return len(r.Facets) == 0 || slices.Contains(r.Facets, name)
+}
+
+// key returns a canonical form of everything in a validated request that
+// changes its result, for the cache: the same key means the same answer
+// from the same index.
+func (r *Request) key() string {
+	var b strings.Builder
+	r.writeMatchKey(&b, "")
+	fmt.Fprintf(&b, "\x00sort=%s\x00from=%d\x00size=%d\x00facet_size=%d\x00facets=", r.Sort, r.From, r.Size, r.FacetSize)
+	for _, name := range FacetNames {
+		if r.wantsFacet(name) {
+			b.WriteString(name)
+			b.WriteByte(',')
+		}
+	}
+	return b.String()
+}
+
+// facetKey returns a canonical form of what the counts of facet f depend
+// on: the query, the filters of the other facets and, for a term facet,
+// the facet size. Sort order and page do not change them.
+func (r *Request) facetKey(f facet) string {
+	var b strings.Builder
+	b.WriteString(f.name)
+	if f.buckets == nil {
+		fmt.Fprintf(&b, "\x00facet_size=%d", r.FacetSize)
+	}
+	r.writeMatchKey(&b, f.name)
+	return b.String()
+}
+
+// writeMatchKey writes the query and the filters, except those of the
+// facet except, in a canonical form: the query without surrounding space
+// when blank, each facet's values sorted and without duplicates or blanks,
+// numbers in their shortest form.
+func (r *Request) writeMatchKey(b *strings.Builder, except string) {
+	q := r.Q
+	if strings.TrimSpace(q) == "" {
+		q = ""
+	}
+	b.WriteString("\x00q=")
+	b.WriteString(strconv.Quote(q))
+	for _, field := range index.KeywordFields {
+		if field == except {
+			continue
+		}
+		vals := r.activeFilters(field)
+		if len(vals) == 0 {
+			continue
+		}
+		slices.Sort(vals)
+		vals = slices.Compact(vals)
+		b.WriteString("\x00" + field + "=")
+		for _, v := range vals {
+			b.WriteString(strconv.Quote(v))
+		}
+	}
+	for _, rg := range []struct {
+		name string
+		r    Range
+	}{{index.FieldAmount, r.Amount}, {index.FieldJobs, r.Jobs}} {
+		if rg.name == except || !rg.r.Active() {
+			continue
+		}
+		b.WriteString("\x00" + rg.name + "=" + bound(rg.r.Min) + ".." + bound(rg.r.Max))
+	}
+}
+
+func bound(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,18 +52,165 @@ var ErrTimeout = errors.New("search took too long")
 // Service answers search requests over a bleve index built by package
 // index. It is safe for concurrent use. The index may be a bleve.IndexAlias,
 // so that a rebuilt index can be swapped in under a running Service.
+//
+// A Service caps the searches that run at once (Options.MaxSearches) and,
+// when it knows the index's generation (Options.Generation), caches whole
+// results and single facets' counts for as long as the index does not
+// change, and runs identical concurrent searches once.
 type Service struct {
 	idx bleve.Index
-	// Timeout bounds each call (DefaultTimeout if 0).
+	// Timeout bounds each call once it runs (DefaultTimeout if 0).
 	Timeout time.Duration
+
+	gen      func() uint64
+	cache    *cache // nil: no cache
+	flight   flight
+	limit    *limiter // nil: no cap
+	admitted func(context.Context)
 }
 
-// NewService returns a Service over idx.
+// Options configure a Service. The zero value gives the defaults: no
+// cache, at most 2 × GOMAXPROCS searches at once.
+type Options struct {
+	// Timeout bounds each call once it runs (DefaultTimeout if 0). Time
+	// spent waiting for a search slot does not count; it is bounded by
+	// QueueWait.
+	Timeout time.Duration
+
+	// Generation reports the version of the index's content, such as
+	// index.Writer.Generation: it must grow after every change to the
+	// index becomes visible to searches and before the write returns, and
+	// never go back. It turns the cache on; without it a Service cannot
+	// know when the index changes and caches nothing.
+	Generation func() uint64
+	// CacheEntries and CacheBytes bound the cache (DefaultCacheEntries
+	// and DefaultCacheBytes if 0). A negative CacheEntries turns it off.
+	CacheEntries int
+	CacheBytes   int64
+
+	// MaxSearches is how many searches may run at once (2 × GOMAXPROCS if
+	// 0; negative: no cap). When they all run, up to MaxQueued more wait
+	// for a slot (2 × MaxSearches if 0; negative: none), each at most
+	// QueueWait (DefaultQueueWait if 0); the rest fail at once with
+	// ErrOverloaded. Answers from the cache need no slot.
+	MaxSearches int
+	MaxQueued   int
+	QueueWait   time.Duration
+
+	// Admitted, if not nil, is called by every search once it holds a
+	// slot, before it reads the index. Tests use it to hold searches
+	// running; ctx ends when no caller waits for the search any more.
+	Admitted func(ctx context.Context)
+}
+
+// NewService returns a Service over idx with the default Options.
 func NewService(idx bleve.Index) *Service {
-	return &Service{idx: idx, Timeout: DefaultTimeout}
+	return New(idx, Options{})
 }
 
-// Result is the answer to a Request.
+// New returns a Service over idx configured by opts.
+func New(idx bleve.Index, opts Options) *Service {
+	s := &Service{idx: idx, Timeout: opts.Timeout, gen: opts.Generation, admitted: opts.Admitted}
+	if s.Timeout <= 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if opts.Generation != nil && opts.CacheEntries >= 0 {
+		entries, bytes := opts.CacheEntries, opts.CacheBytes
+		if entries == 0 {
+			entries = DefaultCacheEntries
+		}
+		if bytes <= 0 {
+			bytes = DefaultCacheBytes
+		}
+		s.cache = newCache(entries, bytes)
+	}
+	if opts.MaxSearches >= 0 {
+		n := opts.MaxSearches
+		if n == 0 {
+			n = 2 * runtime.GOMAXPROCS(0)
+		}
+		q := opts.MaxQueued
+		if q == 0 {
+			q = 2 * n
+		}
+		wait := opts.QueueWait
+		if wait <= 0 {
+			wait = DefaultQueueWait
+		}
+		s.limit = newLimiter(n, q, wait)
+	}
+	return s
+}
+
+// CacheStats returns the counters of the cache (zero without a cache).
+func (s *Service) CacheStats() CacheStats {
+	if s.cache == nil {
+		return CacheStats{}
+	}
+	return s.cache.stats()
+}
+
+// AdmissionStats returns the limits and counters of admission control
+// (zero without a cap).
+func (s *Service) AdmissionStats() AdmissionStats { return s.limit.stats() }
+
+// cached returns the value of key: from the cache when it holds it for
+// the index's current generation, or else computed by fn, once for all
+// the callers that ask for the same key of the same generation at the
+// same time, and then cached. fn runs once admitted (holding a search
+// slot) and within the service's timeout; gen and useCache tell it
+// whether it may use the cache too. Without a cache, or with bypass, fn
+// simply runs.
+func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(ctx context.Context, gen uint64, useCache bool) (any, int64, error)) (any, error) {
+	if s.cache == nil || bypass {
+		return s.admit(ctx, func(ctx context.Context) (any, error) {
+			v, _, err := fn(ctx, 0, false)
+			return v, err
+		})
+	}
+	gen := s.gen()
+	if v, ok := s.cache.get(key, gen); ok {
+		s.cache.hits.Add(1)
+		return v, nil
+	}
+	s.cache.misses.Add(1)
+	v, shared, err := s.flight.do(ctx, strconv.FormatUint(gen, 10)+"\x00"+key, func(ctx context.Context) (any, error) {
+		return s.admit(ctx, func(ctx context.Context) (any, error) {
+			v, size, err := fn(ctx, gen, true)
+			if err == nil {
+				s.cache.put(key, gen, v, size)
+			}
+			return v, err
+		})
+	})
+	if shared {
+		s.cache.shared.Add(1)
+	}
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("%w (limit %s)", ErrTimeout, s.timeout())
+	}
+	return v, err
+}
+
+// admit runs fn once a search slot is free, within the service's timeout.
+func (s *Service) admit(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+	if s.limit != nil {
+		release, err := s.limit.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	if s.admitted != nil {
+		s.admitted(ctx)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer cancel()
+	return fn(ctx)
+}
+
+// Result is the answer to a Request. Its slices may be shared with other
+// callers and with the cache: treat a Result as read-only.
 type Result struct {
 	Total  uint64  `json:"total"`
 	TookMS float64 `json:"took_ms"`
@@ -84,15 +233,17 @@ type Hit struct {
 // Facets holds the facet counts of a search. Each facet's counts follow the
 // query and the filters of the other facets, but not the facet's own filter
 // (disjunctive faceting), so a client that picked one value still sees how
-// many articles each other value would give.
+// many articles each other value would give. A facet the request did not
+// ask for (Request.Facets) is nil and left out of the JSON; one asked for
+// is never nil.
 type Facets struct {
-	Trust    []TermCount  `json:"trust"`
-	Union    []TermCount  `json:"union"`
-	Person   []TermCount  `json:"person"`
-	Place    []TermCount  `json:"place"`
-	Hospital []TermCount  `json:"hospital"`
-	Amount   []RangeCount `json:"amount"`
-	Jobs     []RangeCount `json:"jobs"`
+	Trust    []TermCount  `json:"trust,omitzero"`
+	Union    []TermCount  `json:"union,omitzero"`
+	Person   []TermCount  `json:"person,omitzero"`
+	Place    []TermCount  `json:"place,omitzero"`
+	Hospital []TermCount  `json:"hospital,omitzero"`
+	Amount   []RangeCount `json:"amount,omitzero"`
+	Jobs     []RangeCount `json:"jobs,omitzero"`
 }
 
 // Terms returns the counts of the term facet of field.
@@ -254,7 +405,8 @@ func sortOrder(key string) search.SortOrder {
 
 // Search runs req: the hits of the requested page with snippets, the total,
 // and the facet counts. Errors in the request are *BadRequestError; a search
-// that outlives the timeout fails with ErrTimeout.
+// that outlives the timeout fails with ErrTimeout, one refused by admission
+// control with ErrOverloaded.
 func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	if err := req.Validate(); err != nil {
@@ -264,13 +416,32 @@ func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout())
-	defer cancel()
+	v, err := s.cached(ctx, "search\x00"+req.key(), req.NoCache, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
+		res, err := s.search(ctx, &req, user, gen, useCache)
+		if err != nil {
+			return nil, 0, err
+		}
+		return res, res.size(), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := *v.(*Result) // the cached Result is shared: copy before setting the time
+	res.TookMS = math.Round(float64(time.Since(start).Microseconds())) / 1000
+	return &res, nil
+}
 
+// search runs req against the index. With useCache, it takes the counts
+// of facets from the cache when they are there for generation gen, and
+// caches the ones it counts: a facet's counts depend only on the query,
+// the other facets' filters and the facet size, so they are shared by
+// every page and sort order of a search, and by the next search of a user
+// who ticks a value of that facet.
+func (s *Service) search(ctx context.Context, req *Request, user query.Query, gen uint64, useCache bool) (*Result, error) {
 	filters := make([]query.Query, len(facets))
 	var all []query.Query
 	for i, f := range facets {
-		filters[i] = filterQuery(&req, f)
+		filters[i] = filterQuery(req, f)
 		if filters[i] != nil {
 			all = append(all, filters[i])
 		}
@@ -284,17 +455,33 @@ func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 
 	// Facets without an active filter are counted by the main search. A
 	// facet with a filter gets its own count-only search over the query and
-	// the other facets' filters.
-	type extra struct {
+	// the other facets' filters. Counts found in the cache need neither.
+	type counted struct {
 		f   facet
-		req *bleve.SearchRequest
+		key string
+		req *bleve.SearchRequest // nil: counted by the main search
 		res *bleve.SearchResult
 		err error
 	}
-	var extras []*extra
+	var out Facets
+	var todo []*counted
 	for i, f := range facets {
+		if !req.wantsFacet(f.name) {
+			continue
+		}
+		key := "facet\x00" + req.facetKey(f)
+		if useCache {
+			if v, ok := s.cache.get(key, gen); ok {
+				s.cache.facetHits.Add(1)
+				out.set(f, v.(facetCounts))
+				continue
+			}
+			s.cache.facetMisses.Add(1)
+		}
+		c := &counted{f: f, key: key}
+		todo = append(todo, c)
 		if filters[i] == nil {
-			main.AddFacet(f.name, facetRequest(&req, f))
+			main.AddFacet(f.name, facetRequest(req, f))
 			continue
 		}
 		var others []query.Query
@@ -303,18 +490,20 @@ func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 				others = append(others, fq)
 			}
 		}
-		sr := bleve.NewSearchRequestOptions(combine(user, others), 0, 0, false)
-		sr.Score = "none"
-		sr.AddFacet(f.name, facetRequest(&req, f))
-		extras = append(extras, &extra{f: f, req: sr})
+		c.req = bleve.NewSearchRequestOptions(combine(user, others), 0, 0, false)
+		c.req.Score = "none"
+		c.req.AddFacet(f.name, facetRequest(req, f))
 	}
 
 	var wg sync.WaitGroup
-	for _, e := range extras {
+	for _, c := range todo {
+		if c.req == nil {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.res, e.err = s.run(ctx, e.req)
+			c.res, c.err = s.run(ctx, c.req)
 		}()
 	}
 	res, err := s.run(ctx, main)
@@ -322,30 +511,32 @@ func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range extras {
-		if e.err != nil {
-			return nil, e.err
+	for _, c := range todo {
+		if c.err != nil {
+			return nil, c.err
 		}
 	}
 
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	result := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, toHit(h))
+		result.Hits = append(result.Hits, toHit(h))
 	}
-	if err := s.fillSnippets(ctx, out.Hits, res.Hits); err != nil {
+	if err := s.fillSnippets(ctx, result.Hits, res.Hits); err != nil {
 		return nil, err
 	}
-	for _, f := range facets {
-		fr := res.Facets[f.name]
-		for _, e := range extras {
-			if e.f.name == f.name {
-				fr = e.res.Facets[f.name]
-			}
+	for _, c := range todo {
+		from := res
+		if c.req != nil {
+			from = c.res
 		}
-		setFacet(&out.Facets, f, fr)
+		fc := countsOf(c.f, from.Facets[c.f.name])
+		if useCache {
+			s.cache.put(c.key, gen, fc, fc.size())
+		}
+		out.set(c.f, fc)
 	}
-	out.TookMS = math.Round(float64(time.Since(start).Microseconds())) / 1000
-	return out, nil
+	result.Facets = out
+	return result, nil
 }
 
 // run executes one bleve search within ctx and maps its errors.
@@ -376,9 +567,18 @@ func (s *Service) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-func setFacet(out *Facets, f facet, fr *search.FacetResult) {
+// facetCounts are the counts of one facet: terms for a term facet, ranges
+// (every bucket, in order) for a range facet.
+type facetCounts struct {
+	terms  []TermCount
+	ranges []RangeCount
+}
+
+// countsOf turns bleve's result for facet f into its counts. Term counts
+// are never nil, so that JSON shows [] for a facet without values.
+func countsOf(f facet, fr *search.FacetResult) facetCounts {
 	counts := map[string]int{}
-	var terms []TermCount
+	terms := []TermCount{}
 	if fr != nil && fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
 			counts[t.Term] = t.Count
@@ -386,20 +586,24 @@ func setFacet(out *Facets, f facet, fr *search.FacetResult) {
 		}
 	}
 	if f.buckets == nil {
-		if terms == nil {
-			terms = []TermCount{}
-		}
-		*out.termsPtr(f.name) = terms
-		return
+		return facetCounts{terms: terms}
 	}
 	ranges := make([]RangeCount, len(f.buckets))
 	for i, b := range f.buckets {
 		ranges[i] = RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: counts[b.Key]}
 	}
-	if f.name == index.FieldAmount {
-		out.Amount = ranges
-	} else {
-		out.Jobs = ranges
+	return facetCounts{ranges: ranges}
+}
+
+// set stores the counts of facet f.
+func (out *Facets) set(f facet, fc facetCounts) {
+	switch f.name {
+	case index.FieldAmount:
+		out.Amount = fc.ranges
+	case index.FieldJobs:
+		out.Jobs = fc.ranges
+	default:
+		*out.termsPtr(f.name) = fc.terms
 	}
 }
 

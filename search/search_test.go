@@ -2,10 +2,12 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -358,6 +360,11 @@ func TestParseRequest(t *testing.T) {
 		}},
 		{"sort=-jobs&from=20&size=100", func(r Request) bool { return r.Sort == "-jobs" && r.From == 20 && r.Size == 100 }},
 		{"page=3&utm=x", func(r Request) bool { return r.Size == DefaultSize }}, // unknown parameters ignored
+		{"q=x", func(r Request) bool { return r.Facets == nil }},
+		{"facets=all", func(r Request) bool { return r.Facets == nil }},
+		{"facets=", func(r Request) bool { return slices.Equal(r.Facets, []string{FacetNone}) }},
+		{"facets=none", func(r Request) bool { return slices.Equal(r.Facets, []string{FacetNone}) }},
+		{"facets=union,+jobs,union,", func(r Request) bool { return slices.Equal(r.Facets, []string{"union", "jobs"}) }},
 	}
 	for _, tt := range good {
 		v, _ := url.ParseQuery(tt.raw)
@@ -379,6 +386,10 @@ func TestParseRequest(t *testing.T) {
 		{"q=a&q=b", "q"},
 		{"jobs_min=10&jobs_min=20", "jobs_min"},
 		{"facet_size=101", "facet_size"},
+		{"facets=union,colour", "facets"},
+		{"facets=text", "facets"},
+		{"facets=none,union", "facets"},
+		{"facets=union&facets=place", "facets"},
 	}
 	for _, tt := range bad {
 		v, _ := url.ParseQuery(tt.raw)
@@ -455,8 +466,7 @@ func TestFacetValues(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	s := *svc
-	s.Timeout = time.Nanosecond
+	s := New(svc.idx, Options{Timeout: time.Nanosecond})
 	_, err := s.Search(context.Background(), Request{Q: "nurse"})
 	if !errors.Is(err, ErrTimeout) {
 		t.Errorf("err = %v, want ErrTimeout", err)
@@ -494,5 +504,123 @@ func TestTooManyExpandedTerms(t *testing.T) {
 	}
 	if _, err := svc.Search(context.Background(), Request{Q: "Ladbr*"}); err != nil {
 		t.Errorf("a selective prefix failed: %v", err)
+	}
+}
+
+// TestFacetsParameter checks that a search counts the facets asked for,
+// with the same counts as when it counts them all, and leaves the others
+// nil (out of the JSON).
+func TestFacetsParameter(t *testing.T) {
+	allFacets := mustSearch(t, Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}, Jobs: Range{Min: ptr(300)}})
+	tests := []struct {
+		facets []string
+		want   []string // JSON keys of "facets"
+	}{
+		{nil, FacetNames},
+		{[]string{"union"}, []string{"union"}},
+		{[]string{"jobs", "trust"}, []string{"trust", "jobs"}},
+		{[]string{FacetNone}, nil},
+	}
+	for _, tt := range tests {
+		res := mustSearch(t, Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}, Jobs: Range{Min: ptr(300)}, Facets: tt.facets})
+		if res.Total != allFacets.Total || !slices.Equal(hitIDs(res), hitIDs(allFacets)) {
+			t.Errorf("facets %v changed the hits: %v", tt.facets, hitIDs(res))
+		}
+		b, err := json.Marshal(res.Facets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(b, &keys); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, name := range FacetNames {
+			if _, ok := keys[name]; ok {
+				got = append(got, name)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("facets %v: JSON has %v, want %v", tt.facets, got, tt.want)
+		}
+		for _, name := range tt.want {
+			if !reflect.DeepEqual(facetOf(res, name), facetOf(allFacets, name)) {
+				t.Errorf("facets %v: %s counts %v, want %v as with all facets", tt.facets, name, facetOf(res, name), facetOf(allFacets, name))
+			}
+		}
+	}
+}
+
+func facetOf(r *Result, name string) any {
+	switch name {
+	case "amount":
+		return r.Facets.Amount
+	case "jobs":
+		return r.Facets.Jobs
+	}
+	return r.Facets.Terms(name)
+}
+
+// TestRequestKey checks which requests the cache treats as the same.
+func TestRequestKey(t *testing.T) {
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{"q=nurse", "q=nurse", true},
+		{"q=", "q=+++", true},
+		{"", "size=10&sort=relevance&facets=all", true},
+		{"union=A&union=B", "union=B&union=A&union=A&union=", true},
+		{"union=A&place=B", "place=B&union=A", true},
+		{"amount_min=5e7", "amount_min=50000000", true},
+		{"facets=union,place", "facets=place,union", true},
+		{"q=nurse", "q=Nurse", false},
+		{"q=nurse", "q=nurse+", false},
+		{"union=A", "union=B", false},
+		{"union=A", "place=A", false},
+		{"union=A", "union=A&union=B", false},
+		{"amount_min=1", "amount_max=1", false},
+		{"amount_min=1", "jobs_min=1", false},
+		{"sort=jobs", "sort=-jobs", false},
+		{"from=10", "from=20", false},
+		{"size=5", "size=6", false},
+		{"facet_size=5", "facet_size=6", false},
+		{"facets=union", "facets=place", false},
+		{"facets=none", "", false},
+	}
+	for _, tt := range tests {
+		a, b := mustParse(t, tt.a), mustParse(t, tt.b)
+		if same := a.key() == b.key(); same != tt.same {
+			t.Errorf("key(%q) == key(%q): %v, want %v", tt.a, tt.b, same, tt.same)
+		}
+	}
+}
+
+// TestFacetKey checks that a facet's counts are shared exactly by the
+// requests whose counts for it are the same: same query and other
+// filters, whatever its own filter, page or sort.
+func TestFacetKey(t *testing.T) {
+	union, jobs := facets[1], facets[6]
+	tests := []struct {
+		f    facet
+		a, b string
+		same bool
+	}{
+		{union, "q=nurse", "q=nurse&union=Unison", true},
+		{union, "q=nurse&union=A", "q=nurse&union=B&from=10&sort=-jobs&size=3&facets=union", true},
+		{union, "q=nurse", "q=nurse&place=Oxford", false},
+		{union, "q=nurse", "q=nurse&jobs_min=3", false},
+		{union, "q=nurse", "q=nurse&facet_size=20", false},
+		{union, "q=nurse", "q=nurses", false},
+		{jobs, "q=nurse", "q=nurse&jobs_min=300", true},
+		{jobs, "q=nurse", "q=nurse&facet_size=20", true},
+		{jobs, "q=nurse", "q=nurse&amount_min=1", false},
+		{jobs, "q=nurse", "q=nurse&union=A", false},
+	}
+	for _, tt := range tests {
+		a, b := mustParse(t, tt.a), mustParse(t, tt.b)
+		if same := a.facetKey(tt.f) == b.facetKey(tt.f); same != tt.same {
+			t.Errorf("%s facet of %q and %q: same key %v, want %v", tt.f.name, tt.a, tt.b, same, tt.same)
+		}
 	}
 }

@@ -39,6 +39,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, search.ErrNotFound):
 		return http.StatusNotFound, err.Error()
+	case errors.Is(err, search.ErrOverloaded):
+		return http.StatusServiceUnavailable, fmt.Sprintf("server busy: too many searches at once; try again in %d s", retryAfterSeconds)
 	case errors.Is(err, search.ErrTimeout):
 		return http.StatusServiceUnavailable, err.Error()
 	}
@@ -60,10 +62,27 @@ func (s *Server) serveJSON(c *gin.Context, h func(*gin.Context) (any, error)) {
 // writeError answers err as {"error": "..."} with its status.
 func (s *Server) writeError(c *gin.Context, err error) {
 	status, msg := statusOf(err)
+	s.logFailure(c, status, err)
+	writeJSON(c, status, errorBody{Error: msg})
+}
+
+// retryAfterSeconds is the Retry-After of a search refused by admission
+// control: searches take milliseconds to a few hundred, so a slot is
+// likely free by then.
+const retryAfterSeconds = 1
+
+// logFailure logs a server-side failure with its details, and tells a
+// client refused by admission control when to come back. Refusals are not
+// logged one by one: under overload there are many, each already in the
+// request log with its status.
+func (s *Server) logFailure(c *gin.Context, status int, err error) {
+	if errors.Is(err, search.ErrOverloaded) {
+		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
+		return
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "route", c.FullPath(), "status", status, "err", err)
 	}
-	writeJSON(c, status, errorBody{Error: msg})
 }
 
 // writeJSON encodes v into a buffer and writes it with status. HTML is not
@@ -144,9 +163,12 @@ type healthResponse struct {
 func (s *Server) serveHealthz(c *gin.Context) { s.serveJSON(c, s.serveHealthzErr) }
 
 // serveHealthzErr runs a real one-hit search, so that a healthy answer
-// means the index can be searched, not only that the process is up.
+// means the index can be searched, not only that the process is up. It
+// bypasses the cache and counts no facets (which would read a value of
+// every article).
 func (s *Server) serveHealthzErr(c *gin.Context) (any, error) {
-	if _, err := s.searcher.Search(c.Request.Context(), search.Request{Size: 1, FacetSize: 1}); err != nil {
+	probe := search.Request{Size: 1, Facets: []string{search.FacetNone}, NoCache: true}
+	if _, err := s.searcher.Search(c.Request.Context(), probe); err != nil {
 		return nil, &httpError{http.StatusServiceUnavailable, "index cannot be searched"}
 	}
 	n, err := s.searcher.DocCount()

@@ -16,12 +16,14 @@ import (
 // ts is a real HTTP server on loopback running the real router over a real
 // index of the seed articles, shared by the package's tests.
 var (
-	ts  *httptest.Server
-	svc *search.Service
+	ts      *httptest.Server
+	svc     *search.Service
+	seedIdx bleve.Index
 )
 
 func TestMain(m *testing.M) {
 	code := indextest.MainWithSeeds(m, func(idx bleve.Index) {
+		seedIdx = idx
 		svc = search.NewService(idx)
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		ts = httptest.NewServer(New(svc, Options{Logger: quiet}).Handler())

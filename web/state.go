@@ -28,6 +28,7 @@ func cloneRequest(r search.Request) search.Request {
 	}
 	c.Amount = cloneRange(r.Amount)
 	c.Jobs = cloneRange(r.Jobs)
+	c.Facets = slices.Clone(r.Facets)
 	return c
 }
 

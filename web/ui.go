@@ -47,9 +47,7 @@ func (s *Server) serveHTML(c *gin.Context, h func(*gin.Context) (htmlPage, error
 	p, err := h(c)
 	if err != nil {
 		status, msg := statusOf(err)
-		if status >= 500 {
-			s.log.Error("request failed", "route", c.FullPath(), "status", status, "err", err)
-		}
+		s.logFailure(c, status, err)
 		p = errorPage(status, msg)
 	}
 	s.writeHTML(c, p)
@@ -120,6 +118,7 @@ func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 		}
 		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(raw, br)}, nil
 	}
+	req.Facets = nil // the page always shows every facet
 	res, err := s.search(c.Request.Context(), req)
 	if err != nil {
 		var br *search.BadRequestError

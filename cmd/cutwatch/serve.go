@@ -31,6 +31,7 @@ type serveConfig struct {
 	shutdownGrace time.Duration
 	drainDelay    time.Duration
 	apiKey        string
+	maxSearches   int
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -41,6 +42,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
 	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "at shutdown, how long to go on serving with /readyz answering 503, so a load balancer stops sending requests first")
+	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches that may run at once; twice as many more wait up to 1s for a slot, the rest get 503 with Retry-After (0: 2 × cores, -1: no limit)")
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
 }
 
@@ -117,8 +119,9 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		}
 	}()
 	dir = w.Dir()
-	svc := search.NewService(w.Index())
-	svc.Timeout = cfg.searchTimeout
+	// The cache keys on the writer's generation, so no write is ever
+	// answered with a result from before it.
+	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation, MaxSearches: cfg.maxSearches})
 	var n uint64
 	damage := w.Ready()
 	if errors.Is(damage, index.ErrDamaged) {

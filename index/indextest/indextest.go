@@ -69,3 +69,17 @@ func MainWithSeeds(m *testing.M, setup func(bleve.Index)) int {
 	setup(idx)
 	return m.Run()
 }
+
+// OpenSeedWriter makes data a --data directory whose index holds the seed
+// articles (data must not hold an index yet) and opens an index.Writer on
+// it with t as tagger; a re-index reads sources.
+func OpenSeedWriter(data string, t *tag.Tagger, sources ...string) (*index.Writer, error) {
+	idx, err := BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.Close(); err != nil {
+		return nil, err
+	}
+	return index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: t, Sources: sources})
+}
