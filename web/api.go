@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,12 +164,9 @@ type healthResponse struct {
 func (s *Server) serveHealthz(c *gin.Context) { s.serveJSON(c, s.serveHealthzErr) }
 
 // serveHealthzErr runs a real one-hit search, so that a healthy answer
-// means the index can be searched, not only that the process is up. It
-// bypasses the cache and counts no facets (which would read a value of
-// every article).
+// means the index can be searched, not only that the process is up.
 func (s *Server) serveHealthzErr(c *gin.Context) (any, error) {
-	probe := search.Request{Size: 1, Facets: []string{search.FacetNone}, NoCache: true}
-	if _, err := s.searcher.Search(c.Request.Context(), probe); err != nil {
+	if _, err := s.probe(c.Request.Context()); err != nil {
 		return nil, &httpError{http.StatusServiceUnavailable, "index cannot be searched"}
 	}
 	n, err := s.searcher.DocCount()
@@ -176,6 +174,27 @@ func (s *Server) serveHealthzErr(c *gin.Context) (any, error) {
 		return nil, &httpError{http.StatusServiceUnavailable, "index cannot be counted"}
 	}
 	return healthResponse{Status: "ok", Documents: n}, nil
+}
+
+// probe runs the one-hit search of /healthz and /readyz and returns the
+// number of hits (-1 when unknown). It counts no facets (which would read
+// a value of every article) and bypasses the cache, so it reads the index
+// cheaply. A search refused because every search slot is taken
+// (search.ErrOverloaded) counts as a pass: the index is being searched,
+// and the probes ask whether the server can serve, not how busy it is;
+// failing them under load would restart a busy server or take it out of
+// rotation and move its load onto the others.
+func (s *Server) probe(ctx context.Context) (int, error) {
+	req := search.Request{Size: 1, Facets: []string{search.FacetNone}, NoCache: true}
+	res, err := s.searcher.Search(ctx, req)
+	switch {
+	case errors.Is(err, search.ErrOverloaded):
+		return -1, nil
+	case err != nil:
+		s.log.Warn("probe search failed", "err", err)
+		return 0, err
+	}
+	return len(res.Hits), nil
 }
 
 func (s *Server) serveNotFound(c *gin.Context) {

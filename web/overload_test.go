@@ -19,7 +19,8 @@ import (
 // search service runs one search at a time and queues one: the searches
 // it admits are held until the test has seen the rest refused. Refused
 // requests get 503 with Retry-After and a JSON (or HTML page) message at
-// once, without waiting for a slot; answers in the cache are still served.
+// once, without waiting for a slot; answers in the cache are still served,
+// and /healthz and /readyz still pass.
 func TestOverloadAnswers503(t *testing.T) {
 	var hold atomic.Bool
 	release := make(chan struct{})
@@ -103,6 +104,13 @@ func TestOverloadAnswers503(t *testing.T) {
 	if resp, b := fetch("/api/search"); resp.StatusCode != http.StatusOK {
 		t.Errorf("cached landing page when full: %d %s, want 200", resp.StatusCode, b)
 	}
+	// The probes say the server can serve, however busy: a busy replica
+	// must not be restarted or taken out of rotation.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if resp, b := fetch(path); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s when full: %d %s, want 200", path, resp.StatusCode, b)
+		}
+	}
 
 	close(release)
 	for range 2 {
@@ -110,8 +118,8 @@ func TestOverloadAnswers503(t *testing.T) {
 			t.Errorf("admitted request: %d %v, want 200", a.status, a.err)
 		}
 	}
-	if st := s.AdmissionStats(); st.Rejected != 3 {
-		t.Errorf("admission stats %+v, want 3 refused", st)
+	if st := s.AdmissionStats(); st.Rejected != 5 {
+		t.Errorf("admission stats %+v, want 5 refused (3 requests, 2 probes)", st)
 	}
 }
 

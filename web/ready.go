@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cutwatch/cutwatch/index"
-	"github.com/cutwatch/cutwatch/search"
 )
 
 // Readiness is what /readyz and the read routes ask of the index besides
@@ -139,9 +138,8 @@ func (s *Server) serveReadyz(c *gin.Context) {
 		notReady(r)
 		return
 	}
-	res, err := s.searcher.Search(c.Request.Context(), search.Request{Size: 1, FacetSize: 1})
+	hits, err := s.probe(c.Request.Context())
 	if err != nil {
-		s.log.Warn("readiness search failed", "err", err)
 		notReady("index cannot be searched")
 		return
 	}
@@ -151,7 +149,7 @@ func (s *Server) serveReadyz(c *gin.Context) {
 		notReady("index cannot be counted")
 		return
 	}
-	if n > 0 && len(res.Hits) == 0 {
+	if n > 0 && hits == 0 {
 		notReady("index holds documents but a search finds none")
 		return
 	}
