@@ -184,3 +184,68 @@ func (s *Server) search(ctx context.Context, req search.Request) (*search.Result
 	s.metrics.searchDuration.Observe(time.Since(start).Seconds())
 	return res, err
 }
+
+// searchStats is what the search backend may report besides searching:
+// the counters of its result cache and of its admission control. The real
+// one is *search.Service; a Searcher without them exports neither.
+type searchStats interface {
+	CacheStats() search.CacheStats
+	AdmissionStats() search.AdmissionStats
+}
+
+// searchStatsCollector exports a searchStats at scrape time, so that the
+// series always agree with the service's own counters.
+type searchStatsCollector struct {
+	src                        searchStats
+	cacheRequests, cacheShared *prometheus.Desc
+	cacheEvictions             *prometheus.Desc
+	cacheEntries, cacheBytes   *prometheus.Desc
+	admitted, rejected         *prometheus.Desc
+	running, queued            *prometheus.Desc
+}
+
+func newSearchStatsCollector(src searchStats) *searchStatsCollector {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, nil)
+	}
+	return &searchStatsCollector{
+		src:            src,
+		cacheRequests:  d("cutwatch_search_cache_requests_total", "Lookups in the result cache, by kind (search: whole answers of searches and facet-value lists; facet: one facet's counts within a search) and result (hit or miss).", "kind", "result"),
+		cacheShared:    d("cutwatch_search_cache_shared_total", "Cache misses that joined an identical search already running instead of running their own."),
+		cacheEvictions: d("cutwatch_search_cache_evictions_total", "Cache entries dropped to stay within the cache's bounds."),
+		cacheEntries:   d("cutwatch_search_cache_entries", "Entries in the result cache."),
+		cacheBytes:     d("cutwatch_search_cache_bytes", "Approximate size of the result cache's entries."),
+		admitted:       d("cutwatch_search_admitted_total", "Searches that got a search slot."),
+		rejected:       d("cutwatch_search_rejected_total", "Searches refused with 503 because every search slot was taken and the wait queue full or too slow."),
+		running:        d("cutwatch_searches_running", "Searches running now."),
+		queued:         d("cutwatch_searches_queued", "Searches waiting for a slot now."),
+	}
+}
+
+func (c *searchStatsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.cacheRequests, c.cacheShared, c.cacheEvictions, c.cacheEntries, c.cacheBytes, c.admitted, c.rejected, c.running, c.queued} {
+		ch <- d
+	}
+}
+
+func (c *searchStatsCollector) Collect(ch chan<- prometheus.Metric) {
+	cs, as := c.src.CacheStats(), c.src.AdmissionStats()
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
+	}
+	counter(c.cacheRequests, cs.Hits, "search", "hit")
+	counter(c.cacheRequests, cs.Misses, "search", "miss")
+	counter(c.cacheShared, cs.Shared)
+	counter(c.cacheRequests, cs.FacetHits, "facet", "hit")
+	counter(c.cacheRequests, cs.FacetMisses, "facet", "miss")
+	counter(c.cacheEvictions, cs.Evictions)
+	gauge(c.cacheEntries, float64(cs.Entries))
+	gauge(c.cacheBytes, float64(cs.Bytes))
+	counter(c.admitted, as.Admitted)
+	counter(c.rejected, as.Rejected)
+	gauge(c.running, float64(as.Running))
+	gauge(c.queued, float64(as.Queued))
+}

@@ -250,3 +250,55 @@ func TestMetricsFailedIngest(t *testing.T) {
 		t.Errorf("%s = %v, want 5 (the seeds)", metricDocuments, got)
 	}
 }
+
+// TestMetricsSearchCache checks the series of the search service's cache
+// and admission control against what a known sequence of searches must do:
+// a repeat is a hit, a write makes the next one a miss again, and every
+// computed search took a slot.
+func TestMetricsSearchCache(t *testing.T) {
+	ws := newWriteServer(t, testKey)
+	search := func() {
+		t.Helper()
+		if status, _, body := ws.do(t, http.MethodGet, "/api/search?q=unison&facets=none", "", nil); status != http.StatusOK {
+			t.Fatalf("search: %d %s", status, body)
+		}
+	}
+	search() // miss
+	search() // hit
+	search() // hit
+	one := []byte(`{"id":"cache-1","text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`)
+	if status, _, body := ws.do(t, http.MethodPost, "/api/articles", testKey, one); status != http.StatusCreated {
+		t.Fatalf("POST /api/articles: %d %s", status, body)
+	}
+	search() // miss: the write moved the index on
+
+	fams := scrape(t, ws.URL)
+	counter := func(name string, labels map[string]string) float64 {
+		t.Helper()
+		m := sample(fams, name, labels)
+		if m == nil {
+			t.Fatalf("%s%v: missing", name, labels)
+		}
+		return m.GetCounter().GetValue()
+	}
+	if got := counter("cutwatch_search_cache_requests_total", map[string]string{"kind": "search", "result": "hit"}); got != 2 {
+		t.Errorf("cache hits = %v, want 2", got)
+	}
+	if got := counter("cutwatch_search_cache_requests_total", map[string]string{"kind": "search", "result": "miss"}); got != 2 {
+		t.Errorf("cache misses = %v, want 2", got)
+	}
+	if got := counter("cutwatch_search_admitted_total", nil); got != 2 {
+		t.Errorf("searches admitted = %v, want 2 (the two misses)", got)
+	}
+	if got := counter("cutwatch_search_rejected_total", nil); got != 0 {
+		t.Errorf("searches rejected = %v, want 0", got)
+	}
+	for _, name := range []string{"cutwatch_searches_running", "cutwatch_searches_queued", "cutwatch_search_cache_entries"} {
+		if sample(fams, name, nil) == nil {
+			t.Errorf("%s: missing", name)
+		}
+	}
+	if got := sample(fams, "cutwatch_search_cache_entries", nil).GetGauge().GetValue(); got != 1 {
+		t.Errorf("cache entries = %v, want 1 (the write emptied it, one search since)", got)
+	}
+}

@@ -91,6 +91,11 @@ func New(s Searcher, opts Options) *Server {
 		srv.metrics = NewMetrics()
 	}
 	srv.metrics.docs.setSource(s.DocCount, srv.log)
+	if st, ok := s.(searchStats); ok {
+		if err := srv.metrics.reg.Register(newSearchStatsCollector(st)); err != nil {
+			srv.log.Warn("metrics: the search statistics are already registered (one Metrics serves one Server)", "err", err)
+		}
+	}
 	srv.router = srv.routes()
 	return srv
 }
