@@ -84,8 +84,8 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("%d burst results, want one per configuration", len(rep.Bursts))
 	}
 	for _, x := range rep.Bursts {
-		if x.Each.N+x.Refused != x.Size*x.Bursts || x.Each.N == 0 {
-			t.Errorf("bursts %+v: answered + refused != sent", x)
+		if x.Each.N+x.Refused+x.TimedOut != x.Size*x.Bursts || x.Each.N == 0 {
+			t.Errorf("bursts %+v: answered + refused + timed out != sent", x)
 		}
 	}
 	for _, q := range rep.Queries {

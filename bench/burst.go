@@ -26,6 +26,10 @@ type BurstResult struct {
 	Slowest float64 `json:"slowest_p50_ms"`
 	// Refused counts requests refused by admission control.
 	Refused int `json:"refused"`
+	// TimedOut counts requests that hit the search deadline
+	// (search.DefaultTimeout): without admission control, a burst at
+	// scale shares the cores until many give up.
+	TimedOut int `json:"timed_out"`
 }
 
 // burstSize is the number of requests in a burst: more than a server on
@@ -64,6 +68,8 @@ func runBursts(ctx context.Context, idx bleve.Index, bursts int) ([]BurstResult,
 					switch {
 					case errors.Is(err, search.ErrOverloaded):
 						r.Refused++
+					case errors.Is(err, search.ErrTimeout):
+						r.TimedOut++
 					case err != nil:
 						failed = err
 					default:

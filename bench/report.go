@@ -83,10 +83,10 @@ func (r *Report) Markdown(w io.Writer) error {
 	}
 	if len(r.Bursts) > 0 {
 		fmt.Fprintf(&b, "Bursts of %d landing-page requests (`q=`, every facet) arriving together right after a write:\n\n", r.Bursts[0].Size)
-		b.WriteString("| server | bursts | answered p50 / p95 / p99 (ms) | last answer of a burst, p50 (ms) | refused (busy) |\n")
-		b.WriteString("| --- | ---: | ---: | ---: | ---: |\n")
+		b.WriteString("| server | bursts | answered p50 / p95 / p99 (ms) | last answer of a burst, p50 (ms) | refused (busy) | timed out |\n")
+		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: |\n")
 		for _, x := range r.Bursts {
-			fmt.Fprintf(&b, "| %s | %d | %s | %.2f | %d |\n", x.Config, x.Bursts, lat(x.Each), x.Slowest, x.Refused)
+			fmt.Fprintf(&b, "| %s | %d | %s | %.2f | %d | %d |\n", x.Config, x.Bursts, lat(x.Each), x.Slowest, x.Refused, x.TimedOut)
 		}
 		b.WriteString("\n")
 	}
