@@ -38,14 +38,7 @@ func testTagger(t *testing.T) *tag.Tagger {
 // Writer on it whose re-index sources are the seeds.
 func newWriter(t *testing.T) (*index.Writer, string) {
 	t.Helper()
-	data := t.TempDir()
-	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := indextest.SeedData(t)
 	w := openWriter(t, data)
 	return w, data
 }
@@ -560,14 +553,7 @@ func damageIndex(t *testing.T, dir string) string {
 // of its swap: Ready says so while searches still succeed on the old index,
 // and says ready again once the new index is current.
 func TestWriterReadyDuringSwap(t *testing.T) {
-	data := t.TempDir()
-	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := indextest.SeedData(t)
 	entered, release := make(chan struct{}), make(chan struct{})
 	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
 		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()},
@@ -622,14 +608,7 @@ func TestWriterReadyDuringSwap(t *testing.T) {
 // index stays current, on disk and in the alias, and the new directory is
 // removed.
 func TestReindexCancelledAtSwap(t *testing.T) {
-	data := t.TempDir()
-	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := indextest.SeedData(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
@@ -751,14 +730,7 @@ func TestRebuildDataReplacesDamaged(t *testing.T) {
 // Writer tags, once each: those of a Put and, in a re-index, every article
 // read from the sources and the store.
 func TestWriterObserveTag(t *testing.T) {
-	data := t.TempDir()
-	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := indextest.SeedData(t)
 	var (
 		calls    atomic.Int64
 		nonPos   atomic.Int64

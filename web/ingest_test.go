@@ -44,21 +44,7 @@ type writeServer struct {
 // them off).
 func newWriteServer(t *testing.T, key string) *writeServer {
 	t.Helper()
-	return newWriteServerOn(t, seedData(t), key, index.WriterOptions{})
-}
-
-// seedData returns a fresh --data directory holding the seed index.
-func seedData(t *testing.T) string {
-	t.Helper()
-	data := t.TempDir()
-	idx, err := indextest.BuildSeeds(filepath.Join(data, index.DefaultIndexName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return newWriteServerOn(t, indextest.SeedData(t), key, index.WriterOptions{})
 }
 
 // newWriteServerOn starts a quiet server over a Writer on data, opened

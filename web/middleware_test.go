@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
 	"github.com/cutwatch/cutwatch/search"
 )
 
@@ -40,7 +41,7 @@ func (b *lockedBuffer) String() string {
 func TestRequestLog(t *testing.T) {
 	const key = "s3cret"
 	var logBuf lockedBuffer
-	ws := newWriteServerWith(t, seedData(t), key, index.WriterOptions{}, slog.New(slog.NewTextHandler(&logBuf, nil)))
+	ws := newWriteServerWith(t, indextest.SeedData(t), key, index.WriterOptions{}, slog.New(slog.NewTextHandler(&logBuf, nil)))
 
 	type sent struct {
 		method, path, auth string

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
 )
 
 // readyz returns the status of GET /readyz and its body as a map, so that
@@ -88,7 +89,7 @@ func TestReadyzWithoutReadiness(t *testing.T) {
 func TestReindexSwapNotReady(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	hook := func() { close(entered); <-release }
-	ws := newWriteServerOn(t, seedData(t), testKey, index.WriterOptions{SwapHook: hook})
+	ws := newWriteServerOn(t, indextest.SeedData(t), testKey, index.WriterOptions{SwapHook: hook})
 	released := false
 	defer func() {
 		if !released {
@@ -130,7 +131,7 @@ func TestReindexSwapNotReady(t *testing.T) {
 func TestReindexCancelledByShutdown(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	hook := func() { close(entered); <-release }
-	ws := newWriteServerOn(t, seedData(t), testKey, index.WriterOptions{SwapHook: hook})
+	ws := newWriteServerOn(t, indextest.SeedData(t), testKey, index.WriterOptions{SwapHook: hook})
 	oldDir := ws.w.Dir()
 
 	ws.post(t, "POST", "/api/admin/reindex", "", http.StatusAccepted, nil)
@@ -188,7 +189,7 @@ func truncateLargestSegment(t *testing.T, dir string) {
 // to rebuild, never 200 with no hits; writes are refused; a re-index
 // through the API rebuilds it and the server becomes ready.
 func TestDamagedIndexNotServed(t *testing.T) {
-	data := seedData(t)
+	data := indextest.SeedData(t)
 	truncateLargestSegment(t, filepath.Join(data, index.DefaultIndexName))
 	ws := newWriteServerOn(t, data, testKey, index.WriterOptions{AllowDamaged: true})
 

@@ -40,6 +40,22 @@ func BuildSeeds(dir string) (bleve.Index, error) {
 	return index.Open(dir)
 }
 
+// SeedData returns a new --data directory (a temporary directory of tb)
+// whose index, closed, holds the seed articles: what 'cutwatch serve'
+// leaves after its first start.
+func SeedData(tb testing.TB) string {
+	tb.Helper()
+	data := tb.TempDir()
+	idx, err := BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
 // The ids of the seed articles (file names without extension).
 const (
 	MidYorks  = "000_5ff42213f9cd3454" // Mid Yorkshire: £55m cuts, no redundancies named
