@@ -346,6 +346,8 @@ func (panicSearcher) Search(context.Context, search.Request) (*search.Result, er
 	panic("secret internal detail")
 }
 
+// TestPanicIsJSON500 checks the API's answer to a panic; TestPanicOnPage
+// the UI's.
 func TestPanicIsJSON500(t *testing.T) {
 	var logs strings.Builder
 	srv := httptest.NewServer(New(panicSearcher{}, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Handler())
@@ -361,5 +363,51 @@ func TestPanicIsJSON500(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "secret internal detail") {
 		t.Errorf("panic not logged: %s", logs.String())
+	}
+}
+
+// TestPanicOnPage checks that a panic while serving a UI page gives the
+// HTML error page (with its 500 status), saying nothing of the panic.
+func TestPanicOnPage(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer(New(panicSearcher{}, Options{Logger: quiet}).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/?q=nurse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(body), "Something went wrong") || strings.Contains(string(body), "secret") {
+		t.Errorf("panic on the search page: %d %s\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
+
+// TestHEAD checks that HEAD is answered like GET without a body (monitors
+// and link checkers send it), and that it opens no route GET does not.
+func TestHEAD(t *testing.T) {
+	tests := []struct {
+		path   string
+		status int
+		ctype  string
+	}{
+		{"/", http.StatusOK, "text/html"},
+		{"/healthz", http.StatusOK, "application/json"},
+		{"/api/search?q=nurse", http.StatusOK, "application/json"},
+		{"/articles/" + midYorks, http.StatusOK, "text/html"},
+		{"/api/articles/no-such-article", http.StatusNotFound, "application/json"},
+		{"/api/articles", http.StatusMethodNotAllowed, "application/json"}, // POST only
+	}
+	for _, tt := range tests {
+		resp, err := http.Head(ts.URL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || len(body) != 0 {
+			t.Errorf("HEAD %s: %d %q, %d body bytes; want %d %s and no body", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), len(body), tt.status, tt.ctype)
+		}
 	}
 }

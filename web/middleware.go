@@ -42,8 +42,9 @@ func (s *Server) observeRequests(c *gin.Context) {
 // the request log.
 const ctxHits = "cutwatch.hits"
 
-// recoverPanics turns a panic in a handler into a JSON 500 that says
-// nothing of the internals, and logs the panic with its stack.
+// recoverPanics turns a panic in a handler into a 500 that says nothing of
+// the internals (the HTML error page on the UI's pages, JSON elsewhere),
+// and logs the panic with its stack.
 func (s *Server) recoverPanics(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -51,11 +52,32 @@ func (s *Server) recoverPanics(c *gin.Context) {
 				panic(v) // the client went away; let net/http handle it
 			}
 			s.log.Error("panic serving request", "route", c.FullPath(), "panic", v, "stack", string(debug.Stack()))
-			if !c.Writer.Written() {
+			switch {
+			case c.Writer.Written():
+			case isPage(c.FullPath()):
+				s.writeHTML(c, errorPage(http.StatusInternalServerError, ""))
+			default:
 				writeJSON(c, http.StatusInternalServerError, errorBody{Error: "internal error"})
 			}
 			c.Abort()
 		}
 	}()
 	c.Next()
+}
+
+// isPage tells whether route is one of the UI's HTML pages.
+func isPage(route string) bool { return route == "/" || route == "/articles/:id" }
+
+// serveHEAD answers HEAD as GET without a body, as net/http's file
+// server does: gin routes only the methods registered, so monitors and
+// link checkers that send HEAD would get 405. net/http drops the body of a
+// response to HEAD. Logs and metrics count such a request as a GET.
+func (s *Server) serveHEAD(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodHead {
+		s.router.ServeHTTP(w, r)
+		return
+	}
+	g := r.Clone(r.Context())
+	g.Method = http.MethodGet
+	s.router.ServeHTTP(w, g)
 }

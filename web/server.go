@@ -101,7 +101,7 @@ func New(s Searcher, opts Options) *Server {
 }
 
 // Handler returns the http.Handler of all routes.
-func (s *Server) Handler() http.Handler { return s.router }
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHEAD) }
 
 // Metrics returns the metrics the server records and exports.
 func (s *Server) Metrics() *Metrics { return s.metrics }
