@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -13,7 +15,9 @@ import (
 // FacetFields are the fields whose match-all counts a Writer maintains:
 // the keyword entity fields and the bucket-key fields of the numeric
 // facets (FieldAmountRange, FieldJobsRange).
-var FacetFields = append(append([]string{}, KeywordFields...), FieldAmountRange, FieldJobsRange)
+var FacetFields = facetFields[:]
+
+var facetFields = [...]string{FieldTrust, FieldUnion, FieldPerson, FieldPlace, FieldHospital, FieldAmountRange, FieldJobsRange}
 
 // FacetCounts are the counts of every facet over all live documents of
 // one state of the index: per field, the number of documents holding each
@@ -22,6 +26,11 @@ var FacetFields = append(append([]string{}, KeywordFields...), FieldAmountRange,
 type FacetCounts struct {
 	docs   uint64
 	fields map[string]map[string]int
+
+	// sorted holds each field's values in facet order, made by the first
+	// Top of the field (FacetFields order).
+	once   [len(facetFields)]sync.Once
+	sorted [len(facetFields)][]TermCount
 }
 
 // TermCount is one value of a facet field and its count.
@@ -40,7 +49,20 @@ func (c *FacetCounts) Count(field, value string) int { return c.fields[field][va
 // as bleve's TermsFacetBuilder orders them (count descending, then term
 // ascending), so that a facet built from it equals bleve's.
 func (c *FacetCounts) Top(field string, size int) []TermCount {
-	m := c.fields[field]
+	i := slices.Index(FacetFields, field)
+	if i < 0 {
+		return []TermCount{}
+	}
+	c.once[i].Do(func() { c.sorted[i] = sortCounts(c.fields[field]) })
+	all := c.sorted[i]
+	if size >= 0 && size < len(all) {
+		all = all[:size]
+	}
+	return slices.Clone(all)
+}
+
+// sortCounts returns the values of m with their counts in facet order.
+func sortCounts(m map[string]int) []TermCount {
 	out := make([]TermCount, 0, len(m))
 	for t, n := range m {
 		out = append(out, TermCount{Term: t, Count: n})
@@ -51,9 +73,6 @@ func (c *FacetCounts) Top(field string, size int) []TermCount {
 		}
 		return out[i].Count > out[j].Count
 	})
-	if size >= 0 && size < len(out) {
-		out = out[:size]
-	}
 	return out
 }
 
