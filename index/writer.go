@@ -104,6 +104,9 @@ type Writer struct {
 
 	// gen counts the changes searches can see; see Generation.
 	gen atomic.Uint64
+	// counts are the match-all facet counts of generation counts.gen
+	// (nil: unknown); see MatchAllCounts. Written under mu.
+	counts atomic.Pointer[countsSnap]
 }
 
 // Generation returns a number that grows with every change to the index
@@ -179,7 +182,11 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 		_ = w.Close()
 		return nil, err
 	}
-	if !reconcile || damaged {
+	if damaged {
+		return w, nil
+	}
+	if !reconcile {
+		w.initCountsLocked(ctx)
 		return w, nil
 	}
 	n, err := w.reconcile(ctx, idx)
@@ -190,6 +197,7 @@ func openWriter(ctx context.Context, data string, opts WriterOptions, reconcile 
 	if n > 0 {
 		log.Warn("index was behind the article store: re-applied stored articles and deletions", "index", dir, "articles", n)
 	}
+	w.initCountsLocked(ctx)
 	return w, nil
 }
 
@@ -325,6 +333,14 @@ func (w *Writer) Put(ctx context.Context, arts []Article) ([][]tag.Entity, error
 	if err := w.usableLocked(); err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(arts))
+	for i, a := range arts {
+		ids[i] = a.ID
+	}
+	old, err := facetsOf(ctx, w.cur, ids)
+	if err != nil {
+		return nil, fmt.Errorf("write batch of %d articles to %s: %w", len(arts), w.curDir, err)
+	}
 	b := w.cur.NewBatch()
 	for i, a := range arts {
 		if err := b.Index(a.ID, preps[i].doc); err != nil {
@@ -332,7 +348,7 @@ func (w *Writer) Put(ctx context.Context, arts []Article) ([][]tag.Entity, error
 		}
 	}
 	err = w.cur.Batch(b)
-	w.gen.Add(1) // even a failed batch may have changed the index
+	w.advanceLocked(err == nil, old, ids) // even a failed batch may have changed the index
 	if err != nil {
 		return nil, fmt.Errorf("write batch of %d articles to %s: %w", len(arts), w.curDir, err)
 	}
@@ -372,10 +388,14 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	if !stored && doc == nil {
 		return fmt.Errorf("article %q: %w", id, ErrNotFound)
 	}
+	old, err := facetsOf(ctx, w.cur, []string{id})
+	if err != nil {
+		return fmt.Errorf("delete article %q: %w", id, err)
+	}
 	b := w.cur.NewBatch()
 	b.Delete(id)
 	err = w.cur.Batch(b)
-	w.gen.Add(1)
+	w.advanceLocked(err == nil, old, []string{id})
 	if err != nil {
 		return fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err)
 	}
@@ -384,6 +404,41 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	}
 	w.track(id)
 	return nil
+}
+
+// advanceLocked moves the generation after a batch that changed the
+// documents ids, whose facet values before it were old, and with it the
+// match-all counts: updated by the batch when ok, else counted again. w.mu
+// must be held; searches never see counts of one generation with another's
+// number (see MatchAllCounts).
+func (w *Writer) advanceLocked(ok bool, old map[string]docFacets, ids []string) {
+	var next *FacetCounts
+	if cur := w.counts.Load(); ok && cur != nil && cur.counts != nil {
+		ctx := context.Background()
+		nw, err := facetsOf(ctx, w.cur, ids)
+		n, err2 := w.cur.DocCount()
+		if err == nil && err2 == nil {
+			next = cur.counts.apply(n, old, nw)
+		}
+	}
+	if next == nil {
+		next, _ = countAll(context.Background(), w.cur) // nil on error: unknown
+	}
+	w.counts.Store(&countsSnap{gen: w.gen.Add(1), counts: next})
+}
+
+// initCountsLocked counts the facets of the current index for the current
+// generation. w.mu must be held (or w not yet shared).
+func (w *Writer) initCountsLocked(ctx context.Context) {
+	if w.cur == nil {
+		w.counts.Store(nil)
+		return
+	}
+	c, err := countAll(ctx, w.cur)
+	if err != nil {
+		c = nil
+	}
+	w.counts.Store(&countsSnap{gen: w.gen.Load(), counts: c})
 }
 
 // track notes a changed id for a running re-index. w.mu must be held.
@@ -498,8 +553,12 @@ func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string) (b
 	if old != nil {
 		out = []bleve.Index{old}
 	}
+	counts, err := countAll(context.WithoutCancel(ctx), idx)
+	if err != nil {
+		counts = nil // searches count with bleve until the next re-index
+	}
 	w.alias.Swap([]bleve.Index{idx}, out)
-	w.gen.Add(1)
+	w.counts.Store(&countsSnap{gen: w.gen.Add(1), counts: counts})
 	w.cur, w.curDir = idx, dir
 	w.setDir(dir)
 	w.damage.Store(nil)

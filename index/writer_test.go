@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,6 +405,7 @@ func TestReindexUnderLoad(t *testing.T) {
 	if got := hits(t, w.Index(), "fetlar"); len(got) != len(during) {
 		t.Errorf("fetlar: %d hits, want %d", len(got), len(during))
 	}
+	checkMatchAllCounts(t, w)
 	t.Logf("re-index %v with %d searches and %d writes alongside", st.Duration, searches.Load(), len(during))
 }
 
@@ -674,6 +676,9 @@ func TestWriterDamagedIndex(t *testing.T) {
 	if res, err := w.Index().Search(bleve.NewSearchRequest(bleve.NewMatchAllQuery())); err == nil {
 		t.Errorf("search of a damaged index: %d hits and no error", res.Total)
 	}
+	if _, c := w.MatchAllCounts(); c != nil {
+		t.Errorf("match-all counts of a damaged index: %d docs", c.Docs())
+	}
 	if _, err := w.Put(ctx, []index.Article{article(t, `{"text":"Unst ward shuts."}`)}); !errors.Is(err, index.ErrDamaged) {
 		t.Errorf("Put = %v, want ErrDamaged", err)
 	}
@@ -694,6 +699,7 @@ func TestWriterDamagedIndex(t *testing.T) {
 	if got := hits(t, w.Index(), "baltasound"); len(got) != 1 {
 		t.Errorf("baltasound: %v, want the stored article", got)
 	}
+	checkMatchAllCounts(t, w)
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("damaged dir %s left behind (%v)", dir, err)
 	}
@@ -774,4 +780,62 @@ func TestWriterObserveTag(t *testing.T) {
 	if n := nonPos.Load(); n != 0 {
 		t.Errorf("%d observations were not positive durations", n)
 	}
+}
+
+// checkMatchAllCounts checks that w's match-all counts belong to its
+// generation and equal bleve's facet counts of every facet field.
+func checkMatchAllCounts(t *testing.T, w *index.Writer) {
+	t.Helper()
+	gen, c := w.MatchAllCounts()
+	if c == nil || gen != w.Generation() {
+		t.Fatalf("MatchAllCounts = (%d, %v), want counts of generation %d", gen, c, w.Generation())
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	for _, f := range index.FacetFields {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 1<<20))
+	}
+	res, err := w.Index().Search(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Docs() != res.Total {
+		t.Errorf("match-all counts: %d docs, bleve %d", c.Docs(), res.Total)
+	}
+	for _, f := range index.FacetFields {
+		want := []index.TermCount{}
+		for _, tc := range res.Facets[f].Terms.Terms() {
+			want = append(want, index.TermCount{Term: tc.Term, Count: tc.Count})
+		}
+		if got := c.Top(f, -1); !slices.Equal(got, want) {
+			t.Errorf("match-all counts of %s: %v, bleve %v", f, got, want)
+		}
+	}
+}
+
+// TestMatchAllCountsAfterReindex checks that a re-index whose content
+// differs from the index it replaces (here: no sources, so the seeds go and
+// only the stored article stays) brings match-all counts of the new index.
+func TestMatchAllCountsAfterReindex(t *testing.T) {
+	w, data := newWriter(t)
+	ctx := context.Background()
+	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"keep-1","text":"Unison: Baltasound surgery loses 2 nurses."}`)}); err != nil {
+		t.Fatal(err)
+	}
+	checkMatchAllCounts(t, w)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := index.OpenWriter(ctx, data, index.WriterOptions{Tagger: testTagger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	before := docCount(t, w.Index())
+	if _, err := w.Reindex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := docCount(t, w.Index()); after != 1 || before == after {
+		t.Fatalf("re-index without sources: %d docs before, %d after, want 1 after", before, after)
+	}
+	checkMatchAllCounts(t, w)
 }

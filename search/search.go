@@ -63,6 +63,7 @@ type Service struct {
 	Timeout time.Duration
 
 	gen      func() uint64
+	matchAll func() (uint64, *index.FacetCounts)
 	cache    *cache // nil: no cache
 	flight   flight
 	limit    *limiter // nil: no cap
@@ -83,6 +84,15 @@ type Options struct {
 	// never go back. It turns the cache on; without it a Service cannot
 	// know when the index changes and caches nothing.
 	Generation func() uint64
+	// MatchAll, if not nil, reports the facet counts over all documents
+	// kept up to date by the writer, with their generation, such as
+	// index.Writer.MatchAllCounts. With Generation, a facet counted over
+	// all documents (empty q and no filter of another facet) is taken from
+	// them instead of visiting every document, when they belong to the
+	// generation the search runs under; otherwise bleve counts it. This
+	// holds with Request.NoCache too: the counts are not a cache of
+	// results but part of the index's state.
+	MatchAll func() (uint64, *index.FacetCounts)
 	// CacheEntries and CacheBytes bound the cache (DefaultCacheEntries
 	// and DefaultCacheBytes if 0). A negative CacheEntries turns it off.
 	CacheEntries int
@@ -111,6 +121,9 @@ func NewService(idx bleve.Index) *Service {
 // New returns a Service over idx configured by opts.
 func New(idx bleve.Index, opts Options) *Service {
 	s := &Service{idx: idx, Timeout: opts.Timeout, gen: opts.Generation, admitted: opts.Admitted}
+	if opts.Generation != nil {
+		s.matchAll = opts.MatchAll
+	}
 	if s.Timeout <= 0 {
 		s.Timeout = DefaultTimeout
 	}
@@ -465,6 +478,7 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 	}
 	var out Facets
 	var todo []*counted
+	snap := s.matchAllCounts(req, gen, useCache)
 	for i, f := range facets {
 		if !req.wantsFacet(f.name) {
 			continue
@@ -477,6 +491,14 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 				continue
 			}
 			s.cache.facetMisses.Add(1)
+		}
+		if snap != nil && onlyFilter(filters, i) {
+			fc := countsFrom(snap, f, req.FacetSize)
+			if useCache {
+				s.cache.put(key, gen, fc, fc.size())
+			}
+			out.set(f, fc)
+			continue
 		}
 		c := &counted{f: f, key: key}
 		todo = append(todo, c)
@@ -537,6 +559,55 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 	}
 	result.Facets = out
 	return result, nil
+}
+
+// matchAllCounts returns the writer's match-all facet counts when req's
+// query is empty (match-all) and they belong to the generation the search
+// runs under: gen when it uses the cache, else the generation now, read
+// before the search reads the index. Otherwise it returns nil.
+func (s *Service) matchAllCounts(req *Request, gen uint64, useCache bool) *index.FacetCounts {
+	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" {
+		return nil
+	}
+	if !useCache {
+		gen = s.gen()
+	}
+	g, c := s.matchAll()
+	if c == nil || g != gen {
+		return nil
+	}
+	return c
+}
+
+// onlyFilter reports whether no filter other than the i-th is active, so
+// that facet i (counted without its own filter) counts over the query
+// alone.
+func onlyFilter(filters []query.Query, i int) bool {
+	for j, f := range filters {
+		if j != i && f != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// countsFrom builds the counts of facet f from match-all counts c, equal
+// to what countsOf makes of bleve's facet over a match-all query: the size
+// top values of a term facet, every bucket of a range facet.
+func countsFrom(c *index.FacetCounts, f facet, size int) facetCounts {
+	if f.buckets == nil {
+		top := c.Top(f.field, size)
+		terms := make([]TermCount, len(top))
+		for i, t := range top {
+			terms[i] = TermCount{Value: t.Term, Count: t.Count}
+		}
+		return facetCounts{terms: terms}
+	}
+	ranges := make([]RangeCount, len(f.buckets))
+	for i, b := range f.buckets {
+		ranges[i] = RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: c.Count(f.field, b.Key)}
+	}
+	return facetCounts{ranges: ranges}
 }
 
 // run executes one bleve search within ctx and maps its errors.

@@ -76,7 +76,7 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	// Served as cutwatch serve does: with the cache keyed on the writer's
 	// generation, so every test that searches after a write checks that
 	// no stale answer comes from the cache.
-	svc := search.New(w.Index(), search.Options{Generation: w.Generation})
+	svc := search.New(w.Index(), search.Options{Generation: w.Generation, MatchAll: w.MatchAllCounts})
 	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {

@@ -121,7 +121,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	dir = w.Dir()
 	// The cache keys on the writer's generation, so no write is ever
 	// answered with a result from before it.
-	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation, MaxSearches: cfg.maxSearches})
+	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation, MatchAll: w.MatchAllCounts, MaxSearches: cfg.maxSearches})
 	var n uint64
 	damage := w.Ready()
 	if errors.Is(damage, index.ErrDamaged) {

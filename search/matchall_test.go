@@ -1,0 +1,227 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// bleveCounts counts every facet field over all documents of idx with
+// bleve, in bleve's order: the reference the writer's counts must equal.
+func bleveCounts(t *testing.T, idx bleve.Index) (uint64, map[string][]index.TermCount) {
+	t.Helper()
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	for _, f := range index.FacetFields {
+		req.AddFacet(f, bleve.NewFacetRequest(f, math.MaxInt32))
+	}
+	res, err := idx.Search(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]index.TermCount{}
+	for _, f := range index.FacetFields {
+		out[f] = []index.TermCount{}
+		if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
+			for _, tc := range fr.Terms.Terms() {
+				out[f] = append(out[f], index.TermCount{Term: tc.Term, Count: tc.Count})
+			}
+		}
+	}
+	return res.Total, out
+}
+
+func snapCounts(c *index.FacetCounts) (uint64, map[string][]index.TermCount) {
+	out := map[string][]index.TermCount{}
+	for _, f := range index.FacetFields {
+		out[f] = c.Top(f, -1)
+	}
+	return c.Docs(), out
+}
+
+// facetRequests are the requests whose facets the match-all counts serve:
+// the landing page at two facet sizes (the smaller cuts through ties) and
+// filter-only requests on one trust, one union and one bucket.
+func facetRequests(c *index.FacetCounts) []Request {
+	reqs := []Request{{}, {FacetSize: 3}, {FacetSize: MaxFacetSize}}
+	for _, f := range []string{index.FieldTrust, index.FieldUnion} {
+		if top := c.Top(f, 2); len(top) > 0 {
+			v := top[len(top)-1].Term
+			reqs = append(reqs, Request{Filters: map[string][]string{f: {v}}}, Request{FacetSize: 2, Filters: map[string][]string{f: {v}}})
+		}
+	}
+	reqs = append(reqs, Request{Jobs: Range{Min: ptrF(100), Max: ptrF(249)}})
+	return reqs
+}
+
+func ptrF(v float64) *float64 { return &v }
+
+func mustSearchWith(t *testing.T, s *Service, req Request) *Result {
+	t.Helper()
+	res, err := s.Search(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", req, err)
+	}
+	return res
+}
+
+// TestMatchAllCountsProperty applies random writes (new articles,
+// replacements of existing ones with other entities, deletions and one
+// re-index) to a real Writer and checks after every step that its
+// match-all counts equal bleve's own count of the index, and that the
+// facets a Service builds from them equal the facets bleve counts.
+func TestMatchAllCountsProperty(t *testing.T) {
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gen.New(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := indextest.SeedData(t)
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg, Sources: []string{indextest.SeedsDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+
+	withSnap := New(w.Index(), Options{Generation: w.Generation, MatchAll: w.MatchAllCounts, CacheEntries: -1})
+	bleveOnly := New(w.Index(), Options{})
+
+	ids := []string{indextest.MidYorks, indextest.Rotherham, indextest.Oxford, indextest.Taunton, indextest.NorthEast}
+	r := rand.New(rand.NewPCG(1, 2))
+	next := 0
+	art := func(id string) index.Article {
+		a := g.Article(next)
+		next++
+		return index.Article{ID: id, Title: a.Title, Text: a.Text}
+	}
+	check := func(step string) {
+		t.Helper()
+		gen, c := w.MatchAllCounts()
+		if c == nil || gen != w.Generation() {
+			t.Fatalf("%s: MatchAllCounts = (%d, %v), want counts of generation %d", step, gen, c, w.Generation())
+		}
+		wantN, want := bleveCounts(t, w.Index())
+		gotN, got := snapCounts(c)
+		if gotN != wantN || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: counts differ from bleve's\n got %d %v\nwant %d %v", step, gotN, got, wantN, want)
+		}
+		for _, req := range facetRequests(c) {
+			a := mustSearchWith(t, withSnap, req)
+			b := mustSearchWith(t, bleveOnly, req)
+			if a.Total != b.Total || !reflect.DeepEqual(a.Facets, b.Facets) {
+				t.Fatalf("%s: %+v: facets from the counts differ from bleve's\n got %d %+v\nwant %d %+v", step, req, a.Total, a.Facets, b.Total, b.Facets)
+			}
+		}
+	}
+	check("open")
+	ctx := context.Background()
+	steps := 60
+	if testing.Short() {
+		steps = 20
+	}
+	for i := range steps {
+		var step string
+		switch op := r.IntN(10); {
+		case i == steps/2:
+			step = "reindex"
+			if _, err := w.Reindex(ctx); err != nil {
+				t.Fatal(err)
+			}
+		case op < 4: // new articles
+			var arts []index.Article
+			for range 1 + r.IntN(3) {
+				id := fmt.Sprintf("p%03d", next)
+				arts = append(arts, art(id))
+				ids = append(ids, id)
+			}
+			step = fmt.Sprintf("put %d new", len(arts))
+			if _, err := w.Put(ctx, arts); err != nil {
+				t.Fatal(err)
+			}
+		case op < 8: // replace existing ones (one maybe twice in the batch)
+			var arts []index.Article
+			for range 1 + r.IntN(2) {
+				arts = append(arts, art(ids[r.IntN(len(ids))]))
+			}
+			if r.IntN(3) == 0 {
+				arts = append(arts, art(arts[0].ID))
+			}
+			step = fmt.Sprintf("replace %d", len(arts))
+			if _, err := w.Put(ctx, arts); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			if len(ids) < 2 {
+				continue
+			}
+			k := r.IntN(len(ids))
+			step = "delete " + ids[k]
+			if err := w.Delete(ctx, ids[k]); err != nil {
+				t.Fatal(err)
+			}
+			ids = slices.Delete(ids, k, k+1)
+		}
+		check(fmt.Sprintf("step %d (%s)", i, step))
+	}
+}
+
+// TestMatchAllCountsGeneration checks that a Service takes facets from the
+// match-all counts only when they belong to the generation it searches
+// under: counts of an older generation are ignored, and (to show the path
+// is taken at all) the same counts claimed for the current generation are
+// used.
+func TestMatchAllCountsGeneration(t *testing.T) {
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gen.New(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := indextest.SeedData(t)
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	oldGen, old := w.MatchAllCounts()
+	if old == nil {
+		t.Fatal("no counts after open")
+	}
+	var arts []index.Article
+	for i := range 4 {
+		a := g.Article(i)
+		arts = append(arts, index.Article{ID: fmt.Sprintf("g%d", i), Title: a.Title, Text: a.Text})
+	}
+	if _, err := w.Put(context.Background(), arts); err != nil {
+		t.Fatal(err)
+	}
+	ref := mustSearchWith(t, New(w.Index(), Options{}), Request{})
+	stale := mustSearchWith(t, New(w.Index(), Options{Generation: w.Generation, CacheEntries: -1,
+		MatchAll: func() (uint64, *index.FacetCounts) { return oldGen, old }}), Request{})
+	if !reflect.DeepEqual(stale.Facets, ref.Facets) {
+		t.Fatalf("stale counts used:\n got %+v\nwant %+v", stale.Facets, ref.Facets)
+	}
+	lying := mustSearchWith(t, New(w.Index(), Options{Generation: w.Generation, CacheEntries: -1,
+		MatchAll: func() (uint64, *index.FacetCounts) { return w.Generation(), old }}), Request{})
+	if reflect.DeepEqual(lying.Facets, ref.Facets) {
+		t.Fatal("the writes changed no facet: the test cannot tell the counts from bleve's")
+	}
+	if !reflect.DeepEqual(lying.Facets.Trust, countsFrom(old, facets[0], DefaultFacetSize).terms) {
+		t.Fatalf("counts of the current generation not used: trust facet %+v", lying.Facets.Trust)
+	}
+}
