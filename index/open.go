@@ -9,6 +9,9 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // ErrLocked is returned (wrapped) by Open and Create when another process
@@ -16,14 +19,6 @@ import (
 // bolt_timeout option makes a second opener fail after lockTimeout rather
 // than wait for ever.
 var ErrLocked = errors.New("locked by another cutwatch process")
-
-// ErrDamaged is returned (wrapped) by Open for an index directory that
-// is damaged or half-written: a segment file missing, emptied, cut short
-// or changed, an unreadable root file, or segments that do not hold what
-// the index says. Such an index is never opened as a smaller or empty one;
-// it must be rebuilt ('cutwatch index --rebuild', or a Writer opened with
-// AllowDamaged and its Reindex).
-var ErrDamaged = errors.New("damaged or half-written")
 
 // lockTimeout is how long Open waits for the index lock.
 const lockTimeout = "1s"
@@ -41,10 +36,10 @@ func Exists(dir string) bool {
 	return err == nil
 }
 
-// Create makes a new, empty scorch index with the cutwatch mapping in dir,
-// which must not hold an index yet.
-func Create(dir string) (bleve.Index, error) {
-	idx, err := bleve.NewUsing(dir, NewMapping(), scorch.Name, scorch.Name, runtimeConfig())
+// Create makes a new, empty scorch index with the cutwatch mapping of the
+// kinds of s in dir, which must not hold an index yet.
+func Create(dir string, s *schema.Schema) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(dir, NewMapping(s), scorch.Name, scorch.Name, runtimeConfig())
 	if err != nil {
 		return nil, wrapOpenErr("create", dir, err)
 	}
@@ -57,7 +52,8 @@ func Create(dir string) (bleve.Index, error) {
 
 // Open opens the index in dir. It fails within about a second with an error
 // wrapping ErrLocked when another process has the index open, with one
-// wrapping ErrDamaged when the index is damaged or half-written (see
+// wrapping api.ErrDamaged (never opening it as a smaller or empty index)
+// when the index is damaged or half-written (see
 // verifySegments and check), and refuses an index built with another
 // mapping version (rebuild it with `cutwatch index --rebuild`).
 func Open(dir string) (bleve.Index, error) {
@@ -122,7 +118,7 @@ func wrapOpenErr(op, dir string, err error) error {
 		return fmt.Errorf("index %s is %w (stop the other process, e.g. a running 'cutwatch serve', or use another --data)", dir, ErrLocked)
 	}
 	if op == "open" {
-		return fmt.Errorf("open index %s: it is %w (%w): rebuild it with 'cutwatch index --rebuild'", dir, ErrDamaged, err)
+		return fmt.Errorf("open index %s: it is %w (%w): rebuild it from the store with 'cutwatch index --rebuild'", dir, api.ErrDamaged, err)
 	}
 	return fmt.Errorf("%s index %s: %w", op, dir, err)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Metric names, exported at GET /metrics.
@@ -178,7 +178,7 @@ func (s *Server) metricsHandler() gin.HandlerFunc {
 }
 
 // search runs one search request through the Searcher and records its time.
-func (s *Server) search(ctx context.Context, req search.Request) (*search.Result, error) {
+func (s *Server) search(ctx context.Context, req api.Request) (*api.Result, error) {
 	start := time.Now()
 	res, err := s.searcher.Search(ctx, req)
 	s.metrics.searchDuration.Observe(time.Since(start).Seconds())
@@ -189,8 +189,8 @@ func (s *Server) search(ctx context.Context, req search.Request) (*search.Result
 // the counters of its result cache and of its admission control. The real
 // one is *search.Service; a Searcher without them exports neither.
 type searchStats interface {
-	CacheStats() search.CacheStats
-	AdmissionStats() search.AdmissionStats
+	CacheStats() api.CacheStats
+	AdmissionStats() api.AdmissionStats
 }
 
 // searchStatsCollector exports a searchStats at scrape time, so that the
