@@ -136,6 +136,10 @@ func (w *Writer) PutFiles(ctx context.Context, paths []string, progress func(Pro
 			progress(prog)
 		}
 	}
+	if werr == nil && readErr == nil && progress != nil {
+		prog.BytesDone, prog.Indexed, prog.Skipped = prog.Bytes, stats.Indexed, len(stats.Skipped)
+		progress(prog)
+	}
 	stats.Duration = time.Since(start)
 	switch {
 	case werr != nil:

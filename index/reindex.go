@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -34,8 +35,15 @@ func (w *Writer) Reindex(ctx context.Context, opts api.ReindexOptions) (api.Rein
 		return api.ReindexStats{}, api.ErrReindexRunning
 	}
 	defer w.reindexing.Store(false)
-	if d := w.storeDamage.Load(); d != nil || w.store == nil {
+	if d := w.storeDamage.Load(); d != nil {
 		return api.ReindexStats{}, fmt.Errorf("re-index: %w", *d)
+	}
+	// The new index needs about as much room as the old one, and more
+	// while its segments merge.
+	if size, err := dirSize(w.Dir()); err == nil {
+		if err := w.checkSpace(size / 2); err != nil {
+			return api.ReindexStats{}, fmt.Errorf("re-index: %w", err)
+		}
 	}
 	// Close cancels the re-index.
 	ctx, cancel := context.WithCancel(ctx)
@@ -85,7 +93,7 @@ func (w *Writer) build(ctx context.Context, dir string, stats *api.ReindexStats)
 	if err != nil {
 		return nil, 0, err
 	}
-	idx, err := Create(dir, w.schema)
+	idx, err := createLive(dir, w.schema)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -170,7 +178,7 @@ func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string, fr
 	w.cur, w.curDir = idx, dir
 	w.setDir(dir)
 	w.damage.Store(nil)
-	w.behind = false
+	w.behind, w.readOnly = false, false
 	return old, oldDir, nil
 }
 
@@ -187,4 +195,19 @@ func RebuildData(ctx context.Context, data string, opts WriterOptions, ropts api
 	}
 	st, err := w.Reindex(ctx, ropts)
 	return st, errors.Join(err, w.Close())
+}
+
+// dirSize returns the total size of the files under dir.
+func dirSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n, err
 }

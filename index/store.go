@@ -118,12 +118,18 @@ func openStoreAt(path string) (*Store, error) {
 func openBolt(path string, readOnly bool) (*bolt.DB, error) {
 	var db *bolt.DB
 	err := guard(func() error {
+		// The size before bbolt opens the file: bbolt grows a writable
+		// file to its mapping's size at open, which would hide a cut.
+		var size int64 = -1
+		if st, err := os.Stat(path); err == nil {
+			size = st.Size()
+		}
 		var err error
 		db, err = bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second, ReadOnly: readOnly})
 		if err != nil {
 			return err
 		}
-		return checkSize(db, path)
+		return checkSize(db, size)
 	})
 	if err == nil {
 		return db, nil
@@ -137,17 +143,17 @@ func openBolt(path string, readOnly bool) (*bolt.DB, error) {
 	return nil, storeErr(path, err)
 }
 
-// checkSize fails when the file is shorter than the pages its meta page
-// counts: a store cut short, whose missing pages bbolt would read as
-// garbage (or fault on) later.
-func checkSize(db *bolt.DB, path string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
+// checkSize fails when the file was shorter (size bytes, before bbolt
+// opened it; -1 for a new file) than the pages its meta page counts: a
+// store cut short, whose missing pages bbolt would read as zeros (or fault
+// on) later.
+func checkSize(db *bolt.DB, size int64) error {
+	if size <= 0 {
+		return nil // new, or empty: bbolt wrote a new file
 	}
 	return db.View(func(tx *bolt.Tx) error {
-		if want := tx.Size(); st.Size() < want {
-			return fmt.Errorf("the file is %d bytes long but its pages need %d: it was cut short", st.Size(), want)
+		if want := tx.Size(); size < want {
+			return fmt.Errorf("the file is %d bytes long but its pages need %d: it was cut short", size, want)
 		}
 		return nil
 	})

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // copyDir copies the regular files of the tree src to dst.
@@ -68,7 +71,7 @@ func segmentFiles(t *testing.T, dir string) []string {
 // what bleve alone does: it falls back to an older snapshot, or none).
 func TestOpenDamagedSegments(t *testing.T) {
 	orig := filepath.Join(t.TempDir(), "index")
-	idx, err := Create(orig)
+	idx, err := Create(orig, schema.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,9 +162,9 @@ func TestOpenDamagedSegments(t *testing.T) {
 				t.Fatalf("opened with %d of %d docs, want a damaged-index error", n, want)
 			}
 			msg := err.Error()
-			if !errors.Is(err, ErrDamaged) || !strings.Contains(msg, filepath.Base(seg)) ||
+			if !errors.Is(err, api.ErrDamaged) || !strings.Contains(msg, filepath.Base(seg)) ||
 				!strings.Contains(msg, tt.wantMsg) || !strings.Contains(msg, "--rebuild") {
-				t.Errorf("Open = %v, want ErrDamaged naming %s, saying %q, advising --rebuild", err, filepath.Base(seg), tt.wantMsg)
+				t.Errorf("Open = %v, want api.ErrDamaged naming %s, saying %q, advising --rebuild", err, filepath.Base(seg), tt.wantMsg)
 			}
 			// Open changed nothing: the evidence stays for a look.
 			if tt.name != "file removed" {
@@ -176,7 +179,7 @@ func TestOpenDamagedSegments(t *testing.T) {
 // TestOpenDamagedRoot covers the root file: missing, or not a bolt file.
 func TestOpenDamagedRoot(t *testing.T) {
 	orig := filepath.Join(t.TempDir(), "index")
-	idx, err := Create(orig)
+	idx, err := Create(orig, schema.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,8 +208,8 @@ func TestOpenDamagedRoot(t *testing.T) {
 				idx.Close()
 				t.Fatal("Open succeeded")
 			}
-			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "root") {
-				t.Errorf("Open = %v, want ErrDamaged naming the root file", err)
+			if !errors.Is(err, api.ErrDamaged) || !strings.Contains(err.Error(), "root") {
+				t.Errorf("Open = %v, want api.ErrDamaged naming the root file", err)
 			}
 		})
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -196,16 +196,6 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// batch writes b to idx, turning a panic of bleve's into an error.
-func batch(idx bleve.Index, b *bleve.Batch) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("index batch panicked: %v", r)
-		}
-	}()
-	return idx.Batch(b)
-}
-
 // writableLocked returns why the Writer cannot take a write of about need
 // bytes now, after applying the store's changes that an earlier failed
 // write left the index without. w.mu must be held.
@@ -223,6 +213,13 @@ func (w *Writer) writableLocked(ctx context.Context, need int64) error {
 	}
 	if err := w.checkSpace(need); err != nil {
 		return err
+	}
+	if w.readOnly {
+		// A failed write left the index open for reads only; there is
+		// room again: open it for writes.
+		if err := w.reopenLocked(false); err != nil {
+			return err
+		}
 	}
 	if !w.behind {
 		return nil
@@ -244,7 +241,7 @@ func (w *Writer) writableLocked(ctx context.Context, need int64) error {
 // bytes would leave less than the reserve free on the disk of --data, and
 // back on when there is room again.
 func (w *Writer) checkSpace(need int64) error {
-	free, ok := freeBytes(w.data)
+	free, ok := w.freeBytes()
 	if !ok || w.minFree < 0 {
 		w.noSpace.Store(nil) // unknown: try, and learn from the write
 		return nil
@@ -266,6 +263,17 @@ func (w *Writer) checkSpace(need int64) error {
 	return nil
 }
 
+// freeBytes returns the free space of the fuller of the file systems of
+// --data (the store) and of the current index, which is inside --data
+// unless a directory of it is a mount of its own.
+func (w *Writer) freeBytes() (uint64, bool) {
+	free, ok := freeBytes(w.data)
+	if idx, iok := freeBytes(filepath.Join(w.Dir(), "store")); iok && (!ok || idx < free) {
+		free, ok = idx, true
+	}
+	return free, ok
+}
+
 // storeFailedLocked handles a store commit that failed: nothing was
 // written, and a full disk turns writes off.
 func (w *Writer) storeFailedLocked(err error) error {
@@ -281,8 +289,9 @@ func (w *Writer) storeFailedLocked(err error) error {
 // indexFailedLocked handles an index batch that failed after the store
 // committed the change: the index is behind the store (the next write
 // applies the missed changes first), a full disk turns writes off, and the
-// index is opened again from disk, so that reads go on from its last
-// persisted snapshot rather than from whatever bleve kept in memory.
+// index is opened again from disk, for reads only until there is room
+// again, so that reads go on from its last persisted snapshot rather than
+// from what bleve kept in memory, and its persister stops retrying.
 func (w *Writer) indexFailedLocked(err error) error {
 	w.behind = true
 	if isNoSpace(err) {
@@ -290,37 +299,40 @@ func (w *Writer) indexFailedLocked(err error) error {
 		w.noSpace.Store(&err)
 	}
 	w.log.Error("index write failed: reopening the index from disk", "index", w.curDir, "err", err)
-	if rerr := w.reopenLocked(); rerr != nil {
+	if rerr := w.reopenLocked(true); rerr != nil {
 		w.log.Error("reopening the index failed: it is not served until a re-index rebuilds it from the store", "index", w.curDir, "err", rerr)
 	}
 	w.advanceLocked(false, nil, nil)
 	return err
 }
 
-// reopenLocked closes the current index and opens its directory again,
-// swapping it into the alias. On failure the Writer has no index (Ready
-// reports the damage) until a re-index. w.mu must be held.
-func (w *Writer) reopenLocked() error {
-	old := w.cur
-	w.cur = nil
-	w.alias.Swap(nil, []bleve.Index{old})
-	if err := closeIndex(old); err != nil {
-		w.log.Warn("closing the failed index", "index", w.curDir, "err", err)
+// reopenLocked closes the current index and opens its directory again
+// (for reads only, or for writes), swapping it into the alias. On failure
+// the Writer has no index (Ready reports the damage) until a re-index.
+// w.mu must be held.
+func (w *Writer) reopenLocked(readOnly bool) error {
+	w.alias.reopening.Lock()
+	defer w.alias.reopening.Unlock()
+	if old := w.cur; old != nil {
+		w.cur = nil
+		w.alias.Swap(nil, []bleve.Index{old})
+		if err := closeIndex(old); err != nil {
+			w.log.Warn("closing the index to reopen it", "index", w.curDir, "err", err)
+		}
 	}
-	idx, err := Open(w.curDir)
+	m := modeLive
+	if readOnly {
+		m = modeReadOnly
+	}
+	idx, err := open(w.curDir, m)
 	if err != nil {
-		err = fmt.Errorf("%w: reopen %s after a failed write: %w", api.ErrDamaged, w.curDir, err)
+		err = fmt.Errorf("%w: reopen %s: %w", api.ErrDamaged, w.curDir, err)
 		w.damage.Store(&err)
 		return err
 	}
-	w.cur = idx
+	w.cur, w.readOnly = idx, readOnly
 	w.alias.Swap([]bleve.Index{idx}, nil)
 	return nil
-}
-
-// isNoSpace reports whether err comes from a full disk or quota.
-func isNoSpace(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || errors.Is(err, api.ErrNoSpace)
 }
 
 // formatBytes formats n as a number of MiB, KiB or bytes.

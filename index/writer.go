@@ -29,6 +29,10 @@ type Tagger interface {
 // segments and for the store to grow before the disk is really full.
 const DefaultMinFree = 64 << 20
 
+// minRoom is the free space at which writes that failed for lack of space
+// are tried again when no reserve is set.
+const minRoom = 1 << 20
+
 // WriterOptions configure a Writer.
 type WriterOptions struct {
 	// Tagger tags new and re-indexed articles (required).
@@ -114,7 +118,7 @@ type Writer struct {
 	swapHook   func()
 
 	store *Store // nil when the store is unusable (see storeDamage)
-	alias bleve.IndexAlias
+	alias *alias
 
 	// life guards closed against running: Close waits for the re-index
 	// that begin admitted, and none is admitted after it.
@@ -125,10 +129,11 @@ type Writer struct {
 
 	// mu serialises writes and the swap at the end of Reindex, so the
 	// store and the index see changes in the same order.
-	mu     sync.Mutex
-	cur    bleve.Index // nil while damaged
-	curDir string
-	behind bool // the index has not applied every change of the store
+	mu       sync.Mutex
+	cur      bleve.Index // nil while damaged
+	curDir   string
+	behind   bool // the index has not applied every change of the store
+	readOnly bool // cur is open for reads only (after a failed write)
 
 	// The state Ready and Writable report, kept outside mu so that a
 	// readiness probe never waits for a write or a swap.
@@ -191,14 +196,15 @@ func OpenWriter(ctx context.Context, data string, opts WriterOptions) (*Writer, 
 		w.minFree = DefaultMinFree
 	}
 	w.stopCtx, w.stop = context.WithCancel(context.Background())
-	w.alias = bleve.NewIndexAlias()
+	w.alias = newAlias()
 
 	store, err := OpenStore(data)
 	switch {
 	case err == nil:
 		w.store = store
 	case errors.Is(err, api.ErrStoreUnusable):
-		w.storeDamage.Store(&err)
+		damage := err
+		w.storeDamage.Store(&damage)
 		w.log.Error("the article store is damaged: serving the index as it is, without writes", "err", err)
 	default:
 		return nil, err
@@ -240,7 +246,7 @@ func (w *Writer) openIndex(ctx context.Context, dir string, allowDamaged bool) e
 		if w.store == nil {
 			return fmt.Errorf("no index in %s, and the article store to build it from is unusable: %w", dir, *w.storeDamage.Load())
 		}
-		idx, err := Create(dir, w.schema)
+		idx, err := createLive(dir, w.schema)
 		if err != nil {
 			return err
 		}
@@ -248,7 +254,7 @@ func (w *Writer) openIndex(ctx context.Context, dir string, allowDamaged bool) e
 		w.alias.Swap([]bleve.Index{idx}, nil)
 		return nil
 	}
-	idx, err := Open(dir)
+	idx, err := open(dir, modeLive)
 	if err != nil {
 		if !allowDamaged || !errors.Is(err, api.ErrDamaged) {
 			return err
@@ -423,7 +429,12 @@ func (w *Writer) Writable() error {
 	}
 	now := time.Now().UnixNano()
 	if last := w.spaceChecked.Load(); now-last > int64(time.Second) && w.spaceChecked.CompareAndSwap(last, now) {
-		if free, ok := freeBytes(w.data); ok && w.minFree > 0 && free >= uint64(w.minFree) {
+		// Writes come back with some room above the reserve, so that
+		// they do not go on and off with every article; without a
+		// reserve, a little room is taken as room: the next write finds
+		// out whether it is enough.
+		room := uint64(max(w.minFree, 0) + max(w.minFree/2, minRoom))
+		if free, ok := w.freeBytes(); ok && free >= room {
 			w.noSpace.CompareAndSwap(p, nil)
 			w.log.Info("disk space is back: writes are on", "free", free)
 			return nil
@@ -471,17 +482,6 @@ func (w *Writer) Close() error {
 		errs = append(errs, w.store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// closeIndex closes idx, turning a panic of bleve's (a second close, or an
-// index whose persister failed) into an error.
-func closeIndex(idx bleve.Index) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("closing the index panicked: %v", r)
-		}
-	}()
-	return idx.Close()
 }
 
 // removeAll removes a directory, logging a failure: what is left is

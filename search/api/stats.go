@@ -31,4 +31,3 @@ type AdmissionStats struct {
 	// with ErrOverloaded, at once (queue full) or after waiting.
 	Admitted, Rejected uint64
 }
-
