@@ -129,8 +129,8 @@ func (s *Server) serveArticleErr(c *gin.Context) (any, error) {
 
 // facetValuesResponse is the body of GET /api/facets/:field.
 type facetValuesResponse struct {
-	Field  string             `json:"field"`
-	Prefix string             `json:"prefix"`
+	Field  string          `json:"field"`
+	Prefix string          `json:"prefix"`
 	Values []api.TermCount `json:"values"`
 }
 

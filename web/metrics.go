@@ -24,6 +24,7 @@ const (
 	metricDocuments       = "cutwatch_index_documents"
 	metricIngested        = "cutwatch_ingest_articles_total"
 	metricTagDuration     = "cutwatch_tag_duration_seconds"
+	metricWritesEnabled   = "cutwatch_writes_enabled"
 )
 
 // routeUnmatched is the route label of requests that matched no route (404
@@ -96,6 +97,23 @@ func NewMetrics() *Metrics {
 // Registry returns the registry that GET /metrics exports, for callers that
 // want to add series of their own.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// watchWrites exports whether the server takes writes (1) or not (0: no
+// key, a full disk, a damaged store), read from on when scraped.
+func (m *Metrics) watchWrites(on func() bool, log *slog.Logger) {
+	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: metricWritesEnabled,
+		Help: "1 when the server takes writes, 0 when they are off (no API key, a full disk, a damaged article store: see /readyz).",
+	}, func() float64 {
+		if on() {
+			return 1
+		}
+		return 0
+	})
+	if err := m.reg.Register(g); err != nil {
+		log.Warn("metrics: writes_enabled is already registered (one Metrics serves one Server)", "err", err)
+	}
+}
 
 // ObserveTag records the tagger's time for one article. It has the type of
 // index.WriterOptions.ObserveTag.

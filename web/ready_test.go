@@ -41,11 +41,13 @@ func wantNotReady(t *testing.T, when string, status int, m map[string]any, parts
 	}
 }
 
-// wantReady checks a 200 {"status":"ready","documents":n,"index":name}.
+// wantReady checks a 200 {"status":"ready","documents":n,"index":name,
+// "writes":"on"}: the servers of these tests have an API key and a
+// writable store.
 func wantReady(t *testing.T, when string, status int, m map[string]any, n float64, name string) {
 	t.Helper()
-	if status != http.StatusOK || m["status"] != "ready" || m["documents"] != n || m["index"] != name || len(m) != 3 {
-		t.Errorf("%s: readyz %d %v, want 200 {status: ready, documents: %v, index: %s}", when, status, m, n, name)
+	if status != http.StatusOK || m["status"] != "ready" || m["documents"] != n || m["index"] != name || m["writes"] != "on" || len(m) != 4 {
+		t.Errorf("%s: readyz %d %v, want 200 {status: ready, documents: %v, index: %s, writes: on}", when, status, m, n, name)
 	}
 }
 
@@ -79,6 +81,10 @@ func TestReadyzWithoutReadiness(t *testing.T) {
 	}
 	if status != http.StatusOK || m["status"] != "ready" || m["documents"] != float64(5) {
 		t.Errorf("readyz %d %s, want 200 ready with 5 documents", status, b)
+	}
+	// It has no API key and no Ingester: it takes no writes, and says why.
+	if off, _ := m["writes_off"].(string); m["writes"] != "off" || !strings.Contains(off, "--api-key") {
+		t.Errorf("readyz %s, want writes off for want of an API key", b)
 	}
 }
 

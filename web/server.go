@@ -86,6 +86,7 @@ func New(s api.Searcher, opts Options) *Server {
 			srv.log.Warn("metrics: the search statistics are already registered (one Metrics serves one Server)", "err", err)
 		}
 	}
+	srv.metrics.watchWrites(func() bool { return srv.writesOff() == "" }, srv.log)
 	srv.router = srv.routes()
 	return srv
 }
