@@ -161,13 +161,13 @@ func TestNewKind(t *testing.T) {
 	}
 	page := get("/?programme=Leeds+Care+Programme")
 	for _, want := range []string{
-		`>Programmes</legend>`,                // the facet's heading
+		`>Programmes</legend>`,                                  // the facet's heading
 		`name="programme" value="Leeds Care Programme" checked`, // its ticked value
 		`>Bed counts</h3>`,                                      // the numeric facet
 		`class="chip chip-programme" href="/?programme=Leeds&#43;Care&#43;Programme"`, // the hit's chip
-		`<span class="sr-only">Most beds: </span>120`,                          // the largest value on the hit
-		`<option value="-beds">Most beds</option>`,                             // the sort
-		`<span class="chip-kind">Programme:</span> Leeds Care Programme`,       // the active filter
+		`<span class="sr-only">Most beds: </span>120`,                                 // the largest value on the hit
+		`<option value="-beds">Most beds</option>`,                                    // the sort
+		`<span class="chip-kind">Programme:</span> Leeds Care Programme`,              // the active filter
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("search page lacks %s", want)

@@ -62,4 +62,3 @@ func TestDecodeIngest(t *testing.T) {
 		})
 	}
 }
-
