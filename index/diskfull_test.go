@@ -5,47 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
 	"github.com/cutwatch/cutwatch/search/api"
 )
-
-// smallDisk mounts a tmpfs of size bytes on a new directory and returns
-// it, unmounted at the end of the test. Mounting needs root (or a user
-// namespace): where it is refused the test is skipped, loudly, unless
-// CUTWATCH_REQUIRE_MOUNT=1 (as in CI) makes that a failure.
-func smallDisk(t *testing.T, size int64) string {
-	t.Helper()
-	return mountSmall(t, t.TempDir(), size)
-}
-
-// mountSmall mounts a tmpfs of size bytes on dir (see smallDisk).
-func mountSmall(t *testing.T, dir string, size int64) string {
-	t.Helper()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("SKIPPED: cannot mount a small tmpfs to fill (%v: %s); run as root, as CI does", err, out)
-		if os.Getenv("CUTWATCH_REQUIRE_MOUNT") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
 
 // onSmallDisk moves the directory dir onto a new tmpfs of size bytes
 // mounted in its place, and returns it.
@@ -54,38 +25,9 @@ func onSmallDisk(t *testing.T, dir string, size int64) string {
 	aside := filepath.Join(t.TempDir(), "aside")
 	must(t, os.Rename(dir, aside))
 	must(t, os.Mkdir(dir, 0o755))
-	mountSmall(t, dir, size)
+	indextest.MountSmall(t, dir, size)
 	copyDir(t, aside, dir)
 	return dir
-}
-
-// fill writes a file in dir until the disk is full, then gives back
-// leave bytes, and returns the file's path.
-func fill(t *testing.T, dir string, leave int64) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	st, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Truncate(max(st.Size()-leave, 0)); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func diskArticles(prefix string, n int) []api.Article {
@@ -137,7 +79,7 @@ func TestDiskFull(t *testing.T) {
 				must(t, w.Close())
 				disk = onSmallDisk(t, filepath.Join(mustCurrent(t, data), "store"), 16<<20)
 			} else {
-				disk = smallDisk(t, 24<<20)
+				disk = indextest.SmallDisk(t, 24<<20)
 				data = filepath.Join(disk, "data")
 			}
 			w, err := index.OpenWriter(ctx, data, opts)
@@ -188,7 +130,7 @@ func TestDiskFull(t *testing.T) {
 				}()
 			}
 
-			filler := fill(t, disk, 3<<20)
+			filler := indextest.Fill(t, disk, 3<<20)
 			refused := 0
 			for i := range 40 {
 				err := put(diskArticles(fmt.Sprintf("full%02d", i), 20))
