@@ -45,8 +45,17 @@ type child struct {
 // waits for its "serving" log line.
 func startChild(t *testing.T, bin, data string) *child {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data,
-		"--seeds", indextest.SeedsDir(), "--api-key", crashKey, "--log-format", "json")
+	return startChildCmd(t, bin, data, "")
+}
+
+// startChildCmd is startChild in the working directory dir ("": the
+// test's), with extra flags after the usual ones.
+func startChildCmd(t *testing.T, bin, data, dir string, extra ...string) *child {
+	t.Helper()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data,
+		"--seeds", indextest.SeedsDir(), "--api-key", crashKey, "--log-format", "json"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIN_MODE=release")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
