@@ -460,7 +460,6 @@ func sharedBinary(t *testing.T) string {
 	return binary.path
 }
 
-
 // ingestRange posts articles from..to-1 of the crash test in bulks and
 // returns how far it got: the first article not acknowledged.
 func ingestRange(ctx context.Context, addr string, from, to int) (int, error) {
