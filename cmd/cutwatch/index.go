@@ -91,11 +91,15 @@ func runIndex(ctx context.Context, out, bar io.Writer, o indexOptions) (err erro
 	if err := index.CheckUnlocked(o.data); err != nil {
 		return err
 	}
+	// A missing PATH fails before --data is opened (or created).
+	if _, _, err := index.FindFiles(o.paths); err != nil {
+		return err
+	}
 	t, err := tag.New()
 	if err != nil {
 		return err
 	}
-	w, err := index.OpenWriter(ctx, o.data, index.WriterOptions{Tagger: t, AllowDamaged: o.rebuild, MinFree: o.minFree})
+	w, err := index.OpenWriter(ctx, o.data, index.WriterOptions{Tagger: t, AllowDamaged: o.rebuild, MinFree: minFree(byteSize(o.minFree))})
 	if err != nil {
 		return err
 	}
