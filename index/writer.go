@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -245,6 +246,16 @@ func (w *Writer) openIndex(ctx context.Context, dir string, allowDamaged bool) e
 	if !Exists(dir) {
 		if w.store == nil {
 			return fmt.Errorf("no index in %s, and the article store to build it from is unusable: %w", dir, *w.storeDamage.Load())
+		}
+		if filepath.Base(dir) != DefaultIndexName {
+			// CURRENT names an index that is not there: build it again
+			// from the store (attach applies all of it), if there is
+			// anything to build it from.
+			if n, err := w.store.Len(); err != nil || n == 0 {
+				return fmt.Errorf("%s names the index %s, which is missing, and the article store holds no article to build it from: check --data, or remove %s to start a new index",
+					filepath.Join(w.data, CurrentFile), dir, CurrentFile)
+			}
+			w.log.Warn("the index that CURRENT names is missing: building it again from the article store", "index", dir)
 		}
 		idx, err := createLive(dir, w.schema)
 		if err != nil {

@@ -848,3 +848,37 @@ func (d dropKind) Tag(text string) ([]tag.Entity, error) {
 	ents, err := d.t.Tag(text)
 	return slices.DeleteFunc(ents, func(e tag.Entity) bool { return e.Type == d.kind }), err
 }
+
+// TestOpenWriterMissingIndex removes the index that CURRENT names: with
+// a store of articles OpenWriter builds it again from the store; with an
+// empty store it refuses, naming the missing directory, rather than start
+// an empty index.
+func TestOpenWriterMissingIndex(t *testing.T) {
+	w, data := newWriter(t)
+	if _, err := w.Reindex(context.Background(), api.ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := w.Dir()
+	must(t, w.Close())
+	must(t, os.RemoveAll(dir))
+	w = openWriter(t, data)
+	if n := docCount(t, w.Index()); n != 5 || w.Dir() != dir {
+		t.Errorf("rebuilt %d articles in %s, want the 5 seeds in %s", n, w.Dir(), dir)
+	}
+	if got := hits(t, w.Index(), "redundancy"); len(got) != 4 {
+		t.Errorf("redundancy: %v", got)
+	}
+	must(t, w.Close())
+
+	empty := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(empty, index.CurrentFile), []byte("index-404\n"), 0o644))
+	if w, err := index.OpenWriter(context.Background(), empty, index.WriterOptions{Tagger: testTagger(t)}); err == nil || !strings.Contains(err.Error(), "index-404") {
+		if err == nil {
+			w.Close()
+		}
+		t.Errorf("OpenWriter with CURRENT naming a missing index and no articles = %v, want an error naming it", err)
+	}
+	if _, err := os.Stat(filepath.Join(empty, "index-404")); !os.IsNotExist(err) {
+		t.Error("made the missing index instead of reporting the pointer")
+	}
+}
