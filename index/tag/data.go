@@ -162,10 +162,6 @@ func loadKnowledge() (*knowledge, error) {
 		}
 		idx := kn.addOrg(canon, kind)
 		kn.orgDict.add(canon, idx)
-		if strings.HasPrefix(canon, "NHS ") {
-			// "Leeds ICB" style mentions are found by the suffix rules and
-			// looked up by loose key; nothing more to do here.
-		}
 		for _, a := range strings.Split(aliases, "|") {
 			if a = strings.TrimSpace(a); a != "" {
 				kn.orgDict.add(a, idx)
