@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -46,8 +47,12 @@ func (d *doc) findGazetteerOrgs() {
 			if d.nameContinues(m.end) {
 				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
 			}
-			if m.end-m.start == 1 && d.toks[m.start].kind == tWord && isAcronym(d.kn.orgs[m.payloads[0]].canonical) {
-				return d.toks[m.start].upper
+			if t := &d.toks[m.start]; m.end-m.start == 1 && t.kind == tWord {
+				if forms, ok := d.kn.acronyms[t.low]; ok {
+					// an acronym alias only as written in the gazetteer or
+					// in capitals: "EMAS", "RDaSH", not "Emas"
+					return t.upper || slices.Contains(forms, t.text)
+				}
 			}
 			return true
 		})

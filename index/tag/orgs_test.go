@@ -50,6 +50,12 @@ func TestOrgRules(t *testing.T) {
 				at(Trust, "Rotherham Doncaster and South Humber NHS Foundation Trust", "RDaSH", 14),
 				at(Trust, "Rotherham Doncaster and South Humber NHS Foundation Trust", "RDASH", 24)}},
 
+		// Regression: the case check compared the canonical name (never an
+		// acronym) instead of the alias, so "Emas" was East Midlands
+		// Ambulance Service.
+		{rule: "gazetteer: one-word acronym alias in title case is not a mention",
+			text: "Emas said so. Rdash and Uhb said so."},
+
 		// unions: data/unions.tsv, unionOK
 		{rule: "union: acronym only in capitals as written",
 			text: "The GMB and the gmb met.",
