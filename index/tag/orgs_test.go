@@ -153,6 +153,11 @@ func TestOrgRules(t *testing.T) {
 		{rule: "nameStart: goes on over hyphens and a connector inside them",
 			text: "Staff at Stoke-on-Trent PCT were told.",
 			want: []Entity{at(Trust, "Stoke on Trent Primary Care Trust", "Stoke-on-Trent PCT", 9)}},
+		// Regression: nameStart stopped at the lower-case "super", giving
+		// "Mare Hospitals NHS Trust".
+		{rule: "nameStart: goes on over any lower-case word between hyphens",
+			text: "Staff at Weston-super-Mare Hospitals NHS Trust were told.",
+			want: []Entity{at(Trust, "Weston-super-Mare Hospitals NHS Trust", "Weston-super-Mare Hospitals NHS Trust", 9)}},
 		{rule: "nameStart: 'and' after a hospital's head word joins two names",
 			text: "Staff at Dewsbury and District Hospital and Calderdale Hospitals NHS Trust met.",
 			want: []Entity{at(Hospital, "Dewsbury and District Hospital", "Dewsbury and District Hospital", 9),

@@ -16,6 +16,12 @@ func TestPlaceRules(t *testing.T) {
 			text: "Staff in wakefield were told."},
 		{rule: "capsOK: every word of a longer name has its capital",
 			text: "Staff in Merthyr tydfil were told."},
+		// Regression: capsOK refused the lower-case middle of a hyphenated
+		// name, so these gazetteer towns were never found.
+		{rule: "capsOK: a lower-case word between hyphens is part of the name",
+			text: "Staff in Weston-super-Mare and Chapel-en-le-Frith were told.",
+			want: []Entity{at(Place, "Weston-super-Mare", "Weston-super-Mare", 9),
+				at(Place, "Chapel-en-le-Frith", "Chapel-en-le-Frith", 31)}},
 		{rule: "calendar: a one-word place that is a month is the month",
 			text: "The cuts start in March."},
 		{rule: "possessive: a place with 's is a place",
