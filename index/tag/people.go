@@ -111,8 +111,13 @@ func (d *doc) nameEnd(k int) (int, bool) {
 		}
 		break
 	}
-	if j < len(d.toks) && particles[d.toks[j].low] && d.isCapWord(j+1) {
-		j++
+	// particles before the surname: "de Souza", "van der Berg", "de la Cruz"
+	p := j
+	for p < len(d.toks) && p-j < 2 && particles[d.toks[p].low] {
+		p++
+	}
+	if p > j && d.isCapWord(p) {
+		j = p
 	}
 	if !d.surnameOK(j) {
 		return 0, false

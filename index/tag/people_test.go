@@ -35,9 +35,14 @@ func TestPeopleRules(t *testing.T) {
 		{rule: "nameEnd: a middle given name",
 			text: "Staff met Welsh Mary Jane Smith yesterday.",
 			want: []Entity{at(Person, "Mary Jane Smith", "Mary Jane Smith", 16)}},
-		{rule: "nameEnd: a particle before the surname",
-			text: "Staff met Anna de Souza yesterday.",
-			want: []Entity{at(Person, "Anna de Souza", "Anna de Souza", 10)}},
+		// Regression: only one particle was read, so "van der Berg" and
+		// "de la Cruz" (whose second words are in the particle list) were
+		// no names.
+		{rule: "nameEnd: one or two particles before the surname",
+			text: "Staff met Anna de Souza, Anna van der Berg and Maria de la Cruz yesterday.",
+			want: []Entity{at(Person, "Anna de Souza", "Anna de Souza", 10),
+				at(Person, "Anna van der Berg", "Anna van der Berg", 25),
+				at(Person, "Maria de la Cruz", "Maria de la Cruz", 47)}},
 		{rule: "nameEnd: particles with no surname after them",
 			text: "Staff met Anna de yesterday. Staff met Anna van der yesterday."},
 		{rule: "nameEnd: a hyphenated surname",
