@@ -59,6 +59,13 @@ func TestPeopleRules(t *testing.T) {
 		{rule: "nameEnd: a name-head surname with a person context is a person",
 			text: "Keith Hall said the cuts were wrong.",
 			want: []Entity{at(Person, "Keith Hall", "Keith Hall", 0)}},
+		// Regression: the venue check ran before the hyphenated surname was
+		// read, at the hyphen, so "Sam Hall-Jones said" had no person
+		// context and no person.
+		{rule: "nameEnd: a hyphenated surname is no venue",
+			text: "Sam Hall-Jones said the cuts were wrong. Staff met Janet Street-Porter yesterday.",
+			want: []Entity{at(Person, "Sam Hall-Jones", "Sam Hall-Jones", 0),
+				at(Person, "Janet Street-Porter", "Janet Street-Porter", 51)}},
 		{rule: "surnameOK: not a role word",
 			text: "Staff met Mark Director yesterday."},
 		{rule: "surnameOK: not a title",
