@@ -100,6 +100,13 @@ func TestAliasRules(t *testing.T) {
 		{rule: "short form: not part of a longer name",
 			text: "Rotherham NHS Foundation Trust will cut. The Rotherham Advertiser said so.",
 			want: []Entity{at(Trust, "Rotherham NHS Foundation Trust", "Rotherham NHS Foundation Trust", 0)}},
+		// Regression: allPlaces took two place names side by side for a list
+		// of places ("Oxford", "Radcliffe"), so "Oxford Radcliffe" was no
+		// short form of Oxford Radcliffe Hospitals NHS Trust.
+		{rule: "short form: two or more words without 'the'",
+			text: "Oxford Radcliffe Hospitals NHS Trust will cut. Oxford Radcliffe said so.",
+			want: []Entity{at(Trust, "Oxford Radcliffe Hospitals NHS Trust", "Oxford Radcliffe Hospitals NHS Trust", 0),
+				at(Trust, "Oxford Radcliffe Hospitals NHS Trust", "Oxford Radcliffe", 47)}},
 		{rule: "short form (capsOK): every word has its capital",
 			text: "Mid Yorkshire Hospitals NHS Trust will cut posts. The Mid yorkshire said so.",
 			want: []Entity{at(Trust, "Mid Yorkshire Hospitals NHS Trust", "Mid Yorkshire Hospitals NHS Trust", 0)}},
