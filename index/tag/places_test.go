@@ -28,6 +28,10 @@ func TestPlaceRules(t *testing.T) {
 			text: "Taunton's hospital will close.",
 			want: []Entity{at(Place, "Taunton", "Taunton", 0)}},
 
+		{rule: "claimed: a place inside a trust's or a hospital's name is not a place",
+			text: "Staff at Norfolk and Norwich University Hospitals NHS Foundation Trust and Dewsbury and District Hospital in Wakefield were told.",
+			want: []Entity{at(Place, "Wakefield", "Wakefield", 109)}},
+
 		// placeContextOK: the words around the name
 		{rule: "before: a capitalised word makes the place part of a name",
 			text: "Staff at Royal Berkshire were told."},
