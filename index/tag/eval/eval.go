@@ -1,11 +1,11 @@
-// Package eval scores the entity tagger against gold annotations, as
-// shared/gold/README.md defines: per article and per key, the set of values
-// the tagger reports is compared with the gold set (names compared
-// case-insensitively with spaces, dashes and quotes normalised; amounts and
-// job counts as numbers); values listed under "optional" are neither right
-// nor wrong; true positives, false positives and misses are summed over
-// articles per key, and precision, recall and F1 are reported per key and
-// micro-averaged overall.
+// Package eval scores the entity tagger against gold annotations, in the
+// format and by the rules of index/tag/testdata/README.md: per article and
+// per key, the set of values the tagger reports is compared with the gold
+// set (names compared case-insensitively with spaces, dashes and quotes
+// normalised; amounts and job counts as numbers); values listed under
+// "optional" are neither right nor wrong; true positives, false positives
+// and misses are summed over articles per key, and precision, recall and F1
+// are reported per key and micro-averaged overall.
 package eval
 
 import (
