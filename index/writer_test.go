@@ -17,6 +17,7 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/indextest/segfiles"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -522,29 +523,22 @@ func TestRebuildData(t *testing.T) {
 	}
 }
 
-// damageIndex truncates the largest segment file of the index in dir to
-// half its size, as a full disk or an interrupted copy can.
+// damageIndex truncates the largest segment file that the closed index in
+// dir is served from to half its size, as a full disk or an interrupted
+// copy can. It asks bleve which files those are (segfiles.Live): the
+// largest *.zap file on disk can be one that no snapshot uses any more,
+// left by a merge that Close cut short or by a superseded snapshot.
 func damageIndex(t *testing.T, dir string) string {
 	t.Helper()
-	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if err != nil || len(segs) == 0 {
-		t.Fatalf("no segments in %s (%v)", dir, err)
-	}
-	var big string
-	var size int64 = -1
-	for _, s := range segs {
-		fi, err := os.Stat(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Size() > size {
-			big, size = s, fi.Size()
-		}
-	}
-	if err := os.Truncate(big, size/2); err != nil {
+	seg := segfiles.Live(t, dir)[0]
+	fi, err := os.Stat(seg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return big
+	if err := os.Truncate(seg, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	return seg
 }
 
 // TestWriterReadyDuringSwap holds a re-index inside the critical section

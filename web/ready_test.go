@@ -6,12 +6,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/indextest/segfiles"
 )
 
 // readyz returns the status of GET /readyz and its body as a map, so that
@@ -169,23 +169,13 @@ func TestReindexCancelledByShutdown(t *testing.T) {
 	}
 }
 
-// truncateLargestSegment empties the largest segment file of the index in
-// dir, as a full disk can.
+// truncateLargestSegment empties the largest segment file that the closed
+// index in dir is served from, as a full disk can. It asks bleve which
+// files those are (segfiles.Live): the largest *.zap file on disk can be
+// one that no snapshot uses, left by a merge that Close cut short.
 func truncateLargestSegment(t *testing.T, dir string) {
 	t.Helper()
-	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if err != nil || len(segs) == 0 {
-		t.Fatalf("no segments in %s (%v)", dir, err)
-	}
-	size := func(p string) int64 {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fi.Size()
-	}
-	slices.SortFunc(segs, func(a, b string) int { return int(size(b) - size(a)) })
-	if err := os.Truncate(segs[0], 0); err != nil {
+	if err := os.Truncate(segfiles.Live(t, dir)[0], 0); err != nil {
 		t.Fatal(err)
 	}
 }
