@@ -41,10 +41,11 @@ func (s *Server) StartShutdown() {
 // started through the API) to end. Call it before closing the Ingester.
 func (s *Server) Close() {
 	s.StartShutdown()
-	// A POST that checked the context before the cancel has added its
-	// job by the time it releases jobMu; later ones see the cancel. So
-	// Wait never races with Add.
+	// Once closed is set under jobMu, no POST adds a job (it checks
+	// closed under jobMu), and every POST that added one before has
+	// released jobMu: Wait never races with Add.
 	s.jobMu.Lock()
+	s.closed = true
 	s.jobMu.Unlock()
 	s.jobs.Wait()
 }

@@ -64,7 +64,7 @@ func (s *Server) serveStartReindexErr(c *gin.Context) (int, any, error) {
 			"a re-index is already running (started %s): follow it with GET %s",
 			s.job.Started.Format(time.RFC3339), reindexLocation)}
 	}
-	if s.ctx.Err() != nil {
+	if s.closed || s.ctx.Err() != nil {
 		return 0, nil, &httpError{http.StatusServiceUnavailable, "shutting down"}
 	}
 	now := time.Now().UTC()

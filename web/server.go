@@ -64,6 +64,7 @@ type Server struct {
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
 	jobMu  sync.Mutex
+	closed bool // set by Close under jobMu: no more jobs
 	job    reindexStatus
 }
 
