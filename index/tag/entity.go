@@ -16,7 +16,6 @@ const (
 	Hospital Kind = "hospital" // a named hospital
 )
 
-
 // Entity is one mention of an entity in an article.
 //
 // Text is exactly text[Start:End] (byte offsets into the article), so a UI
