@@ -124,11 +124,25 @@ func New(kinds ...Kind) (*Schema, error) {
 		}
 		names[k.Name()], keys[k.JSON] = true, true
 	}
-	s := &Schema{kinds: slices.Clone(kinds)}
-	for i := range s.kinds {
-		s.kinds[i].Buckets = slices.Clone(s.kinds[i].Buckets)
+	s := &Schema{kinds: make([]Kind, len(kinds))}
+	for i, k := range kinds {
+		s.kinds[i] = k.clone()
 	}
 	return s, nil
+}
+
+// clone returns a copy of k that shares nothing with it.
+func (k Kind) clone() Kind {
+	k.Buckets = slices.Clone(k.Buckets)
+	for i, b := range k.Buckets {
+		if b.Min != nil {
+			k.Buckets[i].Min = ptr(*b.Min)
+		}
+		if b.Max != nil {
+			k.Buckets[i].Max = ptr(*b.Max)
+		}
+	}
+	return k
 }
 
 // With returns a copy of s with k added at the end.
@@ -137,16 +151,30 @@ func (s *Schema) With(k Kind) (*Schema, error) {
 }
 
 // Kinds returns every kind in order (a copy).
-func (s *Schema) Kinds() []Kind { return slices.Clone(s.kinds) }
+func (s *Schema) Kinds() []Kind {
+	out := make([]Kind, len(s.kinds))
+	for i, k := range s.kinds {
+		out[i] = k.clone()
+	}
+	return out
+}
 
 // Lookup returns the kind called name.
 func (s *Schema) Lookup(name string) (Kind, bool) {
-	for _, k := range s.kinds {
-		if k.Name() == name {
-			return k, true
-		}
+	if k := s.lookup(name); k != nil {
+		return k.clone(), true
 	}
 	return Kind{}, false
+}
+
+// lookup returns the table's own entry called name, or nil.
+func (s *Schema) lookup(name string) *Kind {
+	for i := range s.kinds {
+		if s.kinds[i].Name() == name {
+			return &s.kinds[i]
+		}
+	}
+	return nil
 }
 
 // Names returns the names of the kinds: with terms, the name kinds; with
@@ -224,7 +252,7 @@ func (s *Schema) FacetNames() []string {
 func (s *Schema) ByJSON(key string) (Kind, bool) {
 	for _, k := range s.kinds {
 		if k.JSON == key {
-			return k, true
+			return k.clone(), true
 		}
 	}
 	return Kind{}, false

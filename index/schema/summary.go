@@ -35,8 +35,8 @@ func (s *Schema) Summarize(ents []tag.Entity) Summary {
 	}
 	seen := make(map[key]bool, len(ents))
 	for _, e := range ents {
-		k, ok := s.Lookup(string(e.Type))
-		if !ok || seen[key{e.Type, e.Value}] {
+		k := s.lookup(string(e.Type))
+		if k == nil || seen[key{e.Type, e.Value}] {
 			continue
 		}
 		seen[key{e.Type, e.Value}] = true
@@ -75,7 +75,7 @@ func (m Summary) Numbers(k tag.Kind) []int64 {
 
 // Values returns the values of k as strings (numbers in decimal).
 func (m Summary) Values(k tag.Kind) []string {
-	if kind, ok := m.Schema().Lookup(string(k)); ok && kind.Numeric {
+	if kind := m.Schema().lookup(string(k)); kind != nil && kind.Numeric {
 		out := make([]string, len(m.nums[k]))
 		for i, n := range m.nums[k] {
 			out[i] = strconv.FormatInt(n, 10)
