@@ -97,7 +97,7 @@ func TestDiskFull(t *testing.T) {
 				}
 				return err
 			}
-			if err := put(diskArticles("before", 50)); err != nil {
+			if err := put(diskArticles("before", 20)); err != nil {
 				t.Fatal(err)
 			}
 
@@ -130,9 +130,9 @@ func TestDiskFull(t *testing.T) {
 				}()
 			}
 
-			filler := indextest.Fill(t, disk, 3<<20)
+			filler := indextest.Fill(t, disk, 3<<19)
 			refused := 0
-			for i := range 40 {
+			for i := range 20 {
 				err := put(diskArticles(fmt.Sprintf("full%02d", i), 20))
 				switch {
 				case err == nil:
