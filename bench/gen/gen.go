@@ -1,7 +1,6 @@
 package gen
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -47,15 +46,7 @@ func (a Article) MarshalJSON() ([]byte, error) { return schema.MarshalWith(artic
 
 // UnmarshalJSON decodes what MarshalJSON encodes.
 func (a *Article) UnmarshalJSON(data []byte) error {
-	var f articleFields
-	if err := json.Unmarshal(data, &f); err != nil {
-		return err
-	}
-	if err := f.Truth.UnmarshalJSON(data); err != nil {
-		return err
-	}
-	*a = Article(f)
-	return nil
+	return schema.UnmarshalWith(data, (*articleFields)(a), &a.Truth)
 }
 
 // Generator makes the articles of one seed. It is safe for concurrent use:

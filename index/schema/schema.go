@@ -169,8 +169,13 @@ func (s *Schema) Lookup(name string) (Kind, bool) {
 
 // lookup returns the table's own entry called name, or nil.
 func (s *Schema) lookup(name string) *Kind {
+	return s.find(func(k *Kind) bool { return k.Name() == name })
+}
+
+// find returns the table's first entry that match accepts, or nil.
+func (s *Schema) find(match func(*Kind) bool) *Kind {
 	for i := range s.kinds {
-		if s.kinds[i].Name() == name {
+		if match(&s.kinds[i]) {
 			return &s.kinds[i]
 		}
 	}
@@ -250,10 +255,8 @@ func (s *Schema) FacetNames() []string {
 
 // ByJSON returns the kind whose JSON key is key.
 func (s *Schema) ByJSON(key string) (Kind, bool) {
-	for _, k := range s.kinds {
-		if k.JSON == key {
-			return k.clone(), true
-		}
+	if k := s.find(func(k *Kind) bool { return k.JSON == key }); k != nil {
+		return k.clone(), true
 	}
 	return Kind{}, false
 }

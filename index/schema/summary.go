@@ -249,3 +249,13 @@ func Marshal(v any) ([]byte, error) {
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
+
+// UnmarshalWith decodes data, a JSON object, into v (a pointer to a struct
+// whose Summary field is left out of its JSON) and the values of every kind
+// of sum's schema into sum: the inverse of MarshalWith.
+func UnmarshalWith(data []byte, v any, sum *Summary) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return err
+	}
+	return sum.UnmarshalJSON(data)
+}

@@ -40,15 +40,7 @@ func (h Hit) MarshalJSON() ([]byte, error) { return schema.MarshalWith(hitFields
 
 // UnmarshalJSON decodes what MarshalJSON encodes.
 func (h *Hit) UnmarshalJSON(data []byte) error {
-	var f hitFields
-	if err := json.Unmarshal(data, &f); err != nil {
-		return err
-	}
-	if err := f.Values.UnmarshalJSON(data); err != nil {
-		return err
-	}
-	*h = Hit(f)
-	return nil
+	return schema.UnmarshalWith(data, (*hitFields)(h), &h.Values)
 }
 
 // Size is an estimate of the bytes h holds, for caches.
@@ -210,13 +202,5 @@ func (a TaggedArticle) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes what MarshalJSON encodes.
 func (a *TaggedArticle) UnmarshalJSON(data []byte) error {
-	var f articleFields
-	if err := json.Unmarshal(data, &f); err != nil {
-		return err
-	}
-	if err := f.Values.UnmarshalJSON(data); err != nil {
-		return err
-	}
-	*a = TaggedArticle(f)
-	return nil
+	return schema.UnmarshalWith(data, (*articleFields)(a), &a.Values)
 }
