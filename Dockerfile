@@ -8,8 +8,9 @@
 #   docker run -p 8080:8080 -v cutwatch-data:/data cutwatch
 #
 # serves the seed corpus on http://127.0.0.1:8080/. Writes need an API key:
-# docker run -e CUTWATCH_API_KEY=... . cmd/cutwatch/dockerfile_test.go checks
-# this file; .ci/run builds the binary the same way.
+# docker run -e CUTWATCH_API_KEY=... . deploy/dockercheck's tests read this
+# file with buildkit's parser and run its go build line; .ci/run runs them
+# and builds the binary the same way.
 
 FROM golang:1.26.8 AS build
 WORKDIR /src

@@ -241,7 +241,11 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 	}
 	mix := buildMix(st)
 	own := resetPeakRSS()
-	idx, err := index.Open(fullDir)
+	dir, err := index.CurrentDir(fullDir)
+	if err != nil {
+		return err
+	}
+	idx, err := index.Open(dir)
 	if err != nil {
 		return fmt.Errorf("bench: open full index (run the full phase first): %w", err)
 	}

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // searchHandler serves /api/search with the real search service: the
 // command serves package web's router, which this package does not import.
 func searchHandler(s *search.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, err := search.ParseRequest(r.URL.Query())
+		req, err := api.ParseRequest(s.Schema(), r.URL.Query())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return

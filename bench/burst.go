@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // BurstResult is how a burst of identical landing-page requests (every
@@ -61,14 +62,14 @@ func runBursts(ctx context.Context, idx bleve.Index, bursts int) ([]BurstResult,
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := svc.Search(ctx, search.Request{})
+					_, err := svc.Search(ctx, api.Request{})
 					d := time.Since(start)
 					mu.Lock()
 					defer mu.Unlock()
 					switch {
-					case errors.Is(err, search.ErrOverloaded):
+					case errors.Is(err, api.ErrOverloaded):
 						r.Refused++
-					case errors.Is(err, search.ErrTimeout):
+					case errors.Is(err, api.ErrTimeout):
 						r.TimedOut++
 					case err != nil:
 						failed = err

@@ -9,7 +9,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // DrillStep is one request of a user's session in the browser UI, measured
@@ -61,13 +63,13 @@ func drillDown(mix []Query) ([]Query, error) {
 // on a Service without a cache and on one with a cache that is emptied
 // before each round, as a write would.
 func runDrillDown(ctx context.Context, idx bleve.Index, steps []Query, rounds int) ([]DrillStep, error) {
-	reqs := make([]search.Request, len(steps))
+	reqs := make([]api.Request, len(steps))
 	for i, st := range steps {
 		v, err := url.ParseQuery(st.Params)
 		if err != nil {
 			return nil, fmt.Errorf("drill-down %s: %w", st.Name, err)
 		}
-		if reqs[i], err = search.ParseRequest(v); err != nil {
+		if reqs[i], err = api.ParseRequest(schema.Default, v); err != nil {
 			return nil, fmt.Errorf("drill-down %s: %w", st.Name, err)
 		}
 	}

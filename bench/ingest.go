@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
@@ -35,7 +36,7 @@ func ingestRaw(ctx context.Context, corpus, dir string) (IngestResult, error) {
 		return IngestResult{}, err
 	}
 	start := time.Now()
-	idx, err := index.Create(dir)
+	idx, err := index.Create(dir, schema.Default)
 	if err != nil {
 		return IngestResult{}, err
 	}
@@ -78,23 +79,21 @@ func ingestRaw(ctx context.Context, corpus, dir string) (IngestResult, error) {
 	return ingestResult(n, time.Since(start), dir, own)
 }
 
-// ingestFull builds the index at dir through the real pipeline: the
-// corpus file read, tagged and indexed by index.Indexer. The tagger is
-// loaded before the clock starts, as a server loads it once.
+// ingestFull writes the corpus into a new --data directory dir through
+// the path 'cutwatch serve' and 'cutwatch index' take: an index.Writer
+// reading the file, tagging each batch while the last is written to the
+// article store and the index. The tagger is loaded before the clock
+// starts, as a server loads it once.
 func ingestFull(ctx context.Context, corpus, dir string, t *tag.Tagger) (IngestResult, error) {
 	own := resetPeakRSS()
-	src, err := sourceFile(corpus)
-	if err != nil {
-		return IngestResult{}, err
-	}
 	start := time.Now()
-	idx, err := index.Create(dir)
+	w, err := index.OpenWriter(ctx, dir, index.WriterOptions{Tagger: t, MinFree: -1})
 	if err != nil {
 		return IngestResult{}, err
 	}
-	stats, err := index.NewIndexer(idx, t).IndexFiles(ctx, []index.SourceFile{src}, nil)
-	if cerr := idx.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("full ingest: close index: %w", cerr)
+	stats, err := w.PutFiles(ctx, []string{corpus}, nil)
+	if cerr := w.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("full ingest: close: %w", cerr)
 	}
 	if err == nil && len(stats.Skipped) > 0 {
 		err = fmt.Errorf("full ingest: %d articles skipped, first: %s", len(stats.Skipped), stats.Skipped[0])

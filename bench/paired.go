@@ -9,7 +9,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // PairedResult compares one request of the mix answered in-process by
@@ -35,13 +37,13 @@ type PairedResult struct {
 // at 10,000 articles, over 100 ms at 100,000), so a few percent of drift in
 // machine load between the two runs shows up as milliseconds.
 func runPaired(ctx context.Context, svc *search.Service, base string, mix []Query, rounds int) ([]PairedResult, float64, error) {
-	reqs := make([]search.Request, len(mix))
+	reqs := make([]api.Request, len(mix))
 	for i, q := range mix {
 		v, err := url.ParseQuery(q.Params)
 		if err != nil {
 			return nil, 0, fmt.Errorf("paired %s: %w", q.Name, err)
 		}
-		if reqs[i], err = search.ParseRequest(v); err != nil {
+		if reqs[i], err = api.ParseRequest(schema.Default, v); err != nil {
 			return nil, 0, fmt.Errorf("paired %s: %w", q.Name, err)
 		}
 	}

@@ -19,7 +19,10 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Query is one request of the benchmark mix: its URL parameters, as
@@ -62,13 +65,13 @@ func readStats(corpus string) (*corpusStats, error) {
 	sc.Buffer(nil, index.MaxJSONLLine)
 	for sc.Scan() && st.docs < maxStatDocs {
 		var a struct {
-			Text   string   `json:"text"`
-			Unions []string `json:"unions"`
-			Places []string `json:"places"`
-			Trusts []string `json:"trusts"`
-			People []string `json:"people"`
+			Text string `json:"text"`
 		}
+		var sum schema.Summary // the article's true entities
 		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			return nil, fmt.Errorf("corpus stats: line %d: %w", st.docs+1, err)
+		}
+		if err := json.Unmarshal(sc.Bytes(), &sum); err != nil {
 			return nil, fmt.Errorf("corpus stats: line %d: %w", st.docs+1, err)
 		}
 		st.docs++
@@ -80,17 +83,17 @@ func readStats(corpus string) (*corpusStats, error) {
 				st.df[w]++
 			}
 		}
-		for _, u := range a.Unions {
+		for _, u := range sum.Terms(tag.Union) {
 			st.unions[u]++
 		}
-		for _, p := range a.Places {
+		for _, p := range sum.Terms(tag.Place) {
 			st.places[p]++
 		}
-		for _, t := range a.Trusts {
+		for _, t := range sum.Terms(tag.Trust) {
 			st.trusts[t]++
 		}
-		if st.person == "" && len(a.People) > 0 {
-			st.person = a.People[0]
+		if people := sum.Terms(tag.Person); st.person == "" && len(people) > 0 {
+			st.person = people[0]
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -166,7 +169,7 @@ func buildMix(st *corpusStats) []Query {
 	}
 	f := func(v float64) *float64 { return &v }
 	p := url.QueryEscape
-	sortJobsDesc := bsearch.SortOrder{&bsearch.SortField{Field: index.FieldJobs, Desc: true, Type: bsearch.SortFieldAsNumber,
+	sortJobsDesc := bsearch.SortOrder{&bsearch.SortField{Field: string(tag.Jobs), Desc: true, Type: bsearch.SortFieldAsNumber,
 		Mode: bsearch.SortFieldMax, Missing: bsearch.SortFieldMissingLast}, &bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
 
 	mix := []Query{
@@ -175,13 +178,13 @@ func buildMix(st *corpusStats) []Query {
 		{Name: "phrase (common)", Params: "q=" + p(`"compulsory redundancies"`), direct: req(query.NewMatchPhraseQuery("compulsory redundancies"), nil)},
 		{Name: "phrase (person)", Params: "q=" + p(`"`+st.person+`"`), direct: req(query.NewMatchPhraseQuery(st.person), nil)},
 		{Name: "two-word AND", Params: "q=" + p("+"+midA+" +"+midB), direct: req(and(match(midA), match(midB)), nil)},
-		{Name: "1 facet (broad)", Params: "union=" + p(union), direct: req(term(index.FieldUnion, union), nil)},
-		{Name: "1 facet (selective)", Params: "trust=" + p(trust), direct: req(term(index.FieldTrust, trust), nil)},
+		{Name: "1 facet (broad)", Params: "union=" + p(union), direct: req(term(string(tag.Union), union), nil)},
+		{Name: "1 facet (selective)", Params: "trust=" + p(trust), direct: req(term(string(tag.Trust), trust), nil)},
 		{Name: "word + 2 facets", Params: "q=" + p(midA) + "&union=" + p(union) + "&place=" + p(place),
-			direct: req(and(match(midA), term(index.FieldUnion, union), term(index.FieldPlace, place)), nil)},
-		{Name: "amount range", Params: "amount_min=50000000", direct: req(num(index.FieldAmount, f(50_000_000), nil), nil)},
+			direct: req(and(match(midA), term(string(tag.Union), union), term(string(tag.Place), place)), nil)},
+		{Name: "amount range", Params: "amount_min=50000000", direct: req(num(string(tag.Amount), f(50_000_000), nil), nil)},
 		{Name: "jobs range, by -jobs", Params: "jobs_min=100&jobs_max=600&sort=-jobs",
-			direct: req(num(index.FieldJobs, f(100), f(600)), sortJobsDesc)},
+			direct: req(num(string(tag.Jobs), f(100), f(600)), sortJobsDesc)},
 		{Name: "match all + all facets", Params: "q=", direct: req(query.NewMatchAllQuery(), nil)},
 	}
 	return mix
@@ -189,22 +192,23 @@ func buildMix(st *corpusStats) []Query {
 
 // hitFields are the stored fields a search returns with each hit (those
 // search.Service asks for).
-var hitFields = []string{index.FieldTitle, index.FieldTrust, index.FieldUnion, index.FieldPerson,
-	index.FieldPlace, index.FieldHospital, index.FieldAmount, index.FieldJobs}
+var hitFields = append([]string{index.FieldTitle}, index.StoredFields(schema.Default)...)
 
 // req returns a builder of the bleve request for q: the default page, the
-// stored fields, text highlighting, and the seven facets.
+// stored fields, text highlighting, and every facet of the schema.
 func req(q query.Query, order bsearch.SortOrder) func() *bleve.SearchRequest {
 	return func() *bleve.SearchRequest {
-		sr := bleve.NewSearchRequestOptions(q, search.DefaultSize, 0, false)
+		sr := bleve.NewSearchRequestOptions(q, api.DefaultSize, 0, false)
 		sr.Fields = hitFields
 		sr.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 		sr.Highlight.AddField(index.FieldText)
-		for _, f := range index.KeywordFields {
-			sr.AddFacet(f, bleve.NewFacetRequest(f, search.DefaultFacetSize))
+		for _, k := range schema.Default.Kinds() {
+			size := api.DefaultFacetSize
+			if k.Numeric {
+				size = len(k.Buckets)
+			}
+			sr.AddFacet(k.Name(), bleve.NewFacetRequest(k.FacetField(), size))
 		}
-		sr.AddFacet(index.FieldAmount, bleve.NewFacetRequest(index.FieldAmountRange, len(index.AmountBuckets)))
-		sr.AddFacet(index.FieldJobs, bleve.NewFacetRequest(index.FieldJobsRange, len(index.JobsBuckets)))
 		if order != nil {
 			sr.SortByCustom(order)
 		}
@@ -258,13 +262,13 @@ func runQueries(ctx context.Context, idx bleve.Index, mix []Query, rounds int) (
 	if err != nil {
 		return nil, Latency{}, Latency{}, fmt.Errorf("query: %w", err)
 	}
-	reqs := make([]search.Request, len(mix))
+	reqs := make([]api.Request, len(mix))
 	for i, q := range mix {
 		v, err := url.ParseQuery(q.Params)
 		if err != nil {
 			return nil, Latency{}, Latency{}, fmt.Errorf("query %s: %w", q.Name, err)
 		}
-		if reqs[i], err = search.ParseRequest(v); err != nil {
+		if reqs[i], err = api.ParseRequest(schema.Default, v); err != nil {
 			return nil, Latency{}, Latency{}, fmt.Errorf("query %s: %w", q.Name, err)
 		}
 	}

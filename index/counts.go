@@ -10,27 +10,23 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/cutwatch/cutwatch/index/schema"
 )
 
-// FacetFields are the fields whose match-all counts a Writer maintains:
-// the keyword entity fields and the bucket-key fields of the numeric
-// facets (FieldAmountRange, FieldJobsRange).
-var FacetFields = facetFields[:]
-
-var facetFields = [...]string{FieldTrust, FieldUnion, FieldPerson, FieldPlace, FieldHospital, FieldAmountRange, FieldJobsRange}
-
 // FacetCounts are the counts of every facet over all live documents of
-// one state of the index: per field, the number of documents holding each
-// value, as bleve's term facet over a match-all query counts them. A
-// FacetCounts is never changed once made, so it can be shared freely.
+// one state of the index: per facet field (schema.Schema.FacetFields), the
+// number of documents holding each value, as bleve's term facet over a
+// match-all query counts them. A FacetCounts is never changed once made,
+// so it can be shared freely.
 type FacetCounts struct {
 	docs   uint64
 	fields map[string]map[string]int
 
 	// sorted holds each field's values in facet order, made by the first
-	// Top of the field (FacetFields order).
-	once   [len(facetFields)]sync.Once
-	sorted [len(facetFields)][]TermCount
+	// Top of the field.
+	mu     sync.Mutex
+	sorted map[string][]TermCount
 }
 
 // TermCount is one value of a facet field and its count.
@@ -49,12 +45,20 @@ func (c *FacetCounts) Count(field, value string) int { return c.fields[field][va
 // as bleve's TermsFacetBuilder orders them (count descending, then term
 // ascending), so that a facet built from it equals bleve's.
 func (c *FacetCounts) Top(field string, size int) []TermCount {
-	i := slices.Index(FacetFields, field)
-	if i < 0 {
+	m, ok := c.fields[field]
+	if !ok {
 		return []TermCount{}
 	}
-	c.once[i].Do(func() { c.sorted[i] = sortCounts(c.fields[field]) })
-	all := c.sorted[i]
+	c.mu.Lock()
+	all, ok := c.sorted[field]
+	if !ok {
+		all = sortCounts(m)
+		if c.sorted == nil {
+			c.sorted = map[string][]TermCount{}
+		}
+		c.sorted[field] = all
+	}
+	c.mu.Unlock()
 	if size >= 0 && size < len(all) {
 		all = all[:size]
 	}
@@ -80,24 +84,25 @@ func sortCounts(m map[string]int) []TermCount {
 // once.
 type docFacets map[string][]string
 
-// countAll counts the facets of every document of idx with one match-all
-// search.
-func countAll(ctx context.Context, idx bleve.Index) (*FacetCounts, error) {
+// countAll counts the facets of the kinds of s in every document of idx
+// with one match-all search.
+func countAll(ctx context.Context, idx bleve.Index, s *schema.Schema) (*FacetCounts, error) {
 	n, err := idx.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("count facets: %w", err)
 	}
 	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
 	req.Score = "none"
-	for _, f := range FacetFields {
+	fields := s.FacetFields()
+	for _, f := range fields {
 		req.AddFacet(f, bleve.NewFacetRequest(f, math.MaxInt32))
 	}
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("count facets: %w", err)
 	}
-	c := &FacetCounts{docs: n, fields: make(map[string]map[string]int, len(FacetFields))}
-	for _, f := range FacetFields {
+	c := &FacetCounts{docs: n, fields: make(map[string]map[string]int, len(fields))}
+	for _, f := range fields {
 		m := map[string]int{}
 		if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
 			for _, t := range fr.Terms.Terms() {
@@ -109,76 +114,35 @@ func countAll(ctx context.Context, idx bleve.Index) (*FacetCounts, error) {
 	return c, nil
 }
 
-// facetsOf reads the facet values of the documents ids that idx holds
-// (absent ones are left out) from their stored fields: the keyword fields
-// as stored, the bucket keys from the stored numbers exactly as document
+// facetsOf reads the facet values of the kinds of s in the documents ids
+// that idx holds (absent ones are left out) from their stored fields: the
+// name kinds' values, the numeric kinds' bucket keys exactly as document
 // derives them.
-func facetsOf(ctx context.Context, idx bleve.Index, ids []string) (map[string]docFacets, error) {
+func facetsOf(ctx context.Context, idx bleve.Index, s *schema.Schema, ids []string) (map[string]docFacets, error) {
 	out := make(map[string]docFacets, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
 	req.Score = "none"
-	req.Fields = append(append([]string{}, KeywordFields...), NumericFields...)
+	req.Fields = StoredFields(s)
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("read facet values: %w", err)
 	}
 	for _, h := range res.Hits {
+		sum := SummaryOf(s, h.Fields)
 		d := docFacets{}
-		for _, f := range KeywordFields {
-			d[f] = uniq(stringsOf(h.Fields[f]))
+		for _, k := range s.Kinds() {
+			if k.Numeric {
+				d[k.RangeField()] = k.BucketKeys(sum.Numbers(k.Kind))
+			} else {
+				d[k.Name()] = sum.Terms(k.Kind)
+			}
 		}
-		d[FieldAmountRange] = bucketKeys(AmountBuckets, intsOf(h.Fields[FieldAmount]))
-		d[FieldJobsRange] = bucketKeys(JobsBuckets, intsOf(h.Fields[FieldJobs]))
 		out[h.ID] = d
 	}
 	return out, nil
-}
-
-func stringsOf(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, e := range v {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func intsOf(v any) []int64 {
-	switch v := v.(type) {
-	case float64:
-		return []int64{int64(v)}
-	case []any:
-		var out []int64
-		for _, e := range v {
-			if f, ok := e.(float64); ok {
-				out = append(out, int64(f))
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func uniq(vals []string) []string {
-	seen := make(map[string]struct{}, len(vals))
-	out := vals[:0]
-	for _, v := range vals {
-		if _, ok := seen[v]; !ok {
-			seen[v] = struct{}{}
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // apply returns new counts: c without the documents in old and with those

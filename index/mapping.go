@@ -4,56 +4,39 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/cutwatch/cutwatch/index/schema"
 )
 
-// Names of the fields of an indexed article. The entity fields are named
-// after the tagger's kinds (tag.Kind), so a kind's string is its field.
+// Names of the fields of an indexed article besides its entities. Each
+// entity kind of the schema has a field named after it (schema.Kind.Name)
+// and, when numeric, one for the keys of its buckets (RangeField).
 const (
 	FieldTitle     = "title"
 	FieldText      = "text"
 	FieldURL       = "url"
 	FieldPublished = "published"
-	FieldTrust     = "trust"
-	FieldUnion     = "union"
-	FieldPerson    = "person"
-	FieldPlace     = "place"
-	FieldHospital  = "hospital"
-	FieldAmount    = "amount"
-	FieldJobs      = "jobs"
-	// FieldAmountRange and FieldJobsRange hold the keys of the buckets
-	// (AmountBuckets, JobsBuckets) that an article's amounts and job counts
-	// fall in, once per bucket. bleve's numeric range facets count values,
-	// not documents, so an article with two amounts in one bucket would be
-	// counted twice; a keyword facet over these fields counts articles.
-	FieldAmountRange = "amount_range"
-	FieldJobsRange   = "jobs_range"
 	// FieldEntities holds the article's entities with offsets as a JSON
 	// array. It is stored for the article view, not indexed.
 	FieldEntities = "entities"
 )
 
-// KeywordFields lists the entity fields that hold exact canonical names:
-// they are the term facets and filters of package search.
-var KeywordFields = []string{FieldTrust, FieldUnion, FieldPerson, FieldPlace, FieldHospital}
-
-// NumericFields lists the multi-valued numeric entity fields.
-var NumericFields = []string{FieldAmount, FieldJobs}
-
 // mappingVersion changes whenever NewMapping or the document layout changes
 // in a way that needs a rebuild; Open refuses an index of another version.
 const mappingVersion = "cutwatch-mapping-1"
 
-// NewMapping returns the bleve mapping of cutwatch articles.
+// NewMapping returns the bleve mapping of cutwatch articles with the entity
+// kinds of s.
 //
 // title and text use the English analyzer (lower case, stop words, possessive
 // removal, Porter stemming), and so does the composite _all field that a
 // query without a field prefix searches: the index mapping's DefaultAnalyzer
 // is the one bleve uses to analyse such queries, so it must be "en" too or a
 // stemmed index never matches an unstemmed query term ("redundancy" would not
-// find "redundancies"). Entity fields are exact keywords with doc values for
-// facets and are kept out of _all; numbers are numeric fields for ranges and
-// sorting.
-func NewMapping() mapping.IndexMapping {
+// find "redundancies"). Name kinds are exact keywords with doc values for
+// facets and are kept out of _all; numeric kinds are numeric fields for
+// ranges and sorting, with a keyword field of their bucket keys.
+func NewMapping(s *schema.Schema) mapping.IndexMapping {
 	text := func() *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = en.AnalyzerName
@@ -99,14 +82,14 @@ func NewMapping() mapping.IndexMapping {
 	published.IncludeInAll = false
 	doc.AddFieldMappingsAt(FieldPublished, published)
 
-	for _, name := range KeywordFields {
-		doc.AddFieldMappingsAt(name, keywordField(true))
+	for _, k := range s.Kinds() {
+		if k.Numeric {
+			doc.AddFieldMappingsAt(k.Name(), numeric())
+			doc.AddFieldMappingsAt(k.RangeField(), keywordField(false))
+		} else {
+			doc.AddFieldMappingsAt(k.Name(), keywordField(true))
+		}
 	}
-	for _, name := range NumericFields {
-		doc.AddFieldMappingsAt(name, numeric())
-	}
-	doc.AddFieldMappingsAt(FieldAmountRange, keywordField(false))
-	doc.AddFieldMappingsAt(FieldJobsRange, keywordField(false))
 
 	ents := mapping.NewTextFieldMapping()
 	ents.Index = false

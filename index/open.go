@@ -9,6 +9,9 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // ErrLocked is returned (wrapped) by Open and Create when another process
@@ -17,21 +20,38 @@ import (
 // than wait for ever.
 var ErrLocked = errors.New("locked by another cutwatch process")
 
-// ErrDamaged is returned (wrapped) by Open for an index directory that
-// is damaged or half-written: a segment file missing, emptied, cut short
-// or changed, an unreadable root file, or segments that do not hold what
-// the index says. Such an index is never opened as a smaller or empty one;
-// it must be rebuilt ('cutwatch index --rebuild', or a Writer opened with
-// AllowDamaged and its Reindex).
-var ErrDamaged = errors.New("damaged or half-written")
-
 // lockTimeout is how long Open waits for the index lock.
 const lockTimeout = "1s"
 
 // internalVersionKey holds the mapping version inside the index.
 var internalVersionKey = []byte("cutwatch.mapping")
 
-func runtimeConfig() map[string]any {
+// mode is how an index is opened.
+type mode int
+
+const (
+	// modeDefault: bleve's defaults; a Batch returns once it is
+	// persisted. For tools and tests.
+	modeDefault mode = iota
+	// modeReadOnly: no persister or merger goroutines (nothing to pay
+	// while the disk is full); a Batch would wait for ever.
+	modeReadOnly
+	// modeLive: the Writer's. A Batch returns once searchable, and batch
+	// waits for it to be persisted (see durable.go). Writes by other
+	// means are lost at Close if not yet persisted.
+	modeLive
+)
+
+// runtimeConfig is the configuration an index is opened with in mode m. It
+// is not saved in the index (bleve saves the one given at creation, which
+// holds only the lock timeout).
+func runtimeConfig(m mode) map[string]any {
+	switch m {
+	case modeReadOnly:
+		return map[string]any{"bolt_timeout": lockTimeout, "read_only": true}
+	case modeLive:
+		return map[string]any{"bolt_timeout": lockTimeout, "unsafe_batch": true, "asyncErrorCallbackName": asyncErrorCallback}
+	}
 	return map[string]any{"bolt_timeout": lockTimeout}
 }
 
@@ -41,10 +61,10 @@ func Exists(dir string) bool {
 	return err == nil
 }
 
-// Create makes a new, empty scorch index with the cutwatch mapping in dir,
-// which must not hold an index yet.
-func Create(dir string) (bleve.Index, error) {
-	idx, err := bleve.NewUsing(dir, NewMapping(), scorch.Name, scorch.Name, runtimeConfig())
+// Create makes a new, empty scorch index with the cutwatch mapping of the
+// kinds of s in dir, which must not hold an index yet.
+func Create(dir string, s *schema.Schema) (bleve.Index, error) {
+	idx, err := bleve.NewUsing(dir, NewMapping(s), scorch.Name, scorch.Name, runtimeConfig(modeDefault))
 	if err != nil {
 		return nil, wrapOpenErr("create", dir, err)
 	}
@@ -55,37 +75,59 @@ func Create(dir string) (bleve.Index, error) {
 	return idx, nil
 }
 
+// createLive makes a new index as Create does and opens it for the Writer.
+func createLive(dir string, s *schema.Schema) (bleve.Index, error) {
+	idx, err := Create(dir, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.Close(); err != nil {
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	return open(dir, modeLive)
+}
+
 // Open opens the index in dir. It fails within about a second with an error
 // wrapping ErrLocked when another process has the index open, with one
-// wrapping ErrDamaged when the index is damaged or half-written (see
+// wrapping api.ErrDamaged (never opening it as a smaller or empty index)
+// when the index is damaged or half-written (see
 // verifySegments and check), and refuses an index built with another
 // mapping version (rebuild it with `cutwatch index --rebuild`).
-func Open(dir string) (bleve.Index, error) {
+func Open(dir string) (bleve.Index, error) { return open(dir, modeDefault) }
+
+func open(dir string, m mode) (bleve.Index, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("open index %s: %w", dir, os.ErrNotExist)
 	}
 	if err := verifySegments(dir); err != nil {
 		return nil, wrapOpenErr("open", dir, err)
 	}
-	idx, err := bleve.OpenUsing(dir, runtimeConfig())
+	if m == modeLive {
+		watchAsyncErrors(dir)
+	}
+	idx, err := bleve.OpenUsing(dir, runtimeConfig(m))
 	if err != nil {
+		forgetAsyncErrors(dir)
 		return nil, wrapOpenErr("open", dir, err)
+	}
+	if m == modeLive {
+		registerLive(idx, dir)
 	}
 	v, err := idx.GetInternal(internalVersionKey)
 	if err != nil {
-		_ = idx.Close()
+		_ = closeIndex(idx)
 		return nil, fmt.Errorf("open index %s: read version: %w", dir, err)
 	}
 	if v == nil {
-		_ = idx.Close()
+		_ = closeIndex(idx)
 		return nil, wrapOpenErr("open", dir, errors.New("no cutwatch mapping version in it"))
 	}
 	if string(v) != mappingVersion {
-		_ = idx.Close()
+		_ = closeIndex(idx)
 		return nil, fmt.Errorf("open index %s: built by another version of cutwatch (mapping %q, want %q): rebuild it with 'cutwatch index --rebuild'", dir, v, mappingVersion)
 	}
 	if err := check(idx); err != nil {
-		_ = idx.Close()
+		_ = closeIndex(idx)
 		return nil, wrapOpenErr("open", dir, err)
 	}
 	return idx, nil
@@ -122,7 +164,7 @@ func wrapOpenErr(op, dir string, err error) error {
 		return fmt.Errorf("index %s is %w (stop the other process, e.g. a running 'cutwatch serve', or use another --data)", dir, ErrLocked)
 	}
 	if op == "open" {
-		return fmt.Errorf("open index %s: it is %w (%w): rebuild it with 'cutwatch index --rebuild'", dir, ErrDamaged, err)
+		return fmt.Errorf("open index %s: it is %w (%w): rebuild it from the store with 'cutwatch index --rebuild'", dir, api.ErrDamaged, err)
 	}
 	return fmt.Errorf("%s index %s: %w", op, dir, err)
 }

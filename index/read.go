@@ -13,8 +13,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Size limits of inputs. Larger inputs are skipped with a reason.
@@ -48,7 +49,7 @@ func (s Skip) where() string {
 
 // Record is an article read from a source, with where it came from.
 type Record struct {
-	Article Article
+	Article api.Article
 	File    string
 	Line    int   // 1-based line in a .jsonl file, else 0
 	Bytes   int64 // share of the source file's bytes, for progress
@@ -159,76 +160,12 @@ func readTxt(f SourceFile, emit func(Record) error, skip func(Skip)) error {
 		skip(Skip{File: f.Path, Reason: "text is not valid UTF-8"})
 		return nil
 	}
-	a := Article{ID: fileStem(f.Path), Text: string(b)}
+	a := api.Article{ID: fileStem(f.Path), Text: string(b)}
 	if err := a.Normalize(); err != nil {
 		skip(Skip{File: f.Path, Reason: err.Error()})
 		return nil
 	}
 	return emit(Record{Article: a, File: f.Path, Bytes: f.Size})
-}
-
-// jsonArticle is the JSON form of an article in .json and .jsonl files.
-// Other keys (e.g. gold annotations) are ignored.
-type jsonArticle struct {
-	ID        *json.RawMessage `json:"id"`
-	Title     string           `json:"title"`
-	Text      string           `json:"text"`
-	URL       string           `json:"url"`
-	Published string           `json:"published"`
-}
-
-// DecodeArticle decodes one JSON article object. defaultID is used when the
-// object has no id (pass "" to require one). A numeric id is accepted and
-// used in its decimal form. Data that is not valid UTF-8 is an error, as it
-// is for .txt files: encoding/json would silently replace the bad bytes
-// with U+FFFD and index a corrupted text.
-func DecodeArticle(data []byte, defaultID string) (Article, error) {
-	if !utf8.Valid(data) {
-		return Article{}, errors.New("invalid JSON: not valid UTF-8")
-	}
-	var ja jsonArticle
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&ja); err != nil {
-		return Article{}, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if dec.More() {
-		return Article{}, errors.New("invalid JSON: more than one value")
-	}
-	a := Article{Title: ja.Title, Text: ja.Text, URL: ja.URL, ID: defaultID}
-	if ja.ID != nil && string(*ja.ID) != "null" {
-		var s string
-		var n json.Number
-		switch {
-		case json.Unmarshal(*ja.ID, &s) == nil:
-			a.ID = s
-		case json.Unmarshal(*ja.ID, &n) == nil:
-			a.ID = n.String()
-		default:
-			return Article{}, errors.New("id: must be a string or a number")
-		}
-	}
-	if ja.Published != "" {
-		t, err := ParsePublished(ja.Published)
-		if err != nil {
-			return Article{}, err
-		}
-		a.Published = t
-	}
-	if err := a.Normalize(); err != nil {
-		return Article{}, err
-	}
-	return a, nil
-}
-
-// ParsePublished parses a publication time: RFC 3339, or a date YYYY-MM-DD
-// (taken as midnight UTC).
-func ParsePublished(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("published: cannot parse %q (want RFC 3339 or YYYY-MM-DD)", s)
 }
 
 func readJSON(ctx context.Context, f SourceFile, emit func(Record) error, skip func(Skip)) error {
@@ -243,7 +180,7 @@ func readJSON(ctx context.Context, f SourceFile, emit func(Record) error, skip f
 	}
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
-		a, err := DecodeArticle(trimmed, fileStem(f.Path))
+		a, err := api.DecodeArticle(trimmed, fileStem(f.Path))
 		if err != nil {
 			skip(Skip{File: f.Path, Reason: err.Error()})
 			return nil
@@ -264,7 +201,7 @@ func readJSON(ctx context.Context, f SourceFile, emit func(Record) error, skip f
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a, err := DecodeArticle(item, "")
+		a, err := api.DecodeArticle(item, "")
 		if err != nil {
 			skip(Skip{File: f.Path, Reason: fmt.Sprintf("item %d: %v", i, err)})
 			continue
@@ -299,7 +236,7 @@ func readJSONL(ctx context.Context, f SourceFile, emit func(Record) error, skip 
 		case len(bytes.TrimSpace(line)) == 0:
 			// blank line
 		default:
-			a, derr := DecodeArticle(line, "")
+			a, derr := api.DecodeArticle(line, "")
 			if derr != nil {
 				skip(Skip{File: f.Path, Line: lineNo, Reason: derr.Error()})
 			} else if eerr := emit(Record{Article: a, File: f.Path, Line: lineNo, Bytes: n}); eerr != nil {

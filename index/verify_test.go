@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cutwatch/cutwatch/index/indextest/segfiles"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // copyDir copies the regular files of the tree src to dst.
@@ -43,32 +47,17 @@ func copyDir(t *testing.T, src, dst string) {
 	}
 }
 
-// segmentFiles returns the zap files of the index in dir, largest first.
-func segmentFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if err != nil || len(m) == 0 {
-		t.Fatalf("no segment files in %s (%v)", dir, err)
-	}
-	size := func(p string) int64 {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fi.Size()
-	}
-	slices.SortFunc(m, func(a, b string) int { return int(size(b) - size(a)) })
-	return m
-}
-
 // TestOpenDamagedSegments damages a segment file of a closed index in the
 // ways a disk fault, a full disk or an interrupted copy do, and checks
 // that Open calls the index damaged, names the file and advises a
 // rebuild, rather than opening it as a smaller or empty index (which is
 // what bleve alone does: it falls back to an older snapshot, or none).
+// The file damaged is the largest one bleve serves the index from
+// (segfiles.Live), not merely the largest on disk: a merge that Close cut
+// short can leave a larger file that no snapshot uses.
 func TestOpenDamagedSegments(t *testing.T) {
 	orig := filepath.Join(t.TempDir(), "index")
-	idx, err := Create(orig)
+	idx, err := Create(orig, schema.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +127,7 @@ func TestOpenDamagedSegments(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "index")
 			copyDir(t, orig, dir)
-			seg := segmentFiles(t, dir)[0]
+			seg := segfiles.Live(t, dir)[0]
 			if tt.damage != nil {
 				tt.damage(t, seg)
 			}
@@ -159,9 +148,9 @@ func TestOpenDamagedSegments(t *testing.T) {
 				t.Fatalf("opened with %d of %d docs, want a damaged-index error", n, want)
 			}
 			msg := err.Error()
-			if !errors.Is(err, ErrDamaged) || !strings.Contains(msg, filepath.Base(seg)) ||
+			if !errors.Is(err, api.ErrDamaged) || !strings.Contains(msg, filepath.Base(seg)) ||
 				!strings.Contains(msg, tt.wantMsg) || !strings.Contains(msg, "--rebuild") {
-				t.Errorf("Open = %v, want ErrDamaged naming %s, saying %q, advising --rebuild", err, filepath.Base(seg), tt.wantMsg)
+				t.Errorf("Open = %v, want api.ErrDamaged naming %s, saying %q, advising --rebuild", err, filepath.Base(seg), tt.wantMsg)
 			}
 			// Open changed nothing: the evidence stays for a look.
 			if tt.name != "file removed" {
@@ -173,10 +162,69 @@ func TestOpenDamagedSegments(t *testing.T) {
 	}
 }
 
+// TestOpenLeftoverSegmentFile checks the converse of
+// TestOpenDamagedSegments: a segment file in the store that no snapshot
+// uses, even a damaged one, is not damage of the index. Closing scorch
+// while its merger is writing leaves such a file (a merged segment whose
+// snapshot was never persisted), often the largest in the store; the next
+// open deletes it. Open must serve the whole index, not refuse it.
+func TestOpenLeftoverSegmentFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	idx, err := Create(dir, schema.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := idx.NewBatch()
+	for i := range 40 {
+		id := fmt.Sprintf("a-%d", i)
+		if err := batch.Index(id, map[string]any{FieldTitle: "Trust news " + id, FieldText: "Unison fears cuts at ward " + id + "."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		t.Fatal(err)
+	}
+	want, err := idx.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The leftover: a copy of a live segment, cut in half, under a
+	// segment file name that no snapshot uses.
+	live := segfiles.Live(t, dir)
+	onDisk, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover := filepath.Join(dir, "store", fmt.Sprintf("%012x.zap", 1<<20))
+	if slices.Contains(onDisk, leftover) {
+		t.Fatalf("%s already in the store", leftover)
+	}
+	b, err := os.ReadFile(live[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(leftover, b[:len(b)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	idx, err = Open(dir)
+	if err != nil {
+		t.Fatalf("Open with a damaged leftover segment file: %v", err)
+	}
+	defer idx.Close()
+	if n, err := idx.DocCount(); err != nil || n != want {
+		t.Errorf("%d docs (%v), want %d", n, err, want)
+	}
+}
+
 // TestOpenDamagedRoot covers the root file: missing, or not a bolt file.
 func TestOpenDamagedRoot(t *testing.T) {
 	orig := filepath.Join(t.TempDir(), "index")
-	idx, err := Create(orig)
+	idx, err := Create(orig, schema.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,8 +253,8 @@ func TestOpenDamagedRoot(t *testing.T) {
 				idx.Close()
 				t.Fatal("Open succeeded")
 			}
-			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "root") {
-				t.Errorf("Open = %v, want ErrDamaged naming the root file", err)
+			if !errors.Is(err, api.ErrDamaged) || !strings.Contains(err.Error(), "root") {
+				t.Errorf("Open = %v, want api.ErrDamaged naming the root file", err)
 			}
 		})
 	}

@@ -17,7 +17,9 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/indextest/segfiles"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 var (
@@ -35,8 +37,8 @@ func testTagger(t *testing.T) *tag.Tagger {
 	return theTagger
 }
 
-// newWriter makes a --data with the seed index at data/index and opens a
-// Writer on it whose re-index sources are the seeds.
+// newWriter makes a --data whose store and index hold the seeds and opens a
+// Writer on it.
 func newWriter(t *testing.T) (*index.Writer, string) {
 	t.Helper()
 	data := indextest.SeedData(t)
@@ -46,8 +48,7 @@ func newWriter(t *testing.T) (*index.Writer, string) {
 
 func openWriter(t *testing.T, data string) *index.Writer {
 	t.Helper()
-	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
-		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}})
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: testTagger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +79,9 @@ func docCount(t *testing.T, idx bleve.Index) uint64 {
 	return n
 }
 
-func article(t *testing.T, body string) index.Article {
+func article(t *testing.T, body string) api.Article {
 	t.Helper()
-	a, err := index.DecodeIngest([]byte(body), "")
+	a, err := api.DecodeIngest([]byte(body), "")
 	if err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
@@ -88,64 +89,6 @@ func article(t *testing.T, body string) index.Article {
 }
 
 const seedMidYorks = "000_5ff42213f9cd3454"
-
-func TestContentID(t *testing.T) {
-	a := index.ContentID("Unison warns of 40 job cuts at Leeds.")
-	b := index.ContentID("  Unison warns of 40\njob   cuts at Leeds.\n")
-	c := index.ContentID("Unison warns of 41 job cuts at Leeds.")
-	if a != b {
-		t.Errorf("same words with other spacing: %s != %s", a, b)
-	}
-	if a == c {
-		t.Errorf("different texts share id %s", a)
-	}
-	if !strings.HasPrefix(a, index.ContentIDPrefix) || len(a) != len(index.ContentIDPrefix)+32 {
-		t.Errorf("id %q: want %s and 32 hex digits", a, index.ContentIDPrefix)
-	}
-}
-
-func TestDecodeIngest(t *testing.T) {
-	tests := []struct {
-		name, body, defaultID string
-		wantID, wantErr       string
-	}{
-		{"derived id", `{"text":"Cuts at Leeds."}`, "", index.ContentID("Cuts at Leeds."), ""},
-		{"given id", `{"id":"a1","text":"Cuts at Leeds."}`, "", "a1", ""},
-		{"numeric id", `{"id":42,"text":"Cuts at Leeds."}`, "", "42", ""},
-		{"default id", `{"text":"Cuts at Leeds."}`, "p1", "p1", ""},
-		{"body id beats default", `{"id":"b","text":"Cuts at Leeds."}`, "p1", "b", ""},
-		{"no text", `{"id":"a1","title":"T"}`, "", "", "text: missing or empty"},
-		{"blank text", `{"text":"  \n "}`, "", "", "text: missing or empty"},
-		{"text not a string", `{"text":12}`, "", "", "text: must be a string"},
-		{"bad utf8 text", "{\"text\":\"caf\xe9 cuts\"}", "", "", "text: not valid UTF-8"},
-		{"bad utf8 title", "{\"title\":\"\xff\",\"text\":\"ok\"}", "", "", "title: not valid UTF-8"},
-		{"bad utf8 id", "{\"id\":\"\xff\",\"text\":\"ok\"}", "", "", "id: not valid UTF-8"},
-		{"bad published", `{"text":"ok","published":"yesterday"}`, "", "", "published: cannot parse"},
-		{"not JSON", `text=hello`, "", "", "invalid JSON"},
-		{"array", `[{"text":"a"}]`, "", "", "invalid JSON"},
-		{"control char in id", `{"id":"a\u0001","text":"ok"}`, "", "", "id: contains a control character"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a, err := index.DecodeIngest([]byte(tt.body), tt.defaultID)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if a.ID != tt.wantID {
-				t.Errorf("id %q, want %q", a.ID, tt.wantID)
-			}
-			if a.Title == "" {
-				t.Error("title not derived from the text")
-			}
-		})
-	}
-}
 
 func TestWriterPutReplaceDelete(t *testing.T) {
 	w, _ := newWriter(t)
@@ -156,7 +99,7 @@ func TestWriterPutReplaceDelete(t *testing.T) {
 		t.Fatalf("seed index: %d docs", n)
 	}
 	a := article(t, `{"text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`)
-	ents, err := w.Put(ctx, []index.Article{a})
+	ents, err := w.Put(ctx, []api.Article{a})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +114,7 @@ func TestWriterPutReplaceDelete(t *testing.T) {
 	if b.ID != a.ID {
 		t.Fatalf("re-post got id %s, want %s", b.ID, a.ID)
 	}
-	if _, err := w.Put(ctx, []index.Article{b}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{b}); err != nil {
 		t.Fatal(err)
 	}
 	if n := docCount(t, idx); n != 6 {
@@ -181,7 +124,7 @@ func TestWriterPutReplaceDelete(t *testing.T) {
 	c := a
 	c.Text = "Stornoway clinic to close with 12 posts lost."
 	c.Title = ""
-	if _, err := w.Put(ctx, []index.Article{c}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{c}); err != nil {
 		t.Fatal(err)
 	}
 	if got := hits(t, idx, "kirkwall"); len(got) != 0 {
@@ -199,10 +142,10 @@ func TestWriterPutReplaceDelete(t *testing.T) {
 	if n := docCount(t, idx); n != 4 {
 		t.Errorf("after deletes: %d docs, want 4", n)
 	}
-	if err := w.Delete(ctx, "no-such-id"); !errors.Is(err, index.ErrNotFound) {
+	if err := w.Delete(ctx, "no-such-id"); !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("delete unknown: %v, want ErrNotFound", err)
 	}
-	if err := w.Delete(ctx, a.ID); !errors.Is(err, index.ErrNotFound) {
+	if err := w.Delete(ctx, a.ID); !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("delete twice: %v, want ErrNotFound", err)
 	}
 }
@@ -221,16 +164,16 @@ func TestWriterGeneration(t *testing.T) {
 		do      func() error
 		changes bool
 	}{
-		{"put", func() error { _, err := w.Put(ctx, []index.Article{a}); return err }, true},
+		{"put", func() error { _, err := w.Put(ctx, []api.Article{a}); return err }, true},
 		{"put nothing", func() error { _, err := w.Put(ctx, nil); return err }, false},
 		{"delete", func() error { return w.Delete(ctx, a.ID) }, true},
 		{"delete unknown", func() error {
-			if err := w.Delete(ctx, "no-such-id"); !errors.Is(err, index.ErrNotFound) {
+			if err := w.Delete(ctx, "no-such-id"); !errors.Is(err, api.ErrNotFound) {
 				return fmt.Errorf("got %v, want ErrNotFound", err)
 			}
 			return nil
 		}, false},
-		{"reindex", func() error { _, err := w.Reindex(ctx); return err }, true},
+		{"reindex", func() error { _, err := w.Reindex(ctx, api.ReindexOptions{}); return err }, true},
 	}
 	for _, st := range steps {
 		before := w.Generation()
@@ -247,36 +190,37 @@ func TestWriterGeneration(t *testing.T) {
 	}
 }
 
-// TestReindexKeepsStoreAndDeletions checks that a re-index re-reads the
-// sources and the store, keeps deletions, moves CURRENT, removes the old
-// directory, and that a restart serves the new index.
+// TestReindexKeepsStoreAndDeletions checks that a re-index re-reads every
+// article from the store (the seeds included), keeps deletions and
+// replacements, moves CURRENT, removes the old directory, and that a
+// restart serves the new index.
 func TestReindexKeepsStoreAndDeletions(t *testing.T) {
 	w, data := newWriter(t)
 	ctx := context.Background()
 	a := article(t, `{"id":"ing-1","text":"GMB says 25 cleaners at Lerwick hospital lose their jobs."}`)
-	if _, err := w.Put(ctx, []index.Article{a}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{a}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Delete(ctx, seedMidYorks); err != nil {
 		t.Fatal(err)
 	}
-	// A stored article that replaces a seed must win over the seed file.
+	// A seed replaced through the write API stays replaced.
 	rep := article(t, fmt.Sprintf(`{"id":%q,"text":"Replaced seed about Scalloway."}`, "001_605bd6b5c84727b1"))
-	if _, err := w.Put(ctx, []index.Article{rep}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{rep}); err != nil {
 		t.Fatal(err)
 	}
 	oldDir := w.Dir()
 	before := docCount(t, w.Index())
 
-	st, err := w.Reindex(ctx)
+	st, err := w.Reindex(ctx, api.ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Documents != before || docCount(t, w.Index()) != before {
 		t.Errorf("re-index: %d docs (stats %d), want %d", docCount(t, w.Index()), st.Documents, before)
 	}
-	if st.FromSources != 5 || st.FromStore != 2 {
-		t.Errorf("stats %+v, want 5 from sources, 2 from store", st)
+	if st.Stored != int(before) {
+		t.Errorf("stats %+v, want all %d articles read from the store", st, before)
 	}
 	if _, err := os.Stat(oldDir); !os.IsNotExist(err) {
 		t.Errorf("old index %s still there (%v)", oldDir, err)
@@ -301,7 +245,7 @@ func TestReindexKeepsStoreAndDeletions(t *testing.T) {
 	check("after re-index", w.Index())
 	// Writes keep working on the new index.
 	b := article(t, `{"id":"ing-2","text":"Unite: Unst depot shuts."}`)
-	if _, err := w.Put(ctx, []index.Article{b}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{b}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -325,7 +269,7 @@ func TestReindexUnderLoad(t *testing.T) {
 	w, _ := newWriter(t)
 	defer w.Close()
 	ctx := context.Background()
-	var arts []index.Article
+	var arts []api.Article
 	for i := range 300 {
 		arts = append(arts, article(t, fmt.Sprintf(`{"text":"Trust %d cuts %d posts in ward %d."}`, i, i+10, i)))
 	}
@@ -373,7 +317,7 @@ func TestReindexUnderLoad(t *testing.T) {
 			default:
 			}
 			a := article(t, fmt.Sprintf(`{"id":"during-%d","text":"Fetlar clinic note %d."}`, i, i))
-			if _, err := w.Put(ctx, []index.Article{a}); err != nil {
+			if _, err := w.Put(ctx, []api.Article{a}); err != nil {
 				failures.Add(1)
 				firstErr.CompareAndSwap(nil, err)
 				return
@@ -383,7 +327,7 @@ func TestReindexUnderLoad(t *testing.T) {
 		}
 	}()
 	time.Sleep(50 * time.Millisecond)
-	st, err := w.Reindex(ctx)
+	st, err := w.Reindex(ctx, api.ReindexOptions{})
 	time.Sleep(50 * time.Millisecond)
 	close(stop)
 	wg.Wait()
@@ -409,32 +353,85 @@ func TestReindexUnderLoad(t *testing.T) {
 	t.Logf("re-index %v with %d searches and %d writes alongside", st.Duration, searches.Load(), len(during))
 }
 
-// TestOpenWriterReconciles checks that a store article missing from the
-// index (the index was rebuilt from the sources only) is indexed again at
-// open, and a deleted one removed.
-func TestOpenWriterReconciles(t *testing.T) {
+// TestOpenWriterCatchesUp puts back an older copy of the index (as a
+// crash between the store's commit and the index's leaves it, or a restored
+// backup): OpenWriter applies every change the store numbered after the
+// last one the copy applied, so puts, replacements and deletes are all
+// there and nothing else changed.
+func TestOpenWriterCatchesUp(t *testing.T) {
 	w, data := newWriter(t)
 	ctx := context.Background()
-	a := article(t, `{"id":"ing-9","text":"Yell surgery loses 3 staff."}`)
-	if _, err := w.Put(ctx, []index.Article{a}); err != nil {
+	dir := w.Dir()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(t.TempDir(), "old-index")
+	copyDir(t, dir, old)
+
+	w = openWriter(t, data)
+	if _, err := w.Put(ctx, []api.Article{article(t, `{"id":"ing-9","text":"Yell surgery loses 3 staff."}`)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Delete(ctx, seedMidYorks); err != nil {
 		t.Fatal(err)
 	}
+	rep := article(t, fmt.Sprintf(`{"id":%q,"text":"Replaced seed about Scalloway."}`, "001_605bd6b5c84727b1"))
+	if _, err := w.Put(ctx, []api.Article{rep}); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := index.Rebuild(ctx, filepath.Join(data, index.DefaultIndexName), []string{indextest.SeedsDir()}, testTagger(t), nil); err != nil {
+	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	w = openWriter(t, data)
+	copyDir(t, old, dir)
+
+	var tagged atomic.Int64
+	w, err := index.OpenWriter(ctx, data, index.WriterOptions{Tagger: testTagger(t), ObserveTag: func(time.Duration) { tagged.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer w.Close()
 	if got := hits(t, w.Index(), "yell"); len(got) != 1 {
 		t.Errorf("yell: %v, want the stored article", got)
 	}
+	if got := hits(t, w.Index(), "scalloway"); len(got) != 1 {
+		t.Errorf("scalloway: %v, want the replaced seed", got)
+	}
+	if d, err := w.Index().Document(seedMidYorks); err != nil || d != nil {
+		t.Errorf("deleted seed still indexed (%v)", err)
+	}
 	if n := docCount(t, w.Index()); n != 5 {
 		t.Errorf("%d docs, want 5 (5 seeds - 1 deleted + 1 stored)", n)
+	}
+	// Only the two articles written since the copy were tagged again.
+	if n := tagged.Load(); n != 2 {
+		t.Errorf("catching up tagged %d articles, want 2", n)
+	}
+	checkMatchAllCounts(t, w)
+}
+
+// copyDir copies the files of the directory src (recursively) to dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -483,37 +480,37 @@ func TestCurrentDir(t *testing.T) {
 }
 
 // TestRebuildData checks the offline rebuild of 'cutwatch index
-// --rebuild': a fresh --data gets an index of the sources, a rebuild keeps
-// ingested articles, and a --data in use is refused.
+// --rebuild': it builds a new index from the store (the seeds and ingested
+// articles alike), and a --data in use is refused.
 func TestRebuildData(t *testing.T) {
-	data := t.TempDir()
+	data := indextest.SeedData(t)
 	ctx := context.Background()
-	opts := index.WriterOptions{Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}}
-	st, err := index.RebuildData(ctx, data, opts)
+	opts := index.WriterOptions{Tagger: testTagger(t)}
+	st, err := index.RebuildData(ctx, data, opts, api.ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Documents != 5 {
-		t.Errorf("fresh rebuild: %+v, want 5 docs", st)
+	if st.Documents != 5 || st.Stored != 5 {
+		t.Errorf("rebuild: %+v, want 5 docs from the store", st)
 	}
 	if cur, _ := index.CurrentDir(data); cur != st.Dir {
 		t.Errorf("CURRENT -> %s, want %s", cur, st.Dir)
 	}
 	w := openWriter(t, data)
-	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"x-1","text":"Foula ferry staff cut."}`)}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{article(t, `{"id":"x-1","text":"Foula ferry staff cut."}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := index.RebuildData(ctx, data, opts); !errors.Is(err, index.ErrLocked) {
+	if _, err := index.RebuildData(ctx, data, opts, api.ReindexOptions{}); !errors.Is(err, index.ErrLocked) {
 		t.Errorf("rebuild while open: %v, want ErrLocked", err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st2, err := index.RebuildData(ctx, data, opts)
+	st2, err := index.RebuildData(ctx, data, opts, api.ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st2.Documents != 6 || st2.FromStore != 1 || st2.Dir == st.Dir {
+	if st2.Documents != 6 || st2.Stored != 6 || st2.Dir == st.Dir {
 		t.Errorf("second rebuild: %+v, want 6 docs in a new dir", st2)
 	}
 	if _, err := os.Stat(st.Dir); !os.IsNotExist(err) {
@@ -526,29 +523,22 @@ func TestRebuildData(t *testing.T) {
 	}
 }
 
-// damageIndex truncates the largest segment file of the index in dir to
-// half its size, as a full disk or an interrupted copy can.
+// damageIndex truncates the largest segment file that the closed index in
+// dir is served from to half its size, as a full disk or an interrupted
+// copy can. It asks bleve which files those are (segfiles.Live): the
+// largest *.zap file on disk can be one that no snapshot uses any more,
+// left by a merge that Close cut short or by a superseded snapshot.
 func damageIndex(t *testing.T, dir string) string {
 	t.Helper()
-	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if err != nil || len(segs) == 0 {
-		t.Fatalf("no segments in %s (%v)", dir, err)
-	}
-	var big string
-	var size int64 = -1
-	for _, s := range segs {
-		fi, err := os.Stat(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Size() > size {
-			big, size = s, fi.Size()
-		}
-	}
-	if err := os.Truncate(big, size/2); err != nil {
+	seg := segfiles.Live(t, dir)[0]
+	fi, err := os.Stat(seg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return big
+	if err := os.Truncate(seg, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	return seg
 }
 
 // TestWriterReadyDuringSwap holds a re-index inside the critical section
@@ -558,7 +548,7 @@ func TestWriterReadyDuringSwap(t *testing.T) {
 	data := indextest.SeedData(t)
 	entered, release := make(chan struct{}), make(chan struct{})
 	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
-		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()},
+		Tagger:   testTagger(t),
 		SwapHook: func() { close(entered); <-release }})
 	if err != nil {
 		t.Fatal(err)
@@ -569,16 +559,16 @@ func TestWriterReadyDuringSwap(t *testing.T) {
 	}
 	oldDir := w.Dir()
 	type result struct {
-		st  index.ReindexStats
+		st  api.ReindexStats
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		st, err := w.Reindex(context.Background())
+		st, err := w.Reindex(context.Background(), api.ReindexOptions{})
 		done <- result{st, err}
 	}()
 	<-entered
-	if err := w.Ready(); !errors.Is(err, index.ErrSwapping) {
+	if err := w.Ready(); !errors.Is(err, api.ErrSwapping) {
 		t.Errorf("during the swap: Ready = %v, want ErrSwapping", err)
 	}
 	if got := hits(t, w.Index(), "redundancy"); len(got) != 4 {
@@ -601,7 +591,7 @@ func TestWriterReadyDuringSwap(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Ready(); !errors.Is(err, index.ErrClosed) {
+	if err := w.Ready(); !errors.Is(err, api.ErrClosed) {
 		t.Errorf("after Close: Ready = %v, want ErrClosed", err)
 	}
 }
@@ -614,13 +604,13 @@ func TestReindexCancelledAtSwap(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{
-		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}, SwapHook: cancel})
+		Tagger: testTagger(t), SwapHook: cancel})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	oldDir := w.Dir()
-	st, err := w.Reindex(ctx)
+	st, err := w.Reindex(ctx, api.ReindexOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Reindex = %v, want context.Canceled", err)
 	}
@@ -644,11 +634,11 @@ func TestReindexCancelledAtSwap(t *testing.T) {
 // TestWriterDamagedIndex opens a --data whose index is damaged: without
 // AllowDamaged OpenWriter fails; with it the Writer is not ready, searches
 // fail rather than find nothing, writes are refused, and Reindex rebuilds
-// from the sources and the store and makes it ready.
+// from the store and makes it ready.
 func TestWriterDamagedIndex(t *testing.T) {
 	w, data := newWriter(t)
 	ctx := context.Background()
-	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"keep-1","text":"Unison: Baltasound surgery loses 2 nurses."}`)}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{article(t, `{"id":"keep-1","text":"Unison: Baltasound surgery loses 2 nurses."}`)}); err != nil {
 		t.Fatal(err)
 	}
 	dir := w.Dir()
@@ -657,8 +647,8 @@ func TestWriterDamagedIndex(t *testing.T) {
 	}
 	seg := damageIndex(t, dir)
 
-	opts := index.WriterOptions{Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}}
-	if w, err := index.OpenWriter(ctx, data, opts); !errors.Is(err, index.ErrDamaged) {
+	opts := index.WriterOptions{Tagger: testTagger(t)}
+	if w, err := index.OpenWriter(ctx, data, opts); !errors.Is(err, api.ErrDamaged) {
 		if err == nil {
 			w.Close()
 		}
@@ -670,7 +660,7 @@ func TestWriterDamagedIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	if err := w.Ready(); !errors.Is(err, index.ErrDamaged) || !strings.Contains(err.Error(), filepath.Base(seg)) {
+	if err := w.Ready(); !errors.Is(err, api.ErrDamaged) || !strings.Contains(err.Error(), filepath.Base(seg)) {
 		t.Fatalf("Ready = %v, want ErrDamaged naming %s", err, filepath.Base(seg))
 	}
 	if res, err := w.Index().Search(bleve.NewSearchRequest(bleve.NewMatchAllQuery())); err == nil {
@@ -679,14 +669,14 @@ func TestWriterDamagedIndex(t *testing.T) {
 	if _, c := w.MatchAllCounts(); c != nil {
 		t.Errorf("match-all counts of a damaged index: %d docs", c.Docs())
 	}
-	if _, err := w.Put(ctx, []index.Article{article(t, `{"text":"Unst ward shuts."}`)}); !errors.Is(err, index.ErrDamaged) {
+	if _, err := w.Put(ctx, []api.Article{article(t, `{"text":"Unst ward shuts."}`)}); !errors.Is(err, api.ErrDamaged) {
 		t.Errorf("Put = %v, want ErrDamaged", err)
 	}
-	if err := w.Delete(ctx, "keep-1"); !errors.Is(err, index.ErrDamaged) {
+	if err := w.Delete(ctx, "keep-1"); !errors.Is(err, api.ErrDamaged) {
 		t.Errorf("Delete = %v, want ErrDamaged", err)
 	}
 
-	st, err := w.Reindex(ctx)
+	st, err := w.Reindex(ctx, api.ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -703,7 +693,7 @@ func TestWriterDamagedIndex(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("damaged dir %s left behind (%v)", dir, err)
 	}
-	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"new-1","text":"Unst ward shuts."}`)}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{article(t, `{"id":"new-1","text":"Unst ward shuts."}`)}); err != nil {
 		t.Errorf("Put after the re-index: %v", err)
 	}
 }
@@ -717,8 +707,7 @@ func TestRebuildDataReplacesDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	damageIndex(t, dir)
-	st, err := index.RebuildData(context.Background(), data, index.WriterOptions{
-		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}})
+	st, err := index.RebuildData(context.Background(), data, index.WriterOptions{Tagger: testTagger(t)}, api.ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -734,7 +723,7 @@ func TestRebuildDataReplacesDamaged(t *testing.T) {
 
 // TestWriterObserveTag checks that the tag-time hook sees every article the
 // Writer tags, once each: those of a Put and, in a re-index, every article
-// read from the sources and the store.
+// read from the store.
 func TestWriterObserveTag(t *testing.T) {
 	data := indextest.SeedData(t)
 	var (
@@ -749,7 +738,7 @@ func TestWriterObserveTag(t *testing.T) {
 	)
 	ctx := context.Background()
 	w, err := index.OpenWriter(ctx, data, index.WriterOptions{
-		Tagger: testTagger(t), Sources: []string{indextest.SeedsDir()}, ObserveTag: observer})
+		Tagger: testTagger(t), ObserveTag: observer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -757,7 +746,7 @@ func TestWriterObserveTag(t *testing.T) {
 	if n := calls.Load(); n != 0 {
 		t.Fatalf("opening an up-to-date index tagged %d articles, want 0", n)
 	}
-	arts := []index.Article{
+	arts := []api.Article{
 		article(t, `{"id":"obs-1","text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`),
 		article(t, `{"id":"obs-2","text":"GMB says 25 cleaners at Lerwick hospital lose their jobs."}`),
 	}
@@ -767,14 +756,14 @@ func TestWriterObserveTag(t *testing.T) {
 	if n := calls.Load(); n != 2 {
 		t.Fatalf("after a Put of 2 articles: %d observations, want 2", n)
 	}
-	st, err := w.Reindex(ctx)
+	st, err := w.Reindex(ctx, api.ReindexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.FromSources != 5 || st.FromStore != 2 {
-		t.Fatalf("re-index read %d from sources, %d from the store; want 5 and 2", st.FromSources, st.FromStore)
+	if st.Stored != 7 {
+		t.Fatalf("re-index read %d articles from the store, want 7", st.Stored)
 	}
-	if n, want := calls.Load(), int64(2+st.FromSources+st.FromStore); n != want {
+	if n, want := calls.Load(), int64(2+st.Stored); n != want {
 		t.Errorf("after the re-index: %d observations, want %d", n, want)
 	}
 	if n := nonPos.Load(); n != 0 {
@@ -791,7 +780,7 @@ func checkMatchAllCounts(t *testing.T, w *index.Writer) {
 		t.Fatalf("MatchAllCounts = (%d, %v), want counts of generation %d", gen, c, w.Generation())
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	for _, f := range index.FacetFields {
+	for _, f := range w.Schema().FacetFields() {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 1<<20))
 	}
 	res, err := w.Index().Search(req)
@@ -801,7 +790,7 @@ func checkMatchAllCounts(t *testing.T, w *index.Writer) {
 	if c.Docs() != res.Total {
 		t.Errorf("match-all counts: %d docs, bleve %d", c.Docs(), res.Total)
 	}
-	for _, f := range index.FacetFields {
+	for _, f := range w.Schema().FacetFields() {
 		want := []index.TermCount{}
 		for _, tc := range res.Facets[f].Terms.Terms() {
 			want = append(want, index.TermCount{Term: tc.Term, Count: tc.Count})
@@ -813,29 +802,77 @@ func checkMatchAllCounts(t *testing.T, w *index.Writer) {
 }
 
 // TestMatchAllCountsAfterReindex checks that a re-index whose content
-// differs from the index it replaces (here: no sources, so the seeds go and
-// only the stored article stays) brings match-all counts of the new index.
+// differs from the index it replaces (here: a new tagger that no longer
+// finds unions, as a tagger change does) brings the match-all counts of
+// the new index.
 func TestMatchAllCountsAfterReindex(t *testing.T) {
 	w, data := newWriter(t)
 	ctx := context.Background()
-	if _, err := w.Put(ctx, []index.Article{article(t, `{"id":"keep-1","text":"Unison: Baltasound surgery loses 2 nurses."}`)}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{article(t, `{"id":"keep-1","text":"Unison: Baltasound surgery loses 2 nurses."}`)}); err != nil {
 		t.Fatal(err)
 	}
 	checkMatchAllCounts(t, w)
+	if _, c := w.MatchAllCounts(); c.Count("union", "Unison") == 0 {
+		t.Fatal("no Unison in the counts before the re-index")
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	w, err := index.OpenWriter(ctx, data, index.WriterOptions{Tagger: testTagger(t)})
+	w, err := index.OpenWriter(ctx, data, index.WriterOptions{Tagger: dropKind{testTagger(t), tag.Union}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	before := docCount(t, w.Index())
-	if _, err := w.Reindex(ctx); err != nil {
+	if _, err := w.Reindex(ctx, api.ReindexOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if after := docCount(t, w.Index()); after != 1 || before == after {
-		t.Fatalf("re-index without sources: %d docs before, %d after, want 1 after", before, after)
+	if _, c := w.MatchAllCounts(); c.Count("union", "Unison") != 0 {
+		t.Errorf("after a re-index with a tagger that finds no unions: %d articles of Unison", c.Count("union", "Unison"))
 	}
 	checkMatchAllCounts(t, w)
+}
+
+// dropKind is a tagger that leaves out the entities of one kind.
+type dropKind struct {
+	t    index.Tagger
+	kind tag.Kind
+}
+
+func (d dropKind) Tag(text string) ([]tag.Entity, error) {
+	ents, err := d.t.Tag(text)
+	return slices.DeleteFunc(ents, func(e tag.Entity) bool { return e.Type == d.kind }), err
+}
+
+// TestOpenWriterMissingIndex removes the index that CURRENT names: with
+// a store of articles OpenWriter builds it again from the store; with an
+// empty store it refuses, naming the missing directory, rather than start
+// an empty index.
+func TestOpenWriterMissingIndex(t *testing.T) {
+	w, data := newWriter(t)
+	if _, err := w.Reindex(context.Background(), api.ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := w.Dir()
+	must(t, w.Close())
+	must(t, os.RemoveAll(dir))
+	w = openWriter(t, data)
+	if n := docCount(t, w.Index()); n != 5 || w.Dir() != dir {
+		t.Errorf("rebuilt %d articles in %s, want the 5 seeds in %s", n, w.Dir(), dir)
+	}
+	if got := hits(t, w.Index(), "redundancy"); len(got) != 4 {
+		t.Errorf("redundancy: %v", got)
+	}
+	must(t, w.Close())
+
+	empty := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(empty, index.CurrentFile), []byte("index-404\n"), 0o644))
+	if w, err := index.OpenWriter(context.Background(), empty, index.WriterOptions{Tagger: testTagger(t)}); err == nil || !strings.Contains(err.Error(), "index-404") {
+		if err == nil {
+			w.Close()
+		}
+		t.Errorf("OpenWriter with CURRENT naming a missing index and no articles = %v, want an error naming it", err)
+	}
+	if _, err := os.Stat(filepath.Join(empty, "index-404")); !os.IsNotExist(err) {
+		t.Error("made the missing index instead of reporting the pointer")
+	}
 }

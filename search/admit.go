@@ -2,32 +2,16 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // DefaultQueueWait is how long a search may wait for a free slot when the
 // maximum number of searches is running (Options.QueueWait).
 const DefaultQueueWait = time.Second
-
-// ErrOverloaded is returned (wrapped) when a search is refused because as
-// many searches as allowed are running and the wait queue is full, or the
-// search waited QueueWait without getting a slot. The web layer answers it
-// with 503 and Retry-After: the client should try again shortly.
-var ErrOverloaded = errors.New("too many searches at once")
-
-// AdmissionStats are the counters of a Service's admission control.
-type AdmissionStats struct {
-	// MaxSearches and MaxQueued are the limits (0: no limit).
-	MaxSearches, MaxQueued int
-	// Running and Queued are the searches running and waiting now.
-	Running, Queued int
-	// Admitted counts searches that got a slot; Rejected those refused
-	// with ErrOverloaded, at once (queue full) or after waiting.
-	Admitted, Rejected uint64
-}
 
 // limiter caps the searches that run at once. When all slots are taken, a
 // bounded number of searches wait for one, in arrival order, for a bounded
@@ -48,8 +32,8 @@ func newLimiter(maxSearches, maxQueued int, wait time.Duration) *limiter {
 }
 
 // acquire takes a slot, waiting in the queue if there is room, and returns
-// the function that gives it back. It fails with ErrOverloaded when the
-// queue is full or the wait too long, and with ErrTimeout when ctx ends
+// the function that gives it back. It fails with api.ErrOverloaded when the
+// queue is full or the wait too long, and with api.ErrTimeout when ctx ends
 // first.
 func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 	release = func() { <-l.slots }
@@ -62,7 +46,7 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 	if n := l.queued.Add(1); n > int64(l.maxQueue) {
 		l.queued.Add(-1)
 		l.rejected.Add(1)
-		return nil, fmt.Errorf("%w: %d running and %d waiting, the most allowed", ErrOverloaded, cap(l.slots), l.maxQueue)
+		return nil, fmt.Errorf("%w: %d running and %d waiting, the most allowed", api.ErrOverloaded, cap(l.slots), l.maxQueue)
 	}
 	defer l.queued.Add(-1)
 	t := time.NewTimer(l.wait)
@@ -73,17 +57,17 @@ func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
 		return release, nil
 	case <-t.C:
 		l.rejected.Add(1)
-		return nil, fmt.Errorf("%w: no search slot came free within %s", ErrOverloaded, l.wait)
+		return nil, fmt.Errorf("%w: no search slot came free within %s", api.ErrOverloaded, l.wait)
 	case <-ctx.Done():
-		return nil, fmt.Errorf("%w (while waiting for a search slot)", ErrTimeout)
+		return nil, fmt.Errorf("%w (while waiting for a search slot)", api.ErrTimeout)
 	}
 }
 
-func (l *limiter) stats() AdmissionStats {
+func (l *limiter) stats() api.AdmissionStats {
 	if l == nil {
-		return AdmissionStats{}
+		return api.AdmissionStats{}
 	}
-	return AdmissionStats{
+	return api.AdmissionStats{
 		MaxSearches: cap(l.slots), MaxQueued: l.maxQueue,
 		Running: len(l.slots), Queued: int(l.queued.Load()),
 		Admitted: l.admitted.Load(), Rejected: l.rejected.Load(),

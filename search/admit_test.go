@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // holdingService returns a Service that admits one search at a time and
@@ -31,18 +33,18 @@ func TestAdmission(t *testing.T) {
 	s, release := holdingService(1, time.Hour, nil)
 	ctx := context.Background()
 	errc := make(chan error, 2)
-	go func() { _, err := s.Search(ctx, Request{Q: "nurse"}); errc <- err }()
+	go func() { _, err := s.Search(ctx, api.Request{Q: "nurse"}); errc <- err }()
 	waitFor(t, "one search running", func() bool { return s.AdmissionStats().Running == 1 })
-	go func() { _, err := s.Search(ctx, Request{Q: "redundancy"}); errc <- err }()
+	go func() { _, err := s.Search(ctx, api.Request{Q: "redundancy"}); errc <- err }()
 	waitFor(t, "one search queued", func() bool { return s.AdmissionStats().Queued == 1 })
 
-	for _, req := range []Request{{Q: "unison"}, {Q: "nurse"}} {
+	for _, req := range []api.Request{{Q: "unison"}, {Q: "nurse"}} {
 		_, err := s.Search(ctx, req)
-		if !errors.Is(err, ErrOverloaded) {
+		if !errors.Is(err, api.ErrOverloaded) {
 			t.Errorf("search %q with one running and one queued: err %v, want ErrOverloaded", req.Q, err)
 		}
 	}
-	if _, err := s.FacetValues(ctx, "union", "", 5); !errors.Is(err, ErrOverloaded) {
+	if _, err := s.FacetValues(ctx, "union", "", 5); !errors.Is(err, api.ErrOverloaded) {
 		t.Errorf("FacetValues when full: err %v, want ErrOverloaded", err)
 	}
 	// Article reads one stored document and needs no slot.
@@ -69,22 +71,22 @@ func TestAdmissionQueueWait(t *testing.T) {
 	s, release := holdingService(1, time.Millisecond, nil)
 	defer close(release)
 	ctx := context.Background()
-	go func() { _, _ = s.Search(ctx, Request{Q: "nurse"}) }()
+	go func() { _, _ = s.Search(ctx, api.Request{Q: "nurse"}) }()
 	waitFor(t, "one search running", func() bool { return s.AdmissionStats().Running == 1 })
-	if _, err := s.Search(ctx, Request{Q: "unison"}); !errors.Is(err, ErrOverloaded) {
+	if _, err := s.Search(ctx, api.Request{Q: "unison"}); !errors.Is(err, api.ErrOverloaded) {
 		t.Errorf("queued search past QueueWait: err %v, want ErrOverloaded", err)
 	}
 
 	s2, release2 := holdingService(1, time.Hour, nil)
 	defer close(release2)
-	go func() { _, _ = s2.Search(ctx, Request{Q: "nurse"}) }()
+	go func() { _, _ = s2.Search(ctx, api.Request{Q: "nurse"}) }()
 	waitFor(t, "one search running", func() bool { return s2.AdmissionStats().Running == 1 })
 	cctx, cancel := context.WithCancel(ctx)
 	errc := make(chan error, 1)
-	go func() { _, err := s2.Search(cctx, Request{Q: "unison"}); errc <- err }()
+	go func() { _, err := s2.Search(cctx, api.Request{Q: "unison"}); errc <- err }()
 	waitFor(t, "one search queued", func() bool { return s2.AdmissionStats().Queued == 1 })
 	cancel()
-	if err := <-errc; !errors.Is(err, ErrTimeout) {
+	if err := <-errc; !errors.Is(err, api.ErrTimeout) {
 		t.Errorf("queued search whose caller left: err %v, want ErrTimeout", err)
 	}
 	if st := s2.AdmissionStats(); st.Queued != 0 || st.Rejected != 0 {
@@ -104,17 +106,17 @@ func TestCacheHitsNeedNoSlot(t *testing.T) {
 			}
 		}})
 	ctx := context.Background()
-	if _, err := s.Search(ctx, Request{}); err != nil {
+	if _, err := s.Search(ctx, api.Request{}); err != nil {
 		t.Fatal(err)
 	}
 	hold.Store(true)
 	errc := make(chan error, 1)
-	go func() { _, err := s.Search(ctx, Request{Q: "nurse"}); errc <- err }()
+	go func() { _, err := s.Search(ctx, api.Request{Q: "nurse"}); errc <- err }()
 	waitFor(t, "one search running", func() bool { return s.AdmissionStats().Running == 1 })
-	if _, err := s.Search(ctx, Request{Q: "unison"}); !errors.Is(err, ErrOverloaded) {
+	if _, err := s.Search(ctx, api.Request{Q: "unison"}); !errors.Is(err, api.ErrOverloaded) {
 		t.Fatalf("uncached search when full: %v, want ErrOverloaded", err)
 	}
-	res, err := s.Search(ctx, Request{})
+	res, err := s.Search(ctx, api.Request{})
 	if err != nil || res.Total != 5 {
 		t.Errorf("cached search when full: %v, %v; want the cached answer", res, err)
 	}
@@ -126,10 +128,10 @@ func TestCacheHitsNeedNoSlot(t *testing.T) {
 
 func TestNoAdmissionLimit(t *testing.T) {
 	s := New(svc.idx, Options{MaxSearches: -1})
-	if s.limit != nil || s.AdmissionStats() != (AdmissionStats{}) {
+	if s.limit != nil || s.AdmissionStats() != (api.AdmissionStats{}) {
 		t.Errorf("MaxSearches -1: limiter %+v", s.AdmissionStats())
 	}
-	if _, err := s.Search(context.Background(), Request{Q: "nurse"}); err != nil {
+	if _, err := s.Search(context.Background(), api.Request{Q: "nurse"}); err != nil {
 		t.Error(err)
 	}
 	d := NewService(svc.idx).AdmissionStats()

@@ -6,19 +6,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/searchtest"
 )
 
 // BenchmarkSearchMix runs the fixed query mix in-process on the seed index
 // and reports the p50 and p99 latency of single requests.
 func BenchmarkSearchMix(b *testing.B) {
-	reqs := make([]Request, len(searchtest.QueryMix))
+	reqs := make([]api.Request, len(searchtest.QueryMix))
 	for i, q := range searchtest.QueryMix {
 		v, err := url.ParseQuery(q)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if reqs[i], err = ParseRequest(v); err != nil {
+		if reqs[i], err = api.ParseRequest(schema.Default, v); err != nil {
 			b.Fatalf("%s: %v", q, err)
 		}
 	}

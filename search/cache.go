@@ -3,10 +3,11 @@ package search
 import (
 	"container/list"
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
-	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Defaults of the cache (Options.CacheEntries, Options.CacheBytes).
@@ -14,20 +15,6 @@ const (
 	DefaultCacheEntries = 2000
 	DefaultCacheBytes   = 64 << 20
 )
-
-// CacheStats are the counters of a Service's cache. Hits and Misses count
-// whole responses (Search and FacetValues); FacetHits and FacetMisses
-// count the facet counts that a search that missed looked up one by one.
-// Shared counts searches that arrived while an identical one was running
-// and took its result instead of searching again.
-type CacheStats struct {
-	Hits, Misses           uint64
-	FacetHits, FacetMisses uint64
-	Shared                 uint64
-	Evictions              uint64
-	Entries                int
-	Bytes                  int64
-}
 
 // cache is an LRU of computed results bounded by entries and by their
 // approximate size in bytes. Every entry belongs to one generation of the
@@ -115,11 +102,11 @@ func (c *cache) put(key string, gen uint64, val any, size int64) {
 	}
 }
 
-func (c *cache) stats() CacheStats {
+func (c *cache) stats() api.CacheStats {
 	c.mu.Lock()
 	n, b := c.ll.Len(), c.bytes
 	c.mu.Unlock()
-	return CacheStats{
+	return api.CacheStats{
 		Hits: c.hits.Load(), Misses: c.misses.Load(),
 		FacetHits: c.facetHits.Load(), FacetMisses: c.facetMisses.Load(),
 		Shared: c.shared.Load(), Evictions: c.evictions.Load(),
@@ -164,7 +151,7 @@ func (f *flight) do(ctx context.Context, key string, fn func(context.Context) (a
 		f.calls[key] = c
 		go func() {
 			defer cancel()
-			c.val, c.err = fn(cctx)
+			c.val, c.err = recovered(cctx, fn)
 			f.mu.Lock()
 			if f.calls[key] == c {
 				delete(f.calls, key)
@@ -204,52 +191,39 @@ func (f *flight) waiting(key string) int {
 	return 0
 }
 
-// Sizes for the cache's byte budget: rough, but proportional to the
-// memory a value holds.
-const (
-	sizeString = 16 // string header
-	sizeSlice  = 24 // slice header
-)
-
-func sizeStrings(ss []string) int64 {
-	n := int64(sizeSlice)
-	for _, s := range ss {
-		n += sizeString + int64(len(s))
-	}
-	return n
-}
-
-// size is the approximate memory held by r.
-func (r *Result) size() int64 {
-	n := int64(64) + sizeSlice
+// resultSize is the approximate memory held by r, for the cache's byte
+// budget: rough, but proportional.
+func resultSize(r *api.Result) int64 {
+	n := int64(64 + 24)
 	for _, h := range r.Hits {
-		n += 4*sizeString + 8 + int64(len(h.ID)+len(h.Title)+len(h.Snippet))
-		n += sizeStrings(h.Trusts) + sizeStrings(h.Unions) + sizeStrings(h.People) + sizeStrings(h.Places) + sizeStrings(h.Hospitals)
-		n += 2*sizeSlice + 8*int64(len(h.AmountsGBP)+len(h.Jobs))
+		n += h.Size()
 	}
-	for _, f := range facets {
-		var fc facetCounts
-		switch f.name {
-		case index.FieldAmount:
-			fc.ranges = r.Facets.Amount
-		case index.FieldJobs:
-			fc.ranges = r.Facets.Jobs
-		default:
-			fc.terms = r.Facets.Terms(f.name)
-		}
-		n += fc.size()
+	for _, f := range r.Facets {
+		n += facetSize(f)
 	}
 	return n
 }
 
-// size is the approximate memory held by fc.
-func (fc facetCounts) size() int64 {
-	n := int64(2 * sizeSlice)
-	for _, t := range fc.terms {
-		n += sizeString + 8 + int64(len(t.Value))
+// facetSize is the approximate memory held by f.
+func facetSize(f api.Facet) int64 {
+	n := int64(2*24 + 16 + len(f.Name))
+	for _, t := range f.Terms {
+		n += 16 + 8 + int64(len(t.Value))
 	}
-	for _, r := range fc.ranges {
-		n += 2*sizeString + 3*8 + int64(len(r.Key)+len(r.Label))
+	for _, r := range f.Ranges {
+		n += 2*16 + 3*8 + int64(len(r.Key)+len(r.Label))
 	}
 	return n
+}
+
+// recovered runs fn, turning a panic (of bleve's, on a damaged or failed
+// index) into an error: it runs in a goroutine that no HTTP middleware
+// covers, and must not take the process down.
+func recovered(ctx context.Context, fn func(context.Context) (any, error)) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("search panicked: %v", r)
+		}
+	}()
+	return fn(ctx)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -16,7 +14,9 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/searchtest"
 )
 
@@ -26,15 +26,21 @@ var (
 	taggerErr  error
 )
 
-// seedWriter opens an index.Writer on a fresh --data holding the seed
-// index; a re-index reads sources.
-func seedWriter(t *testing.T, sources ...string) *index.Writer {
+// realTagger returns the tagger of the package's tests, made once.
+func realTagger(t *testing.T) *tag.Tagger {
 	t.Helper()
 	taggerOnce.Do(func() { theTagger, taggerErr = tag.New() })
 	if taggerErr != nil {
 		t.Fatal(taggerErr)
 	}
-	w, err := indextest.OpenSeedWriter(t.TempDir(), theTagger, sources...)
+	return theTagger
+}
+
+// seedWriter opens an index.Writer on a fresh --data holding the seeds in
+// its store and index.
+func seedWriter(t *testing.T) *index.Writer {
+	t.Helper()
+	w, err := indextest.OpenSeedWriter(t.TempDir(), realTagger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,20 +52,47 @@ func seedWriter(t *testing.T, sources ...string) *index.Writer {
 	return w
 }
 
-func mustParse(t *testing.T, params string) Request {
+// switchTagger is the real tagger which, once on is set, also tags every
+// mention of from as a place called to: a tagger whose gazetteer changed,
+// so that a re-index (which re-tags the stored articles) changes what the
+// index holds.
+type switchTagger struct {
+	*tag.Tagger
+	on       atomic.Bool
+	from, to string
+}
+
+func (s *switchTagger) Tag(text string) ([]tag.Entity, error) {
+	ents, err := s.Tagger.Tag(text)
+	if err != nil || !s.on.Load() {
+		return ents, err
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], s.from)
+		if j < 0 {
+			break
+		}
+		start := i + j
+		ents = append(ents, tag.Entity{Type: tag.Place, Value: s.to, Text: s.from, Start: start, End: start + len(s.from)})
+		i = start + len(s.from)
+	}
+	return ents, nil
+}
+
+func mustParse(t *testing.T, params string) api.Request {
 	t.Helper()
 	v, err := url.ParseQuery(params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := ParseRequest(v)
+	req, err := api.ParseRequest(schema.Default, v)
 	if err != nil {
 		t.Fatalf("%s: %v", params, err)
 	}
 	return req
 }
 
-func searchP(t *testing.T, s *Service, params string) *Result {
+func searchP(t *testing.T, s *Service, params string) *api.Result {
 	t.Helper()
 	res, err := s.Search(context.Background(), mustParse(t, params))
 	if err != nil {
@@ -68,7 +101,7 @@ func searchP(t *testing.T, s *Service, params string) *Result {
 	return res
 }
 
-func countOf(counts []TermCount, value string) int {
+func countOf(counts []api.TermCount, value string) int {
 	for _, c := range counts {
 		if c.Value == value {
 			return c.Count
@@ -82,65 +115,72 @@ func countOf(counts []TermCount, value string) int {
 // after a write must see it, facet counts included, although the search
 // before it filled the cache with the same request.
 func TestCacheNeverStale(t *testing.T) {
-	sources := t.TempDir()
-	if err := os.CopyFS(sources, os.DirFS(indextest.SeedsDir())); err != nil {
+	// The tagger learns a new place before the re-index, which re-tags
+	// the stored articles: the re-index changes what a search finds.
+	tg := &switchTagger{Tagger: realTagger(t), from: "Stornoway", to: "Lerwick"}
+	ctx := context.Background()
+	w, err := index.OpenWriter(ctx, t.TempDir(), index.WriterOptions{Tagger: tg})
+	if err != nil {
 		t.Fatal(err)
 	}
-	w := seedWriter(t, sources)
+	t.Cleanup(func() {
+		if err := w.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if st, err := w.PutFiles(ctx, []string{indextest.SeedsDir()}, nil); err != nil || st.Indexed != 5 || len(st.Skipped) > 0 {
+		t.Fatalf("writing the seeds: indexed %d, skipped %v, %v", st.Indexed, st.Skipped, err)
+	}
 	s := New(w.Index(), Options{Generation: w.Generation})
-	ctx := context.Background()
-	kirkwall := index.Article{ID: "kirkwall", Title: "Kirkwall cuts",
+	kirkwall := api.Article{ID: "kirkwall", Title: "Kirkwall cuts",
 		Text: "Unison says 40 porters at Kirkwall hospital face redundancy."}
 
 	steps := []struct {
 		name   string
 		params string
 		write  func() error
-		before func(*Result) bool // holds before the write (and is cached)
-		after  func(*Result) bool
+		before func(*api.Result) bool // holds before the write (and is cached)
+		after  func(*api.Result) bool
 	}{
 		{"put adds a hit", "q=kirkwall",
-			func() error { _, err := w.Put(ctx, []index.Article{kirkwall}); return err },
-			func(r *Result) bool { return r.Total == 0 },
-			func(r *Result) bool { return r.Total == 1 && r.Hits[0].ID == "kirkwall" }},
+			func() error { _, err := w.Put(ctx, []api.Article{kirkwall}); return err },
+			func(r *api.Result) bool { return r.Total == 0 },
+			func(r *api.Result) bool { return r.Total == 1 && r.Hits[0].ID == "kirkwall" }},
 		{"put counts in the landing page's facets", "q=",
 			func() error {
 				a := kirkwall
 				a.ID, a.Title, a.Text = "wick", "Wick cuts", "Unison says 12 cleaners at Wick face redundancy."
-				_, err := w.Put(ctx, []index.Article{a})
+				_, err := w.Put(ctx, []api.Article{a})
 				return err
 			},
-			func(r *Result) bool { return r.Total == 6 && countOf(r.Facets.Union, "Unison") == 5 },
-			func(r *Result) bool { return r.Total == 7 && countOf(r.Facets.Union, "Unison") == 6 }},
+			func(r *api.Result) bool { return r.Total == 6 && countOf(r.Facets.Terms("union"), "Unison") == 5 },
+			func(r *api.Result) bool { return r.Total == 7 && countOf(r.Facets.Terms("union"), "Unison") == 6 }},
 		{"put replaces", "q=kirkwall&union=Unison",
 			func() error {
 				a := kirkwall
 				a.Text = "The GMB says 40 porters at Stornoway face redundancy."
-				_, err := w.Put(ctx, []index.Article{a})
+				_, err := w.Put(ctx, []api.Article{a})
 				return err
 			},
-			func(r *Result) bool { return r.Total == 1 },
-			func(r *Result) bool { return r.Total == 0 }},
+			func(r *api.Result) bool { return r.Total == 1 },
+			func(r *api.Result) bool { return r.Total == 0 }},
 		{"delete drops a hit and its facet counts", "union=Unison&facet_size=20",
 			func() error { return w.Delete(ctx, "wick") },
-			func(r *Result) bool { return r.Total == 5 && countOf(r.Facets.Union, "Unison") == 5 },
-			func(r *Result) bool { return r.Total == 4 && countOf(r.Facets.Union, "Unison") == 4 }},
-		{"re-index swaps in new sources", "q=lerwick",
+			func(r *api.Result) bool { return r.Total == 5 && countOf(r.Facets.Terms("union"), "Unison") == 5 },
+			func(r *api.Result) bool { return r.Total == 4 && countOf(r.Facets.Terms("union"), "Unison") == 4 }},
+		{"re-index swaps in a re-tagged index", "place=Lerwick",
 			func() error {
-				err := os.WriteFile(filepath.Join(sources, "lerwick.txt"), []byte("Lerwick clinic to shut with 9 posts lost, Unison says."), 0o644)
-				if err != nil {
-					return err
-				}
-				_, err = w.Reindex(ctx)
+				tg.on.Store(true)
+				_, err := w.Reindex(ctx, api.ReindexOptions{})
 				return err
 			},
-			func(r *Result) bool { return r.Total == 0 },
-			func(r *Result) bool { return r.Total == 1 && r.Hits[0].ID == "lerwick" }},
+			func(r *api.Result) bool { return r.Total == 0 },
+			func(r *api.Result) bool { return r.Total == 1 && r.Hits[0].ID == "kirkwall" }},
 	}
 	for _, st := range steps {
 		first := searchP(t, s, st.params)
 		if !st.before(first) {
-			t.Fatalf("%s: before the write: total %d, %+v", st.name, first.Total, first.Facets.Union)
+			t.Fatalf("%s: before the write: total %d, %+v", st.name, first.Total, first.Facets.Terms("union"))
 		}
 		hits := s.CacheStats().Hits
 		if again := searchP(t, s, st.params); !st.before(again) || s.CacheStats().Hits != hits+1 {
@@ -150,7 +190,7 @@ func TestCacheNeverStale(t *testing.T) {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		if res := searchP(t, s, st.params); !st.after(res) {
-			t.Errorf("%s: the search after the write is stale: total %d, hits %v, unions %+v", st.name, res.Total, hitIDs(res), res.Facets.Union)
+			t.Errorf("%s: the search after the write is stale: total %d, hits %v, unions %+v", st.name, res.Total, hitIDs(res), res.Facets.Terms("union"))
 		}
 	}
 }
@@ -206,10 +246,10 @@ func TestIdenticalSearchesRunOnce(t *testing.T) {
 	}})
 	const n = 8
 	req := mustParse(t, "q=&union=Unison")
-	if err := req.Validate(); err != nil {
+	if err := req.Validate(schema.Default); err != nil {
 		t.Fatal(err)
 	}
-	results := make([]*Result, n)
+	results := make([]*api.Result, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -219,7 +259,7 @@ func TestIdenticalSearchesRunOnce(t *testing.T) {
 			results[i], errs[i] = s.Search(context.Background(), req)
 		}()
 	}
-	waitFor(t, "all searches waiting for one", func() bool { return s.flight.waiting("1\x00search\x00"+req.key()) == n })
+	waitFor(t, "all searches waiting for one", func() bool { return s.flight.waiting("1\x00search\x00"+requestKey(schema.Default, &req)) == n })
 	close(release)
 	wg.Wait()
 	for i := range n {
@@ -255,8 +295,8 @@ func TestSearchAfterWriteDoesNotJoinOlderSearch(t *testing.T) {
 		}
 	}})
 	ctx := context.Background()
-	req := Request{Q: "kirkwall"}
-	old := make(chan *Result, 1)
+	req := api.Request{Q: "kirkwall"}
+	old := make(chan *api.Result, 1)
 	go func() {
 		res, err := s.Search(ctx, req)
 		if err != nil {
@@ -265,7 +305,7 @@ func TestSearchAfterWriteDoesNotJoinOlderSearch(t *testing.T) {
 		old <- res
 	}()
 	<-held // the first search is admitted and has not read the index yet
-	if _, err := w.Put(ctx, []index.Article{{ID: "kirkwall", Text: "Porters at Kirkwall face redundancy."}}); err != nil {
+	if _, err := w.Put(ctx, []api.Article{{ID: "kirkwall", Text: "Porters at Kirkwall face redundancy."}}); err != nil {
 		t.Fatal(err)
 	}
 	released := false
@@ -275,7 +315,7 @@ func TestSearchAfterWriteDoesNotJoinOlderSearch(t *testing.T) {
 		}
 	}()
 	type answer struct {
-		res *Result
+		res *api.Result
 		err error
 	}
 	newer := make(chan answer, 1)
@@ -309,11 +349,11 @@ func TestSearchAfterWriteDoesNotJoinOlderSearch(t *testing.T) {
 // does not cancel a search for the others, and that a search whose last
 // caller has gone is cancelled.
 func TestCallerLeavingStopsSearch(t *testing.T) {
-	req := Request{Q: "nurse"}
-	if err := req.Validate(); err != nil {
+	req := api.Request{Q: "nurse"}
+	if err := req.Validate(schema.Default); err != nil {
 		t.Fatal(err)
 	}
-	key := "1\x00search\x00" + req.key()
+	key := "1\x00search\x00" + requestKey(schema.Default, &req)
 	errc := make(chan error, 2)
 
 	release := make(chan struct{})
@@ -329,7 +369,7 @@ func TestCallerLeavingStopsSearch(t *testing.T) {
 	go func() { _, err := s.Search(context.Background(), req); errc <- err }()
 	waitFor(t, "two callers", func() bool { return s.flight.waiting(key) == 2 })
 	cancel1()
-	if err := <-errc; !errors.Is(err, ErrTimeout) {
+	if err := <-errc; !errors.Is(err, api.ErrTimeout) {
 		t.Errorf("caller that left: err %v, want ErrTimeout", err)
 	}
 	close(release)

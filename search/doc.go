@@ -3,7 +3,7 @@
 // facet counts, over an index built by package index.
 //
 // A Service caps how many searches run at once and refuses the excess
-// quickly (ErrOverloaded), and, given the index's generation
+// quickly (api.ErrOverloaded), and, given the index's generation
 // (index.Writer.Generation), caches results and single facets' counts
 // until the index changes.
 package search

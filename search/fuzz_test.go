@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // FuzzParseRequest feeds URL query strings through the whole request path
@@ -130,21 +133,21 @@ func FuzzParseRequest(f *testing.F) {
 		// Like net/http's URL.Query, keep what parsed even if some pair
 		// did not.
 		v, _ := url.ParseQuery(raw)
-		req, err := ParseRequest(v)
+		req, err := api.ParseRequest(schema.Default, v)
 		if err != nil {
-			if !IsBadRequest(err) {
+			if !api.IsBadRequest(err) {
 				t.Fatalf("ParseRequest(%q): error %v (%T) is not a *BadRequestError", raw, err, err)
 			}
 			return
 		}
-		if _, err := ParseQuery(req.Q); err != nil && !IsBadRequest(err) {
+		if _, err := ParseQuery(schema.Default, req.Q); err != nil && !api.IsBadRequest(err) {
 			t.Fatalf("ParseQuery(%q): error %v (%T) is not a *BadRequestError", req.Q, err, err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		res, err := svc.Search(ctx, req)
 		if err != nil {
-			if !IsBadRequest(err) && !errors.Is(err, ErrTimeout) {
+			if !api.IsBadRequest(err) && !errors.Is(err, api.ErrTimeout) {
 				t.Fatalf("Search(%+v): error %v (%T) is neither a *BadRequestError nor ErrTimeout", req, err, err)
 			}
 			return

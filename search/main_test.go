@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // svc searches a real index of the seed articles, built once for the
@@ -27,7 +28,7 @@ const (
 	northEast = indextest.NorthEast
 )
 
-func mustSearch(t *testing.T, req Request) *Result {
+func mustSearch(t *testing.T, req api.Request) *api.Result {
 	t.Helper()
 	res, err := svc.Search(context.Background(), req)
 	if err != nil {
@@ -36,7 +37,7 @@ func mustSearch(t *testing.T, req Request) *Result {
 	return res
 }
 
-func hitIDs(res *Result) []string {
+func hitIDs(res *api.Result) []string {
 	ids := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		ids[i] = h.ID

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/searchtest"
 )
 
@@ -35,10 +36,10 @@ func BenchmarkMatchAllFacets(b *testing.B) {
 	if c == nil {
 		b.Fatal("no match-all counts")
 	}
-	trust := c.Top(index.FieldTrust, 1)[0].Term
-	reqs := map[string]Request{
+	trust := c.Top(string(tag.Trust), 1)[0].Term
+	reqs := map[string]api.Request{
 		"landing": {},
-		"trust":   {Filters: map[string][]string{index.FieldTrust: {trust}}},
+		"trust":   {Filters: map[string][]string{string(tag.Trust): {trust}}},
 	}
 	svcs := map[string]*Service{
 		"bleve":  New(w.Index(), Options{Generation: w.Generation, CacheEntries: -1}),

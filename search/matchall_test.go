@@ -14,7 +14,9 @@ import (
 	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // bleveCounts counts every facet field over all documents of idx with
@@ -22,7 +24,7 @@ import (
 func bleveCounts(t *testing.T, idx bleve.Index) (uint64, map[string][]index.TermCount) {
 	t.Helper()
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	for _, f := range index.FacetFields {
+	for _, f := range schema.Default.FacetFields() {
 		req.AddFacet(f, bleve.NewFacetRequest(f, math.MaxInt32))
 	}
 	res, err := idx.Search(req)
@@ -30,7 +32,7 @@ func bleveCounts(t *testing.T, idx bleve.Index) (uint64, map[string][]index.Term
 		t.Fatal(err)
 	}
 	out := map[string][]index.TermCount{}
-	for _, f := range index.FacetFields {
+	for _, f := range schema.Default.FacetFields() {
 		out[f] = []index.TermCount{}
 		if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
 			for _, tc := range fr.Terms.Terms() {
@@ -43,7 +45,7 @@ func bleveCounts(t *testing.T, idx bleve.Index) (uint64, map[string][]index.Term
 
 func snapCounts(c *index.FacetCounts) (uint64, map[string][]index.TermCount) {
 	out := map[string][]index.TermCount{}
-	for _, f := range index.FacetFields {
+	for _, f := range schema.Default.FacetFields() {
 		out[f] = c.Top(f, -1)
 	}
 	return c.Docs(), out
@@ -52,21 +54,21 @@ func snapCounts(c *index.FacetCounts) (uint64, map[string][]index.TermCount) {
 // facetRequests are the requests whose facets the match-all counts serve:
 // the landing page at two facet sizes (the smaller cuts through ties) and
 // filter-only requests on one trust, one union and one bucket.
-func facetRequests(c *index.FacetCounts) []Request {
-	reqs := []Request{{}, {FacetSize: 3}, {FacetSize: MaxFacetSize}}
-	for _, f := range []string{index.FieldTrust, index.FieldUnion} {
+func facetRequests(c *index.FacetCounts) []api.Request {
+	reqs := []api.Request{{}, {FacetSize: 3}, {FacetSize: api.MaxFacetSize}}
+	for _, f := range []string{string(tag.Trust), string(tag.Union)} {
 		if top := c.Top(f, 2); len(top) > 0 {
 			v := top[len(top)-1].Term
-			reqs = append(reqs, Request{Filters: map[string][]string{f: {v}}}, Request{FacetSize: 2, Filters: map[string][]string{f: {v}}})
+			reqs = append(reqs, api.Request{Filters: map[string][]string{f: {v}}}, api.Request{FacetSize: 2, Filters: map[string][]string{f: {v}}})
 		}
 	}
-	reqs = append(reqs, Request{Jobs: Range{Min: ptrF(100), Max: ptrF(249)}})
+	reqs = append(reqs, api.Request{Ranges: map[string]api.Range{"jobs": {Min: ptrF(100), Max: ptrF(249)}}})
 	return reqs
 }
 
 func ptrF(v float64) *float64 { return &v }
 
-func mustSearchWith(t *testing.T, s *Service, req Request) *Result {
+func mustSearchWith(t *testing.T, s *Service, req api.Request) *api.Result {
 	t.Helper()
 	res, err := s.Search(context.Background(), req)
 	if err != nil {
@@ -90,7 +92,7 @@ func TestMatchAllCountsProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := indextest.SeedData(t)
-	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg, Sources: []string{indextest.SeedsDir()}})
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,10 +104,10 @@ func TestMatchAllCountsProperty(t *testing.T) {
 	ids := []string{indextest.MidYorks, indextest.Rotherham, indextest.Oxford, indextest.Taunton, indextest.NorthEast}
 	r := rand.New(rand.NewPCG(1, 2))
 	next := 0
-	art := func(id string) index.Article {
+	art := func(id string) api.Article {
 		a := g.Article(next)
 		next++
-		return index.Article{ID: id, Title: a.Title, Text: a.Text}
+		return api.Article{ID: id, Title: a.Title, Text: a.Text}
 	}
 	check := func(step string) {
 		t.Helper()
@@ -137,11 +139,11 @@ func TestMatchAllCountsProperty(t *testing.T) {
 		switch op := r.IntN(10); {
 		case i == steps/2:
 			step = "reindex"
-			if _, err := w.Reindex(ctx); err != nil {
+			if _, err := w.Reindex(ctx, api.ReindexOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		case op < 4: // new articles
-			var arts []index.Article
+			var arts []api.Article
 			for range 1 + r.IntN(3) {
 				id := fmt.Sprintf("p%03d", next)
 				arts = append(arts, art(id))
@@ -152,7 +154,7 @@ func TestMatchAllCountsProperty(t *testing.T) {
 				t.Fatal(err)
 			}
 		case op < 8: // replace existing ones (one maybe twice in the batch)
-			var arts []index.Article
+			var arts []api.Article
 			for range 1 + r.IntN(2) {
 				arts = append(arts, art(ids[r.IntN(len(ids))]))
 			}
@@ -202,26 +204,30 @@ func TestMatchAllCountsGeneration(t *testing.T) {
 	if old == nil {
 		t.Fatal("no counts after open")
 	}
-	var arts []index.Article
+	var arts []api.Article
 	for i := range 4 {
 		a := g.Article(i)
-		arts = append(arts, index.Article{ID: fmt.Sprintf("g%d", i), Title: a.Title, Text: a.Text})
+		arts = append(arts, api.Article{ID: fmt.Sprintf("g%d", i), Title: a.Title, Text: a.Text})
 	}
 	if _, err := w.Put(context.Background(), arts); err != nil {
 		t.Fatal(err)
 	}
-	ref := mustSearchWith(t, New(w.Index(), Options{}), Request{})
+	ref := mustSearchWith(t, New(w.Index(), Options{}), api.Request{})
 	stale := mustSearchWith(t, New(w.Index(), Options{Generation: w.Generation, CacheEntries: -1,
-		MatchAll: func() (uint64, *index.FacetCounts) { return oldGen, old }}), Request{})
+		MatchAll: func() (uint64, *index.FacetCounts) { return oldGen, old }}), api.Request{})
 	if !reflect.DeepEqual(stale.Facets, ref.Facets) {
 		t.Fatalf("stale counts used:\n got %+v\nwant %+v", stale.Facets, ref.Facets)
 	}
-	lying := mustSearchWith(t, New(w.Index(), Options{Generation: w.Generation, CacheEntries: -1,
-		MatchAll: func() (uint64, *index.FacetCounts) { return w.Generation(), old }}), Request{})
+	lyingSvc := New(w.Index(), Options{Generation: w.Generation, CacheEntries: -1,
+		MatchAll: func() (uint64, *index.FacetCounts) { return w.Generation(), old }})
+	lying := mustSearchWith(t, lyingSvc, api.Request{})
 	if reflect.DeepEqual(lying.Facets, ref.Facets) {
 		t.Fatal("the writes changed no facet: the test cannot tell the counts from bleve's")
 	}
-	if !reflect.DeepEqual(lying.Facets.Trust, countsFrom(old, facets[0], DefaultFacetSize).terms) {
-		t.Fatalf("counts of the current generation not used: trust facet %+v", lying.Facets.Trust)
+	if lyingSvc.facets[0].name != "trust" {
+		t.Fatalf("first facet %+v, want trust", lyingSvc.facets[0])
+	}
+	if !reflect.DeepEqual(lying.Facets.Terms("trust"), countsFrom(old, lyingSvc.facets[0], api.DefaultFacetSize).Terms) {
+		t.Fatalf("counts of the current generation not used: trust facet %+v", lying.Facets.Terms("trust"))
 	}
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	vregexp "github.com/blevesearch/vellum/regexp"
 
-	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Limits of a query string. They keep a hostile query from holding a core.
@@ -40,13 +41,13 @@ func checkQueryText(q string) error {
 	// Depth first: a deeply nested query is also long, and "nested too
 	// deep" is the more useful message.
 	if d := nestingDepth(q); d > MaxQueryDepth {
-		return badRequest("q", "groups nested %d deep, at most %d allowed", d, MaxQueryDepth)
+		return api.BadRequest("q", "groups nested %d deep, at most %d allowed", d, MaxQueryDepth)
 	}
 	if len(q) > MaxQueryLen {
-		return badRequest("q", "query is %d bytes long, at most %d allowed", len(q), MaxQueryLen)
+		return api.BadRequest("q", "query is %d bytes long, at most %d allowed", len(q), MaxQueryLen)
 	}
 	if !utf8.ValidString(q) {
-		return badRequest("q", "query is not valid UTF-8")
+		return api.BadRequest("q", "query is not valid UTF-8")
 	}
 	return nil
 }
@@ -125,7 +126,7 @@ func termStart(q string, i int) bool {
 // text between parentheses is handed to bleve's parser on its own, so the
 // nesting depth is checked before any parser recurses, and a 10,000-deep
 // query is refused at depth MaxQueryDepth+1 in linear time.
-func ParseQuery(q string) (query.Query, error) {
+func ParseQuery(s *schema.Schema, q string) (query.Query, error) {
 	if err := checkQueryText(q); err != nil {
 		return nil, err
 	}
@@ -138,15 +139,15 @@ func ParseQuery(q string) (query.Query, error) {
 		return nil, err
 	}
 	if p.clauses > MaxQueryClauses {
-		return nil, badRequest("q", "query has %d clauses, at most %d allowed", p.clauses, MaxQueryClauses)
+		return nil, api.BadRequest("q", "query has %d clauses, at most %d allowed", p.clauses, MaxQueryClauses)
 	}
 	if n := countPatterns(bq); n > MaxQueryPatterns {
-		return nil, badRequest("q", "query has %d wildcard or regular expression terms, at most %d allowed", n, MaxQueryPatterns)
+		return nil, api.BadRequest("q", "query has %d wildcard or regular expression terms, at most %d allowed", n, MaxQueryPatterns)
 	}
 	if err := validate(bq); err != nil {
 		return nil, err
 	}
-	return rewrite(bq), nil
+	return rewrite(bq, s.TermNames()), nil
 }
 
 // rewrite adapts what bleve's parser builds to the cutwatch mapping, in
@@ -155,30 +156,30 @@ func ParseQuery(q string) (query.Query, error) {
 //     indexed in lower case, so "Pontefr*" is searched as "pontefr*";
 //   - a "phrase" on a keyword field (trust:"NHS North East") is the field's
 //     whole value, which needs no positions: it becomes an exact match.
-func rewrite(q query.Query) query.Query {
+func rewrite(q query.Query, keywords []string) query.Query {
 	switch q := q.(type) {
 	case *query.BooleanQuery:
-		q.Must = rewriteOpt(q.Must)
-		q.Should = rewriteOpt(q.Should)
-		q.MustNot = rewriteOpt(q.MustNot)
+		q.Must = rewriteOpt(q.Must, keywords)
+		q.Should = rewriteOpt(q.Should, keywords)
+		q.MustNot = rewriteOpt(q.MustNot, keywords)
 	case *query.ConjunctionQuery:
 		for i, sub := range q.Conjuncts {
-			q.Conjuncts[i] = rewrite(sub)
+			q.Conjuncts[i] = rewrite(sub, keywords)
 		}
 	case *query.DisjunctionQuery:
 		for i, sub := range q.Disjuncts {
-			q.Disjuncts[i] = rewrite(sub)
+			q.Disjuncts[i] = rewrite(sub, keywords)
 		}
 	case *query.WildcardQuery:
-		if !isKeywordField(q.FieldVal) {
+		if !slices.Contains(keywords, q.FieldVal) {
 			q.Wildcard = strings.ToLower(q.Wildcard)
 		}
 	case *query.PrefixQuery:
-		if !isKeywordField(q.FieldVal) {
+		if !slices.Contains(keywords, q.FieldVal) {
 			q.Prefix = strings.ToLower(q.Prefix)
 		}
 	case *query.MatchPhraseQuery:
-		if isKeywordField(q.FieldVal) {
+		if slices.Contains(keywords, q.FieldVal) {
 			m := query.NewMatchQuery(q.MatchPhrase)
 			m.SetField(q.FieldVal)
 			m.BoostVal = q.BoostVal
@@ -188,15 +189,11 @@ func rewrite(q query.Query) query.Query {
 	return q
 }
 
-func rewriteOpt(q query.Query) query.Query {
+func rewriteOpt(q query.Query, keywords []string) query.Query {
 	if q == nil {
 		return nil
 	}
-	return rewrite(q)
-}
-
-func isKeywordField(field string) bool {
-	return slices.Contains(index.KeywordFields, field)
+	return rewrite(q, keywords)
 }
 
 // qparser splits a query into groups and bleve query-string runs.
@@ -243,13 +240,13 @@ func (p *qparser) group(depth int) (*query.BooleanQuery, error) {
 				prefix, run = run[n-1], run[:n-1]
 			}
 			if strings.HasSuffix(run, ":") {
-				return nil, badRequest("q", "a field cannot be applied to a group at offset %d: write field:a field:b instead of field:(a b)", p.i)
+				return nil, api.BadRequest("q", "a field cannot be applied to a group at offset %d: write field:a field:b instead of field:(a b)", p.i)
 			}
 			if err := p.run(run, &c); err != nil {
 				return nil, err
 			}
 			if depth+1 > MaxQueryDepth {
-				return nil, badRequest("q", "groups nested more than %d deep", MaxQueryDepth)
+				return nil, api.BadRequest("q", "groups nested more than %d deep", MaxQueryDepth)
 			}
 			p.i++
 			sub, err := p.group(depth + 1)
@@ -262,13 +259,13 @@ func (p *qparser) group(depth int) (*query.BooleanQuery, error) {
 			continue
 		case ch == ')':
 			if depth == 0 {
-				return nil, badRequest("q", "unbalanced ')' at offset %d", p.i)
+				return nil, api.BadRequest("q", "unbalanced ')' at offset %d", p.i)
 			}
 			if err := p.run(p.s[start:p.i], &c); err != nil {
 				return nil, err
 			}
 			if c.empty() {
-				return nil, badRequest("q", "empty group at offset %d", openedAt)
+				return nil, api.BadRequest("q", "empty group at offset %d", openedAt)
 			}
 			p.i++
 			return query.NewBooleanQueryForQueryString(c.must, c.should, c.mustNot), nil
@@ -276,22 +273,22 @@ func (p *qparser) group(depth int) (*query.BooleanQuery, error) {
 		p.i++
 	}
 	if sc.inQuote {
-		return nil, badRequest("q", "unterminated quote: a phrase needs a closing \"")
+		return nil, api.BadRequest("q", "unterminated quote: a phrase needs a closing \"")
 	}
 	if sc.inRegexp {
-		return nil, badRequest("q", "unterminated regular expression: it needs a closing /")
+		return nil, api.BadRequest("q", "unterminated regular expression: it needs a closing /")
 	}
 	if depth > 0 {
-		return nil, badRequest("q", "unbalanced '(' at offset %d: missing ')'", openedAt)
+		return nil, api.BadRequest("q", "unbalanced '(' at offset %d: missing ')'", openedAt)
 	}
 	if sc.escape {
-		return nil, badRequest("q", "query ends with a lone backslash")
+		return nil, api.BadRequest("q", "query ends with a lone backslash")
 	}
 	if err := p.run(p.s[start:], &c); err != nil {
 		return nil, err
 	}
 	if c.empty() {
-		return nil, badRequest("q", "query has no terms")
+		return nil, api.BadRequest("q", "query has no terms")
 	}
 	return query.NewBooleanQueryForQueryString(c.must, c.should, c.mustNot), nil
 }
@@ -305,7 +302,7 @@ func (p *qparser) run(s string, c *clauses) error {
 	parsed, err := query.NewQueryStringQuery(s).Parse()
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), "\n", "; ")
-		return badRequest("q", "cannot parse %q: %s", truncate(strings.TrimSpace(s), 80), msg)
+		return api.BadRequest("q", "cannot parse %q: %s", api.Truncate(strings.TrimSpace(s), 80), msg)
 	}
 	bq, ok := parsed.(*query.BooleanQuery)
 	if !ok {
@@ -344,7 +341,7 @@ func validate(q query.Query) error {
 		}
 		v := b.Value()
 		if math.IsNaN(v) || v < 0 || v > MaxBoost {
-			return badRequest("q", "boost must be between 0 and %g", MaxBoost)
+			return api.BadRequest("q", "boost must be between 0 and %g", MaxBoost)
 		}
 		return nil
 	}
@@ -374,7 +371,7 @@ func validate(q query.Query) error {
 		return checkBoost(q.BoostVal)
 	case *query.MatchQuery:
 		if q.Fuzziness < 0 || q.Fuzziness > MaxFuzziness {
-			return badRequest("q", "fuzziness must be between 0 and %d (e.g. word~1)", MaxFuzziness)
+			return api.BadRequest("q", "fuzziness must be between 0 and %d (e.g. word~1)", MaxFuzziness)
 		}
 		return checkBoost(q.BoostVal)
 	case *query.MatchPhraseQuery:
@@ -382,7 +379,7 @@ func validate(q query.Query) error {
 	case *query.NumericRangeQuery:
 		for _, v := range []*float64{q.Min, q.Max} {
 			if v != nil && (math.IsNaN(*v) || math.IsInf(*v, 0)) {
-				return badRequest("q", "range bound must be a finite number")
+				return api.BadRequest("q", "range bound must be a finite number")
 			}
 		}
 		return checkBoost(q.BoostVal)
@@ -431,13 +428,13 @@ func countPatterns(q query.Query) int {
 func checkRegexp(pattern string) error {
 	parsed, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
-		return badRequest("q", "invalid regular expression: %v", err)
+		return api.BadRequest("q", "invalid regular expression: %v", err)
 	}
 	if _, err := vregexp.NewParsedWithLimit(pattern, parsed, MaxRegexpSize); err != nil {
 		if errors.Is(err, vregexp.ErrCompiledTooBig) {
-			return badRequest("q", "wildcard or regular expression %q is too complex", truncate(pattern, 60))
+			return api.BadRequest("q", "wildcard or regular expression %q is too complex", api.Truncate(pattern, 60))
 		}
-		return badRequest("q", "unsupported regular expression %q: %v", truncate(pattern, 60), err)
+		return api.BadRequest("q", "unsupported regular expression %q: %v", api.Truncate(pattern, 60), err)
 	}
 	return nil
 }

@@ -3,6 +3,9 @@ package search
 import (
 	"strings"
 	"testing"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // TestPatternLimits checks the limits on wildcard and regexp terms, whose
@@ -28,17 +31,17 @@ func TestPatternLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q[:min(len(tt.q), 40)], func(t *testing.T) {
-			_, err := ParseQuery(tt.q)
+			_, err := ParseQuery(schema.Default, tt.q)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("ParseQuery(%q) = %v, want no error", tt.q, err)
-			case tt.wantErr != "" && (err == nil || !IsBadRequest(err) || !strings.Contains(err.Error(), tt.wantErr)):
+			case tt.wantErr != "" && (err == nil || !api.IsBadRequest(err) || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Errorf("ParseQuery(%q) = %v, want a bad request containing %q", tt.q, err, tt.wantErr)
 			}
 		})
 	}
 	// The accepted patterns find what they should.
-	res := mustSearch(t, Request{Q: "+Pontefr* +Dewsb*"})
+	res := mustSearch(t, api.Request{Q: "+Pontefr* +Dewsb*"})
 	if got := hitIDs(res); len(got) != 1 || got[0] != midYorks {
 		t.Errorf("two prefix terms found %v, want [%s]", got, midYorks)
 	}

@@ -21,18 +21,18 @@ import (
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/cutwatch/cutwatch/index"
-	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // MaxExpandedTerms caps how many index terms one wildcard, prefix, regexp
 // or fuzzy term may expand to. bleve's limit is process-wide
 // (searcher.DisjunctionMaxClauseCount) and off by default, so `*` or /.*/
-// would otherwise OR together every term of a large index.
+// would otherwise OR together every term of a large index. New sets it
+// once, before its Service can search.
 const MaxExpandedTerms = 10_000
 
-func init() {
-	searcher.DisjunctionMaxClauseCount = MaxExpandedTerms
-}
+var clauseCap sync.Once
 
 // DefaultTimeout bounds the time of one Search, FacetValues or Article call
 // unless the caller's context ends sooner.
@@ -41,13 +41,6 @@ const DefaultTimeout = 2 * time.Second
 // snippetLen is the length in bytes of a snippet taken from the start of
 // the text when no match can be highlighted.
 const snippetLen = 200
-
-// ErrNotFound is returned (wrapped) by Article for an unknown id.
-var ErrNotFound = errors.New("not found")
-
-// ErrTimeout is returned (wrapped) when a search does not finish within the
-// service's timeout.
-var ErrTimeout = errors.New("search took too long")
 
 // Service answers search requests over a bleve index built by package
 // index. It is safe for concurrent use. The index may be a bleve.IndexAlias,
@@ -58,7 +51,11 @@ var ErrTimeout = errors.New("search took too long")
 // results and single facets' counts for as long as the index does not
 // change, and runs identical concurrent searches once.
 type Service struct {
-	idx bleve.Index
+	idx    bleve.Index
+	schema *schema.Schema
+	facets []facet // in response order: name kinds, then numeric ones
+	// hitFields are the stored fields returned with each hit.
+	hitFields []string
 	// Timeout bounds each call once it runs (DefaultTimeout if 0).
 	Timeout time.Duration
 
@@ -70,9 +67,13 @@ type Service struct {
 	admitted func(context.Context)
 }
 
-// Options configure a Service. The zero value gives the defaults: no
-// cache, at most 2 × GOMAXPROCS searches at once.
+// Options configure a Service. The zero value gives the defaults: the
+// Default schema, no cache, at most 2 × GOMAXPROCS searches at once.
 type Options struct {
+	// Schema is the table of entity kinds the index was built with
+	// (schema.Default if nil).
+	Schema *schema.Schema
+
 	// Timeout bounds each call once it runs (DefaultTimeout if 0). Time
 	// spent waiting for a search slot does not count; it is bounded by
 	// QueueWait.
@@ -102,7 +103,7 @@ type Options struct {
 	// 0; negative: no cap). When they all run, up to MaxQueued more wait
 	// for a slot (2 × MaxSearches if 0; negative: none), each at most
 	// QueueWait (DefaultQueueWait if 0); the rest fail at once with
-	// ErrOverloaded. Answers from the cache need no slot.
+	// api.ErrOverloaded. Answers from the cache need no slot.
 	MaxSearches int
 	MaxQueued   int
 	QueueWait   time.Duration
@@ -120,7 +121,13 @@ func NewService(idx bleve.Index) *Service {
 
 // New returns a Service over idx configured by opts.
 func New(idx bleve.Index, opts Options) *Service {
-	s := &Service{idx: idx, Timeout: opts.Timeout, gen: opts.Generation, admitted: opts.Admitted}
+	clauseCap.Do(func() { searcher.DisjunctionMaxClauseCount = MaxExpandedTerms })
+	s := &Service{idx: idx, schema: opts.Schema, Timeout: opts.Timeout, gen: opts.Generation, admitted: opts.Admitted}
+	if s.schema == nil {
+		s.schema = schema.Default
+	}
+	s.facets = facetsOf(s.schema)
+	s.hitFields = append([]string{index.FieldTitle}, index.StoredFields(s.schema)...)
 	if opts.Generation != nil {
 		s.matchAll = opts.MatchAll
 	}
@@ -155,17 +162,20 @@ func New(idx bleve.Index, opts Options) *Service {
 	return s
 }
 
+// Schema returns the entity kinds of the index the Service searches.
+func (s *Service) Schema() *schema.Schema { return s.schema }
+
 // CacheStats returns the counters of the cache (zero without a cache).
-func (s *Service) CacheStats() CacheStats {
+func (s *Service) CacheStats() api.CacheStats {
 	if s.cache == nil {
-		return CacheStats{}
+		return api.CacheStats{}
 	}
 	return s.cache.stats()
 }
 
 // AdmissionStats returns the limits and counters of admission control
 // (zero without a cap).
-func (s *Service) AdmissionStats() AdmissionStats { return s.limit.stats() }
+func (s *Service) AdmissionStats() api.AdmissionStats { return s.limit.stats() }
 
 // cached returns the value of key: from the cache when it holds it for
 // the index's current generation, or else computed by fn, once for all
@@ -200,7 +210,7 @@ func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(c
 		s.cache.shared.Add(1)
 	}
 	if err != nil && ctx.Err() != nil {
-		return nil, fmt.Errorf("%w (limit %s)", ErrTimeout, s.timeout())
+		return nil, fmt.Errorf("%w (limit %s)", api.ErrTimeout, s.timeout())
 	}
 	return v, err
 }
@@ -222,115 +232,30 @@ func (s *Service) admit(ctx context.Context, fn func(context.Context) (any, erro
 	return fn(ctx)
 }
 
-// Result is the answer to a Request. Its slices may be shared with other
-// callers and with the cache: treat a Result as read-only.
-type Result struct {
-	Total  uint64  `json:"total"`
-	TookMS float64 `json:"took_ms"`
-	Hits   []Hit   `json:"hits"`
-	Facets Facets  `json:"facets"`
-}
-
-// Hit is one matching article.
-type Hit struct {
-	ID    string  `json:"id"`
-	Title string  `json:"title"`
-	Score float64 `json:"score"`
-	// Snippet is HTML: escaped text with <mark> around the matched words.
-	Snippet string `json:"snippet"`
-	// The article's canonical entity values (trusts, unions, amounts_gbp,
-	// jobs, people, places, hospitals).
-	tag.Summary
-}
-
-// Facets holds the facet counts of a search. Each facet's counts follow the
-// query and the filters of the other facets, but not the facet's own filter
-// (disjunctive faceting), so a client that picked one value still sees how
-// many articles each other value would give. A facet the request did not
-// ask for (Request.Facets) is nil and left out of the JSON; one asked for
-// is never nil.
-type Facets struct {
-	Trust    []TermCount  `json:"trust,omitzero"`
-	Union    []TermCount  `json:"union,omitzero"`
-	Person   []TermCount  `json:"person,omitzero"`
-	Place    []TermCount  `json:"place,omitzero"`
-	Hospital []TermCount  `json:"hospital,omitzero"`
-	Amount   []RangeCount `json:"amount,omitzero"`
-	Jobs     []RangeCount `json:"jobs,omitzero"`
-}
-
-// Terms returns the counts of the term facet of field.
-func (f *Facets) Terms(field string) []TermCount {
-	if p := f.termsPtr(field); p != nil {
-		return *p
-	}
-	return nil
-}
-
-func (f *Facets) termsPtr(field string) *[]TermCount {
-	switch field {
-	case index.FieldTrust:
-		return &f.Trust
-	case index.FieldUnion:
-		return &f.Union
-	case index.FieldPerson:
-		return &f.Person
-	case index.FieldPlace:
-		return &f.Place
-	case index.FieldHospital:
-		return &f.Hospital
-	}
-	return nil
-}
-
-// TermCount is the number of matching articles with one facet value.
-type TermCount struct {
-	Value string `json:"value"`
-	Count int    `json:"count"`
-}
-
-// RangeCount is the number of matching articles with a value in one bucket
-// of a numeric facet. Min and Max are inclusive; null is open.
-type RangeCount struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
-	Min   *int64 `json:"min"`
-	Max   *int64 `json:"max"`
-	Count int    `json:"count"`
-}
-
-// hitFields are the stored fields returned with each hit.
-var hitFields = []string{index.FieldTitle, index.FieldTrust, index.FieldUnion, index.FieldPerson,
-	index.FieldPlace, index.FieldHospital, index.FieldAmount, index.FieldJobs}
-
 // facet describes one facet of a search response.
 type facet struct {
-	name    string         // request filter / response key
-	field   string         // index field counted
-	buckets []index.Bucket // for range facets
+	name    string          // request filter / response key
+	field   string          // index field counted
+	numeric bool            // filtered by a range, counted per bucket
+	buckets []schema.Bucket // for numeric facets
 }
 
-var facets = []facet{
-	{name: index.FieldTrust, field: index.FieldTrust},
-	{name: index.FieldUnion, field: index.FieldUnion},
-	{name: index.FieldPerson, field: index.FieldPerson},
-	{name: index.FieldPlace, field: index.FieldPlace},
-	{name: index.FieldHospital, field: index.FieldHospital},
-	{name: index.FieldAmount, field: index.FieldAmountRange, buckets: index.AmountBuckets},
-	{name: index.FieldJobs, field: index.FieldJobsRange, buckets: index.JobsBuckets},
+// facetsOf returns the facets of the kinds of s in response order.
+func facetsOf(s *schema.Schema) []facet {
+	var out []facet
+	for _, name := range s.FacetNames() {
+		k, _ := s.Lookup(name)
+		out = append(out, facet{name: name, field: k.FacetField(), numeric: k.Numeric, buckets: k.Buckets})
+	}
+	return out
 }
 
 // filterQuery returns the filter of facet f in req, or nil when inactive.
 // Filters match without scoring weight (boost 0), so they narrow the
 // results without reordering them.
-func filterQuery(req *Request, f facet) query.Query {
-	var q query.Query
-	switch f.name {
-	case index.FieldAmount, index.FieldJobs:
-		r := req.Amount
-		if f.name == index.FieldJobs {
-			r = req.Jobs
-		}
+func filterQuery(req *api.Request, f facet) query.Query {
+	if f.numeric {
+		r := req.Ranges[f.name]
 		if !r.Active() {
 			return nil
 		}
@@ -338,27 +263,25 @@ func filterQuery(req *Request, f facet) query.Query {
 		nq := query.NewNumericRangeInclusiveQuery(r.Min, r.Max, &t, &t)
 		nq.SetField(f.name)
 		nq.SetBoost(0)
-		q = nq
-	default:
-		vals := req.activeFilters(f.name)
-		if len(vals) == 0 {
-			return nil
-		}
-		terms := make([]query.Query, len(vals))
-		for i, v := range vals {
-			tq := query.NewTermQuery(v)
-			tq.SetField(f.name)
-			tq.SetBoost(0)
-			terms[i] = tq
-		}
-		if len(terms) == 1 {
-			return terms[0]
-		}
-		dq := query.NewDisjunctionQuery(terms)
-		dq.SetBoost(0)
-		q = dq
+		return nq
 	}
-	return q
+	vals := req.ActiveFilters(f.name)
+	if len(vals) == 0 {
+		return nil
+	}
+	terms := make([]query.Query, len(vals))
+	for i, v := range vals {
+		tq := query.NewTermQuery(v)
+		tq.SetField(f.name)
+		tq.SetBoost(0)
+		terms[i] = tq
+	}
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	dq := query.NewDisjunctionQuery(terms)
+	dq.SetBoost(0)
+	return dq
 }
 
 // combine is the user query restricted to articles that pass every given
@@ -380,66 +303,59 @@ func combine(user query.Query, filters []query.Query) query.Query {
 	return bq
 }
 
-func facetRequest(req *Request, f facet) *bleve.FacetRequest {
+func facetRequest(req *api.Request, f facet) *bleve.FacetRequest {
 	size := req.FacetSize
-	if f.buckets != nil {
+	if f.numeric {
 		size = len(f.buckets)
 	}
 	return bleve.NewFacetRequest(f.field, size)
 }
 
-func sortOrder(key string) search.SortOrder {
+// sortOrder returns bleve's order for a sort key of api.SortKeys.
+func (s *Service) sortOrder(key string) search.SortOrder {
 	byScore := &search.SortScore{Desc: true}
 	byID := &search.SortDocID{}
-	num := func(field string, desc bool) search.SortOrder {
-		mode := search.SortFieldMin
-		if desc {
-			mode = search.SortFieldMax
-		}
-		return search.SortOrder{&search.SortField{Field: field, Desc: desc, Type: search.SortFieldAsNumber,
-			Mode: mode, Missing: search.SortFieldMissingLast}, byScore, byID}
-	}
 	switch key {
-	case SortAmount:
-		return num(index.FieldAmount, false)
-	case SortAmountDesc:
-		return num(index.FieldAmount, true)
-	case SortJobs:
-		return num(index.FieldJobs, false)
-	case SortJobsDesc:
-		return num(index.FieldJobs, true)
-	case SortPublished, SortPublishedDesc:
-		desc := key == SortPublishedDesc
+	case api.SortRelevance:
+		return search.SortOrder{byScore, byID}
+	case api.SortPublished, api.SortPublishedDesc:
+		desc := key == api.SortPublishedDesc
 		return search.SortOrder{&search.SortField{Field: index.FieldPublished, Desc: desc, Type: search.SortFieldAsDate,
 			Missing: search.SortFieldMissingLast}, byScore, byID}
 	}
-	return search.SortOrder{byScore, byID}
+	field, desc := strings.CutPrefix(key, "-")
+	mode := search.SortFieldMin
+	if desc {
+		mode = search.SortFieldMax
+	}
+	return search.SortOrder{&search.SortField{Field: field, Desc: desc, Type: search.SortFieldAsNumber,
+		Mode: mode, Missing: search.SortFieldMissingLast}, byScore, byID}
 }
 
 // Search runs req: the hits of the requested page with snippets, the total,
-// and the facet counts. Errors in the request are *BadRequestError; a search
-// that outlives the timeout fails with ErrTimeout, one refused by admission
-// control with ErrOverloaded.
-func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
+// and the facet counts. Errors in the request are *api.BadRequestError; a
+// search that outlives the timeout fails with api.ErrTimeout, one refused
+// by admission control with api.ErrOverloaded.
+func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, error) {
 	start := time.Now()
-	if err := req.Validate(); err != nil {
+	if err := req.Validate(s.schema); err != nil {
 		return nil, err
 	}
-	user, err := ParseQuery(req.Q)
+	user, err := ParseQuery(s.schema, req.Q)
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.cached(ctx, "search\x00"+req.key(), req.NoCache, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
+	v, err := s.cached(ctx, "search\x00"+requestKey(s.schema, &req), req.NoCache, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
 		res, err := s.search(ctx, &req, user, gen, useCache)
 		if err != nil {
 			return nil, 0, err
 		}
-		return res, res.size(), nil
+		return res, resultSize(res), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	res := *v.(*Result) // the cached Result is shared: copy before setting the time
+	res := *v.(*api.Result) // the cached Result is shared: copy before setting the time
 	res.TookMS = math.Round(float64(time.Since(start).Microseconds())) / 1000
 	return &res, nil
 }
@@ -450,10 +366,10 @@ func (s *Service) Search(ctx context.Context, req Request) (*Result, error) {
 // the other facets' filters and the facet size, so they are shared by
 // every page and sort order of a search, and by the next search of a user
 // who ticks a value of that facet.
-func (s *Service) search(ctx context.Context, req *Request, user query.Query, gen uint64, useCache bool) (*Result, error) {
-	filters := make([]query.Query, len(facets))
+func (s *Service) search(ctx context.Context, req *api.Request, user query.Query, gen uint64, useCache bool) (*api.Result, error) {
+	filters := make([]query.Query, len(s.facets))
 	var all []query.Query
-	for i, f := range facets {
+	for i, f := range s.facets {
 		filters[i] = filterQuery(req, f)
 		if filters[i] != nil {
 			all = append(all, filters[i])
@@ -461,10 +377,10 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 	}
 
 	main := bleve.NewSearchRequestOptions(combine(user, all), req.Size, req.From, false)
-	main.Fields = hitFields
+	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 	main.Highlight.AddField(index.FieldText)
-	main.SortByCustom(sortOrder(req.Sort))
+	main.SortByCustom(s.sortOrder(req.Sort))
 
 	// Facets without an active filter are counted by the main search. A
 	// facet with a filter gets its own count-only search over the query and
@@ -476,18 +392,18 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 		res *bleve.SearchResult
 		err error
 	}
-	var out Facets
+	got := map[string]api.Facet{}
 	var todo []*counted
 	snap := s.matchAllCounts(req, gen, useCache)
-	for i, f := range facets {
-		if !req.wantsFacet(f.name) {
+	for i, f := range s.facets {
+		if !req.WantsFacet(f.name) {
 			continue
 		}
-		key := "facet\x00" + req.facetKey(f)
+		key := "facet\x00" + facetKey(s.schema, req, f)
 		if useCache {
 			if v, ok := s.cache.get(key, gen); ok {
 				s.cache.facetHits.Add(1)
-				out.set(f, v.(facetCounts))
+				got[f.name] = v.(api.Facet)
 				continue
 			}
 			s.cache.facetMisses.Add(1)
@@ -495,9 +411,9 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 		if snap != nil && onlyFilter(filters, i) {
 			fc := countsFrom(snap, f, req.FacetSize)
 			if useCache {
-				s.cache.put(key, gen, fc, fc.size())
+				s.cache.put(key, gen, fc, facetSize(fc))
 			}
-			out.set(f, fc)
+			got[f.name] = fc
 			continue
 		}
 		c := &counted{f: f, key: key}
@@ -539,11 +455,11 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 		}
 	}
 
-	result := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	result := &api.Result{Total: res.Total, Hits: make([]api.Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		result.Hits = append(result.Hits, toHit(h))
+		result.Hits = append(result.Hits, s.toHit(h))
 	}
-	if err := s.fillSnippets(ctx, result.Hits, res.Hits); err != nil {
+	if err := s.fillSnippets(ctx, result.Hits); err != nil {
 		return nil, err
 	}
 	for _, c := range todo {
@@ -553,11 +469,16 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 		}
 		fc := countsOf(c.f, from.Facets[c.f.name])
 		if useCache {
-			s.cache.put(c.key, gen, fc, fc.size())
+			s.cache.put(c.key, gen, fc, facetSize(fc))
 		}
-		out.set(c.f, fc)
+		got[c.f.name] = fc
 	}
-	result.Facets = out
+	result.Facets = api.Facets{}
+	for _, f := range s.facets {
+		if fc, ok := got[f.name]; ok {
+			result.Facets = append(result.Facets, fc)
+		}
+	}
 	return result, nil
 }
 
@@ -565,7 +486,7 @@ func (s *Service) search(ctx context.Context, req *Request, user query.Query, ge
 // query is empty (match-all) and they belong to the generation the search
 // runs under: gen when it uses the cache, else the generation now, read
 // before the search reads the index. Otherwise it returns nil.
-func (s *Service) matchAllCounts(req *Request, gen uint64, useCache bool) *index.FacetCounts {
+func (s *Service) matchAllCounts(req *api.Request, gen uint64, useCache bool) *index.FacetCounts {
 	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" {
 		return nil
 	}
@@ -593,21 +514,21 @@ func onlyFilter(filters []query.Query, i int) bool {
 
 // countsFrom builds the counts of facet f from match-all counts c, equal
 // to what countsOf makes of bleve's facet over a match-all query: the size
-// top values of a term facet, every bucket of a range facet.
-func countsFrom(c *index.FacetCounts, f facet, size int) facetCounts {
-	if f.buckets == nil {
+// top values of a name facet, every bucket of a numeric one.
+func countsFrom(c *index.FacetCounts, f facet, size int) api.Facet {
+	if !f.numeric {
 		top := c.Top(f.field, size)
-		terms := make([]TermCount, len(top))
+		terms := make([]api.TermCount, len(top))
 		for i, t := range top {
-			terms[i] = TermCount{Value: t.Term, Count: t.Count}
+			terms[i] = api.TermCount{Value: t.Term, Count: t.Count}
 		}
-		return facetCounts{terms: terms}
+		return api.Facet{Name: f.name, Terms: terms}
 	}
-	ranges := make([]RangeCount, len(f.buckets))
+	ranges := make([]api.RangeCount, len(f.buckets))
 	for i, b := range f.buckets {
-		ranges[i] = RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: c.Count(f.field, b.Key)}
+		ranges[i] = api.RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: c.Count(f.field, b.Key)}
 	}
-	return facetCounts{ranges: ranges}
+	return api.Facet{Name: f.name, Ranges: ranges}
 }
 
 // run executes one bleve search within ctx and maps its errors.
@@ -621,10 +542,10 @@ func (s *Service) run(ctx context.Context, sr *bleve.SearchRequest) (*bleve.Sear
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "TooManyClauses") {
-			return nil, badRequest("q", "a wildcard, prefix, regular expression or fuzzy term matches more than %d different words: make it more specific", MaxExpandedTerms)
+			return nil, api.BadRequest("q", "a wildcard, prefix, regular expression or fuzzy term matches more than %d different words: make it more specific", MaxExpandedTerms)
 		}
 		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%w (limit %s)", ErrTimeout, s.timeout())
+			return nil, fmt.Errorf("%w (limit %s)", api.ErrTimeout, s.timeout())
 		}
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -638,56 +559,37 @@ func (s *Service) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// facetCounts are the counts of one facet: terms for a term facet, ranges
-// (every bucket, in order) for a range facet.
-type facetCounts struct {
-	terms  []TermCount
-	ranges []RangeCount
-}
-
 // countsOf turns bleve's result for facet f into its counts. Term counts
 // are never nil, so that JSON shows [] for a facet without values.
-func countsOf(f facet, fr *search.FacetResult) facetCounts {
+func countsOf(f facet, fr *search.FacetResult) api.Facet {
 	counts := map[string]int{}
-	terms := []TermCount{}
+	terms := []api.TermCount{}
 	if fr != nil && fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
 			counts[t.Term] = t.Count
-			terms = append(terms, TermCount{Value: t.Term, Count: t.Count})
+			terms = append(terms, api.TermCount{Value: t.Term, Count: t.Count})
 		}
 	}
-	if f.buckets == nil {
-		return facetCounts{terms: terms}
+	if !f.numeric {
+		return api.Facet{Name: f.name, Terms: terms}
 	}
-	ranges := make([]RangeCount, len(f.buckets))
+	ranges := make([]api.RangeCount, len(f.buckets))
 	for i, b := range f.buckets {
-		ranges[i] = RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: counts[b.Key]}
+		ranges[i] = api.RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: counts[b.Key]}
 	}
-	return facetCounts{ranges: ranges}
+	return api.Facet{Name: f.name, Ranges: ranges}
 }
 
-// set stores the counts of facet f.
-func (out *Facets) set(f facet, fc facetCounts) {
-	switch f.name {
-	case index.FieldAmount:
-		out.Amount = fc.ranges
-	case index.FieldJobs:
-		out.Jobs = fc.ranges
-	default:
-		*out.termsPtr(f.name) = fc.terms
-	}
-}
-
-func toHit(h *search.DocumentMatch) Hit {
+func (s *Service) toHit(h *search.DocumentMatch) api.Hit {
 	score := h.Score
 	if math.IsNaN(score) || math.IsInf(score, 0) {
 		score = 0
 	}
-	hit := Hit{
-		ID:      h.ID,
-		Title:   firstString(h.Fields[index.FieldTitle]),
-		Score:   score,
-		Summary: summaryOf(h.Fields),
+	hit := api.Hit{
+		ID:     h.ID,
+		Title:  index.FirstString(h.Fields[index.FieldTitle]),
+		Score:  score,
+		Values: index.SummaryOf(s.schema, h.Fields),
 	}
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
 		hit.Snippet = tidyFragment(frags[0])
@@ -715,7 +617,7 @@ func tidyFragment(f string) string {
 
 // fillSnippets gives hits without a highlighted fragment (a match-all
 // query, or a match only in the title or a filter) the start of their text.
-func (s *Service) fillSnippets(ctx context.Context, hits []Hit, matches search.DocumentMatchCollection) error {
+func (s *Service) fillSnippets(ctx context.Context, hits []api.Hit) error {
 	var ids []string
 	for _, h := range hits {
 		if h.Snippet == "" {
@@ -734,7 +636,7 @@ func (s *Service) fillSnippets(ctx context.Context, hits []Hit, matches search.D
 	}
 	texts := make(map[string]string, len(res.Hits))
 	for _, m := range res.Hits {
-		texts[m.ID] = firstString(m.Fields[index.FieldText])
+		texts[m.ID] = index.FirstString(m.Fields[index.FieldText])
 	}
 	for i := range hits {
 		if hits[i].Snippet == "" {
@@ -757,69 +659,6 @@ func leadSnippet(text string) string {
 		}
 	}
 	return html.EscapeString(strings.TrimRightFunc(text[:cut], unicode.IsSpace)) + "…"
-}
-
-// summaryOf reads an article's canonical entity values from its stored
-// fields. Every list is non-nil, so JSON shows [] rather than null.
-func summaryOf(f map[string]any) tag.Summary {
-	return tag.Summary{
-		Trusts:     stringsOf(f[index.FieldTrust]),
-		Unions:     stringsOf(f[index.FieldUnion]),
-		AmountsGBP: ints(f[index.FieldAmount]),
-		Jobs:       ints(f[index.FieldJobs]),
-		People:     stringsOf(f[index.FieldPerson]),
-		Places:     stringsOf(f[index.FieldPlace]),
-		Hospitals:  stringsOf(f[index.FieldHospital]),
-	}
-}
-
-// firstString returns a stored text field value (the first if several).
-func firstString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []any:
-		if len(v) > 0 {
-			s, _ := v[0].(string)
-			return s
-		}
-	}
-	return ""
-}
-
-// strings_ returns a stored multi-valued text field; bleve returns a single
-// value as a string and several as a slice.
-func stringsOf(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return []string{}
-}
-
-// ints returns a stored multi-valued numeric field as whole numbers.
-func ints(v any) []int64 {
-	switch v := v.(type) {
-	case float64:
-		return []int64{int64(v)}
-	case []any:
-		out := make([]int64, 0, len(v))
-		for _, x := range v {
-			if f, ok := x.(float64); ok {
-				out = append(out, int64(f))
-			}
-		}
-		return out
-	}
-	return []int64{}
 }
 
 // DocCount returns the number of articles in the index.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,7 +14,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
-	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 func sorted(ids []string) []string {
@@ -28,46 +29,46 @@ func sorted(ids []string) []string {
 func TestQueries(t *testing.T) {
 	tests := []struct {
 		name string
-		req  Request
+		req  api.Request
 		want []string // ids in any order
 	}{
 		// Stemming with no field prefix: the query goes to _all, which must
 		// be analysed like title and text.
-		{"stem redundancy finds redundancies", Request{Q: "redundancy"}, []string{rotherham, oxford, taunton, northEast}},
-		{"stem nurse finds nursing and nurses", Request{Q: "nurse"}, []string{rotherham, oxford, northEast}},
-		{"stem with field prefix", Request{Q: "text:redundancy"}, []string{rotherham, oxford, taunton, northEast}},
-		{"phrase", Request{Q: `"compulsory redundancies"`}, []string{rotherham, northEast}},
-		{"phrase is not a bag of words", Request{Q: `"redundancies compulsory"`}, nil},
-		{"must and must not", Request{Q: "+redundancy -unison"}, nil},
-		{"must not alone", Request{Q: "-redundancy"}, []string{midYorks}},
-		{"must", Request{Q: "+Dewsbury"}, []string{midYorks}},
+		{"stem redundancy finds redundancies", api.Request{Q: "redundancy"}, []string{rotherham, oxford, taunton, northEast}},
+		{"stem nurse finds nursing and nurses", api.Request{Q: "nurse"}, []string{rotherham, oxford, northEast}},
+		{"stem with field prefix", api.Request{Q: "text:redundancy"}, []string{rotherham, oxford, taunton, northEast}},
+		{"phrase", api.Request{Q: `"compulsory redundancies"`}, []string{rotherham, northEast}},
+		{"phrase is not a bag of words", api.Request{Q: `"redundancies compulsory"`}, nil},
+		{"must and must not", api.Request{Q: "+redundancy -unison"}, nil},
+		{"must not alone", api.Request{Q: "-redundancy"}, []string{midYorks}},
+		{"must", api.Request{Q: "+Dewsbury"}, []string{midYorks}},
 		// The text misspells Unison once ("Unsion", in Rotherham). The
 		// misspelling alone finds only that article; fuzziness 1 (bleve
 		// counts a transposition as one edit) reaches "unison" in all four
 		// Unison articles and "union(s)" in the Mid Yorkshire one.
-		{"misspelling exact", Request{Q: "Unsion"}, []string{rotherham}},
-		{"fuzzy", Request{Q: "Unsion~1"}, []string{midYorks, rotherham, oxford, taunton, northEast}},
-		{"prefix", Request{Q: "Pontefr*"}, []string{midYorks}},
-		{"keyword field", Request{Q: `hospital:"Churchill Hospital"`}, []string{oxford}},
-		{"numeric field in query", Request{Q: "jobs:>=700"}, []string{rotherham}},
-		{"group", Request{Q: "+(Banbury Taunton) +redundancy"}, []string{oxford, taunton}},
-		{"nested group", Request{Q: "+((Banbury) (Taunton Dewsbury)) -(Musgrove)"}, []string{midYorks, oxford}},
-		{"stop words only", Request{Q: "the"}, nil},
-		{"stop words only with a filter", Request{Q: "the", Filters: map[string][]string{"union": {"Unison"}}}, nil},
-		{"empty query matches all", Request{}, []string{midYorks, rotherham, oxford, taunton, northEast}},
-		{"amount_min", Request{Amount: Range{Min: ptr(50_000_000)}}, []string{midYorks, rotherham, oxford}},
-		{"amount range any value", Request{Amount: Range{Min: ptr(1_000_000), Max: ptr(1_000_000)}}, []string{taunton}},
-		{"jobs range", Request{Jobs: Range{Min: ptr(300), Max: ptr(600)}}, []string{oxford, northEast}},
-		{"union filter", Request{Filters: map[string][]string{"union": {"Unison"}}}, []string{rotherham, oxford, taunton, northEast}},
-		{"OR within a facet", Request{Filters: map[string][]string{"person": {"Julia Squire", "Brian James"}}}, []string{midYorks, rotherham}},
-		{"AND across facets", Request{Filters: map[string][]string{"union": {"Royal College of Nursing"}, "hospital": {"Horton Hospital"}}}, []string{oxford}},
-		{"filter is exact", Request{Filters: map[string][]string{"union": {"unison"}}}, nil},
-		{"query and filter", Request{Q: "redundancy", Filters: map[string][]string{"union": {"Royal College of Nursing"}}, Amount: Range{Max: ptr(50_000_000)}}, []string{oxford, northEast}},
+		{"misspelling exact", api.Request{Q: "Unsion"}, []string{rotherham}},
+		{"fuzzy", api.Request{Q: "Unsion~1"}, []string{midYorks, rotherham, oxford, taunton, northEast}},
+		{"prefix", api.Request{Q: "Pontefr*"}, []string{midYorks}},
+		{"keyword field", api.Request{Q: `hospital:"Churchill Hospital"`}, []string{oxford}},
+		{"numeric field in query", api.Request{Q: "jobs:>=700"}, []string{rotherham}},
+		{"group", api.Request{Q: "+(Banbury Taunton) +redundancy"}, []string{oxford, taunton}},
+		{"nested group", api.Request{Q: "+((Banbury) (Taunton Dewsbury)) -(Musgrove)"}, []string{midYorks, oxford}},
+		{"stop words only", api.Request{Q: "the"}, nil},
+		{"stop words only with a filter", api.Request{Q: "the", Filters: map[string][]string{"union": {"Unison"}}}, nil},
+		{"empty query matches all", api.Request{}, []string{midYorks, rotherham, oxford, taunton, northEast}},
+		{"amount_min", api.Request{Ranges: map[string]api.Range{"amount": {Min: ptr(50_000_000)}}}, []string{midYorks, rotherham, oxford}},
+		{"amount range any value", api.Request{Ranges: map[string]api.Range{"amount": {Min: ptr(1_000_000), Max: ptr(1_000_000)}}}, []string{taunton}},
+		{"jobs range", api.Request{Ranges: map[string]api.Range{"jobs": {Min: ptr(300), Max: ptr(600)}}}, []string{oxford, northEast}},
+		{"union filter", api.Request{Filters: map[string][]string{"union": {"Unison"}}}, []string{rotherham, oxford, taunton, northEast}},
+		{"OR within a facet", api.Request{Filters: map[string][]string{"person": {"Julia Squire", "Brian James"}}}, []string{midYorks, rotherham}},
+		{"AND across facets", api.Request{Filters: map[string][]string{"union": {"Royal College of Nursing"}, "hospital": {"Horton Hospital"}}}, []string{oxford}},
+		{"filter is exact", api.Request{Filters: map[string][]string{"union": {"unison"}}}, nil},
+		{"query and filter", api.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Royal College of Nursing"}}, Ranges: map[string]api.Range{"amount": {Max: ptr(50_000_000)}}}, []string{oxford, northEast}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := tt.req
-			req.Size = MaxSize
+			req.Size = api.MaxSize
 			res := mustSearch(t, req)
 			got := sorted(hitIDs(res))
 			want := sorted(tt.want)
@@ -84,7 +85,7 @@ func TestQueries(t *testing.T) {
 func ptr(f float64) *float64 { return &f }
 
 func TestSnippetMarksMatchesAndEscapes(t *testing.T) {
-	res := mustSearch(t, Request{Q: `"compulsory redundancies"`})
+	res := mustSearch(t, api.Request{Q: `"compulsory redundancies"`})
 	if len(res.Hits) == 0 {
 		t.Fatal("no hits")
 	}
@@ -94,7 +95,7 @@ func TestSnippetMarksMatchesAndEscapes(t *testing.T) {
 		}
 	}
 	// Taunton's text has "Taunton's" and quotes: they must come out escaped.
-	res = mustSearch(t, Request{Q: "Musgrove"})
+	res = mustSearch(t, api.Request{Q: "Musgrove"})
 	if len(res.Hits) != 1 {
 		t.Fatalf("Musgrove: %d hits", len(res.Hits))
 	}
@@ -106,23 +107,23 @@ func TestSnippetMarksMatchesAndEscapes(t *testing.T) {
 		t.Errorf("snippet has markup other than <mark>: %q", s)
 	}
 	// With no text match, the snippet is the start of the text.
-	res = mustSearch(t, Request{Filters: map[string][]string{"hospital": {"Musgrove Park Hospital"}}})
+	res = mustSearch(t, api.Request{Filters: map[string][]string{"hospital": {"Musgrove Park Hospital"}}})
 	if len(res.Hits) != 1 || !strings.HasPrefix(res.Hits[0].Snippet, "JOB losses are on the cards at Taunton&#39;s") {
 		t.Errorf("lead snippet: %+v", res.Hits)
 	}
 }
 
 func TestHitCarriesEntities(t *testing.T) {
-	res := mustSearch(t, Request{Q: "Ladbrooke"})
+	res := mustSearch(t, api.Request{Q: "Ladbrooke"})
 	if len(res.Hits) != 1 || res.Hits[0].ID != oxford {
 		t.Fatalf("hits: %v", hitIDs(res))
 	}
 	h := res.Hits[0]
-	if !slices.Contains(h.Trusts, "Oxford Radcliffe Hospitals NHS Trust") ||
-		!slices.Equal(sorted(h.Unions), []string{"Royal College of Nursing", "Unison"}) ||
-		!slices.Contains(h.People, "Mark Ladbrooke") ||
-		!slices.Contains(h.Hospitals, "Churchill Hospital") ||
-		!slices.Contains(h.AmountsGBP, 109_000_000) || !slices.Contains(h.Jobs, 366) {
+	if !slices.Contains(h.Values.Terms(tag.Trust), "Oxford Radcliffe Hospitals NHS Trust") ||
+		!slices.Equal(sorted(h.Values.Terms(tag.Union)), []string{"Royal College of Nursing", "Unison"}) ||
+		!slices.Contains(h.Values.Terms(tag.Person), "Mark Ladbrooke") ||
+		!slices.Contains(h.Values.Terms(tag.Hospital), "Churchill Hospital") ||
+		!slices.Contains(h.Values.Numbers(tag.Amount), 109_000_000) || !slices.Contains(h.Values.Numbers(tag.Jobs), 366) {
 		t.Errorf("hit entities: %+v", h)
 	}
 	if h.Title != "Hospital trust managers and health union leaders today vowed to work together to avoid redundancies threatened by a £44m savings bid." {
@@ -134,8 +135,8 @@ func TestHitCarriesEntities(t *testing.T) {
 }
 
 func TestFiltersDoNotChangeRanking(t *testing.T) {
-	plain := mustSearch(t, Request{Q: "redundancy"})
-	filtered := mustSearch(t, Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}})
+	plain := mustSearch(t, api.Request{Q: "redundancy"})
+	filtered := mustSearch(t, api.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}})
 	if !slices.Equal(hitIDs(plain), hitIDs(filtered)) {
 		t.Errorf("order changed by a filter every hit passes: %v vs %v", hitIDs(plain), hitIDs(filtered))
 	}
@@ -158,7 +159,7 @@ func TestSort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.sort, func(t *testing.T) {
-			res := mustSearch(t, Request{Sort: tt.sort})
+			res := mustSearch(t, api.Request{Sort: tt.sort})
 			ids := hitIDs(res)
 			if len(ids) != 5 || !slices.Equal(ids[:len(tt.want)], tt.want) {
 				t.Errorf("sort=%s: %v, want to start with %v", tt.sort, ids, tt.want)
@@ -167,7 +168,7 @@ func TestSort(t *testing.T) {
 	}
 	// Without job counts, Mid Yorkshire and Taunton come last either way.
 	for _, s := range []string{"jobs", "-jobs"} {
-		ids := hitIDs(mustSearch(t, Request{Sort: s}))
+		ids := hitIDs(mustSearch(t, api.Request{Sort: s}))
 		if !slices.Equal(sorted(ids[3:]), []string{midYorks, taunton}) {
 			t.Errorf("sort=%s: articles without jobs not last: %v", s, ids)
 		}
@@ -175,10 +176,10 @@ func TestSort(t *testing.T) {
 }
 
 func TestPaging(t *testing.T) {
-	all := hitIDs(mustSearch(t, Request{Sort: "-jobs"}))
+	all := hitIDs(mustSearch(t, api.Request{Sort: "-jobs"}))
 	var paged []string
 	for from := 0; from < 5; from += 2 {
-		res := mustSearch(t, Request{Sort: "-jobs", From: from, Size: 2})
+		res := mustSearch(t, api.Request{Sort: "-jobs", From: from, Size: 2})
 		if res.Total != 5 {
 			t.Fatalf("from=%d: total %d", from, res.Total)
 		}
@@ -187,13 +188,13 @@ func TestPaging(t *testing.T) {
 	if !slices.Equal(all, paged) {
 		t.Errorf("pages %v, want %v", paged, all)
 	}
-	res := mustSearch(t, Request{From: 10})
+	res := mustSearch(t, api.Request{From: 10})
 	if res.Total != 5 || len(res.Hits) != 0 || res.Hits == nil {
 		t.Errorf("beyond the end: total %d, hits %v (want 5 and an empty list)", res.Total, res.Hits)
 	}
 }
 
-func termCount(tc []TermCount, v string) (int, bool) {
+func termCount(tc []api.TermCount, v string) (int, bool) {
 	for _, c := range tc {
 		if c.Value == v {
 			return c.Count, true
@@ -203,24 +204,24 @@ func termCount(tc []TermCount, v string) (int, bool) {
 }
 
 func TestDisjunctiveFacets(t *testing.T) {
-	res := mustSearch(t, Request{Filters: map[string][]string{"union": {"Unison"}}})
+	res := mustSearch(t, api.Request{Filters: map[string][]string{"union": {"Unison"}}})
 	if res.Total != 4 {
 		t.Fatalf("union=Unison: total %d, want 4", res.Total)
 	}
 	// The union facet ignores its own filter: it still offers RCN (2
 	// articles) and counts Unison over everything (4).
-	if n, ok := termCount(res.Facets.Union, "Royal College of Nursing"); !ok || n != 2 {
-		t.Errorf("union facet RCN = %d, %v; facet %v", n, ok, res.Facets.Union)
+	if n, ok := termCount(res.Facets.Terms("union"), "Royal College of Nursing"); !ok || n != 2 {
+		t.Errorf("union facet RCN = %d, %v; facet %v", n, ok, res.Facets.Terms("union"))
 	}
-	if n, _ := termCount(res.Facets.Union, "Unison"); n != 4 {
-		t.Errorf("union facet Unison = %d; facet %v", n, res.Facets.Union)
+	if n, _ := termCount(res.Facets.Terms("union"), "Unison"); n != 4 {
+		t.Errorf("union facet Unison = %d; facet %v", n, res.Facets.Terms("union"))
 	}
 	// Other facets follow the union filter: Mid Yorkshire's trust is gone.
-	if _, ok := termCount(res.Facets.Trust, "Mid Yorkshire Hospitals NHS Trust"); ok {
-		t.Errorf("trust facet ignores the union filter: %v", res.Facets.Trust)
+	if _, ok := termCount(res.Facets.Terms("trust"), "Mid Yorkshire Hospitals NHS Trust"); ok {
+		t.Errorf("trust facet ignores the union filter: %v", res.Facets.Terms("trust"))
 	}
-	if n, _ := termCount(res.Facets.Trust, "Rotherham NHS Foundation Trust"); n != 1 {
-		t.Errorf("trust facet: %v", res.Facets.Trust)
+	if n, _ := termCount(res.Facets.Terms("trust"), "Rotherham NHS Foundation Trust"); n != 1 {
+		t.Errorf("trust facet: %v", res.Facets.Terms("trust"))
 	}
 }
 
@@ -228,20 +229,20 @@ func TestDisjunctiveFacets(t *testing.T) {
 // facet value's count is the total of the same search with that facet's
 // filter set to just that value, and likewise for every range bucket.
 func TestFacetCountsMatchFilters(t *testing.T) {
-	bases := []Request{
+	bases := []api.Request{
 		{},
 		{Q: "redundancy"},
 		{Filters: map[string][]string{"union": {"Unison"}}},
-		{Q: "staff", Filters: map[string][]string{"union": {"Royal College of Nursing"}}, Jobs: Range{Min: ptr(100)}},
-		{Amount: Range{Min: ptr(50_000_000)}},
+		{Q: "staff", Filters: map[string][]string{"union": {"Royal College of Nursing"}}, Ranges: map[string]api.Range{"jobs": {Min: ptr(100)}}},
+		{Ranges: map[string]api.Range{"amount": {Min: ptr(50_000_000)}}},
 	}
 	for i, base := range bases {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			res := mustSearch(t, base)
 			checked := 0
-			for _, field := range index.KeywordFields {
+			for _, field := range schema.Default.TermNames() {
 				for _, tc := range res.Facets.Terms(field) {
-					req := base
+					req := base.Clone()
 					req.Filters = map[string][]string{}
 					for k, v := range base.Filters {
 						req.Filters[k] = v
@@ -255,15 +256,15 @@ func TestFacetCountsMatchFilters(t *testing.T) {
 			}
 			for _, rf := range []struct {
 				name   string
-				counts []RangeCount
-				set    func(*Request, Range)
+				counts []api.RangeCount
+				set    func(*api.Request, api.Range)
 			}{
-				{"amount", res.Facets.Amount, func(r *Request, rg Range) { r.Amount = rg }},
-				{"jobs", res.Facets.Jobs, func(r *Request, rg Range) { r.Jobs = rg }},
+				{"amount", res.Facets.Ranges("amount"), func(r *api.Request, rg api.Range) { r.SetRange("amount", rg) }},
+				{"jobs", res.Facets.Ranges("jobs"), func(r *api.Request, rg api.Range) { r.SetRange("jobs", rg) }},
 			} {
 				for _, rc := range rf.counts {
-					req := base
-					var rg Range
+					req := base.Clone() // Ranges is a map: set the range on a copy only
+					var rg api.Range
 					if rc.Min != nil {
 						rg.Min = ptr(float64(*rc.Min))
 					}
@@ -286,8 +287,8 @@ func TestFacetCountsMatchFilters(t *testing.T) {
 
 func TestRangeFacetCountsArticlesNotValues(t *testing.T) {
 	// Mid Yorkshire has £38m and £17m, both in £10m–£50m: one article.
-	res := mustSearch(t, Request{Q: "Dewsbury"})
-	for _, rc := range res.Facets.Amount {
+	res := mustSearch(t, api.Request{Q: "Dewsbury"})
+	for _, rc := range res.Facets.Ranges("amount") {
 		want := 0
 		if rc.Key == "10m-50m" || rc.Key == "50m-100m" {
 			want = 1
@@ -296,8 +297,13 @@ func TestRangeFacetCountsArticlesNotValues(t *testing.T) {
 			t.Errorf("bucket %s: %d, want %d", rc.Key, rc.Count, want)
 		}
 	}
-	if len(res.Facets.Amount) != len(index.AmountBuckets) || len(res.Facets.Jobs) != len(index.JobsBuckets) {
-		t.Errorf("range facets should list every bucket: %v %v", res.Facets.Amount, res.Facets.Jobs)
+	amount, _ := schema.Default.Lookup("amount")
+	jobs, _ := schema.Default.Lookup("jobs")
+	if len(amount.Buckets) == 0 || len(jobs.Buckets) == 0 {
+		t.Fatal("the schema has no buckets")
+	}
+	if len(res.Facets.Ranges("amount")) != len(amount.Buckets) || len(res.Facets.Ranges("jobs")) != len(jobs.Buckets) {
+		t.Errorf("range facets should list every bucket: %v %v", res.Facets.Ranges("amount"), res.Facets.Ranges("jobs"))
 	}
 }
 
@@ -305,33 +311,33 @@ func TestBadRequests(t *testing.T) {
 	deep := strings.Repeat("(", 10_000) + "nurse" + strings.Repeat(")", 10_000)
 	tests := []struct {
 		name string
-		req  Request
+		req  api.Request
 		msg  string
 	}{
-		{"unbalanced quote", Request{Q: `"compulsory redundancies`}, "unterminated quote"},
-		{"unbalanced open bracket", Request{Q: "(nurse midwife"}, "missing ')'"},
-		{"unbalanced close bracket", Request{Q: "nurse)"}, "unbalanced ')'"},
-		{"empty group", Request{Q: "nurse ()"}, "empty group"},
-		{"field on group", Request{Q: "text:(nurse)"}, "field"},
-		{"deep nesting", Request{Q: deep}, "nested"},
-		{"long query", Request{Q: strings.Repeat("nurse ", 2000)}, "bytes long"},
-		{"too many clauses", Request{Q: strings.Repeat("a ", 300)}, "clauses"},
-		{"bleve syntax error", Request{Q: "title:"}, "cannot parse"},
-		{"fuzziness", Request{Q: "nurse~5"}, "fuzziness"},
-		{"bad regexp", Request{Q: "/a(/"}, "regular expression"},
-		{"NaN boost", Request{Q: "nurse^NaN"}, "boost"},
-		{"size too big", Request{Size: 1000}, "size"},
-		{"negative from", Request{From: -1}, "from"},
-		{"unknown sort", Request{Sort: "title"}, "sort"},
-		{"unknown facet", Request{Filters: map[string][]string{"colour": {"red"}}}, "unknown facet"},
-		{"min over max", Request{Amount: Range{Min: ptr(5), Max: ptr(1)}}, "amount_min"},
-		{"invalid UTF-8", Request{Q: "nurse \xff"}, "UTF-8"},
+		{"unbalanced quote", api.Request{Q: `"compulsory redundancies`}, "unterminated quote"},
+		{"unbalanced open bracket", api.Request{Q: "(nurse midwife"}, "missing ')'"},
+		{"unbalanced close bracket", api.Request{Q: "nurse)"}, "unbalanced ')'"},
+		{"empty group", api.Request{Q: "nurse ()"}, "empty group"},
+		{"field on group", api.Request{Q: "text:(nurse)"}, "field"},
+		{"deep nesting", api.Request{Q: deep}, "nested"},
+		{"long query", api.Request{Q: strings.Repeat("nurse ", 2000)}, "bytes long"},
+		{"too many clauses", api.Request{Q: strings.Repeat("a ", 300)}, "clauses"},
+		{"bleve syntax error", api.Request{Q: "title:"}, "cannot parse"},
+		{"fuzziness", api.Request{Q: "nurse~5"}, "fuzziness"},
+		{"bad regexp", api.Request{Q: "/a(/"}, "regular expression"},
+		{"NaN boost", api.Request{Q: "nurse^NaN"}, "boost"},
+		{"size too big", api.Request{Size: 1000}, "size"},
+		{"negative from", api.Request{From: -1}, "from"},
+		{"unknown sort", api.Request{Sort: "title"}, "sort"},
+		{"unknown facet", api.Request{Filters: map[string][]string{"colour": {"red"}}}, "unknown facet"},
+		{"min over max", api.Request{Ranges: map[string]api.Range{"amount": {Min: ptr(5), Max: ptr(1)}}}, "amount_min"},
+		{"invalid UTF-8", api.Request{Q: "nurse \xff"}, "UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			_, err := svc.Search(context.Background(), tt.req)
-			if !IsBadRequest(err) {
+			if !api.IsBadRequest(err) {
 				t.Fatalf("err = %v, want a bad request", err)
 			}
 			if !strings.Contains(err.Error(), tt.msg) {
@@ -344,70 +350,13 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-func TestParseRequest(t *testing.T) {
-	good := []struct {
-		raw  string
-		want func(Request) bool
-	}{
-		{"", func(r Request) bool {
-			return r.Size == DefaultSize && r.From == 0 && r.Sort == SortRelevance && r.Q == ""
-		}},
-		{"q=nurse&union=Unison&union=GMB&trust=X", func(r Request) bool {
-			return r.Q == "nurse" && slices.Equal(r.Filters["union"], []string{"Unison", "GMB"}) && slices.Equal(r.Filters["trust"], []string{"X"})
-		}},
-		{"amount_min=50000000&jobs_max=10.5", func(r Request) bool {
-			return *r.Amount.Min == 5e7 && r.Amount.Max == nil && *r.Jobs.Max == 10.5 && r.Jobs.Min == nil
-		}},
-		{"sort=-jobs&from=20&size=100", func(r Request) bool { return r.Sort == "-jobs" && r.From == 20 && r.Size == 100 }},
-		{"page=3&utm=x", func(r Request) bool { return r.Size == DefaultSize }}, // unknown parameters ignored
-		{"q=x", func(r Request) bool { return r.Facets == nil }},
-		{"facets=all", func(r Request) bool { return r.Facets == nil }},
-		{"facets=", func(r Request) bool { return slices.Equal(r.Facets, []string{FacetNone}) }},
-		{"facets=none", func(r Request) bool { return slices.Equal(r.Facets, []string{FacetNone}) }},
-		{"facets=union,+jobs,union,", func(r Request) bool { return slices.Equal(r.Facets, []string{"union", "jobs"}) }},
-	}
-	for _, tt := range good {
-		v, _ := url.ParseQuery(tt.raw)
-		r, err := ParseRequest(v)
-		if err != nil || !tt.want(r) {
-			t.Errorf("ParseRequest(%q) = %+v, %v", tt.raw, r, err)
-		}
-	}
-	bad := []struct{ raw, param string }{
-		{"size=1000", "size"},
-		{"size=0", "size"},
-		{"size=ten", "size"},
-		{"from=-1", "from"},
-		{"from=99999999999999999999", "from"},
-		{"amount_min=abc", "amount_min"},
-		{"amount_max=NaN", "amount_max"},
-		{"jobs_min=Inf", "jobs_min"},
-		{"sort=title", "sort"},
-		{"q=a&q=b", "q"},
-		{"jobs_min=10&jobs_min=20", "jobs_min"},
-		{"facet_size=101", "facet_size"},
-		{"facets=union,colour", "facets"},
-		{"facets=text", "facets"},
-		{"facets=none,union", "facets"},
-		{"facets=union&facets=place", "facets"},
-	}
-	for _, tt := range bad {
-		v, _ := url.ParseQuery(tt.raw)
-		_, err := ParseRequest(v)
-		var br *BadRequestError
-		if !errors.As(err, &br) || br.Param != tt.param {
-			t.Errorf("ParseRequest(%q) err = %v, want a bad request about %s", tt.raw, err, tt.param)
-		}
-	}
-}
-
 func TestArticle(t *testing.T) {
 	a, err := svc.Article(context.Background(), rotherham)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(a.Text, "Trade union Unison has called on") || !slices.Contains(a.Jobs, 750) ||
-		!slices.Contains(a.AmountsGBP, 20_000_000_000) || !slices.Equal(a.Unions, []string{"Unison"}) {
+	if !strings.HasPrefix(a.Text, "Trade union Unison has called on") || !slices.Contains(a.Values.Numbers(tag.Jobs), 750) ||
+		!slices.Contains(a.Values.Numbers(tag.Amount), 20_000_000_000) || !slices.Equal(a.Values.Terms(tag.Union), []string{"Unison"}) {
 		t.Errorf("article: %+v", a)
 	}
 	if len(a.Entities) == 0 {
@@ -426,7 +375,7 @@ func TestArticle(t *testing.T) {
 		t.Errorf("entities lack the misspelt Unsion mention: %+v", a.Entities)
 	}
 	_, err = svc.Article(context.Background(), "no-such-article")
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("unknown id: err = %v", err)
 	}
 }
@@ -436,7 +385,7 @@ func TestFacetValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []TermCount{{"Unison", 4}, {"Royal College of Nursing", 2}}
+	want := []api.TermCount{{Value: "Unison", Count: 4}, {Value: "Royal College of Nursing", Count: 2}}
 	if !slices.Equal(vals, want) {
 		t.Errorf("union values = %v, want %v", vals, want)
 	}
@@ -444,7 +393,7 @@ func TestFacetValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(vals, []TermCount{{"Churchill Hospital", 1}}) {
+	if !slices.Equal(vals, []api.TermCount{{Value: "Churchill Hospital", Count: 1}}) {
 		t.Errorf("hospital prefix ch = %v", vals)
 	}
 	vals, err = svc.FacetValues(context.Background(), "person", "Mike", 1)
@@ -459,7 +408,7 @@ func TestFacetValues(t *testing.T) {
 		field string
 		size  int
 	}{{"colour", 10}, {"text", 10}, {"union", -1}, {"union", 5000}} {
-		if _, err := svc.FacetValues(context.Background(), bad.field, "", bad.size); !IsBadRequest(err) {
+		if _, err := svc.FacetValues(context.Background(), bad.field, "", bad.size); !api.IsBadRequest(err) {
 			t.Errorf("FacetValues(%q, size %d) err = %v, want bad request", bad.field, bad.size, err)
 		}
 	}
@@ -467,8 +416,8 @@ func TestFacetValues(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	s := New(svc.idx, Options{Timeout: time.Nanosecond})
-	_, err := s.Search(context.Background(), Request{Q: "nurse"})
-	if !errors.Is(err, ErrTimeout) {
+	_, err := s.Search(context.Background(), api.Request{Q: "nurse"})
+	if !errors.Is(err, api.ErrTimeout) {
 		t.Errorf("err = %v, want ErrTimeout", err)
 	}
 }
@@ -497,12 +446,12 @@ func TestTooManyExpandedTerms(t *testing.T) {
 	searcher.DisjunctionMaxClauseCount = 5
 	defer func() { searcher.DisjunctionMaxClauseCount = old }()
 	for _, q := range []string{"*", "/.*/", "n*", "text:*"} {
-		_, err := svc.Search(context.Background(), Request{Q: q})
-		if !IsBadRequest(err) || !strings.Contains(err.Error(), "more specific") {
+		_, err := svc.Search(context.Background(), api.Request{Q: q})
+		if !api.IsBadRequest(err) || !strings.Contains(err.Error(), "more specific") {
 			t.Errorf("q=%q: err = %v, want a bad request asking for a more specific term", q, err)
 		}
 	}
-	if _, err := svc.Search(context.Background(), Request{Q: "Ladbr*"}); err != nil {
+	if _, err := svc.Search(context.Background(), api.Request{Q: "Ladbr*"}); err != nil {
 		t.Errorf("a selective prefix failed: %v", err)
 	}
 }
@@ -511,18 +460,18 @@ func TestTooManyExpandedTerms(t *testing.T) {
 // with the same counts as when it counts them all, and leaves the others
 // nil (out of the JSON).
 func TestFacetsParameter(t *testing.T) {
-	allFacets := mustSearch(t, Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}, Jobs: Range{Min: ptr(300)}})
+	allFacets := mustSearch(t, api.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}, Ranges: map[string]api.Range{"jobs": {Min: ptr(300)}}})
 	tests := []struct {
 		facets []string
 		want   []string // JSON keys of "facets"
 	}{
-		{nil, FacetNames},
+		{nil, schema.Default.FacetNames()},
 		{[]string{"union"}, []string{"union"}},
 		{[]string{"jobs", "trust"}, []string{"trust", "jobs"}},
-		{[]string{FacetNone}, nil},
+		{[]string{api.FacetNone}, nil},
 	}
 	for _, tt := range tests {
-		res := mustSearch(t, Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}, Jobs: Range{Min: ptr(300)}, Facets: tt.facets})
+		res := mustSearch(t, api.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}, Ranges: map[string]api.Range{"jobs": {Min: ptr(300)}}, Facets: tt.facets})
 		if res.Total != allFacets.Total || !slices.Equal(hitIDs(res), hitIDs(allFacets)) {
 			t.Errorf("facets %v changed the hits: %v", tt.facets, hitIDs(res))
 		}
@@ -535,7 +484,7 @@ func TestFacetsParameter(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, name := range FacetNames {
+		for _, name := range schema.Default.FacetNames() {
 			if _, ok := keys[name]; ok {
 				got = append(got, name)
 			}
@@ -551,12 +500,10 @@ func TestFacetsParameter(t *testing.T) {
 	}
 }
 
-func facetOf(r *Result, name string) any {
+func facetOf(r *api.Result, name string) any {
 	switch name {
-	case "amount":
-		return r.Facets.Amount
-	case "jobs":
-		return r.Facets.Jobs
+	case "amount", "jobs":
+		return r.Facets.Ranges(name)
 	}
 	return r.Facets.Terms(name)
 }
@@ -590,7 +537,7 @@ func TestRequestKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a, b := mustParse(t, tt.a), mustParse(t, tt.b)
-		if same := a.key() == b.key(); same != tt.same {
+		if same := requestKey(schema.Default, &a) == requestKey(schema.Default, &b); same != tt.same {
 			t.Errorf("key(%q) == key(%q): %v, want %v", tt.a, tt.b, same, tt.same)
 		}
 	}
@@ -600,7 +547,10 @@ func TestRequestKey(t *testing.T) {
 // requests whose counts for it are the same: same query and other
 // filters, whatever its own filter, page or sort.
 func TestFacetKey(t *testing.T) {
-	union, jobs := facets[1], facets[6]
+	union, jobs := svc.facets[1], svc.facets[6]
+	if union.name != "union" || jobs.name != "jobs" {
+		t.Fatalf("facets %+v: want union second and jobs last", svc.facets)
+	}
 	tests := []struct {
 		f    facet
 		a, b string
@@ -619,7 +569,7 @@ func TestFacetKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a, b := mustParse(t, tt.a), mustParse(t, tt.b)
-		if same := a.facetKey(tt.f) == b.facetKey(tt.f); same != tt.same {
+		if same := facetKey(schema.Default, &a, tt.f) == facetKey(schema.Default, &b, tt.f); same != tt.same {
 			t.Errorf("%s facet of %q and %q: same key %v, want %v", tt.f.name, tt.a, tt.b, same, tt.same)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // errorBody is the JSON shape of every API error.
@@ -36,13 +36,13 @@ func statusOf(err error) (int, string) {
 	switch {
 	case errors.As(err, &he):
 		return he.status, he.msg
-	case search.IsBadRequest(err):
+	case api.IsBadRequest(err):
 		return http.StatusBadRequest, err.Error()
-	case errors.Is(err, search.ErrNotFound):
+	case errors.Is(err, api.ErrNotFound):
 		return http.StatusNotFound, err.Error()
-	case errors.Is(err, search.ErrOverloaded):
+	case errors.Is(err, api.ErrOverloaded):
 		return http.StatusServiceUnavailable, fmt.Sprintf("server busy: too many searches at once; try again in %d s", retryAfterSeconds)
-	case errors.Is(err, search.ErrTimeout):
+	case errors.Is(err, api.ErrTimeout):
 		return http.StatusServiceUnavailable, err.Error()
 	}
 	return http.StatusInternalServerError, "internal error"
@@ -77,7 +77,7 @@ const retryAfterSeconds = 1
 // logged one by one: under overload there are many, each already in the
 // request log with its status.
 func (s *Server) logFailure(c *gin.Context, status int, err error) {
-	if errors.Is(err, search.ErrOverloaded) {
+	if errors.Is(err, api.ErrOverloaded) {
 		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
 		return
 	}
@@ -105,9 +105,9 @@ func writeJSON(c *gin.Context, status int, v any) {
 func (s *Server) serveSearch(c *gin.Context) { s.serveJSON(c, s.serveSearchErr) }
 
 // serveSearchErr answers GET /api/search; the parameters are those of
-// search.ParseRequest.
+// api.ParseRequest.
 func (s *Server) serveSearchErr(c *gin.Context) (any, error) {
-	req, err := search.ParseRequest(c.Request.URL.Query())
+	req, err := api.ParseRequest(s.schema, c.Request.URL.Query())
 	if err != nil {
 		return nil, err
 	}
@@ -129,9 +129,9 @@ func (s *Server) serveArticleErr(c *gin.Context) (any, error) {
 
 // facetValuesResponse is the body of GET /api/facets/:field.
 type facetValuesResponse struct {
-	Field  string             `json:"field"`
-	Prefix string             `json:"prefix"`
-	Values []search.TermCount `json:"values"`
+	Field  string          `json:"field"`
+	Prefix string          `json:"prefix"`
+	Values []api.TermCount `json:"values"`
 }
 
 func (s *Server) serveFacet(c *gin.Context) { s.serveJSON(c, s.serveFacetErr) }
@@ -143,7 +143,7 @@ func (s *Server) serveFacetErr(c *gin.Context) (any, error) {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("size: want a whole number from 1 to %d, got %.40q", search.MaxFacetValues, v)}
+			return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("size: want a whole number from 1 to %d, got %.40q", api.MaxFacetValues, v)}
 		}
 		size = n
 	}
@@ -180,15 +180,15 @@ func (s *Server) serveHealthzErr(c *gin.Context) (any, error) {
 // number of hits (-1 when unknown). It counts no facets (which would read
 // a value of every article) and bypasses the cache, so it reads the index
 // cheaply. A search refused because every search slot is taken
-// (search.ErrOverloaded) counts as a pass: the index is being searched,
+// (api.ErrOverloaded) counts as a pass: the index is being searched,
 // and the probes ask whether the server can serve, not how busy it is;
 // failing them under load would restart a busy server or take it out of
 // rotation and move its load onto the others.
 func (s *Server) probe(ctx context.Context) (int, error) {
-	req := search.Request{Size: 1, Facets: []string{search.FacetNone}, NoCache: true}
+	req := api.Request{Size: 1, Facets: []string{api.FacetNone}, NoCache: true}
 	res, err := s.searcher.Search(ctx, req)
 	switch {
-	case errors.Is(err, search.ErrOverloaded):
+	case errors.Is(err, api.ErrOverloaded):
 		return -1, nil
 	case err != nil:
 		s.log.Warn("probe search failed", "err", err)

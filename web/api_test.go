@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // get fetches path from the test server and returns the status and body.
@@ -47,14 +50,14 @@ func getJSON(t *testing.T, path string, want int, v any) {
 	}
 }
 
-func searchAPI(t *testing.T, params string) *search.Result {
+func searchAPI(t *testing.T, params string) *api.Result {
 	t.Helper()
-	var res search.Result
+	var res api.Result
 	getJSON(t, "/api/search?"+params, http.StatusOK, &res)
 	return &res
 }
 
-func ids(res *search.Result) []string {
+func ids(res *api.Result) []string {
 	out := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		out[i] = h.ID
@@ -62,7 +65,7 @@ func ids(res *search.Result) []string {
 	return out
 }
 
-func sortedIDs(res *search.Result) []string {
+func sortedIDs(res *api.Result) []string {
 	out := ids(res)
 	slices.Sort(out)
 	return out
@@ -149,11 +152,11 @@ func TestSearchAPIDisjunctiveFacets(t *testing.T) {
 		t.Fatalf("union=Unison: total %d, want 4", res.Total)
 	}
 	counts := map[string]int{}
-	for _, tc := range res.Facets.Union {
+	for _, tc := range res.Facets.Terms("union") {
 		counts[tc.Value] = tc.Count
 	}
 	if counts["Royal College of Nursing"] != 2 || counts["Unison"] != 4 {
-		t.Errorf("union facet under union=Unison: %v (want RCN 2, Unison 4)", res.Facets.Union)
+		t.Errorf("union facet under union=Unison: %v (want RCN 2, Unison 4)", res.Facets.Terms("union"))
 	}
 }
 
@@ -175,7 +178,7 @@ func TestSearchAPIFacetCountsAddUp(t *testing.T) {
 				n++
 			}
 		}
-		for _, rc := range res.Facets.Jobs {
+		for _, rc := range res.Facets.Ranges("jobs") {
 			p := base
 			if rc.Min != nil {
 				p += "&jobs_min=" + itoa(*rc.Min)
@@ -256,13 +259,14 @@ func TestSearchAPIBadRequests(t *testing.T) {
 }
 
 func TestArticleAPI(t *testing.T) {
-	var a search.Article
+	var a api.TaggedArticle
 	getJSON(t, "/api/articles/"+oxford, http.StatusOK, &a)
 	if a.ID != oxford || !strings.Contains(a.Text, "Churchill") || len(a.Entities) == 0 {
 		t.Fatalf("article: id %q, %d bytes of text, %d entities", a.ID, len(a.Text), len(a.Entities))
 	}
-	if !slices.Contains(a.Unions, "Unison") || !slices.Contains(a.Jobs, 366) || !slices.Contains(a.People, "Mark Ladbrooke") {
-		t.Errorf("canonical values: unions %v jobs %v people %v", a.Unions, a.Jobs, a.People)
+	unions, jobs, people := a.Values.Terms(tag.Union), a.Values.Numbers(tag.Jobs), a.Values.Terms(tag.Person)
+	if !slices.Contains(unions, "Unison") || !slices.Contains(jobs, 366) || !slices.Contains(people, "Mark Ladbrooke") {
+		t.Errorf("canonical values: unions %v jobs %v people %v", unions, jobs, people)
 	}
 	for _, e := range a.Entities {
 		if e.Start < 0 || e.End > len(a.Text) || e.Start >= e.End || a.Text[e.Start:e.End] != e.Text {
@@ -280,10 +284,10 @@ func TestArticleAPI(t *testing.T) {
 func TestFacetAPI(t *testing.T) {
 	var r struct {
 		Field  string
-		Values []search.TermCount
+		Values []api.TermCount
 	}
 	getJSON(t, "/api/facets/union", http.StatusOK, &r)
-	if len(r.Values) != 2 || r.Values[0] != (search.TermCount{Value: "Unison", Count: 4}) {
+	if len(r.Values) != 2 || r.Values[0] != (api.TermCount{Value: "Unison", Count: 4}) {
 		t.Errorf("union values: %+v", r.Values)
 	}
 	getJSON(t, "/api/facets/trust?prefix=rot", http.StatusOK, &r)
@@ -338,11 +342,16 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	}
 }
 
-// panicSearcher panics in every call, to check that a bug in the search
-// layer becomes a JSON 500 that reveals nothing, not a dropped connection.
+// panicSearcher panics in every call but Schema, to check that a bug in
+// the search layer becomes a JSON 500 that reveals nothing, not a dropped
+// connection.
 type panicSearcher struct{ *search.Service }
 
-func (panicSearcher) Search(context.Context, search.Request) (*search.Result, error) {
+// Schema answers, so that New can build the server: web.New asks for the
+// schema once, up front.
+func (panicSearcher) Schema() *schema.Schema { return schema.Default }
+
+func (panicSearcher) Search(context.Context, api.Request) (*api.Result, error) {
 	panic("secret internal detail")
 }
 

@@ -17,7 +17,9 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // findChromium returns the path of a Chromium or Chrome binary, or "".
@@ -307,7 +309,7 @@ func testSearchFlow(b *browser, svc *search.Service, shots string) {
 	if u.Query().Get("q") != "redundancy" || !slices.Equal(u.Query()["union"], []string{"Unison"}) {
 		t.Errorf("URL after ticking Unison: %s; want q=redundancy and union=Unison", u)
 	}
-	want, err := svc.Search(context.Background(), search.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}})
+	want, err := svc.Search(context.Background(), api.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Unison"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,19 +366,19 @@ func testSearchFlow(b *browser, svc *search.Service, shots string) {
 	}
 	trustHref := eval[string](b, "trust highlight", `(document.querySelector(".article-text a.ent-trust") || {getAttribute: () => ""}).getAttribute("href")`)
 	if trustHref == "" {
-		t.Fatalf("article %s: no highlighted trust in the text (its trusts: %v)", id, art.Trusts)
+		t.Fatalf("article %s: no highlighted trust in the text (its trusts: %v)", id, art.Values.Terms(tag.Trust))
 	}
 	tu, err := url.Parse(trustHref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	trust := tu.Query().Get("trust")
-	if tu.Path != "/" || !slices.Contains(art.Trusts, trust) {
-		t.Fatalf("trust highlight links to %q; want the search for one of the article's trusts %v", trustHref, art.Trusts)
+	if tu.Path != "/" || !slices.Contains(art.Values.Terms(tag.Trust), trust) {
+		t.Fatalf("trust highlight links to %q; want the search for one of the article's trusts %v", trustHref, art.Values.Terms(tag.Trust))
 	}
 	b.do("follow trust", chromedp.Click(chromedp.CSS(`.article-text a.ent-trust[href=`+jsString(trustHref)+`]`)))
 	b.waitFor("filtered by trust", `location.pathname === "/" && new URLSearchParams(location.search).get("trust") === `+jsString(trust))
-	wantTrust, err := svc.Search(context.Background(), search.Request{Filters: map[string][]string{"trust": {trust}}})
+	wantTrust, err := svc.Search(context.Background(), api.Request{Filters: map[string][]string{"trust": {trust}}})
 	if err != nil {
 		t.Fatal(err)
 	}

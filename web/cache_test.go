@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // TestSearchCacheSeesWrites runs the same request through the real router
@@ -17,8 +19,8 @@ import (
 func TestSearchCacheSeesWrites(t *testing.T) {
 	ws := newWriteServer(t, testKey)
 	svc := ws.srv.searcher.(*search.Service)
-	unison := func(r *search.Result) int {
-		for _, c := range r.Facets.Union {
+	unison := func(r *api.Result) int {
+		for _, c := range r.Facets.Terms("union") {
 			if c.Value == "Unison" {
 				return c.Count
 			}
@@ -31,24 +33,24 @@ func TestSearchCacheSeesWrites(t *testing.T) {
 		method, path  string
 		body          string
 		status        int
-		before, after func(*search.Result) bool
+		before, after func(*api.Result) bool
 	}{
 		{"post", "q=brora", "POST", "/api/articles", `{"id":"c-1","title":"Brora","text":"Unison: 30 porters at Brora face cuts."}`, http.StatusCreated,
-			func(r *search.Result) bool { return r.Total == 0 },
-			func(r *search.Result) bool { return r.Total == 1 && r.Hits[0].ID == "c-1" }},
+			func(r *api.Result) bool { return r.Total == 0 },
+			func(r *api.Result) bool { return r.Total == 1 && r.Hits[0].ID == "c-1" }},
 		{"bulk, landing page facets", "", "POST", "/api/articles/_bulk", `{"id":"c-2","title":"Golspie","text":"Unison: Golspie clinic shuts."}` + "\n", http.StatusOK,
-			func(r *search.Result) bool { return r.Total == 6 && unison(r) == 5 },
-			func(r *search.Result) bool { return r.Total == 7 && unison(r) == 6 }},
+			func(r *api.Result) bool { return r.Total == 6 && unison(r) == 5 },
+			func(r *api.Result) bool { return r.Total == 7 && unison(r) == 6 }},
 		{"put", "q=brora&union=Unison", "PUT", "/api/articles/c-1", `{"title":"Helmsdale","text":"The GMB says Helmsdale ward closes."}`, http.StatusOK,
-			func(r *search.Result) bool { return r.Total == 1 },
-			func(r *search.Result) bool { return r.Total == 0 }},
+			func(r *api.Result) bool { return r.Total == 1 },
+			func(r *api.Result) bool { return r.Total == 0 }},
 		{"delete", "union=Unison", "DELETE", "/api/articles/c-2", "", http.StatusNoContent,
-			func(r *search.Result) bool { return r.Total == 5 && unison(r) == 5 },
-			func(r *search.Result) bool { return r.Total == 4 && unison(r) == 4 }},
+			func(r *api.Result) bool { return r.Total == 5 && unison(r) == 5 },
+			func(r *api.Result) bool { return r.Total == 4 && unison(r) == 4 }},
 	}
-	get := func(params string) *search.Result {
+	get := func(params string) *api.Result {
 		t.Helper()
-		var res search.Result
+		var res api.Result
 		getFrom(t, ws, "/api/search?"+params, &res)
 		return &res
 	}
@@ -93,8 +95,8 @@ func TestSearchAPIFacetsParameter(t *testing.T) {
 		params string
 		want   []string
 	}{
-		{"q=redundancy", search.FacetNames},
-		{"q=redundancy&facets=all", search.FacetNames},
+		{"q=redundancy", schema.Default.FacetNames()},
+		{"q=redundancy&facets=all", schema.Default.FacetNames()},
 		{"q=redundancy&facets=union,jobs", []string{"union", "jobs"}},
 		{"q=redundancy&facets=none", nil},
 		{"q=redundancy&facets=", nil},
@@ -112,7 +114,7 @@ func TestSearchAPIFacetsParameter(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, name := range search.FacetNames {
+		for _, name := range schema.Default.FacetNames() {
 			if _, ok := res.Facets[name]; ok {
 				got = append(got, name)
 			}
@@ -148,12 +150,13 @@ func TestSearchAPIFacetsParameter(t *testing.T) {
 // build its links).
 func TestCloneRequestSharesNothing(t *testing.T) {
 	min := 5.0
-	r := search.Request{Filters: map[string][]string{"union": {"Unison"}}, Amount: search.Range{Min: &min}, Facets: []string{"union"}}
-	c := cloneRequest(r)
+	r := api.Request{Filters: map[string][]string{"union": {"Unison"}}, Ranges: map[string]api.Range{"amount": {Min: &min}}, Facets: []string{"union"}}
+	c := r.Clone()
 	c.Filters["union"][0] = "GMB"
-	*c.Amount.Min = 6
+	*c.Ranges["amount"].Min = 6
 	c.Facets[0] = "place"
-	if r.Filters["union"][0] != "Unison" || *r.Amount.Min != 5 || r.Facets[0] != "union" {
+	c.SetRange("jobs", api.Range{Min: &min})
+	if r.Filters["union"][0] != "Unison" || *r.Ranges["amount"].Min != 5 || r.Facets[0] != "union" || len(r.Ranges) != 1 {
 		t.Errorf("changing the clone changed the original: %+v", r)
 	}
 }

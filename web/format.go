@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/cutwatch/cutwatch/index/schema"
 )
 
 // formatGBP writes an amount of pounds the way a news reader expects it:
@@ -85,19 +87,29 @@ func maxOf(vs []int64) (int64, bool) {
 	return m, true
 }
 
-// formatRange describes an inclusive range of pounds (money) or job
-// counts for a filter chip: "£55m", "£1m–£10m", "£1bn or more",
-// "up to 49 jobs".
-func formatRange(min, max *float64, money bool) string {
+// formatValue writes a value of the numeric kind k as its Format says.
+func formatValue(k schema.Kind, n int64) string {
+	switch k.Format {
+	case schema.FormatMoney:
+		return formatGBP(n)
+	case schema.FormatJobs:
+		return formatJobs(n)
+	}
+	return groupThousands(n)
+}
+
+// formatRange describes an inclusive range of the numeric kind k for a
+// filter chip: "£55m", "£1m–£10m", "£1bn or more", "up to 49 jobs".
+func formatRange(min, max *float64, k schema.Kind) string {
 	f := func(v float64) string {
 		n := int64(math.Round(v))
-		if money {
+		if k.Format == schema.FormatMoney {
 			return formatGBP(n)
 		}
 		return groupThousands(n)
 	}
 	unit := ""
-	if !money {
+	if k.Format == schema.FormatJobs {
 		unit = " jobs"
 	}
 	switch {

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 func TestFormatGBP(t *testing.T) {
@@ -45,6 +46,8 @@ func TestFormatJobsAndRanges(t *testing.T) {
 		}
 	}
 	f := func(v float64) *float64 { return &v }
+	amount, _ := schema.Default.Lookup("amount")
+	jobs, _ := schema.Default.Lookup("jobs")
 	tests := []struct {
 		min, max *float64
 		money    bool
@@ -58,7 +61,11 @@ func TestFormatJobsAndRanges(t *testing.T) {
 		{f(100), f(249), false, "100–249 jobs"},
 	}
 	for _, tt := range tests {
-		if got := formatRange(tt.min, tt.max, tt.money); got != tt.want {
+		k := jobs
+		if tt.money {
+			k = amount
+		}
+		if got := formatRange(tt.min, tt.max, k); got != tt.want {
 			t.Errorf("formatRange(%v, %v, %v) = %q, want %q", tt.min, tt.max, tt.money, got, tt.want)
 		}
 	}
@@ -113,7 +120,7 @@ func TestHighlight(t *testing.T) {
 		{Type: "colour", Value: "red", Text: "said", Start: 7, End: 11},
 		ent(tag.Person, "Brian James", strings.Index(text, "James"), "James"),
 	}
-	got := highlight(text, ents)
+	got := highlight(schema.Default, text, ents)
 	type seg struct{ text, kind, href string }
 	var flat [][]seg
 	for _, p := range got {
@@ -166,33 +173,33 @@ func TestHighlight(t *testing.T) {
 		t.Errorf("segments join to %q, want the text %q", joined.String(), text)
 	}
 	// A multi-byte character is never split.
-	if p := highlight("£5m cut", []tag.Entity{{Type: tag.Amount, Value: "5000000", Text: "\xa35m", Start: 1, End: 4}}); len(p) != 1 || len(p[0]) != 1 || p[0][0].Kind != "" {
+	if p := highlight(schema.Default, "£5m cut", []tag.Entity{{Type: tag.Amount, Value: "5000000", Text: "\xa35m", Start: 1, End: 4}}); len(p) != 1 || len(p[0]) != 1 || p[0][0].Kind != "" {
 		t.Errorf("entity starting inside a character: %+v", p)
 	}
 }
 
 func TestSearchURLs(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
-	req := search.Request{
+	req := api.Request{
 		Q:       "job cuts",
 		Filters: map[string][]string{"union": {"Unison", "Unison", ""}, "trust": {"A & B Trust"}},
-		Amount:  search.Range{Min: f(1e6), Max: f(9999999)},
-		Sort:    search.SortJobsDesc, From: 20, Size: 10, FacetSize: 10,
+		Ranges:  map[string]api.Range{"amount": {Min: f(1e6), Max: f(9999999)}},
+		Sort:    "-jobs", From: 20, Size: 10, FacetSize: 10,
 	}
-	if got, want := searchURL(req), "/?q=job+cuts&trust=A+%26+B+Trust&union=Unison&amount_min=1000000&amount_max=9999999&sort=-jobs&from=20"; got != want {
+	if got, want := searchURL(schema.Default, req), "/?q=job+cuts&trust=A+%26+B+Trust&union=Unison&amount_min=1000000&amount_max=9999999&sort=-jobs&from=20"; got != want {
 		t.Errorf("searchURL = %q, want %q", got, want)
 	}
 	// Each edit starts again at the first page and leaves the original alone.
-	if got, want := edit(req, func(r *search.Request) { toggleFilter(r, "union", "Unison") }), "/?q=job+cuts&trust=A+%26+B+Trust&amount_min=1000000&amount_max=9999999&sort=-jobs"; got != want {
+	if got, want := edit(schema.Default, req, func(r *api.Request) { toggleFilter(r, "union", "Unison") }), "/?q=job+cuts&trust=A+%26+B+Trust&amount_min=1000000&amount_max=9999999&sort=-jobs"; got != want {
 		t.Errorf("remove Unison = %q, want %q", got, want)
 	}
-	if got, want := edit(req, func(r *search.Request) { toggleFilter(r, "person", "Pam Johnson") }), "/?q=job+cuts&trust=A+%26+B+Trust&union=Unison&person=Pam+Johnson&amount_min=1000000&amount_max=9999999&sort=-jobs"; got != want {
+	if got, want := edit(schema.Default, req, func(r *api.Request) { toggleFilter(r, "person", "Pam Johnson") }), "/?q=job+cuts&trust=A+%26+B+Trust&union=Unison&person=Pam+Johnson&amount_min=1000000&amount_max=9999999&sort=-jobs"; got != want {
 		t.Errorf("add person = %q, want %q", got, want)
 	}
 	if len(req.Filters["union"]) != 3 || req.Filters["person"] != nil || req.From != 20 {
 		t.Errorf("edit changed the original request: %+v", req)
 	}
-	if got := searchURL(search.Request{Size: 10, FacetSize: 10, Sort: search.SortRelevance}); got != "/" {
+	if got := searchURL(schema.Default, api.Request{Size: 10, FacetSize: 10, Sort: api.SortRelevance}); got != "/" {
 		t.Errorf("default request URL = %q, want /", got)
 	}
 	for kind, want := range map[string]string{
@@ -209,11 +216,11 @@ func TestSearchURLs(t *testing.T) {
 		case "jobs":
 			value = "750"
 		}
-		if got := entityURL(kind, value); got != want {
+		if got := entityURL(schema.Default, kind, value); got != want {
 			t.Errorf("entityURL(%s, %s) = %q, want %q", kind, value, got, want)
 		}
 	}
-	if got := entityURL("amount", "lots"); got != "" {
+	if got := entityURL(schema.Default, "amount", "lots"); got != "" {
 		t.Errorf("entityURL of a non-numeric amount = %q, want empty", got)
 	}
 }
@@ -233,7 +240,7 @@ func TestPager(t *testing.T) {
 		{15, 10, 35, "/?from=5", "/?from=25", "1 2 3 4"}, // an offset between pages: no current page
 	}
 	for _, tt := range tests {
-		prev, next, pages := pager(search.Request{From: tt.from, Size: tt.size}, tt.total)
+		prev, next, pages := pager(schema.Default, api.Request{From: tt.from, Size: tt.size}, tt.total)
 		var s []string
 		for _, p := range pages {
 			switch {
@@ -251,8 +258,8 @@ func TestPager(t *testing.T) {
 		}
 	}
 	// Pages beyond the API's deepest offset are not offered.
-	_, _, pages := pager(search.Request{Size: 10}, 1_000_000)
-	if last := pages[len(pages)-1]; last.Number != search.MaxFrom/10+1 {
-		t.Errorf("last page offered: %d, want %d", last.Number, search.MaxFrom/10+1)
+	_, _, pages := pager(schema.Default, api.Request{Size: 10}, 1_000_000)
+	if last := pages[len(pages)-1]; last.Number != api.MaxFrom/10+1 {
+		t.Errorf("last page offered: %d, want %d", last.Number, api.MaxFrom/10+1)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
@@ -37,7 +38,7 @@ var paragraphBreak = regexp.MustCompile(`\n[ \t\r]*\n\s*`)
 // left as plain text. Nothing here produces HTML: every segment's text is
 // escaped by html/template when the page is rendered, so a hostile article
 // cannot inject markup however its entities are laid out.
-func highlight(text string, ents []tag.Entity) []paragraph {
+func highlight(sch *schema.Schema, text string, ents []tag.Entity) []paragraph {
 	sorted := slices.Clone(ents)
 	slices.SortStableFunc(sorted, func(a, b tag.Entity) int {
 		if c := cmp.Compare(a.Start, b.Start); c != 0 {
@@ -69,7 +70,7 @@ func highlight(text string, ents []tag.Entity) []paragraph {
 		if mention != e.Text || paragraphBreak.MatchString(mention) {
 			continue
 		}
-		href := entityURL(string(e.Type), e.Value)
+		href := entityURL(sch, string(e.Type), e.Value)
 		if href == "" {
 			continue
 		}
@@ -78,7 +79,7 @@ func highlight(text string, ents []tag.Entity) []paragraph {
 		*last = append(*last, segment{
 			Text:  mention,
 			Kind:  string(e.Type),
-			Label: kindLabel(string(e.Type)) + ": " + entityDisplay(string(e.Type), e.Value),
+			Label: kindLabel(sch, string(e.Type)) + ": " + entityDisplay(sch, string(e.Type), e.Value),
 			Href:  href,
 		})
 		pos = e.End

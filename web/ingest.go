@@ -13,8 +13,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Body limits of the write routes.
@@ -24,21 +24,6 @@ const (
 	// MaxBulkBody is the largest body of POST /api/articles/_bulk.
 	MaxBulkBody = 32 << 20
 )
-
-// Ingester is what the write routes need: the real one is *index.Writer.
-type Ingester interface {
-	// Put tags, indexes and durably stores articles (already decoded with
-	// index.DecodeIngest), replacing those with the same ids, and returns
-	// their entities once they are searchable.
-	Put(ctx context.Context, arts []index.Article) ([][]tag.Entity, error)
-	// Delete removes an article; the error wraps index.ErrNotFound for an
-	// unknown id.
-	Delete(ctx context.Context, id string) error
-	// Reindex rebuilds the whole index and swaps it in while searches go
-	// on; it runs in the background (reindex.go) and stops early, leaving
-	// the current index, when ctx is cancelled.
-	Reindex(ctx context.Context) (index.ReindexStats, error)
-}
 
 // writeRoutes registers the routes that change the index, and the status
 // of a re-index, all behind the API key.
@@ -120,13 +105,17 @@ func nonNil(e []tag.Entity) []tag.Entity {
 // writeErr maps errors of the Ingester to statuses.
 func writeErr(err error) error {
 	switch {
-	case errors.Is(err, index.ErrNotFound):
+	case errors.Is(err, api.ErrNotFound):
 		return &httpError{http.StatusNotFound, err.Error()}
-	case errors.Is(err, index.ErrReindexRunning):
+	case errors.Is(err, api.ErrReindexRunning), errors.Is(err, api.ErrWouldShrink):
 		return &httpError{http.StatusConflict, err.Error()}
-	case errors.Is(err, index.ErrDamaged):
+	case errors.Is(err, api.ErrNoSpace):
+		return &httpError{http.StatusInsufficientStorage, err.Error()}
+	case errors.Is(err, api.ErrStoreUnusable):
+		return &httpError{http.StatusServiceUnavailable, err.Error()}
+	case errors.Is(err, api.ErrDamaged):
 		return &httpError{http.StatusServiceUnavailable, "the index is damaged and takes no writes until it is rebuilt: POST /api/admin/reindex"}
-	case errors.Is(err, index.ErrClosed):
+	case errors.Is(err, api.ErrClosed):
 		return &httpError{http.StatusServiceUnavailable, "shutting down"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &httpError{http.StatusServiceUnavailable, "request cancelled before the write"}
@@ -179,14 +168,14 @@ func (s *Server) putOne(c *gin.Context, id string) (status int, v any, err error
 	if err != nil {
 		return 0, nil, err
 	}
-	a, err := index.DecodeIngest(body, id)
+	a, err := api.DecodeIngest(body, id)
 	if err != nil {
 		return 0, nil, &httpError{http.StatusBadRequest, err.Error()}
 	}
 	if id != "" && a.ID != strings.TrimSpace(id) {
 		return 0, nil, &httpError{http.StatusBadRequest, fmt.Sprintf("id: %.100q in the body does not match %.100q in the URL", a.ID, id)}
 	}
-	ents, err := s.ingester.Put(c.Request.Context(), []index.Article{a})
+	ents, err := s.ingester.Put(c.Request.Context(), []api.Article{a})
 	if err != nil {
 		return 0, nil, writeErr(err)
 	}
@@ -227,7 +216,7 @@ func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
 	}
 	var (
 		res   bulkResponse
-		arts  []index.Article
+		arts  []api.Article
 		slots []int // index into res.Results of each of arts
 	)
 	for i, line := range bytes.Split(body, []byte("\n")) {
@@ -238,7 +227,7 @@ func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
 		r := bulkLine{Line: i + 1}
 		if len(line) > MaxArticleBody {
 			r.Error = fmt.Sprintf("line: longer than %d bytes", MaxArticleBody)
-		} else if a, err := index.DecodeIngest(line, ""); err != nil {
+		} else if a, err := api.DecodeIngest(line, ""); err != nil {
 			r.Error = err.Error()
 		} else {
 			arts = append(arts, a)

@@ -21,6 +21,7 @@ import (
 	"github.com/cutwatch/cutwatch/index/indextest"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 const testKey = "s3cret-test-key"
@@ -32,7 +33,7 @@ var (
 )
 
 // writeServer is a real HTTP server on the real router over a real Writer
-// on a fresh --data holding the seed index.
+// on a fresh --data holding the seeds in its store and index.
 type writeServer struct {
 	*httptest.Server
 	srv  *Server
@@ -48,9 +49,9 @@ func newWriteServer(t *testing.T, key string) *writeServer {
 }
 
 // newWriteServerOn starts a quiet server over a Writer on data, opened
-// with opts plus the test tagger and the seeds as sources, as 'cutwatch
-// serve' wires it (the Writer is the Ingester and the Readiness, and
-// reports its tagging time into the server's metrics).
+// with opts plus the test tagger, as 'cutwatch serve' wires it (the
+// Writer is the Ingester and the Readiness, and reports its tagging time
+// into the server's metrics).
 func newWriteServerOn(t *testing.T, data, key string, opts index.WriterOptions) *writeServer {
 	t.Helper()
 	return newWriteServerWith(t, data, key, opts, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -67,7 +68,6 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	m := NewMetrics()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Tagger = ingestTagger
-	opts.Sources = []string{indextest.SeedsDir()}
 	opts.ObserveTag = m.ObserveTag
 	w, err := index.OpenWriter(context.Background(), data, opts)
 	if err != nil {
@@ -144,7 +144,7 @@ func (ws *writeServer) search(t *testing.T, q string) []string {
 	if status != http.StatusOK {
 		t.Fatalf("search %q: %d %s", q, status, body)
 	}
-	var res search.Result
+	var res api.Result
 	if err := json.Unmarshal(body, &res); err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestPostArticleSearchableAndIdempotent(t *testing.T) {
 	body := `{"title":"Cuts at Dornoch","text":"Unison says 45 nurses at Dornoch hospital will lose their jobs in £2m savings.","url":"https://example.org/dornoch","published":"2024-03-01"}`
 	var r1 ingestResult
 	ws.post(t, "POST", "/api/articles", body, http.StatusCreated, &r1)
-	if !strings.HasPrefix(r1.ID, index.ContentIDPrefix) {
+	if !strings.HasPrefix(r1.ID, api.ContentIDPrefix) {
 		t.Errorf("id %q: want one derived from the text", r1.ID)
 	}
 	var kinds []string
@@ -312,7 +312,7 @@ func TestPostArticleSearchableAndIdempotent(t *testing.T) {
 	if got := ws.search(t, "dornoch"); !slices.Equal(got, []string{r1.ID}) {
 		t.Errorf("dornoch: %v, want [%s]", got, r1.ID)
 	}
-	var art search.Article
+	var art api.TaggedArticle
 	getFrom(t, ws, "/api/articles/"+r1.ID, &art)
 	if art.Title != "Cuts at Dornoch" || art.URL != "https://example.org/dornoch" || art.Published == nil || art.Published.Year() != 2024 {
 		t.Errorf("stored article %+v", art)
@@ -445,7 +445,7 @@ func TestBulkReportsBadLines(t *testing.T) {
 		}
 		okIDs = append(okIDs, r.ID)
 	}
-	if !slices.Contains(okIDs, "b-1") || !slices.Contains(okIDs, "b-6") || !slices.Contains(okIDs, index.ContentID("GMB says Tongue clinic will close.")) {
+	if !slices.Contains(okIDs, "b-1") || !slices.Contains(okIDs, "b-6") || !slices.Contains(okIDs, api.ContentID("GMB says Tongue clinic will close.")) {
 		t.Errorf("ids %v", okIDs)
 	}
 	for _, q := range []string{"lairg", "tongue", "bettyhill"} {
@@ -482,8 +482,8 @@ func TestReindexAPI(t *testing.T) {
 	if st.State != jobDone || st.Error != "" {
 		t.Fatalf("re-index: %+v, want done", st)
 	}
-	if st.Documents == nil || *st.Documents != 6 || *st.FromSources != 5 || *st.FromStore != 1 {
-		t.Errorf("re-index state %+v, want 6 docs from 5 + 1", st)
+	if st.Documents == nil || *st.Documents != 6 || st.FromStore == nil || *st.FromStore != 6 {
+		t.Errorf("re-index state %+v, want 6 docs read from the store (the 5 seeds and the one posted)", st)
 	}
 	if st.Started.Before(before.Add(-time.Second)) || st.Finished == nil || st.Finished.Before(*st.Started) {
 		t.Errorf("started %v, finished %v", st.Started, st.Finished)
@@ -504,7 +504,7 @@ func FuzzDecodeIngest(f *testing.F) {
 	f.Add([]byte("{\"text\":\"\xff\"}"))
 	f.Add([]byte(`{"id":12,"text":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := index.DecodeIngest(data, "")
+		a, err := api.DecodeIngest(data, "")
 		if err != nil {
 			return
 		}

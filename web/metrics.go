@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Metric names, exported at GET /metrics.
@@ -24,6 +24,7 @@ const (
 	metricDocuments       = "cutwatch_index_documents"
 	metricIngested        = "cutwatch_ingest_articles_total"
 	metricTagDuration     = "cutwatch_tag_duration_seconds"
+	metricWritesEnabled   = "cutwatch_writes_enabled"
 )
 
 // routeUnmatched is the route label of requests that matched no route (404
@@ -96,6 +97,23 @@ func NewMetrics() *Metrics {
 // Registry returns the registry that GET /metrics exports, for callers that
 // want to add series of their own.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// watchWrites exports whether the server takes writes (1) or not (0: no
+// key, a full disk, a damaged store), read from on when scraped.
+func (m *Metrics) watchWrites(on func() bool, log *slog.Logger) {
+	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: metricWritesEnabled,
+		Help: "1 when the server takes writes, 0 when they are off (no API key, a full disk, a damaged article store: see /readyz).",
+	}, func() float64 {
+		if on() {
+			return 1
+		}
+		return 0
+	})
+	if err := m.reg.Register(g); err != nil {
+		log.Warn("metrics: writes_enabled is already registered (one Metrics serves one Server)", "err", err)
+	}
+}
 
 // ObserveTag records the tagger's time for one article. It has the type of
 // index.WriterOptions.ObserveTag.
@@ -178,7 +196,7 @@ func (s *Server) metricsHandler() gin.HandlerFunc {
 }
 
 // search runs one search request through the Searcher and records its time.
-func (s *Server) search(ctx context.Context, req search.Request) (*search.Result, error) {
+func (s *Server) search(ctx context.Context, req api.Request) (*api.Result, error) {
 	start := time.Now()
 	res, err := s.searcher.Search(ctx, req)
 	s.metrics.searchDuration.Observe(time.Since(start).Seconds())
@@ -189,8 +207,8 @@ func (s *Server) search(ctx context.Context, req search.Request) (*search.Result
 // the counters of its result cache and of its admission control. The real
 // one is *search.Service; a Searcher without them exports neither.
 type searchStats interface {
-	CacheStats() search.CacheStats
-	AdmissionStats() search.AdmissionStats
+	CacheStats() api.CacheStats
+	AdmissionStats() api.AdmissionStats
 }
 
 // searchStatsCollector exports a searchStats at scrape time, so that the

@@ -12,7 +12,7 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // lockedBuffer is a bytes.Buffer that handler goroutines may write to.
@@ -82,7 +82,7 @@ func TestRequestLog(t *testing.T) {
 		}
 		bodyLen[i] = body.Len()
 		if i == 0 {
-			var res search.Result
+			var res api.Result
 			if err := json.Unmarshal(body.Bytes(), &res); err != nil {
 				t.Fatal(err)
 			}

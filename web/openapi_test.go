@@ -21,9 +21,9 @@ import (
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 
-	"github.com/cutwatch/cutwatch/index"
-	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // loadSpec parses web/openapi.json with libopenapi and builds its OpenAPI
@@ -384,6 +384,7 @@ func jsonAt(v any, keys ...string) any {
 // states against the constants the code enforces, so that the two cannot
 // drift apart.
 func TestOpenAPIMatchesCode(t *testing.T) {
+	sch := schema.Default // (the name schema is taken by the spec's schemas below)
 	var spec any
 	if err := json.Unmarshal(openAPISpec, &spec); err != nil {
 		t.Fatal(err)
@@ -415,9 +416,9 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		}
 		return out
 	}
-	var kinds []string
-	for _, k := range tag.Kinds {
-		kinds = append(kinds, string(k))
+	var types []string
+	for _, k := range sch.Kinds() {
+		types = append(types, k.Name())
 	}
 	type check struct {
 		what      string
@@ -425,28 +426,28 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 	}
 	checks := []check{
 		{"q maxLength", jsonAt(param("q"), "maxLength"), float64(search.MaxQueryLen)},
-		{"sort enum", jsonAt(param("sort"), "enum"), strs(search.SortKeys...)},
-		{"sort default", jsonAt(param("sort"), "default"), search.SortRelevance},
-		{"from maximum", jsonAt(param("from"), "maximum"), float64(search.MaxFrom)},
-		{"size maximum", jsonAt(param("size"), "maximum"), float64(search.MaxSize)},
-		{"size default", jsonAt(param("size"), "default"), float64(search.DefaultSize)},
-		{"facet_size maximum", jsonAt(param("facet_size"), "maximum"), float64(search.MaxFacetSize)},
-		{"facet_size default", jsonAt(param("facet_size"), "default"), float64(search.DefaultFacetSize)},
-		{"facet field enum", jsonAt(facetParam("field"), "enum"), strs(index.KeywordFields...)},
-		{"facet values size maximum", jsonAt(facetParam("size"), "maximum"), float64(search.MaxFacetValues)},
-		{"facet values size default", jsonAt(facetParam("size"), "default"), float64(search.DefaultFacetValues)},
-		{"facet prefix maxLength", jsonAt(facetParam("prefix"), "maxLength"), float64(search.MaxPrefixLen)},
-		{"entity type enum", schema("Entity", "properties", "type", "enum"), strs(kinds...)},
-		{"ingest id maxLength", schema("IngestArticle", "properties", "id", "maxLength"), float64(index.MaxIDLen)},
-		{"ingest title maxLength", schema("IngestArticle", "properties", "title", "maxLength"), float64(index.MaxTitleLen)},
-		{"ingest url maxLength", schema("IngestArticle", "properties", "url", "maxLength"), float64(index.MaxURLLen)},
+		{"sort enum", jsonAt(param("sort"), "enum"), strs(api.SortKeys(sch)...)},
+		{"sort default", jsonAt(param("sort"), "default"), api.SortRelevance},
+		{"from maximum", jsonAt(param("from"), "maximum"), float64(api.MaxFrom)},
+		{"size maximum", jsonAt(param("size"), "maximum"), float64(api.MaxSize)},
+		{"size default", jsonAt(param("size"), "default"), float64(api.DefaultSize)},
+		{"facet_size maximum", jsonAt(param("facet_size"), "maximum"), float64(api.MaxFacetSize)},
+		{"facet_size default", jsonAt(param("facet_size"), "default"), float64(api.DefaultFacetSize)},
+		{"facet field enum", jsonAt(facetParam("field"), "enum"), strs(sch.TermNames()...)},
+		{"facet values size maximum", jsonAt(facetParam("size"), "maximum"), float64(api.MaxFacetValues)},
+		{"facet values size default", jsonAt(facetParam("size"), "default"), float64(api.DefaultFacetValues)},
+		{"facet prefix maxLength", jsonAt(facetParam("prefix"), "maxLength"), float64(api.MaxPrefixLen)},
+		{"entity type enum", schema("Entity", "properties", "type", "enum"), strs(types...)},
+		{"ingest id maxLength", schema("IngestArticle", "properties", "id", "maxLength"), float64(api.MaxIDLen)},
+		{"ingest title maxLength", schema("IngestArticle", "properties", "title", "maxLength"), float64(api.MaxTitleLen)},
+		{"ingest url maxLength", schema("IngestArticle", "properties", "url", "maxLength"), float64(api.MaxURLLen)},
 		// Facets are present only when asked for (the facets parameter).
 		{"facets required", schema("Facets", "required"), []any{}},
 	}
-	for _, f := range index.KeywordFields {
+	for _, f := range sch.TermNames() {
 		checks = append(checks,
-			check{f + " filter maxItems", jsonAt(param(f), "maxItems"), float64(search.MaxFilterValues)},
-			check{f + " filter value maxLength", jsonAt(param(f), "items", "maxLength"), float64(search.MaxFilterLen)})
+			check{f + " filter maxItems", jsonAt(param(f), "maxItems"), float64(api.MaxFilterValues)},
+			check{f + " filter value maxLength", jsonAt(param(f), "items", "maxLength"), float64(api.MaxFilterLen)})
 	}
 	// The facets a response may hold are the facets parameter's names.
 	var facetProps []string
@@ -454,7 +455,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		facetProps = append(facetProps, name)
 	}
 	slices.Sort(facetProps)
-	checks = append(checks, check{"facets properties", facetProps, slices.Sorted(slices.Values(search.FacetNames))})
+	checks = append(checks, check{"facets properties", facetProps, slices.Sorted(slices.Values(sch.FacetNames()))})
 	for _, c := range checks {
 		g, _ := json.Marshal(c.got)
 		w, _ := json.Marshal(c.want)
@@ -462,13 +463,13 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 			t.Errorf("web/openapi.json %s = %s, the code says %s", c.what, g, w)
 		}
 	}
-	// The search parameters are those search.ParseRequest reads.
+	// The search parameters are those api.ParseRequest reads.
 	var names []string
 	for _, p := range jsonAt(spec, "paths", "/api/search", "get", "parameters").([]any) {
 		ref, _ := jsonAt(p, "$ref").(string)
 		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
 	}
-	want := append([]string{"q"}, index.KeywordFields...)
+	want := append([]string{"q"}, sch.TermNames()...)
 	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "sort", "from", "size", "facet_size", "facets")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/search parameters %v, want %v", names, want)

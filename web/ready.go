@@ -7,27 +7,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/search/api"
 )
-
-// Readiness is what /readyz and the read routes ask of the index besides
-// searching it. The real one is *index.Writer.
-type Readiness interface {
-	// Ready returns nil when the index can serve, or why not: an error
-	// wrapping index.ErrDamaged when there is no index to search (the
-	// read routes then answer 503), index.ErrSwapping during the swap of
-	// a re-index (searches go on), index.ErrClosed after close. It must
-	// not block.
-	Ready() error
-	// Dir returns the directory of the index being served.
-	Dir() string
-}
 
 // readyResponse is the body of GET /readyz when ready.
 type readyResponse struct {
 	Status    string `json:"status"` // "ready"
 	Documents uint64 `json:"documents"`
 	Index     string `json:"index,omitempty"` // base name of the index directory
+	// Writes is "on" when the server takes writes, "off" when it does not
+	// (no API key, a full disk), with the reason in WritesOff.
+	Writes    string `json:"writes"`
+	WritesOff string `json:"writes_off,omitempty"`
 }
 
 // notReadyResponse is the body of GET /readyz when not ready (503).
@@ -50,10 +41,11 @@ func (s *Server) StartShutdown() {
 // started through the API) to end. Call it before closing the Ingester.
 func (s *Server) Close() {
 	s.StartShutdown()
-	// A POST that checked the context before the cancel has added its
-	// job by the time it releases jobMu; later ones see the cancel. So
-	// Wait never races with Add.
+	// Once closed is set under jobMu, no POST adds a job (it checks
+	// closed under jobMu), and every POST that added one before has
+	// released jobMu: Wait never races with Add.
 	s.jobMu.Lock()
+	s.closed = true
 	s.jobMu.Unlock()
 	s.jobs.Wait()
 }
@@ -69,9 +61,9 @@ func (s *Server) notReadyReason() string {
 	switch err := s.ready.Ready(); {
 	case err == nil:
 		return ""
-	case errors.Is(err, index.ErrDamaged):
+	case errors.Is(err, api.ErrDamaged):
 		return s.damagedMessage()
-	case errors.Is(err, index.ErrSwapping), errors.Is(err, index.ErrClosed):
+	case errors.Is(err, api.ErrSwapping), errors.Is(err, api.ErrClosed), errors.Is(err, api.ErrStoreUnusable):
 		return err.Error()
 	default:
 		s.log.Warn("index not ready", "err", err)
@@ -94,9 +86,9 @@ func (s *Server) unavailable() string {
 		return ""
 	}
 	switch err := s.ready.Ready(); {
-	case errors.Is(err, index.ErrDamaged):
+	case errors.Is(err, api.ErrDamaged):
 		return s.damagedMessage()
-	case errors.Is(err, index.ErrClosed):
+	case errors.Is(err, api.ErrClosed):
 		return "shutting down"
 	}
 	return ""
@@ -153,9 +145,27 @@ func (s *Server) serveReadyz(c *gin.Context) {
 		notReady("index holds documents but a search finds none")
 		return
 	}
-	resp := readyResponse{Status: "ready", Documents: n}
+	resp := readyResponse{Status: "ready", Documents: n, Writes: "on"}
 	if s.ready != nil {
 		resp.Index = filepath.Base(s.ready.Dir())
 	}
+	if off := s.writesOff(); off != "" {
+		resp.Writes, resp.WritesOff = "off", off
+	}
 	writeJSON(c, http.StatusOK, resp)
+}
+
+// writesOff returns why the server takes no writes now, or "".
+func (s *Server) writesOff() string {
+	switch {
+	case !s.keySet:
+		return "no API key configured (start 'cutwatch serve' with --api-key)"
+	case s.ingester == nil:
+		return "this server cannot take writes"
+	case s.ready != nil:
+		if err := s.ready.Writable(); err != nil {
+			return err.Error()
+		}
+	}
+	return ""
 }

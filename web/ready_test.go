@@ -6,12 +6,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/indextest/segfiles"
 )
 
 // readyz returns the status of GET /readyz and its body as a map, so that
@@ -41,11 +41,13 @@ func wantNotReady(t *testing.T, when string, status int, m map[string]any, parts
 	}
 }
 
-// wantReady checks a 200 {"status":"ready","documents":n,"index":name}.
+// wantReady checks a 200 {"status":"ready","documents":n,"index":name,
+// "writes":"on"}: the servers of these tests have an API key and a
+// writable store.
 func wantReady(t *testing.T, when string, status int, m map[string]any, n float64, name string) {
 	t.Helper()
-	if status != http.StatusOK || m["status"] != "ready" || m["documents"] != n || m["index"] != name || len(m) != 3 {
-		t.Errorf("%s: readyz %d %v, want 200 {status: ready, documents: %v, index: %s}", when, status, m, n, name)
+	if status != http.StatusOK || m["status"] != "ready" || m["documents"] != n || m["index"] != name || m["writes"] != "on" || len(m) != 4 {
+		t.Errorf("%s: readyz %d %v, want 200 {status: ready, documents: %v, index: %s, writes: on}", when, status, m, n, name)
 	}
 }
 
@@ -79,6 +81,10 @@ func TestReadyzWithoutReadiness(t *testing.T) {
 	}
 	if status != http.StatusOK || m["status"] != "ready" || m["documents"] != float64(5) {
 		t.Errorf("readyz %d %s, want 200 ready with 5 documents", status, b)
+	}
+	// It has no API key and no Ingester: it takes no writes, and says why.
+	if off, _ := m["writes_off"].(string); m["writes"] != "off" || !strings.Contains(off, "--api-key") {
+		t.Errorf("readyz %s, want writes off for want of an API key", b)
 	}
 }
 
@@ -163,23 +169,13 @@ func TestReindexCancelledByShutdown(t *testing.T) {
 	}
 }
 
-// truncateLargestSegment empties the largest segment file of the index in
-// dir, as a full disk can.
+// truncateLargestSegment empties the largest segment file that the closed
+// index in dir is served from, as a full disk can. It asks bleve which
+// files those are (segfiles.Live): the largest *.zap file on disk can be
+// one that no snapshot uses, left by a merge that Close cut short.
 func truncateLargestSegment(t *testing.T, dir string) {
 	t.Helper()
-	segs, err := filepath.Glob(filepath.Join(dir, "store", "*.zap"))
-	if err != nil || len(segs) == 0 {
-		t.Fatalf("no segments in %s (%v)", dir, err)
-	}
-	size := func(p string) int64 {
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fi.Size()
-	}
-	slices.SortFunc(segs, func(a, b string) int { return int(size(b) - size(a)) })
-	if err := os.Truncate(segs[0], 0); err != nil {
+	if err := os.Truncate(segfiles.Live(t, dir)[0], 0); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // States of the re-index job (reindexStatus.State).
@@ -31,24 +31,32 @@ type reindexStatus struct {
 	Started  *time.Time `json:"started,omitempty"`
 	Finished *time.Time `json:"finished,omitempty"`
 	// Set when done.
-	Documents   *uint64      `json:"documents,omitempty"`
-	Index       string       `json:"index,omitempty"` // base name of the new index directory
-	FromSources *int         `json:"from_sources,omitempty"`
-	FromStore   *int         `json:"from_store,omitempty"`
-	Skipped     []index.Skip `json:"skipped,omitempty"`
+	Documents *uint64 `json:"documents,omitempty"`
+	Index     string  `json:"index,omitempty"` // base name of the new index directory
+	FromStore *int    `json:"from_store,omitempty"`
 	// Set when failed.
 	Error string `json:"error,omitempty"`
 }
 
 func (s *Server) serveStartReindex(c *gin.Context) { s.serveWrite(c, s.serveStartReindexErr) }
 
-// serveStartReindexErr answers POST /api/admin/reindex: it starts a
-// re-index (from the sources and the article store, swapped in while
-// searches go on) in the background and answers 202 with the job's state
-// and Location /api/admin/reindex; 409 while one runs. The job runs in the
-// server's lifetime context, not the request's: a client hanging up does
-// not stop it, StartShutdown does (leaving the current index).
+// serveStartReindexErr answers POST /api/admin/reindex[?force=true]: it
+// starts a re-index (from the article store, swapped in while searches go
+// on) in the background and answers 202 with the job's state and Location
+// /api/admin/reindex; 409 while one runs. The job runs in the server's
+// lifetime context, not the request's: a client hanging up does not stop
+// it, StartShutdown does (leaving the current index). A re-index that
+// would serve markedly fewer articles than now fails (and says why)
+// unless force=true.
 func (s *Server) serveStartReindexErr(c *gin.Context) (int, any, error) {
+	var opts api.ReindexOptions
+	switch f := c.Query("force"); f {
+	case "", "false":
+	case "true":
+		opts.Force = true
+	default:
+		return 0, nil, &httpError{http.StatusBadRequest, fmt.Sprintf("force: want true or false, got %.40q", f)}
+	}
 	s.jobMu.Lock()
 	defer s.jobMu.Unlock()
 	if s.job.State == jobRunning {
@@ -56,22 +64,22 @@ func (s *Server) serveStartReindexErr(c *gin.Context) (int, any, error) {
 			"a re-index is already running (started %s): follow it with GET %s",
 			s.job.Started.Format(time.RFC3339), reindexLocation)}
 	}
-	if s.ctx.Err() != nil {
+	if s.closed || s.ctx.Err() != nil {
 		return 0, nil, &httpError{http.StatusServiceUnavailable, "shutting down"}
 	}
 	now := time.Now().UTC()
 	s.job = reindexStatus{State: jobRunning, Started: &now}
 	s.jobs.Add(1)
-	go s.runReindex()
+	go s.runReindex(opts)
 	c.Header("Location", reindexLocation)
 	return http.StatusAccepted, s.job, nil
 }
 
 // runReindex runs the re-index job and records how it ended.
-func (s *Server) runReindex() {
+func (s *Server) runReindex(opts api.ReindexOptions) {
 	defer s.jobs.Done()
 	var (
-		st  index.ReindexStats
+		st  api.ReindexStats
 		err error
 	)
 	func() {
@@ -82,7 +90,7 @@ func (s *Server) runReindex() {
 				err = fmt.Errorf("re-index panicked: %v", v)
 			}
 		}()
-		st, err = s.ingester.Reindex(s.ctx)
+		st, err = s.ingester.Reindex(s.ctx, opts)
 	}()
 	now := time.Now().UTC()
 	s.jobMu.Lock()
@@ -100,9 +108,7 @@ func (s *Server) runReindex() {
 	s.job.State = jobDone
 	s.job.Documents = &st.Documents
 	s.job.Index = filepath.Base(st.Dir)
-	s.job.FromSources = &st.FromSources
-	s.job.FromStore = &st.FromStore
-	s.job.Skipped = st.Skipped
+	s.job.FromStore = &st.Stored
 	s.log.Info("re-indexed", "dir", st.Dir, "documents", st.Documents, "took", st.Duration)
 }
 

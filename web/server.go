@@ -9,27 +9,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 func init() {
 	// Debug mode prints every route at start and warns on each request;
 	// cutwatch logs with slog instead.
 	gin.SetMode(gin.ReleaseMode)
-}
-
-// Searcher is what the web layer needs from a search backend. The real one
-// is *search.Service; the handlers know nothing of bleve.
-type Searcher interface {
-	// Search runs one search request.
-	Search(ctx context.Context, req search.Request) (*search.Result, error)
-	// Article returns one article with its entities, or an error wrapping
-	// search.ErrNotFound.
-	Article(ctx context.Context, id string) (*search.Article, error)
-	// FacetValues lists the values of one term facet with their counts.
-	FacetValues(ctx context.Context, field, prefix string, size int) ([]search.TermCount, error)
-	// DocCount returns the number of articles in the index.
-	DocCount() (uint64, error)
 }
 
 // Options configure a Server.
@@ -39,33 +26,36 @@ type Options struct {
 	Logger *slog.Logger
 
 	// Ingester takes the writes of the write routes (nil: no writes).
-	Ingester Ingester
+	Ingester api.Ingester
 	// APIKey is the bearer key the write routes require; empty turns
 	// them off (403).
 	APIKey string
-	// Readiness tells /readyz and the read routes whether the index can
-	// serve (nil: whenever it answers a search).
-	Readiness Readiness
+	// Readiness tells /readyz, the read routes and the write routes
+	// whether the index and the store can serve (nil: whenever the index
+	// answers a search).
+	Readiness api.Readiness
 
 	// Metrics receives the server's measurements, exported at GET
 	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
 	Metrics *Metrics
 }
 
-// Server serves cutwatch's JSON API (and its HTML UI) over a Searcher.
+// Server serves cutwatch's JSON API (and its HTML UI) over an
+// api.Searcher; it knows nothing of the search engine or the storage.
 type Server struct {
-	searcher Searcher
+	searcher api.Searcher
+	schema   *schema.Schema
 	log      *slog.Logger
 	router   *gin.Engine
 	metrics  *Metrics
 
 	// Write routes (ingest.go).
-	ingester Ingester
+	ingester api.Ingester
 	keySet   bool
 	keyHash  [32]byte
 
 	// Readiness (ready.go).
-	ready    Readiness
+	ready    api.Readiness
 	draining atomic.Bool
 
 	// Background work (reindex.go) runs in ctx, which lives until
@@ -74,13 +64,14 @@ type Server struct {
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
 	jobMu  sync.Mutex
+	closed bool // set by Close under jobMu: no more jobs
 	job    reindexStatus
 }
 
 // New returns a Server over s with its routes registered. Call Close when
 // done with it, after the http.Server has shut down.
-func New(s Searcher, opts Options) *Server {
-	srv := &Server{searcher: s, log: opts.Logger, ingester: opts.Ingester, ready: opts.Readiness,
+func New(s api.Searcher, opts Options) *Server {
+	srv := &Server{searcher: s, schema: s.Schema(), log: opts.Logger, ingester: opts.Ingester, ready: opts.Readiness,
 		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}}
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
@@ -96,6 +87,7 @@ func New(s Searcher, opts Options) *Server {
 			srv.log.Warn("metrics: the search statistics are already registered (one Metrics serves one Server)", "err", err)
 		}
 	}
+	srv.metrics.watchWrites(func() bool { return srv.writesOff() == "" }, srv.log)
 	srv.router = srv.routes()
 	return srv
 }

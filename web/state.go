@@ -6,53 +6,25 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cutwatch/cutwatch/index"
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // The UI keeps every bit of a search's state in the URL of the search page,
-// using the JSON API's parameters (those of search.ParseRequest). These
+// using the JSON API's parameters (those of api.ParseRequest). These
 // helpers turn a parsed request back into such a URL, after changing one
 // thing, so that every link on a page is the page's own state plus one
-// edit, and reloading, bookmarking and the back button all work.
-
-// cloneRequest returns a copy of r that shares no maps, slices or pointers
-// with it.
-func cloneRequest(r search.Request) search.Request {
-	c := r
-	if r.Filters != nil {
-		c.Filters = make(map[string][]string, len(r.Filters))
-		for k, v := range r.Filters {
-			c.Filters[k] = slices.Clone(v)
-		}
-	}
-	c.Amount = cloneRange(r.Amount)
-	c.Jobs = cloneRange(r.Jobs)
-	c.Facets = slices.Clone(r.Facets)
-	return c
-}
-
-func cloneRange(r search.Range) search.Range {
-	var c search.Range
-	if r.Min != nil {
-		v := *r.Min
-		c.Min = &v
-	}
-	if r.Max != nil {
-		v := *r.Max
-		c.Max = &v
-	}
-	return c
-}
+// edit, and reloading, bookmarking and the back button all work. The
+// filters and ranges are those of the schema's kinds.
 
 // requestValues encodes r as URL parameters, leaving out defaults and empty
 // values so that URLs stay short and canonical.
-func requestValues(r search.Request) url.Values {
+func requestValues(s *schema.Schema, r api.Request) url.Values {
 	v := url.Values{}
 	if r.Q != "" {
 		v.Set("q", r.Q)
 	}
-	for _, f := range index.KeywordFields {
+	for _, f := range s.TermNames() {
 		seen := map[string]bool{}
 		for _, val := range r.Filters[f] {
 			if val != "" && !seen[val] {
@@ -61,24 +33,25 @@ func requestValues(r search.Request) url.Values {
 			}
 		}
 	}
-	setRange(v, "amount", r.Amount)
-	setRange(v, "jobs", r.Jobs)
-	if r.Sort != "" && r.Sort != search.SortRelevance {
+	for _, name := range s.NumericNames() {
+		setRange(v, name, r.Ranges[name])
+	}
+	if r.Sort != "" && r.Sort != api.SortRelevance {
 		v.Set("sort", r.Sort)
 	}
 	if r.From > 0 {
 		v.Set("from", strconv.Itoa(r.From))
 	}
-	if r.Size != 0 && r.Size != search.DefaultSize {
+	if r.Size != 0 && r.Size != api.DefaultSize {
 		v.Set("size", strconv.Itoa(r.Size))
 	}
-	if r.FacetSize != 0 && r.FacetSize != search.DefaultFacetSize {
+	if r.FacetSize != 0 && r.FacetSize != api.DefaultFacetSize {
 		v.Set("facet_size", strconv.Itoa(r.FacetSize))
 	}
 	return v
 }
 
-func setRange(v url.Values, name string, r search.Range) {
+func setRange(v url.Values, name string, r api.Range) {
 	if r.Min != nil {
 		v.Set(name+"_min", formatFloat(*r.Min))
 	}
@@ -89,20 +62,32 @@ func setRange(v url.Values, name string, r search.Range) {
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
+// rangeParams are the URL parameters of the numeric kinds' ranges.
+func rangeParams(s *schema.Schema) []string {
+	var out []string
+	for _, name := range s.NumericNames() {
+		out = append(out, name+"_min", name+"_max")
+	}
+	return out
+}
+
 // paramOrder is the order of parameters in the UI's URLs: the query
 // first, then filters, then presentation, so that URLs read naturally.
-var paramOrder = append(append([]string{"q"}, index.KeywordFields...),
-	"amount_min", "amount_max", "jobs_min", "jobs_max", "sort", "from", "size", "facet_size")
+func paramOrder(s *schema.Schema) []string {
+	out := append([]string{"q"}, s.TermNames()...)
+	out = append(out, rangeParams(s)...)
+	return append(out, "sort", "from", "size", "facet_size")
+}
 
 // searchURL is the search page's URL for r.
-func searchURL(r search.Request) string {
-	v := requestValues(r)
+func searchURL(s *schema.Schema, r api.Request) string {
+	v := requestValues(s, r)
 	if len(v) == 0 {
 		return "/"
 	}
 	var b strings.Builder
 	b.WriteString("/?")
-	for _, name := range paramOrder {
+	for _, name := range paramOrder(s) {
 		for _, val := range v[name] {
 			if b.Len() > 2 {
 				b.WriteByte('&')
@@ -117,20 +102,20 @@ func searchURL(r search.Request) string {
 
 // edit returns the URL of r changed by fn, back on the first page (a
 // different result set makes the old page number meaningless).
-func edit(r search.Request, fn func(*search.Request)) string {
-	c := cloneRequest(r)
+func edit(s *schema.Schema, r api.Request, fn func(*api.Request)) string {
+	c := r.Clone()
 	c.From = 0
 	fn(&c)
-	return searchURL(c)
+	return searchURL(s, c)
 }
 
 // hasFilter reports whether r filters field by value.
-func hasFilter(r search.Request, field, value string) bool {
+func hasFilter(r api.Request, field, value string) bool {
 	return slices.Contains(r.Filters[field], value)
 }
 
 // toggleFilter adds value to field's filter, or removes it if present.
-func toggleFilter(r *search.Request, field, value string) {
+func toggleFilter(r *api.Request, field, value string) {
 	if r.Filters == nil {
 		r.Filters = map[string][]string{}
 	}
@@ -141,90 +126,54 @@ func toggleFilter(r *search.Request, field, value string) {
 	r.Filters[field] = append(r.Filters[field], value)
 }
 
-// rangeOf returns a pointer to the numeric range called name in r.
-func rangeOf(r *search.Request, name string) *search.Range {
-	if name == index.FieldJobs {
-		return &r.Jobs
-	}
-	return &r.Amount
-}
-
 // entityURL is the search for articles with one entity: a facet filter for
-// the keyword types, an exact range for amounts and job counts. It is ""
-// for an unknown type or a non-numeric amount.
-func entityURL(kind, value string) string {
-	v := url.Values{}
-	switch kind {
-	case index.FieldTrust, index.FieldUnion, index.FieldPerson, index.FieldPlace, index.FieldHospital:
-		v.Set(kind, value)
-	case index.FieldAmount, index.FieldJobs:
-		n, err := strconv.ParseInt(value, 10, 64)
-		if err != nil {
-			return ""
-		}
-		v.Set(kind+"_min", strconv.FormatInt(n, 10))
-		v.Set(kind+"_max", strconv.FormatInt(n, 10))
-	default:
+// a name kind, an exact range for a numeric one. It is "" for an unknown
+// kind or a numeric kind's value that is not a whole number.
+func entityURL(s *schema.Schema, kind, value string) string {
+	k, ok := s.Lookup(kind)
+	if !ok {
 		return ""
 	}
+	v := url.Values{}
+	if !k.Numeric {
+		v.Set(kind, value)
+		return "/?" + v.Encode()
+	}
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return ""
+	}
+	v.Set(kind+"_min", strconv.FormatInt(n, 10))
+	v.Set(kind+"_max", strconv.FormatInt(n, 10))
 	return "/?" + v.Encode()
 }
 
-// entityDisplay is how an entity's canonical value is shown: amounts and
-// job counts formatted, names as they are.
-func entityDisplay(kind, value string) string {
-	switch kind {
-	case index.FieldAmount, index.FieldJobs:
-		n, err := strconv.ParseInt(value, 10, 64)
-		if err != nil {
-			return value
-		}
-		if kind == index.FieldAmount {
-			return formatGBP(n)
-		}
-		return formatJobs(n)
+// entityDisplay is how an entity's canonical value is shown: numbers
+// formatted as their kind says, names as they are.
+func entityDisplay(s *schema.Schema, kind, value string) string {
+	k, ok := s.Lookup(kind)
+	if !ok || !k.Numeric {
+		return value
 	}
-	return value
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return value
+	}
+	return formatValue(k, n)
 }
 
-// kindLabel is the singular display name of an entity type or facet.
-func kindLabel(kind string) string {
-	switch kind {
-	case index.FieldTrust:
-		return "Trust"
-	case index.FieldUnion:
-		return "Union"
-	case index.FieldPerson:
-		return "Person"
-	case index.FieldPlace:
-		return "Place"
-	case index.FieldHospital:
-		return "Hospital"
-	case index.FieldAmount:
-		return "Amount"
-	case index.FieldJobs:
-		return "Jobs"
+// kindLabel is the singular display name of an entity kind or facet.
+func kindLabel(s *schema.Schema, kind string) string {
+	if k, ok := s.Lookup(kind); ok {
+		return k.Label
 	}
 	return kind
 }
 
 // kindPlural is the heading of a facet or entity group.
-func kindPlural(kind string) string {
-	switch kind {
-	case index.FieldTrust:
-		return "Trusts"
-	case index.FieldUnion:
-		return "Unions"
-	case index.FieldPerson:
-		return "People"
-	case index.FieldPlace:
-		return "Places"
-	case index.FieldHospital:
-		return "Hospitals"
-	case index.FieldAmount:
-		return "Amounts"
-	case index.FieldJobs:
-		return "Job counts"
+func kindPlural(s *schema.Schema, kind string) string {
+	if k, ok := s.Lookup(kind); ok {
+		return k.Plural
 	}
 	return kind
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // contentSecurityPolicy lets a page load only the server's own scripts,
@@ -105,32 +105,32 @@ func (s *Server) serveNoRoute(c *gin.Context) {
 func (s *Server) serveSearchPage(c *gin.Context) { s.serveHTML(c, s.serveSearchPageErr) }
 
 // serveSearchPageErr answers GET /: the search page for the request in the
-// URL, parsed by search.ParseRequest exactly as the API parses it. A
+// URL, parsed by api.ParseRequest exactly as the API parses it. A
 // malformed request renders the page with the parser's message beside the
 // search box, with status 400.
 func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 	raw := c.Request.URL.Query()
-	req, err := search.ParseRequest(raw)
+	req, err := api.ParseRequest(s.schema, raw)
 	if err != nil {
-		var br *search.BadRequestError
+		var br *api.BadRequestError
 		if !errors.As(err, &br) {
 			return htmlPage{}, err
 		}
-		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(raw, br)}, nil
+		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(s.schema, raw, br)}, nil
 	}
 	req.Facets = nil // the page always shows every facet
 	res, err := s.search(c.Request.Context(), req)
 	if err != nil {
-		var br *search.BadRequestError
+		var br *api.BadRequestError
 		if !errors.As(err, &br) {
 			return htmlPage{}, err
 		}
 		// The parser accepts it but the query engine does not (a malformed
 		// query string): same page, same message.
-		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(raw, br)}, nil
+		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(s.schema, raw, br)}, nil
 	}
 	c.Set(ctxHits, res.Total)
-	return htmlPage{tmpl: pages.search, status: http.StatusOK, data: newSearchView(req, res)}, nil
+	return htmlPage{tmpl: pages.search, status: http.StatusOK, data: newSearchView(s.schema, req, res)}, nil
 }
 
 func (s *Server) serveArticlePage(c *gin.Context) { s.serveHTML(c, s.serveArticlePageErr) }
@@ -140,12 +140,12 @@ func (s *Server) serveArticlePage(c *gin.Context) { s.serveHTML(c, s.serveArticl
 func (s *Server) serveArticlePageErr(c *gin.Context) (htmlPage, error) {
 	a, err := s.searcher.Article(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		if errors.Is(err, search.ErrNotFound) {
+		if errors.Is(err, api.ErrNotFound) {
 			return errorPage(http.StatusNotFound, "There is no article with this address. It may have been removed from the index."), nil
 		}
 		return htmlPage{}, fmt.Errorf("article page: %w", err)
 	}
-	return htmlPage{tmpl: pages.article, status: http.StatusOK, data: newArticleView(a)}, nil
+	return htmlPage{tmpl: pages.article, status: http.StatusOK, data: newArticleView(s.schema, a)}, nil
 }
 
 // articleURL is the address of an article's page.

@@ -12,7 +12,9 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // page is an HTML page fetched from the UI test server.
@@ -242,13 +244,13 @@ func hitIDs(t *testing.T, p *page) []string {
 }
 
 // apiIDs runs the same request through the search service directly.
-func apiIDs(t *testing.T, svc *search.Service, query string) ([]string, *search.Result) {
+func apiIDs(t *testing.T, svc *search.Service, query string) ([]string, *api.Result) {
 	t.Helper()
 	v, err := url.ParseQuery(query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := search.ParseRequest(v)
+	req, err := api.ParseRequest(schema.Default, v)
 	if err != nil {
 		t.Fatalf("ParseRequest(%s): %v", query, err)
 	}
@@ -404,7 +406,7 @@ func TestSearchPageLinksKeepState(t *testing.T) {
 		if err != nil {
 			t.Fatalf("link %q: %v", href, err)
 		}
-		if _, err := search.ParseRequest(u.Query()); err != nil {
+		if _, err := api.ParseRequest(schema.Default, u.Query()); err != nil {
 			t.Errorf("link %q: %v", href, err)
 		}
 		if u.Query().Get("q") != "nurse" || u.Query().Get("sort") != "-amount" || u.Query().Get("size") != "1" {
@@ -491,11 +493,11 @@ func TestSearchPageMalformed(t *testing.T) {
 		p.wantHTML(t, http.StatusBadRequest)
 		// The message is the parser's, as the API gives it.
 		v, _ := url.ParseQuery(tt.query)
-		_, perr := search.ParseRequest(v)
+		_, perr := api.ParseRequest(schema.Default, v)
 		if perr == nil {
-			_, perr = uiSrv.svc.Search(context.Background(), func() search.Request { r, _ := search.ParseRequest(v); return r }())
+			_, perr = uiSrv.svc.Search(context.Background(), func() api.Request { r, _ := api.ParseRequest(schema.Default, v); return r }())
 		}
-		if perr == nil || !search.IsBadRequest(perr) {
+		if perr == nil || !api.IsBadRequest(perr) {
 			t.Fatalf("%s: the search layer accepts it (%v)", tt.query, perr)
 		}
 		msg := strings.TrimSpace(text(p.one(t, "p[id=q-error]")))

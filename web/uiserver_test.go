@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -31,7 +29,7 @@ var uiSrv struct {
 	once sync.Once
 	err  error
 	dir  string
-	idx  bleve.Index
+	w    *index.Writer
 	svc  *search.Service
 	ts   *httptest.Server
 }
@@ -56,20 +54,20 @@ func startUIServer() error {
 	if err != nil {
 		return fmt.Errorf("tagger: %w", err)
 	}
-	idxDir := filepath.Join(dir, "index")
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	if uiSrv.w, err = index.OpenWriter(ctx, dir, index.WriterOptions{Tagger: tagger, Logger: quiet}); err != nil {
+		return fmt.Errorf("open writer: %w", err)
+	}
 	paths := []string{indextest.SeedsDir(), filepath.Join("testdata", "hostile.json")}
-	stats, err := index.Build(context.Background(), idxDir, paths, tagger, nil)
+	stats, err := uiSrv.w.PutFiles(ctx, paths, nil)
 	if err != nil {
 		return fmt.Errorf("build index: %w", err)
 	}
 	if stats.Indexed != 6 || len(stats.Skipped) > 0 {
 		return fmt.Errorf("build index: indexed %d, skipped %v; want the 5 seeds and the hostile article", stats.Indexed, stats.Skipped)
 	}
-	if uiSrv.idx, err = index.Open(idxDir); err != nil {
-		return err
-	}
-	uiSrv.svc = search.NewService(uiSrv.idx)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	uiSrv.svc = search.NewService(uiSrv.w.Index())
 	uiSrv.ts = httptest.NewServer(New(uiSrv.svc, Options{Logger: quiet}).Handler())
 	return nil
 }
@@ -80,8 +78,8 @@ func closeUIServer() {
 	if uiSrv.ts != nil {
 		uiSrv.ts.Close()
 	}
-	if uiSrv.idx != nil {
-		_ = uiSrv.idx.Close()
+	if uiSrv.w != nil {
+		_ = uiSrv.w.Close()
 	}
 	if uiSrv.dir != "" {
 		_ = os.RemoveAll(uiSrv.dir)

@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cutwatch/cutwatch/index"
-	"github.com/cutwatch/cutwatch/index/tag"
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // The views below are what the templates see: everything a page shows,
@@ -45,16 +44,18 @@ type hitView struct {
 	URL     string
 	Title   string
 	Snippet template.HTML
-	Trusts  []chip
-	Unions  []chip
-	Amount  string // the largest amount, formatted, or ""
-	Jobs    string // the largest job count, formatted, or ""
+	// Chips show the values of the kinds shown on hits (schema.Kind.OnHit):
+	// the largest of each numeric kind first, then every name as a filter
+	// link.
+	Chips []chip
 }
 
-// chip is a small labelled link.
+// chip is a small label, or a link that filters by its value.
 type chip struct {
+	Kind  string // the entity kind, for its colour
 	Label string
-	URL   string
+	URL   string // "" for a plain label
+	Title string // the link's title, or the screen-reader prefix of a label
 }
 
 // termFacetView is one keyword facet of the sidebar. Top is shown at once;
@@ -123,16 +124,19 @@ const facetTop = 5
 // facetMore is the facet size a "show all" link asks for.
 const facetMore = 50
 
-// sortChoices are the orders offered in the sort select.
-var sortChoices = []sortOption{
-	{Value: search.SortRelevance, Label: "Relevance"},
-	{Value: search.SortAmountDesc, Label: "Largest amount"},
-	{Value: search.SortAmount, Label: "Smallest amount"},
-	{Value: search.SortJobsDesc, Label: "Most jobs"},
-	{Value: search.SortJobs, Label: "Fewest jobs"},
+// sortChoices are the orders offered in the sort select: relevance, then
+// each numeric kind largest and smallest first.
+func sortChoices(s *schema.Schema) []sortOption {
+	opts := []sortOption{{Value: api.SortRelevance, Label: "Relevance"}}
+	for _, k := range s.Kinds() {
+		if k.Numeric && k.SortDesc != "" {
+			opts = append(opts, sortOption{Value: "-" + k.Name(), Label: k.SortDesc}, sortOption{Value: k.Name(), Label: k.SortAsc})
+		}
+	}
+	return opts
 }
 
-func newSearchView(req search.Request, res *search.Result) *searchView {
+func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchView {
 	v := &searchView{
 		Title: "Search",
 		Q:     req.Q,
@@ -142,27 +146,28 @@ func newSearchView(req search.Request, res *search.Result) *searchView {
 	if req.Q != "" {
 		v.Title = req.Q
 	}
-	v.Sorts = sortOptions(req.Sort)
-	v.Hidden = hiddenState(req)
-	v.ClearURL = searchURL(search.Request{Q: req.Q, Sort: req.Sort, Size: req.Size, FacetSize: req.FacetSize})
+	v.Sorts = sortOptions(s, req.Sort)
+	v.Hidden = hiddenState(s, req)
+	v.ClearURL = searchURL(s, api.Request{Q: req.Q, Sort: req.Sort, Size: req.Size, FacetSize: req.FacetSize})
 
 	for _, h := range res.Hits {
-		v.Hits = append(v.Hits, newHitView(req, h))
+		v.Hits = append(v.Hits, newHitView(s, req, h))
 	}
 	if len(res.Hits) > 0 {
 		v.From, v.To = req.From+1, req.From+len(res.Hits)
 	}
-	for _, f := range index.KeywordFields {
-		if tf, ok := newTermFacetView(req, f, res.Facets.Terms(f)); ok {
+	for _, f := range s.TermNames() {
+		if tf, ok := newTermFacetView(s, req, f, res.Facets.Terms(f)); ok {
 			v.Terms = append(v.Terms, tf)
 		}
 	}
-	v.Ranges = []rangeFacetView{
-		newRangeFacetView(req, index.FieldAmount, res.Facets.Amount),
-		newRangeFacetView(req, index.FieldJobs, res.Facets.Jobs),
+	for _, k := range s.Kinds() {
+		if k.Numeric {
+			v.Ranges = append(v.Ranges, newRangeFacetView(s, req, k, res.Facets.Ranges(k.Name())))
+		}
 	}
-	v.Active = activeFilters(req)
-	v.Prev, v.Next, v.Pages = pager(req, res.Total)
+	v.Active = activeFilters(s, req)
+	v.Prev, v.Next, v.Pages = pager(s, req, res.Total)
 	return v
 }
 
@@ -170,10 +175,10 @@ func newSearchView(req search.Request, res *search.Result) *searchView {
 // search box keeps its text, the message shows beside it, and the form
 // carries the other parameters unchanged except the one at fault, so that
 // fixing the query keeps the filters.
-func badSearchView(raw url.Values, br *search.BadRequestError) *searchView {
+func badSearchView(s *schema.Schema, raw url.Values, br *api.BadRequestError) *searchView {
 	v := &searchView{Title: "Search", Q: raw.Get("q"), Error: br.Error(), Failed: true, ClearURL: "/"}
-	v.Sorts = sortOptions(raw.Get("sort"))
-	carry := append(slices.Clone(index.KeywordFields), "amount_min", "amount_max", "jobs_min", "jobs_max", "size", "facet_size")
+	v.Sorts = sortOptions(s, raw.Get("sort"))
+	carry := append(append(s.TermNames(), rangeParams(s)...), "size", "facet_size")
 	for _, name := range carry {
 		if name == br.Param {
 			continue
@@ -185,7 +190,7 @@ func badSearchView(raw url.Values, br *search.BadRequestError) *searchView {
 		}
 	}
 	if br.Param == "sort" {
-		v.Sorts = sortOptions("")
+		v.Sorts = sortOptions(s, "")
 	}
 	return v
 }
@@ -200,18 +205,18 @@ func formatTook(ms float64) string {
 	return strconv.FormatFloat(ms/1000, 'f', 2, 64) + " s"
 }
 
-func sortOptions(cur string) []sortOption {
+func sortOptions(s *schema.Schema, cur string) []sortOption {
 	if cur == "" {
-		cur = search.SortRelevance
+		cur = api.SortRelevance
 	}
-	opts := slices.Clone(sortChoices)
+	opts := sortChoices(s)
 	found := false
 	for i := range opts {
 		if opts[i].Value == cur {
 			opts[i].Selected, found = true, true
 		}
 	}
-	if !found && slices.Contains(search.SortKeys, cur) {
+	if !found && slices.Contains(api.SortKeys(s), cur) {
 		opts = append(opts, sortOption{Value: cur, Label: cur, Selected: true})
 	}
 	return opts
@@ -221,10 +226,10 @@ func sortOptions(cur string) []sortOption {
 // carry: the numeric ranges and non-default sizes. (The query, the keyword
 // filters and the sort have their own controls; the page offset is dropped
 // on purpose, since a new search starts at the first page.)
-func hiddenState(req search.Request) []hiddenInput {
+func hiddenState(s *schema.Schema, req api.Request) []hiddenInput {
 	var h []hiddenInput
-	v := requestValues(search.Request{Amount: req.Amount, Jobs: req.Jobs, Size: req.Size, FacetSize: req.FacetSize})
-	for _, name := range []string{"amount_min", "amount_max", "jobs_min", "jobs_max", "size", "facet_size"} {
+	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize})
+	for _, name := range append(rangeParams(s), "size", "facet_size") {
 		if val := v.Get(name); val != "" {
 			h = append(h, hiddenInput{name, val})
 		}
@@ -232,38 +237,41 @@ func hiddenState(req search.Request) []hiddenInput {
 	return h
 }
 
-func newHitView(req search.Request, h search.Hit) hitView {
+func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 	hv := hitView{URL: articleURL(h.ID), Title: h.Title, Snippet: safeSnippet(h.Snippet)}
 	if hv.Title == "" {
 		hv.Title = h.ID
 	}
-	for _, t := range h.Trusts {
-		hv.Trusts = append(hv.Trusts, chip{Label: t, URL: addFilterURL(req, index.FieldTrust, t)})
+	kinds := s.Kinds()
+	for _, k := range kinds {
+		if m, ok := maxOf(h.Values.Numbers(k.Kind)); ok && k.OnHit && k.Numeric {
+			hv.Chips = append(hv.Chips, chip{Kind: k.Name(), Label: formatValue(k, m), Title: k.Largest})
+		}
 	}
-	for _, u := range h.Unions {
-		hv.Unions = append(hv.Unions, chip{Label: u, URL: addFilterURL(req, index.FieldUnion, u)})
-	}
-	if m, ok := maxOf(h.AmountsGBP); ok {
-		hv.Amount = formatGBP(m)
-	}
-	if m, ok := maxOf(h.Jobs); ok {
-		hv.Jobs = formatJobs(m)
+	for _, k := range kinds {
+		if !k.OnHit || k.Numeric {
+			continue
+		}
+		for _, val := range h.Values.Terms(k.Kind) {
+			hv.Chips = append(hv.Chips, chip{Kind: k.Name(), Label: val, URL: addFilterURL(s, req, k.Name(), val),
+				Title: "Filter by this " + strings.ToLower(k.Label)})
+		}
 	}
 	return hv
 }
 
 // addFilterURL is the page filtered by one more value; if the value is
 // already a filter, the page as it is.
-func addFilterURL(req search.Request, field, value string) string {
-	return edit(req, func(r *search.Request) {
+func addFilterURL(s *schema.Schema, req api.Request, field, value string) string {
+	return edit(s, req, func(r *api.Request) {
 		if !hasFilter(*r, field, value) {
 			toggleFilter(r, field, value)
 		}
 	})
 }
 
-func newTermFacetView(req search.Request, field string, counts []search.TermCount) (termFacetView, bool) {
-	tf := termFacetView{Field: field, Heading: kindPlural(field)}
+func newTermFacetView(s *schema.Schema, req api.Request, field string, counts []api.TermCount) (termFacetView, bool) {
+	tf := termFacetView{Field: field, Heading: kindPlural(s, field)}
 	type entry struct{ value, count string }
 	var entries []entry
 	inCounts := map[string]bool{}
@@ -303,28 +311,29 @@ func newTermFacetView(req search.Request, field string, counts []search.TermCoun
 		}
 	}
 	if len(counts) >= req.FacetSize && req.FacetSize < facetMore {
-		tf.AllURL = searchURL(func() search.Request { c := cloneRequest(req); c.FacetSize = facetMore; return c }())
+		tf.AllURL = searchURL(s, func() api.Request { c := req.Clone(); c.FacetSize = facetMore; return c }())
 	}
 	return tf, true
 }
 
-func newRangeFacetView(req search.Request, field string, counts []search.RangeCount) rangeFacetView {
-	rf := rangeFacetView{Field: field, Heading: kindPlural(field)}
-	cur := *rangeOf(&req, field)
+func newRangeFacetView(s *schema.Schema, req api.Request, k schema.Kind, counts []api.RangeCount) rangeFacetView {
+	field := k.Name()
+	rf := rangeFacetView{Field: field, Heading: k.Plural}
+	cur := req.Ranges[field]
 	for _, b := range counts {
 		active := sameBound(cur.Min, b.Min) && sameBound(cur.Max, b.Max) && cur.Active()
 		if b.Count == 0 && !active {
 			continue
 		}
 		bv := bucketView{Label: b.Label, Count: b.Count, Active: active}
-		bv.URL = edit(req, func(r *search.Request) {
-			rg := rangeOf(r, field)
-			*rg = search.Range{}
+		bv.URL = edit(s, req, func(r *api.Request) {
+			rg := api.Range{}
 			if !active {
 				rg.Min, rg.Max = toFloat(b.Min), toFloat(b.Max)
 			}
+			r.SetRange(field, rg)
 		})
-		if field == index.FieldJobs {
+		if k.Format == schema.FormatJobs {
 			bv.Label += " jobs"
 		}
 		rf.Buckets = append(rf.Buckets, bv)
@@ -349,29 +358,29 @@ func toFloat(i *int64) *float64 {
 
 // activeFilters lists a chip for each filter in force, each linking to the
 // page without it.
-func activeFilters(req search.Request) []activeFilter {
+func activeFilters(s *schema.Schema, req api.Request) []activeFilter {
 	var out []activeFilter
-	for _, f := range index.KeywordFields {
+	for _, f := range s.TermNames() {
 		for _, val := range req.Filters[f] {
 			if val == "" {
 				continue
 			}
 			out = append(out, activeFilter{
-				Kind:      kindLabel(f),
+				Kind:      kindLabel(s, f),
 				Value:     val,
-				RemoveURL: edit(req, func(r *search.Request) { toggleFilter(r, f, val) }),
+				RemoveURL: edit(s, req, func(r *api.Request) { toggleFilter(r, f, val) }),
 			})
 		}
 	}
-	for _, f := range index.NumericFields {
-		rg := *rangeOf(&req, f)
-		if !rg.Active() {
+	for _, k := range s.Kinds() {
+		rg := req.Ranges[k.Name()]
+		if !k.Numeric || !rg.Active() {
 			continue
 		}
 		out = append(out, activeFilter{
-			Kind:      kindLabel(f),
-			Value:     formatRange(rg.Min, rg.Max, f == index.FieldAmount),
-			RemoveURL: edit(req, func(r *search.Request) { *rangeOf(r, f) = search.Range{} }),
+			Kind:      k.Label,
+			Value:     formatRange(rg.Min, rg.Max, k),
+			RemoveURL: edit(s, req, func(r *api.Request) { r.SetRange(k.Name(), api.Range{}) }),
 		})
 	}
 	return out
@@ -381,31 +390,31 @@ func activeFilters(req search.Request) []activeFilter {
 const pagerWindow = 2
 
 // pager returns the previous and next page URLs and the numbered links.
-func pager(req search.Request, total uint64) (prev, next string, pages []pageLink) {
+func pager(s *schema.Schema, req api.Request, total uint64) (prev, next string, pages []pageLink) {
 	size := req.Size
 	if size <= 0 {
-		size = search.DefaultSize
+		size = api.DefaultSize
 	}
 	// Pages beyond the deepest offset the API allows are not offered.
-	last := min(int((total+uint64(size)-1)/uint64(size)), search.MaxFrom/size+1)
+	last := min(int((total+uint64(size)-1)/uint64(size)), api.MaxFrom/size+1)
 	if last <= 1 && req.From == 0 {
 		return "", "", nil
 	}
 	cur := req.From/size + 1
 	at := func(page int) string {
-		c := cloneRequest(req)
+		c := req.Clone()
 		c.From = (page - 1) * size
-		return searchURL(c)
+		return searchURL(s, c)
 	}
 	if req.From > 0 {
-		c := cloneRequest(req)
+		c := req.Clone()
 		c.From = max(0, req.From-size)
-		prev = searchURL(c)
+		prev = searchURL(s, c)
 	}
-	if n := req.From + size; uint64(n) < total && n <= search.MaxFrom {
-		c := cloneRequest(req)
+	if n := req.From + size; uint64(n) < total && n <= api.MaxFrom {
+		c := req.Clone()
 		c.From = n
-		next = searchURL(c)
+		next = searchURL(s, c)
 	}
 	for p := 1; p <= last; p++ {
 		switch {
@@ -449,8 +458,8 @@ type legendItem struct {
 	Label string
 }
 
-func newArticleView(a *search.Article) *articleView {
-	v := &articleView{Title: a.Title, Paragraphs: highlight(a.Text, a.Entities)}
+func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
+	v := &articleView{Title: a.Title, Paragraphs: highlight(s, a.Text, a.Entities)}
 	if v.Title == "" {
 		v.Title = a.ID
 	}
@@ -460,8 +469,8 @@ func newArticleView(a *search.Article) *articleView {
 	if a.Published != nil {
 		v.Published = a.Published.Format("2 January 2006")
 	}
-	for _, k := range tag.Kinds {
-		kind := string(k)
+	for _, sk := range s.Kinds() {
+		k, kind := sk.Kind, sk.Name()
 		counts := map[string]int{}
 		var order []string
 		for _, e := range a.Entities {
@@ -476,18 +485,18 @@ func newArticleView(a *search.Article) *articleView {
 		if len(order) == 0 {
 			continue
 		}
-		g := entityGroup{Kind: kind, Heading: kindPlural(kind)}
+		g := entityGroup{Kind: kind, Heading: sk.Plural}
 		for _, val := range order {
-			href := entityURL(kind, val)
+			href := entityURL(s, kind, val)
 			if href == "" {
 				continue
 			}
-			g.Items = append(g.Items, entityItem{Label: entityDisplay(kind, val), Mentions: counts[val], URL: href})
+			g.Items = append(g.Items, entityItem{Label: entityDisplay(s, kind, val), Mentions: counts[val], URL: href})
 		}
 		// Most mentioned first; ties in order of first mention.
 		slices.SortStableFunc(g.Items, func(x, y entityItem) int { return cmp.Compare(y.Mentions, x.Mentions) })
 		v.Groups = append(v.Groups, g)
-		v.Legend = append(v.Legend, legendItem{Kind: kind, Label: kindLabel(kind)})
+		v.Legend = append(v.Legend, legendItem{Kind: kind, Label: sk.Label})
 	}
 	return v
 }

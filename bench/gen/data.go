@@ -40,12 +40,6 @@ type orgPattern struct {
 	surfaces   []string
 }
 
-// role is a row of data/roles.tsv.
-type role struct {
-	kind string // trust, union, staff
-	name string
-}
-
 // hospital is a real hospital of data/hospitals.tsv.
 type hospital struct {
 	name   string

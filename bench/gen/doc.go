@@ -9,7 +9,7 @@
 // sizes, percentages, years, beds); and ordinary prose whose words are drawn
 // with Zipf weights so that word frequencies fall off as in real text.
 // Every article carries its true entities, canonical as the gold annotations
-// of shared/gold/README.md require, so that `cutwatch eval --gold FILE.jsonl`
+// of index/tag/testdata/README.md require, so that `cutwatch eval --gold FILE.jsonl`
 // scores the tagger on it.
 //
 // The vocabularies (places, organisations and their name patterns, unions

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
@@ -33,7 +34,19 @@ type Article struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Text  string `json:"text"`
-	tag.Summary
+	// Truth holds the true entities, encoded beside the fields above.
+	Truth schema.Summary `json:"-"`
+}
+
+// articleFields is Article without its methods.
+type articleFields Article
+
+// MarshalJSON encodes the article's fields and its true entities.
+func (a Article) MarshalJSON() ([]byte, error) { return schema.MarshalWith(articleFields(a), a.Truth) }
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (a *Article) UnmarshalJSON(data []byte) error {
+	return schema.UnmarshalWith(data, (*articleFields)(a), &a.Truth)
 }
 
 // Generator makes the articles of one seed. It is safe for concurrent use:
@@ -154,7 +167,7 @@ type state struct {
 	places []place
 	hosps  []string
 	unions []int // indexes into vocab.unions
-	sum    tag.Summary
+	sum    schema.Summary
 	people []person
 	jobLo  int64
 	// how many places and hospitals were named: the next is taken in turn
@@ -164,24 +177,24 @@ type state struct {
 }
 
 // mark is a point to roll the article's entities back to when a paragraph
-// does not fit.
+// does not fit: the number of values of each kind, and of people cast.
 type mark struct {
-	trusts, unions, amounts, jobs, people, places, hosps, cast int
+	values map[tag.Kind]int
+	cast   int
 }
 
 func (s *state) mark() mark {
-	return mark{len(s.sum.Trusts), len(s.sum.Unions), len(s.sum.AmountsGBP), len(s.sum.Jobs),
-		len(s.sum.People), len(s.sum.Places), len(s.sum.Hospitals), len(s.people)}
+	m := mark{values: map[tag.Kind]int{}, cast: len(s.people)}
+	for _, k := range schema.Default.Kinds() {
+		m.values[k.Kind] = s.sum.Len(k.Kind)
+	}
+	return m
 }
 
 func (s *state) reset(m mark) {
-	s.sum.Trusts = s.sum.Trusts[:m.trusts]
-	s.sum.Unions = s.sum.Unions[:m.unions]
-	s.sum.AmountsGBP = s.sum.AmountsGBP[:m.amounts]
-	s.sum.Jobs = s.sum.Jobs[:m.jobs]
-	s.sum.People = s.sum.People[:m.people]
-	s.sum.Places = s.sum.Places[:m.places]
-	s.sum.Hospitals = s.sum.Hospitals[:m.hosps]
+	for k, n := range m.values {
+		s.sum.Truncate(k, n)
+	}
 	s.people = s.people[:m.cast]
 }
 
@@ -214,7 +227,7 @@ func (g *Generator) Article(i int) Article {
 	}
 	a := Article{ID: fmt.Sprintf("gen-%d-%07d", g.seed, i), Text: b.String()}
 	a.Title = s.title()
-	a.Summary = distinct(s.sum)
+	a.Truth = distinct(s.sum)
 	return a
 }
 
@@ -286,7 +299,7 @@ func (s *state) paragraph() string {
 	default:
 		section, n = "fill", 2+r.IntN(4)
 	}
-	if section == "jobs" && len(s.sum.Jobs) >= 5 || section == "money" && len(s.sum.AmountsGBP) >= 5 {
+	if section == "jobs" && s.sum.Len(tag.Jobs) >= 5 || section == "money" && s.sum.Len(tag.Amount) >= 5 {
 		section = "ctx"
 	}
 	sents = s.sentences(section, n)
@@ -348,7 +361,7 @@ func (s *state) slot(name string) string {
 		if o.canonical == s.main.canonical {
 			return "the trust"
 		}
-		s.sum.Trusts = append(s.sum.Trusts, o.canonical)
+		s.sum.AddTerm(tag.Trust, o.canonical)
 		return surface(r, o.surfaces)
 	case "UNION":
 		return s.unionRef()
@@ -356,19 +369,19 @@ func (s *state) slot(name string) string {
 		// In turn, so that two places in one sentence differ.
 		p := s.places[s.nPlace%len(s.places)]
 		s.nPlace++
-		s.sum.Places = append(s.sum.Places, p.name)
+		s.sum.AddTerm(tag.Place, p.name)
 		return p.name
 	case "HOSP":
 		h := s.hosps[s.nHosp%len(s.hosps)]
 		s.nHosp++
-		s.sum.Hospitals = append(s.sum.Hospitals, h)
+		s.sum.AddTerm(tag.Hospital, h)
 		if strings.HasPrefix(h, "Royal ") || strings.HasPrefix(h, "University ") || strings.HasPrefix(h, "Queen ") {
 			return "the " + h
 		}
 		return h
 	case "MONEY":
 		text, v := money(r)
-		s.sum.AmountsGBP = append(s.sum.AmountsGBP, v)
+		s.sum.AddNumber(tag.Amount, v)
 		if s.moneyS == "" {
 			s.moneyS = text
 		}
@@ -379,20 +392,20 @@ func (s *state) slot(name string) string {
 		if r.IntN(2) == 0 {
 			text = "£" + commas(v)
 		}
-		s.sum.AmountsGBP = append(s.sum.AmountsGBP, v)
+		s.sum.AddNumber(tag.Amount, v)
 		return text
 	case "JOBS":
 		v := jobCount(r)
-		s.sum.Jobs = append(s.sum.Jobs, v)
+		s.sum.AddNumber(tag.Jobs, v)
 		return commas(v)
 	case "JOBLO":
 		s.jobLo = jobCount(r)
-		s.sum.Jobs = append(s.sum.Jobs, s.jobLo)
+		s.sum.AddNumber(tag.Jobs, s.jobLo)
 		return commas(s.jobLo)
 	case "JOBHI":
 		step := max(10, s.jobLo/2/10*10)
 		hi := s.jobLo + step*int64(1+r.IntN(3))
-		s.sum.Jobs = append(s.sum.Jobs, hi)
+		s.sum.AddNumber(tag.Jobs, hi)
 		return commas(hi)
 	case "WORKFORCE":
 		return commas(int64(1000 + r.IntN(29)*500 + r.IntN(2)*250))
@@ -435,8 +448,8 @@ func (s *state) slot(name string) string {
 // trustRef names the main organisation: in full (in one of its surface
 // forms) at first mention, by a short common noun after that.
 func (s *state) trustRef() string {
-	if !slices.Contains(s.sum.Trusts, s.main.canonical) {
-		s.sum.Trusts = append(s.sum.Trusts, s.main.canonical)
+	if !slices.Contains(s.sum.Terms(tag.Trust), s.main.canonical) {
+		s.sum.AddTerm(tag.Trust, s.main.canonical)
 		return surface(s.r, s.main.surfaces)
 	}
 	switch s.main.kind {
@@ -460,10 +473,10 @@ func (s *state) trustRef() string {
 // "the union" once it has been named.
 func (s *state) unionRef() string {
 	u := s.g.v.unions[pick(s.r, s.unions)]
-	if slices.Contains(s.sum.Unions, u.canonical) && s.r.IntN(4) == 0 {
+	if slices.Contains(s.sum.Terms(tag.Union), u.canonical) && s.r.IntN(4) == 0 {
 		return "the union"
 	}
-	s.sum.Unions = append(s.sum.Unions, u.canonical)
+	s.sum.AddTerm(tag.Union, u.canonical)
 	return surface(s.r, u.surfaces)
 }
 
@@ -507,7 +520,7 @@ func (s *state) newPerson() (person, bool) {
 			continue
 		}
 		s.people = append(s.people, p)
-		s.sum.People = append(s.sum.People, p.full)
+		s.sum.AddTerm(tag.Person, p.full)
 		return p, true
 	}
 	return person{}, false
@@ -516,17 +529,17 @@ func (s *state) newPerson() (person, bool) {
 // title builds a headline from the article's first facts.
 func (s *state) title() string {
 	facts := map[string]string{"TRUSTNAME": strings.TrimPrefix(s.main.surfaces[0], "The ")}
-	if len(s.sum.Jobs) > 0 {
-		facts["JOBSN"] = commas(s.sum.Jobs[0])
+	if s.sum.Len(tag.Jobs) > 0 {
+		facts["JOBSN"] = commas(s.sum.Numbers(tag.Jobs)[0])
 	}
 	if s.moneyS != "" {
 		facts["MONEYS"] = s.moneyS
 	}
-	if len(s.sum.Unions) > 0 {
-		facts["UNIONNAME"] = s.sum.Unions[0]
+	if s.sum.Len(tag.Union) > 0 {
+		facts["UNIONNAME"] = s.sum.Terms(tag.Union)[0]
 	}
-	if len(s.sum.Places) > 0 {
-		facts["PLACENAME"] = s.sum.Places[0]
+	if s.sum.Len(tag.Place) > 0 {
+		facts["PLACENAME"] = s.sum.Terms(tag.Place)[0]
 	}
 	var ok []string
 	for _, t := range s.g.tmpl["title"] {
@@ -632,27 +645,20 @@ func capitalise(s string) string {
 	return string(unicode.ToUpper(c)) + s[n:]
 }
 
-// distinct returns sum with each value once, in order of first mention,
-// and every list non-nil.
-func distinct(sum tag.Summary) tag.Summary {
-	strs := func(vs []string) []string {
-		out := []string{}
-		for _, v := range vs {
-			if !slices.Contains(out, v) {
-				out = append(out, v)
+// distinct returns sum with each value once, in order of first mention.
+func distinct(sum schema.Summary) schema.Summary {
+	out := schema.Default.NewSummary()
+	for _, k := range schema.Default.Kinds() {
+		for _, v := range sum.Terms(k.Kind) {
+			if !slices.Contains(out.Terms(k.Kind), v) {
+				out.AddTerm(k.Kind, v)
 			}
 		}
-		return out
-	}
-	nums := func(vs []int64) []int64 {
-		out := []int64{}
-		for _, v := range vs {
-			if !slices.Contains(out, v) {
-				out = append(out, v)
+		for _, v := range sum.Numbers(k.Kind) {
+			if !slices.Contains(out.Numbers(k.Kind), v) {
+				out.AddNumber(k.Kind, v)
 			}
 		}
-		return out
 	}
-	return tag.Summary{Trusts: strs(sum.Trusts), Unions: strs(sum.Unions), AmountsGBP: nums(sum.AmountsGBP),
-		Jobs: nums(sum.Jobs), People: strs(sum.People), Places: strs(sum.Places), Hospitals: strs(sum.Hospitals)}
+	return out
 }

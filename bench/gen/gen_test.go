@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
 )
 
 // generate returns the JSONL of n articles of seed.
@@ -121,22 +122,22 @@ func TestGoldKeys(t *testing.T) {
 // number, and every article names its organisation.
 func TestGoldMatchesText(t *testing.T) {
 	for _, a := range articles(t, generate(t, 3, 200)) {
-		for _, vs := range [][]string{a.People, a.Places, a.Hospitals} {
+		for _, vs := range [][]string{a.Truth.Terms(tag.Person), a.Truth.Terms(tag.Place), a.Truth.Terms(tag.Hospital)} {
 			for _, v := range vs {
 				if !strings.Contains(a.Text, v) {
 					t.Errorf("%s: gold %q not in the text", a.ID, v)
 				}
 			}
 		}
-		for _, j := range a.Jobs {
+		for _, j := range a.Truth.Numbers(tag.Jobs) {
 			if !strings.Contains(a.Text, commas(j)) {
 				t.Errorf("%s: job count %d not in the text", a.ID, j)
 			}
 		}
-		if len(a.Trusts) == 0 || len(a.AmountsGBP)+len(a.Jobs) == 0 {
+		if a.Truth.Len(tag.Trust) == 0 || a.Truth.Len(tag.Amount)+a.Truth.Len(tag.Jobs) == 0 {
 			t.Errorf("%s: no organisation, or neither money nor jobs", a.ID)
 		}
-		for _, tr := range a.Trusts {
+		for _, tr := range a.Truth.Terms(tag.Trust) {
 			if strings.HasPrefix(tr, "The ") {
 				t.Errorf("%s: canonical trust %q starts with The", a.ID, tr)
 			}

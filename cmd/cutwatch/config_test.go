@@ -29,40 +29,64 @@ func flagsOf(c *ffcli.Command) []*flag.Flag {
 	return fl
 }
 
+// commandAt returns the command of a fresh command tree at path (names
+// of a subcommand and of its subcommands), or fails the test.
+func commandAt(t *testing.T, root *ffcli.Command, path []string) *ffcli.Command {
+	t.Helper()
+	c := root
+	for _, name := range path {
+		i := slices.IndexFunc(c.Subcommands, func(s *ffcli.Command) bool { return s.Name == name })
+		if i < 0 {
+			t.Fatalf("no subcommand %q", strings.Join(path, " "))
+		}
+		c = c.Subcommands[i]
+	}
+	return c
+}
+
+// commandPaths lists the paths of every command below cs, subcommands of
+// subcommands (such as 'store recover') included.
+func commandPaths(cs []*ffcli.Command, prefix []string) [][]string {
+	var out [][]string
+	for _, c := range cs {
+		p := append(slices.Clone(prefix), c.Name)
+		out = append(out, p)
+		out = append(out, commandPaths(c.Subcommands, p)...)
+	}
+	return out
+}
+
 // otherValue returns a value the flag accepts that differs from its
 // default, or fails the test.
-func otherValue(t *testing.T, cmd, name string) string {
+func otherValue(t *testing.T, path []string, name string) string {
 	t.Helper()
 	for _, v := range []string{"7", "3s", "5s", "true", "x"} {
-		f := subcommand(t, cmd).FlagSet.Lookup(name)
+		f := commandAt(t, rootCommand(), path).FlagSet.Lookup(name)
 		if f.Value.Set(v) == nil && f.Value.String() != f.DefValue {
 			return f.Value.String()
 		}
 	}
-	t.Fatalf("%s --%s: no test value differs from its default %q", cmd, name, subcommand(t, cmd).FlagSet.Lookup(name).DefValue)
+	t.Fatalf("%s --%s: no test value differs from its default %q", strings.Join(path, " "), name, commandAt(t, rootCommand(), path).FlagSet.Lookup(name).DefValue)
 	return ""
 }
 
-// TestEveryFlagFromEnvironment sets each flag of each command through the
-// variable its help names, and checks that parsing the command line as
-// main does gives the flag that value, so help and behaviour agree.
+// TestEveryFlagFromEnvironment sets each flag of each command (and of
+// each subcommand's subcommands) through the variable its help names, and
+// checks that parsing the command line as main does gives the flag that
+// value, so help and behaviour agree.
 func TestEveryFlagFromEnvironment(t *testing.T) {
 	n := 0
-	for _, c := range rootCommand().Subcommands {
-		for _, f := range flagsOf(c) {
-			want := otherValue(t, c.Name, f.Name)
-			t.Run(c.Name+"/"+f.Name, func(t *testing.T) {
+	for _, path := range commandPaths(rootCommand().Subcommands, nil) {
+		for _, f := range flagsOf(commandAt(t, rootCommand(), path)) {
+			want := otherValue(t, path, f.Name)
+			name := strings.Join(path, "/")
+			t.Run(name+"/"+f.Name, func(t *testing.T) {
 				t.Setenv(envVar(f.Name), want)
 				root := rootCommand()
-				if err := root.Parse([]string{c.Name}); err != nil {
+				if err := root.Parse(path); err != nil {
 					t.Fatalf("parse with %s=%s: %v", envVar(f.Name), want, err)
 				}
-				var got string
-				for _, s := range root.Subcommands {
-					if s.Name == c.Name {
-						got = s.FlagSet.Lookup(f.Name).Value.String()
-					}
-				}
+				got := commandAt(t, root, path).FlagSet.Lookup(f.Name).Value.String()
 				if got != want {
 					t.Errorf("%s=%s: --%s is %q, want %q", envVar(f.Name), want, f.Name, got, want)
 				}

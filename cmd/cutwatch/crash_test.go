@@ -45,8 +45,17 @@ type child struct {
 // waits for its "serving" log line.
 func startChild(t *testing.T, bin, data string) *child {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data,
-		"--seeds", indextest.SeedsDir(), "--api-key", crashKey, "--log-format", "json")
+	return startChildCmd(t, bin, data, "")
+}
+
+// startChildCmd is startChild in the working directory dir ("": the
+// test's), with extra flags after the usual ones.
+func startChildCmd(t *testing.T, bin, data, dir string, extra ...string) *child {
+	t.Helper()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data,
+		"--seeds", indextest.SeedsDir(), "--api-key", crashKey, "--log-format", "json"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIN_MODE=release")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -142,34 +151,7 @@ func crashLine(i int) string {
 // a request fails (the server was killed). It returns the first article
 // not acknowledged.
 func ingest(ctx context.Context, addr string, from int) (int, error) {
-	client := &http.Client{Timeout: 30 * time.Second}
-	for from < crashTotal {
-		end := min(from+crashBatch, crashTotal)
-		var body strings.Builder
-		for i := from; i < end; i++ {
-			body.WriteString(crashLine(i) + "\n")
-		}
-		req, err := http.NewRequestWithContext(ctx, "POST", "http://"+addr+"/api/articles/_bulk", strings.NewReader(body.String()))
-		if err != nil {
-			return from, err
-		}
-		req.Header.Set("Authorization", "Bearer "+crashKey)
-		resp, err := client.Do(req)
-		if err != nil {
-			return from, err
-		}
-		var res struct{ Indexed, Failed int }
-		err = json.NewDecoder(resp.Body).Decode(&res)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			return from, fmt.Errorf("bulk: status %d, %v", resp.StatusCode, err)
-		}
-		if res.Indexed != end-from || res.Failed != 0 {
-			return from, fmt.Errorf("bulk: %+v, want %d indexed", res, end-from)
-		}
-		from = end // acknowledged
-	}
-	return from, nil
+	return ingestRange(ctx, addr, from, crashTotal)
 }
 
 // checkAcked requires every acknowledged article (0..acked-1) to be found

@@ -21,7 +21,7 @@ func evalCommand() *ffcli.Command {
 		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v]",
 		ShortHelp:  "Score the tagger against gold annotations.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
-			"per key and overall (micro-averaged), scored as shared/gold/README.md says.\n" +
+			"per key and overall (micro-averaged), scored as index/tag/testdata/README.md says.\n" +
 			"A JSON Lines gold file carries each article's text inline and needs no\n" +
 			"--dir: a corpus from 'cutwatch gen' is scored against its own true entities.",
 		FlagSet: fs,

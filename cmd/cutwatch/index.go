@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -16,40 +17,58 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 func indexCommand() *ffcli.Command {
 	fs := newFlagSet("index")
-	data := fs.String("data", defaultDataDir, "data folder; the index is its sub-folder 'index'")
-	rebuild := fs.Bool("rebuild", false, "replace the index with one built from PATH... only")
+	data := fs.String("data", defaultDataDir, "data folder: the article store and the index (the folder its CURRENT file names)")
+	rebuild := fs.Bool("rebuild", false, "after adding PATH... (if any), rebuild the index from the article store, re-tagging every article")
+	force := fs.Bool("force", false, "with --rebuild: swap the new index in even when it holds markedly fewer articles than the old one")
+	minFree := byteSize(index.DefaultMinFree)
+	fs.Var(&minFree, "min-free-space", "disk space a write must leave free in --data (e.g. 64MiB, 1GB; 0 turns the check off)")
 	return &ffcli.Command{
 		Name:       "index",
-		ShortUsage: "cutwatch index [--data ./data] [--rebuild] PATH...",
-		ShortHelp:  "Tag and index article files and folders.",
+		ShortUsage: "cutwatch index [--data ./data] [--rebuild [--force]] [PATH...]",
+		ShortHelp:  "Add article files and folders to the article store and the index, or rebuild the index.",
 		LongHelp: "Tags the articles in each PATH (a .txt, .json or .jsonl file, or a folder\n" +
-			"searched for them) and indexes them into <data>/index. Without an index\n" +
-			"there it builds one; with one it adds the articles (replacing those with\n" +
-			"the same id); with --rebuild it builds a new index from PATH... only and\n" +
-			"swaps it in when complete.\n\n" +
+			"searched for them) and writes them through the same path as the write API:\n" +
+			"into the article store of --data (the source of truth) and its index,\n" +
+			"replacing articles with the same id. A --data without a store or an index\n" +
+			"gets them. With --rebuild it then builds a new index from the whole store,\n" +
+			"re-tagging every article (after a tagger change, or to replace a damaged\n" +
+			"index), and swaps it in when complete; PATH is optional then.\n\n" +
 			".txt: one article a file, id = file name without extension, title = first\n" +
 			"line or sentence. .json: one object (id defaults to the file name) or an\n" +
 			"array of objects. .jsonl: one object a line. Objects have id, title, text\n" +
 			"and optionally url and published (RFC 3339 or YYYY-MM-DD).\n\n" +
 			"A file, line or item that cannot be indexed is skipped and listed in the\n" +
 			"summary with its reason; the others are indexed. The exit status is 0\n" +
-			"when at least one article was indexed, 1 when none could be (nothing is\n" +
-			"then changed), when the index is locked by another process (a running\n" +
-			"'cutwatch serve') or on any other error, and 2 when no PATH is given.\n" +
-			"A progress bar is shown on stderr when it is a terminal.",
+			"when at least one article was indexed (or the rebuild succeeded), 1 when\n" +
+			"none could be (nothing is then changed), when --data is locked by another\n" +
+			"process (a running 'cutwatch serve') or on any other error, and 2 when\n" +
+			"neither PATH nor --rebuild is given. A progress bar is shown on stderr\n" +
+			"when it is a terminal.",
 		FlagSet: fs,
 		Options: envOptions(),
 		Exec: func(ctx context.Context, args []string) error {
-			if len(args) == 0 {
-				return fmt.Errorf("%w: index needs at least one PATH (file or folder)", errUsage)
+			if len(args) == 0 && !*rebuild {
+				return fmt.Errorf("%w: index needs at least one PATH (file or folder), or --rebuild", errUsage)
 			}
-			return runIndex(ctx, os.Stdout, stderrBar(), *data, *rebuild, args)
+			if *force && !*rebuild {
+				return fmt.Errorf("%w: --force goes with --rebuild", errUsage)
+			}
+			return runIndex(ctx, os.Stdout, stderrBar(), indexOptions{data: *data, rebuild: *rebuild, force: *force, minFree: int64(minFree), paths: args})
 		},
 	}
+}
+
+// indexOptions are the flags and arguments of 'cutwatch index'.
+type indexOptions struct {
+	data           string
+	rebuild, force bool
+	minFree        int64
+	paths          []string
 }
 
 // stderrBar returns stderr if it is a terminal, for the progress bar, and
@@ -61,79 +80,63 @@ func stderrBar() io.Writer {
 	return nil
 }
 
-// runIndex indexes the articles in paths into the index of the data folder
-// and writes a summary to out. bar, if not nil, gets a progress bar. The
-// error is nil when at least one article was indexed, even if others were
-// skipped.
-func runIndex(ctx context.Context, out, bar io.Writer, data string, rebuild bool, paths []string) (err error) {
+// runIndex writes the articles in o.paths through an index.Writer on
+// o.data and, with o.rebuild, rebuilds the index from the store; it writes
+// a summary to out. bar, if not nil, gets a progress bar. The error is nil
+// when at least one article was indexed, even if others were skipped.
+func runIndex(ctx context.Context, out, bar io.Writer, o indexOptions) (err error) {
 	start := time.Now()
-	dir := indexDir(data)
-
-	var do func(*tag.Tagger, func(index.Progress)) (index.Stats, error)
-	switch {
-	case rebuild:
-		// A rebuild re-tags the given sources and every article that
-		// reached the store through the write API into a new index
-		// directory, then makes it current, so ingested articles are
-		// carried over. (No progress bar: it reports when done.)
-		do = func(t *tag.Tagger, _ func(index.Progress)) (index.Stats, error) {
-			st, err := index.RebuildData(ctx, data, index.WriterOptions{Tagger: t, Sources: paths})
-			return index.Stats{Indexed: int(st.Documents), Skipped: st.Skipped, Duration: st.Duration}, err
-		}
-	case index.Exists(dir):
-		// Open the index before loading the tagger's model, so that a
-		// locked index fails within a second.
-		idx, oerr := index.Open(dir)
-		if oerr != nil {
-			return oerr
-		}
-		defer func() {
-			if cerr := idx.Close(); cerr != nil && err == nil {
-				err = fmt.Errorf("close index %s: %w", dir, cerr)
-			}
-		}()
-		do = func(t *tag.Tagger, progress func(index.Progress)) (index.Stats, error) {
-			files, skips, err := index.FindFiles(paths)
-			if err != nil {
-				return index.Stats{}, err
-			}
-			stats, err := index.NewIndexer(idx, t).IndexFiles(ctx, files, progress)
-			stats.Skipped = append(skips, stats.Skipped...)
-			if err == nil && stats.Indexed == 0 {
-				err = fmt.Errorf("add to index %s: %w (%d inputs skipped)", dir, index.ErrNothingIndexed, len(stats.Skipped))
-			}
-			return stats, err
-		}
-	default:
-		do = func(t *tag.Tagger, progress func(index.Progress)) (index.Stats, error) {
-			stats, err := index.Build(ctx, dir, paths, t, progress)
-			if errors.Is(err, os.ErrExist) {
-				err = fmt.Errorf("%w: it is not a cutwatch index (remove it, use another --data, or --rebuild if it is empty)", err)
-			}
-			return stats, err
-		}
+	// Fail within a second, before loading the tagger, if a server has
+	// --data open.
+	if err := index.CheckUnlocked(o.data); err != nil {
+		return err
 	}
-
+	// A missing PATH fails before --data is opened (or created).
+	if _, _, err := index.FindFiles(o.paths); err != nil {
+		return err
+	}
 	t, err := tag.New()
 	if err != nil {
 		return err
 	}
-	pb := &progressBar{w: bar}
-	stats, err := do(t, pb.update)
-	pb.finish()
-	if errors.Is(err, context.Canceled) {
-		// Batches written before the interrupt stay in an index that was
-		// added to; a build or rebuild leaves things as they were.
-		err = fmt.Errorf("interrupted: %w", err)
-	}
-	if err != nil && stats.Indexed == 0 && len(stats.Skipped) == 0 && !errors.Is(err, index.ErrNothingIndexed) {
-		// Nothing was read (a missing path, a locked index...): the error
-		// says it all.
+	w, err := index.OpenWriter(ctx, o.data, index.WriterOptions{Tagger: t, AllowDamaged: o.rebuild, MinFree: minFree(byteSize(o.minFree))})
+	if err != nil {
 		return err
 	}
-	if werr := writeSummary(out, stats, time.Since(start)); werr != nil && err == nil {
-		err = fmt.Errorf("write summary: %w", werr)
+	defer func() {
+		if cerr := w.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if len(o.paths) > 0 {
+		pb := &progressBar{w: bar}
+		stats, err := w.PutFiles(ctx, o.paths, pb.update)
+		pb.finish()
+		if errors.Is(err, context.Canceled) {
+			// Batches written before the interrupt are acknowledged
+			// and stay.
+			err = fmt.Errorf("interrupted: %w", err)
+		}
+		if err != nil && stats.Indexed == 0 && len(stats.Skipped) == 0 && !errors.Is(err, index.ErrNothingIndexed) {
+			// Nothing was read (a missing path...): the error says it all.
+			return err
+		}
+		if werr := writeSummary(out, stats, time.Since(start)); werr != nil && err == nil {
+			err = fmt.Errorf("write summary: %w", werr)
+		}
+		if err != nil {
+			return err
+		}
 	}
+	if !o.rebuild {
+		return nil
+	}
+	st, err := w.Reindex(ctx, api.ReindexOptions{Force: o.force})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "rebuilt the index from the article store: %d articles in %s (%s)\n",
+		st.Documents, filepath.Base(st.Dir), st.Duration.Round(time.Millisecond))
 	return err
 }
 

@@ -14,7 +14,8 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
-	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // The seed articles, by id (file name without extension).
@@ -106,20 +107,20 @@ func indexSeeds(t *testing.T) string {
 }
 
 // searchJSON runs `cutwatch search --json` with args and decodes the result.
-func searchJSON(t *testing.T, data string, args ...string) *search.Result {
+func searchJSON(t *testing.T, data string, args ...string) *api.Result {
 	t.Helper()
 	code, out, errs := cli(t, append([]string{"search", "--data", data, "--json"}, args...)...)
 	if code != 0 {
 		t.Fatalf("search %v: exit %d: %s", args, code, errs)
 	}
-	var res search.Result
+	var res api.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("search %v: output is not a JSON result: %v\n%s", args, err, out)
 	}
 	return &res
 }
 
-func resultIDs(res *search.Result) []string {
+func resultIDs(res *api.Result) []string {
 	var ids []string
 	for _, h := range res.Hits {
 		ids = append(ids, h.ID)
@@ -159,8 +160,8 @@ func TestIndexThenSearchSeeds(t *testing.T) {
 	// The union facet is disjunctive: with Unison picked it still counts
 	// the Royal College of Nursing.
 	res := searchJSON(t, data, "--union", "Unison")
-	if !slices.Contains(res.Facets.Union, search.TermCount{Value: "Royal College of Nursing", Count: 2}) {
-		t.Errorf("union facet with --union Unison = %v, want Royal College of Nursing (2) in it", res.Facets.Union)
+	if !slices.Contains(res.Facets.Terms("union"), api.TermCount{Value: "Royal College of Nursing", Count: 2}) {
+		t.Errorf("union facet with --union Unison = %v, want Royal College of Nursing (2) in it", res.Facets.Terms("union"))
 	}
 
 	// Sort and paging flags reach the request.
@@ -225,13 +226,40 @@ func TestIndexSkipsBadInputs(t *testing.T) {
 	}
 }
 
+// storedIDs returns the ids of the articles in the article store of data,
+// sorted.
+func storedIDs(t *testing.T, data string) []string {
+	t.Helper()
+	st, err := index.OpenStore(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var ids []string
+	err = st.Each(100, func(arts []api.Article) error {
+		for _, a := range arts {
+			ids = append(ids, a.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 func TestIndexAddRebuildAndNothing(t *testing.T) {
 	data := indexSeeds(t)
+	seeds := []string{seedMidYorks, seedRotherham, seedOxford, seedTaunton, seedNorthEast}
+	if got := storedIDs(t, data); !slices.Equal(got, seeds) {
+		t.Fatalf("after indexing the seeds the store holds %q, want %q", got, seeds)
+	}
 	extra := filepath.Join(t.TempDir(), "leeds.txt")
 	if err := os.WriteFile(extra, []byte("Leeds Teaching Hospitals NHS Trust is to cut 100 posts."), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// With an index there, the articles are added to it.
+	// With an index there, the articles are added to it, and to the store.
 	code, out, errs := cli(t, "index", "--data", data, extra)
 	if code != 0 || !strings.HasPrefix(out, "indexed 1 article in ") {
 		t.Fatalf("add: exit %d, %q, %q", code, out, errs)
@@ -239,8 +267,15 @@ func TestIndexAddRebuildAndNothing(t *testing.T) {
 	if res := searchJSON(t, data); res.Total != 6 {
 		t.Errorf("after adding one article the index holds %d, want 6", res.Total)
 	}
+	withLeeds := append(slices.Clone(seeds), "leeds")
+	slices.Sort(withLeeds)
+	if got := storedIDs(t, data); !slices.Equal(got, withLeeds) {
+		t.Errorf("after adding one article the store holds %q, want %q", got, withLeeds)
+	}
 
-	// Inputs of which nothing can be indexed fail and change nothing.
+	// Inputs of which nothing can be indexed fail and change nothing: not
+	// the store, not the index, and --rebuild does not go on to rebuild.
+	dir := indexDir(data)
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"id": "x"`), 0o644); err != nil {
 		t.Fatal(err)
@@ -250,18 +285,59 @@ func TestIndexAddRebuildAndNothing(t *testing.T) {
 		if code != 1 || !strings.Contains(out, "skipped 1:\n  "+bad+": ") || !strings.Contains(errs, "no article could be indexed") {
 			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s\nwant exit 1, the skip and the reason", args, code, out, errs)
 		}
+		if strings.Contains(out, "rebuilt") {
+			t.Errorf("%v rebuilt the index after a failed write:\n%s", args, out)
+		}
 		if res := searchJSON(t, data); res.Total != 6 {
 			t.Errorf("%v changed the index: it holds %d, want 6", args, res.Total)
 		}
+		if got := indexDir(data); got != dir {
+			t.Errorf("%v moved the index from %s to %s", args, dir, got)
+		}
+		if got := storedIDs(t, data); !slices.Equal(got, withLeeds) {
+			t.Errorf("%v changed the store: it holds %q, want %q", args, got, withLeeds)
+		}
 	}
 
-	// --rebuild replaces the index with the given articles only.
+	// --rebuild writes the given articles (replacing those with their id),
+	// then rebuilds the index from the whole store into a new directory:
+	// the articles indexed before stay.
+	if err := os.WriteFile(extra, []byte("Leeds Teaching Hospitals NHS Trust is to cut 140 posts."), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs = cli(t, "index", "--data", data, "--rebuild", extra)
-	if code != 0 || !strings.HasPrefix(out, "indexed 1 article in ") {
+	if code != 0 || !strings.HasPrefix(out, "indexed 1 article in ") || !strings.Contains(out, "\nrebuilt the index from the article store: 6 articles in index-") {
 		t.Fatalf("rebuild: exit %d, %q, %q", code, out, errs)
 	}
-	if res := searchJSON(t, data); res.Total != 1 || res.Hits[0].ID != "leeds" {
-		t.Errorf("after --rebuild the index holds %q, want [leeds]", resultIDs(res))
+	rebuilt := indexDir(data)
+	if rebuilt == dir || !strings.HasPrefix(filepath.Base(rebuilt), "index-") || !strings.Contains(out, " in "+filepath.Base(rebuilt)+" (") {
+		t.Errorf("after --rebuild the index is in %s (was %s), want the new directory the summary names:\n%s", rebuilt, dir, out)
+	}
+	if res := searchJSON(t, data); res.Total != 6 {
+		t.Errorf("after --rebuild the index holds %q, want the 5 seeds and leeds", resultIDs(res))
+	}
+	if res := searchJSON(t, data, "--jobs-min", "140", "--jobs-max", "140"); !slices.Equal(resultIDs(res), []string{"leeds"}) {
+		t.Errorf("jobs 140 after --rebuild: %q, want [leeds] as last written", resultIDs(res))
+	}
+	if got := storedIDs(t, data); !slices.Equal(got, withLeeds) {
+		t.Errorf("after --rebuild the store holds %q, want %q", got, withLeeds)
+	}
+
+	// --rebuild needs no PATH: it rebuilds from the store alone.
+	code, out, errs = cli(t, "index", "--data", data, "--rebuild")
+	if code != 0 || !strings.HasPrefix(out, "rebuilt the index from the article store: 6 articles in index-") {
+		t.Fatalf("rebuild without PATH: exit %d, %q, %q", code, out, errs)
+	}
+	if got := indexDir(data); got == rebuilt || !strings.Contains(out, " in "+filepath.Base(got)+" (") {
+		t.Errorf("after a second --rebuild the index is in %s (was %s):\n%s", got, rebuilt, out)
+	}
+	if res := searchJSON(t, data); res.Total != 6 {
+		t.Errorf("after --rebuild without PATH the index holds %q, want 6", resultIDs(res))
+	}
+
+	// --force goes with --rebuild only.
+	if code, _, errs := cli(t, "index", "--data", data, "--force", extra); code != 2 || !strings.Contains(errs, "--force goes with --rebuild") {
+		t.Errorf("--force without --rebuild: exit %d, %q; want 2 and a usage message", code, errs)
 	}
 }
 
@@ -278,35 +354,73 @@ func TestIndexUsageAndMissingPath(t *testing.T) {
 	if index.Exists(indexDir(data)) {
 		t.Errorf("an index was built from a missing path")
 	}
+	if _, err := os.Stat(filepath.Join(data, index.StoreFile)); !os.IsNotExist(err) {
+		t.Errorf("an article store was made for a missing path (%v)", err)
+	}
 }
 
 // While another process (here: this one) has the index open, index and
-// search fail quickly with the lock message instead of waiting.
+// search fail quickly with the lock message instead of waiting: whether
+// it holds the index alone or, as 'cutwatch serve' does, a Writer on the
+// store and the index.
 func TestIndexLocked(t *testing.T) {
-	data := indexSeeds(t)
-	idx, err := index.Open(indexDir(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
 	extra := filepath.Join(t.TempDir(), "a.txt")
 	if err := os.WriteFile(extra, []byte("Unison says 12 posts will go."), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{
-		{"index", "--data", data, extra},
-		{"index", "--data", data, "--rebuild", extra},
-		{"search", "--data", data, "nurse"},
-	} {
-		code, out, errs := cliWithin(t, args...)
-		if code != 1 || !strings.Contains(errs, "locked by another cutwatch process") || !strings.Contains(errs, indexDir(data)) {
-			t.Errorf("%v on a locked index: exit %d\nstdout: %s\nstderr: %s\nwant exit 1 and the lock message", args, code, out, errs)
+	// check runs the commands on the locked data; where names what each
+	// error must name.
+	check := func(t *testing.T, data string, where func(cmd string) string) {
+		t.Helper()
+		for _, args := range [][]string{
+			{"index", "--data", data, extra},
+			{"index", "--data", data, "--rebuild", extra},
+			{"index", "--data", data, "--rebuild"},
+			{"search", "--data", data, "nurse"},
+		} {
+			code, out, errs := cliWithin(t, args...)
+			if code != 1 || !strings.Contains(errs, "locked by another cutwatch process") || !strings.Contains(errs, where(args[0])) {
+				t.Errorf("%v on a locked --data: exit %d\nstdout: %s\nstderr: %s\nwant exit 1 and the lock message naming %s", args, code, out, errs, where(args[0]))
+			}
 		}
 	}
-	n, err := idx.DocCount()
-	if err != nil || n != 5 {
-		t.Errorf("the locked index holds %d articles (%v), want the 5 seeds", n, err)
-	}
+
+	t.Run("index", func(t *testing.T) {
+		data := indexSeeds(t)
+		idx, err := index.Open(indexDir(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer idx.Close()
+		check(t, data, func(string) string { return indexDir(data) })
+		n, err := idx.DocCount()
+		if err != nil || n != 5 {
+			t.Errorf("the locked index holds %d articles (%v), want the 5 seeds", n, err)
+		}
+	})
+
+	t.Run("writer", func(t *testing.T) {
+		data := indexSeeds(t)
+		tg, err := tag.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		dir := indexDir(data)
+		check(t, data, func(cmd string) string {
+			if cmd == "search" {
+				return dir
+			}
+			return filepath.Join(data, index.StoreFile)
+		})
+		if n, err := w.Index().DocCount(); err != nil || n != 5 || w.Dir() != dir {
+			t.Errorf("the locked index holds %d articles (%v) in %s, want the 5 seeds in %s", n, err, w.Dir(), dir)
+		}
+	})
 }
 
 // The progress bar is drawn only when runIndex is given a writer for it
@@ -314,7 +428,7 @@ func TestIndexLocked(t *testing.T) {
 func TestIndexProgressBar(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	var out, bar bytes.Buffer
-	if err := runIndex(context.Background(), &out, &bar, data, false, []string{indextest.SeedsDir()}); err != nil {
+	if err := runIndex(context.Background(), &out, &bar, indexOptions{data: data, paths: []string{indextest.SeedsDir()}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(bar.String(), "indexed 5, skipped 0") {
@@ -324,26 +438,40 @@ func TestIndexProgressBar(t *testing.T) {
 		t.Errorf("summary = %q, want it without the bar", out.String())
 	}
 	out.Reset()
-	if err := runIndex(context.Background(), &out, nil, data, true, []string{indextest.SeedsDir()}); err != nil {
+	if err := runIndex(context.Background(), &out, nil, indexOptions{data: data, rebuild: true, paths: []string{indextest.SeedsDir()}}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "indexed 5 articles") {
-		t.Errorf("summary without a bar = %q", out.String())
+	if !strings.HasPrefix(out.String(), "indexed 5 articles") || !strings.Contains(out.String(), "\nrebuilt the index from the article store: 5 articles in index-") {
+		t.Errorf("summary without a bar = %q, want the 5 articles written, then the rebuild", out.String())
 	}
 }
 
-// An interrupted build (Ctrl-C cancels the context) says so and leaves no
-// index behind.
+// An interrupted run (Ctrl-C cancels the context) says so. Each batch is
+// acknowledged on its own, so what was written before the interrupt stays;
+// interrupted before the first batch, it leaves no article, and the
+// --data still counts as new: 'cutwatch serve' would put the seeds in.
 func TestIndexInterrupted(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer
-	err := runIndex(ctx, &out, nil, data, false, []string{indextest.SeedsDir()})
+	err := runIndex(ctx, &out, nil, indexOptions{data: data, paths: []string{indextest.SeedsDir()}})
 	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "interrupted") {
 		t.Errorf("runIndex with a cancelled context = %v, want 'interrupted' wrapping context.Canceled", err)
 	}
-	if index.Exists(indexDir(data)) {
-		t.Errorf("an interrupted build left an index at %s", indexDir(data))
+	if ids := storedIDs(t, data); len(ids) != 0 {
+		t.Errorf("an interrupted run stored %q before its first batch", ids)
+	}
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if n, err := w.Index().DocCount(); err != nil || n != 0 || !w.New() {
+		t.Errorf("after an interrupted run: %d articles indexed (%v), new %v; want 0 and a new --data", n, err, w.New())
 	}
 }

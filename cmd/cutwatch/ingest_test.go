@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -55,6 +56,7 @@ type reindexState struct {
 	State     string `json:"state"`
 	Documents uint64 `json:"documents"`
 	Index     string `json:"index"`
+	FromStore uint64 `json:"from_store"`
 	Error     string `json:"error"`
 }
 
@@ -115,8 +117,8 @@ func TestServeIngestReindexRestart(t *testing.T) {
 		t.Errorf("achiltibuie: %d hits", n)
 	}
 	st := reindex(t, base, cfg.apiKey)
-	if st.State != "done" || st.Documents != 6 || st.Index == "" {
-		t.Fatalf("reindex: %+v, want done with 6 docs in a new dir", st)
+	if st.State != "done" || st.Documents != 6 || st.FromStore != 6 || st.Index == "" {
+		t.Fatalf("reindex: %+v, want done with 6 docs, all from the store, in a new dir", st)
 	}
 	newDir := filepath.Join(data, st.Index)
 	if !index.Exists(newDir) {
@@ -166,7 +168,23 @@ func TestServeBadPointer(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := defaultServeConfig(data)
-	err := runServe(t.Context(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	cfg.addr = "127.0.0.1:0"
+	// Should it start serving, stop it rather than wait for ever.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
+	var err error
+	select {
+	case err = <-done:
+	case addr := <-ready:
+		t.Errorf("serve started on %s with CURRENT naming a missing index (it holds %d articles)", addr, total(t, addr, ""))
+		cancel()
+		err = <-done
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve neither failed nor started within 60 s")
+	}
 	if err == nil || !strings.Contains(err.Error(), "index-404") {
 		t.Errorf("err = %v, want one naming the missing index-404", err)
 	}

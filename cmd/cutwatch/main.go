@@ -5,6 +5,7 @@
 //
 //	cutwatch serve        serve the JSON API and the web UI
 //	cutwatch index        tag and index article files
+//	cutwatch store        recover the article store
 //	cutwatch search       search the index from the command line
 //	cutwatch tag          print the entities the tagger finds in files
 //	cutwatch eval         score the tagger against gold annotations
@@ -81,6 +82,7 @@ func rootCommand() *ffcli.Command {
 		Subcommands: []*ffcli.Command{
 			serveCommand(),
 			indexCommand(),
+			storeCommand(),
 			searchCommand(),
 			tagCommand(),
 			evalCommand(),
@@ -91,9 +93,14 @@ func rootCommand() *ffcli.Command {
 	}
 	root.Subcommands = append(root.Subcommands, helpCommand(root))
 	root.UsageFunc = usage
-	for _, c := range root.Subcommands {
-		c.UsageFunc = usage
+	var setUsage func([]*ffcli.Command)
+	setUsage = func(cs []*ffcli.Command) {
+		for _, c := range cs {
+			c.UsageFunc = usage
+			setUsage(c.Subcommands)
+		}
 	}
+	setUsage(root.Subcommands)
 	root.Exec = func(_ context.Context, args []string) error {
 		if len(args) == 0 {
 			return fmt.Errorf("%w: a command is required (try 'cutwatch help')", errUsage)

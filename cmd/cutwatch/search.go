@@ -18,7 +18,10 @@ import (
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // stringsFlag is a repeatable string flag: each use adds one value.
@@ -39,37 +42,45 @@ func (s *stringsFlag) Set(v string) error {
 }
 
 // searchParams are the flags of the search command that map one to one to
-// the parameters of the API's /api/search; they are parsed and checked by
-// search.ParseRequest, so the command and the API accept the same values
-// and give the same messages.
-var searchParams = []struct{ flag, param, usage string }{
-	{"amount-min", "amount_min", "only articles with a money amount of at least `N` pounds"},
-	{"amount-max", "amount_max", "only articles with a money amount of at most `N` pounds"},
-	{"jobs-min", "jobs_min", "only articles with a job count of at least `N`"},
-	{"jobs-max", "jobs_max", "only articles with a job count of at most `N`"},
-	{"sort", "sort", "order `S` of hits: " + strings.Join(search.SortKeys, ", ") + " (default relevance)"},
-	{"from", "from", "offset `N` of the first hit (default 0)"},
-	{"size", "size", fmt.Sprintf("number `N` of hits (default %d, at most %d)", search.DefaultSize, search.MaxSize)},
+// the parameters of the API's /api/search (a range per numeric kind of the
+// schema, sort and page); they are parsed and checked by api.ParseRequest,
+// so the command and the API accept the same values and give the same
+// messages.
+func searchParams(s *schema.Schema) []struct{ flag, param, usage string } {
+	var out []struct{ flag, param, usage string }
+	for _, k := range s.Kinds() {
+		if !k.Numeric {
+			continue
+		}
+		whose := "only articles whose " + strings.ToLower(k.Plural) + " include one of at "
+		out = append(out,
+			struct{ flag, param, usage string }{k.Name() + "-min", k.Name() + "_min", whose + "least `N`"},
+			struct{ flag, param, usage string }{k.Name() + "-max", k.Name() + "_max", whose + "most `N`"})
+	}
+	return append(out,
+		struct{ flag, param, usage string }{"sort", "sort", "order `S` of hits: " + strings.Join(api.SortKeys(s), ", ") + " (default relevance)"},
+		struct{ flag, param, usage string }{"from", "from", "offset `N` of the first hit (default 0)"},
+		struct{ flag, param, usage string }{"size", "size", fmt.Sprintf("number `N` of hits (default %d, at most %d)", api.DefaultSize, api.MaxSize)})
 }
 
 func searchCommand() *ffcli.Command {
 	fs := newFlagSet("search")
-	data := fs.String("data", defaultDataDir, "data folder; the index is its sub-folder 'index'")
+	data := fs.String("data", defaultDataDir, "data folder: the article store and the index (the folder its CURRENT file names)")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search returns it")
 	filters := make(map[string]*stringsFlag)
-	for _, field := range index.KeywordFields {
+	for _, field := range schema.Default.TermNames() {
 		filters[field] = new(stringsFlag)
 		fs.Var(filters[field], field, fmt.Sprintf("only articles with the %s `NAME` (repeatable: any of the values)", field))
 	}
 	params := make(map[string]*string)
-	for _, p := range searchParams {
+	for _, p := range searchParams(schema.Default) {
 		params[p.param] = fs.String(p.flag, "", p.usage)
 	}
 	return &ffcli.Command{
 		Name:       "search",
 		ShortUsage: "cutwatch search [--data ./data] [--json] [--trust T] [--union U] [--person P] [--place P] [--hospital H] [--sort S] [--from N] [--size N] [QUERY...]",
 		ShortHelp:  "Search the index from the command line.",
-		LongHelp: "Searches the index in <data>/index with QUERY (the words are joined with\n" +
+		LongHelp: "Searches the index of --data with QUERY (the words are joined with\n" +
 			"spaces) in the syntax of the API: words, \"phrases\", +must, -not,\n" +
 			"field:value, fuzzy~1, prefix*, (groups). No QUERY matches every article.\n" +
 			"Filters are repeatable: values of one facet are ORed, facets ANDed.\n\n" +
@@ -104,7 +115,7 @@ func searchCommand() *ffcli.Command {
 // runSearch runs the search given as API parameters on the index of the
 // data folder and prints the result to out. A bad request is a usage error.
 func runSearch(ctx context.Context, out io.Writer, data string, params url.Values, asJSON bool) error {
-	req, err := search.ParseRequest(params)
+	req, err := api.ParseRequest(schema.Default, params)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -121,7 +132,7 @@ func runSearch(ctx context.Context, out io.Writer, data string, params url.Value
 	defer idx.Close()
 
 	res, err := search.NewService(idx).Search(ctx, req)
-	if search.IsBadRequest(err) {
+	if api.IsBadRequest(err) {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if err != nil {
@@ -151,15 +162,15 @@ const (
 
 // writeResult prints a search result as a table of hits, a total line and
 // the top facet values.
-func writeResult(w io.Writer, req search.Request, res *search.Result) error {
+func writeResult(w io.Writer, req api.Request, res *api.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if len(res.Hits) > 0 {
 		fmt.Fprintln(tw, "RANK\tSCORE\tID\tTITLE\tUNIONS / TRUSTS\tAMOUNT\tJOBS")
 	}
 	for i, h := range res.Hits {
 		fmt.Fprintf(tw, "%d\t%.3f\t%s\t%s\t%s\t%s\t%s\n", req.From+i+1, h.Score, h.ID,
-			clip(oneLine(h.Title), titleWidth), clip(strings.Join(append(slices.Clone(h.Unions), h.Trusts...), ", "), chipsWidth),
-			largest(h.AmountsGBP, formatGBP), largest(h.Jobs, func(n int64) string { return strconv.FormatInt(n, 10) }))
+			clip(oneLine(h.Title), titleWidth), clip(strings.Join(append(slices.Clone(h.Values.Terms(tag.Union)), h.Values.Terms(tag.Trust)...), ", "), chipsWidth),
+			largest(h.Values.Numbers(tag.Amount), formatGBP), largest(h.Values.Numbers(tag.Jobs), func(n int64) string { return strconv.FormatInt(n, 10) }))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -181,26 +192,19 @@ func writeResult(w io.Writer, req search.Request, res *search.Result) error {
 		items []string
 	}
 	var lines []facetLine
-	for _, field := range index.KeywordFields {
+	for _, f := range res.Facets {
 		var items []string
-		for _, tc := range res.Facets.Terms(field) {
+		for _, tc := range f.Terms {
 			if tc.Count > 0 && len(items) < facetTop {
 				items = append(items, fmt.Sprintf("%s (%d)", tc.Value, tc.Count))
 			}
 		}
-		lines = append(lines, facetLine{field, items})
-	}
-	for _, rf := range []struct {
-		name   string
-		counts []search.RangeCount
-	}{{index.FieldAmount, res.Facets.Amount}, {index.FieldJobs, res.Facets.Jobs}} {
-		var items []string
-		for _, rc := range rf.counts {
+		for _, rc := range f.Ranges {
 			if rc.Count > 0 {
 				items = append(items, fmt.Sprintf("%s (%d)", rc.Label, rc.Count))
 			}
 		}
-		lines = append(lines, facetLine{rf.name, items})
+		lines = append(lines, facetLine{f.Name, items})
 	}
 	if res.Total == 0 {
 		return nil

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -18,6 +17,7 @@ import (
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/web"
 )
 
@@ -32,18 +32,21 @@ type serveConfig struct {
 	drainDelay    time.Duration
 	apiKey        string
 	maxSearches   int
+	minFree       byteSize
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	fs.StringVar(&c.data, "data", defaultDataDir, "directory of the index and other state")
-	fs.StringVar(&c.seeds, "seeds", "./seeds", "articles to build the index from when --data has none")
+	fs.StringVar(&c.seeds, "seeds", "./seeds", "articles to put into a new --data at its first start (read once: the article store keeps them)")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&c.searchTimeout, "search-timeout", search.DefaultTimeout, "longest time one search may take")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
 	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "at shutdown, how long to go on serving with /readyz answering 503, so a load balancer stops sending requests first")
 	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches that may run at once; twice as many more wait up to 1s for a slot, the rest get 503 with Retry-After (0: 2 × cores, -1: no limit)")
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
+	c.minFree = byteSize(index.DefaultMinFree)
+	fs.Var(&c.minFree, "min-free-space", "disk space a write must leave free in --data; below it writes answer 507 until space is freed, reads go on (e.g. 64MiB, 1GB; 0 turns the check off)")
 }
 
 func serveCommand() *ffcli.Command {
@@ -54,12 +57,15 @@ func serveCommand() *ffcli.Command {
 		Name:       "serve",
 		ShortUsage: "cutwatch serve [flags]",
 		ShortHelp:  "Serve the search API (and UI) over the index in --data.",
-		LongHelp: "Opens the index in --data, building it from --seeds first when there is\n" +
-			"none, and serves HTTP on --addr until SIGINT or SIGTERM. A damaged index is\n" +
-			"logged as an error and not served: the server starts anyway, /readyz and\n" +
-			"every read answer 503 saying so, until POST /api/admin/reindex (with the\n" +
-			"key) rebuilds it. Every flag can also be set with a CUTWATCH_* environment\n" +
-			"variable (CUTWATCH_ADDR, CUTWATCH_DATA, ...).",
+		LongHelp: "Opens the article store and the index in --data and serves HTTP on --addr\n" +
+			"until SIGINT or SIGTERM. A new --data gets the articles of --seeds, once:\n" +
+			"from then on the store keeps them. A damaged index is logged as an error\n" +
+			"and not served: the server starts anyway, /readyz and every read answer 503\n" +
+			"saying so, until POST /api/admin/reindex (with the key) rebuilds it from the\n" +
+			"store. A damaged, emptied or missing store beside an index is logged as an\n" +
+			"error: reads go on, writes are off and /readyz says why, until 'cutwatch\n" +
+			"store recover' rebuilds it. Every flag can also be set with a CUTWATCH_*\n" +
+			"environment variable (CUTWATCH_ADDR, CUTWATCH_DATA, ...).",
 		FlagSet: fs,
 		Options: envOptions(),
 		Exec: func(ctx context.Context, args []string) error {
@@ -86,30 +92,29 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("%w: --log-format must be text or json, got %q", errUsage, format)
 }
 
-// runServe opens (or first builds) the index and serves until ctx is done,
-// then shuts down gracefully: /readyz turns 503 and a running re-index is
-// cancelled, requests go on being served for cfg.drainDelay, then
-// in-flight requests finish (up to cfg.shutdownGrace) and the index is
-// closed. A damaged index does not stop it: it serves as not ready (see
-// web.Readiness) until a re-index replaces the index. ready, if not nil,
-// receives the listening address once the server accepts connections
-// (tests listen on port 0).
+// runServe opens the store and the index of --data (putting the seeds into
+// a new one) and serves until ctx is done, then shuts down gracefully:
+// /readyz turns 503 and a running re-index is cancelled, requests are
+// still served for cfg.drainDelay, then in-flight requests finish (up to
+// cfg.shutdownGrace) and the index and the store are closed. A damaged
+// index or store does not stop it: it serves what it can and says why not
+// all (see api.Readiness). ready, if not nil, receives the listening
+// address once the server accepts connections (tests listen on port 0).
 func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan<- string) error {
-	// The live index is the one CURRENT names (a re-index moves it);
-	// only a fresh --data is built from the seeds.
-	dir, err := index.CurrentDir(cfg.data)
-	if err != nil {
+	// Fail within a second, before loading the tagger, if another
+	// process has --data open.
+	if err := index.CheckUnlocked(cfg.data); err != nil {
 		return err
-	}
-	if !index.Exists(dir) && dir == filepath.Join(cfg.data, index.DefaultIndexName) {
-		if err := buildFromSeeds(ctx, dir, cfg.seeds, log); err != nil {
-			return err
-		}
 	}
 	// The metrics exist before the Writer, which reports the tagger's time
 	// into them from its first (repair) tagging on.
 	metrics := web.NewMetrics()
-	w, err := openWriter(ctx, cfg, log, metrics.ObserveTag)
+	t, err := tag.New()
+	if err != nil {
+		return err
+	}
+	w, err := index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Logger: log, ObserveTag: metrics.ObserveTag,
+		AllowDamaged: true, MinFree: minFree(cfg.minFree)})
 	if err != nil {
 		return err
 	}
@@ -118,18 +123,21 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 			log.Error("close index", "dir", w.Dir(), "err", err)
 		}
 	}()
-	dir = w.Dir()
+	if err := seed(ctx, w, cfg.seeds, log); err != nil {
+		return err
+	}
+	dir := w.Dir()
 	// The cache keys on the writer's generation, so no write is ever
 	// answered with a result from before it.
-	svc := search.New(w.Index(), search.Options{Timeout: cfg.searchTimeout, Generation: w.Generation, MatchAll: w.MatchAllCounts, MaxSearches: cfg.maxSearches})
+	svc := search.New(w.Index(), search.Options{Schema: w.Schema(), Timeout: cfg.searchTimeout, Generation: w.Generation, MatchAll: w.MatchAllCounts, MaxSearches: cfg.maxSearches})
 	var n uint64
 	damage := w.Ready()
-	if errors.Is(damage, index.ErrDamaged) {
+	if errors.Is(damage, api.ErrDamaged) {
 		advice := "POST /api/admin/reindex with the API key, or stop the server and run 'cutwatch index --rebuild'"
 		if cfg.apiKey == "" {
 			advice = "stop the server and run 'cutwatch index --rebuild' (or restart with --api-key and POST /api/admin/reindex)"
 		}
-		log.Error("the index is damaged: serving as not ready (/readyz and all reads answer 503) until it is rebuilt", "index", dir, "rebuild", advice, "err", damage)
+		log.Error("the index is damaged: serving as not ready (/readyz and all reads answer 503) until it is rebuilt from the store", "index", dir, "rebuild", advice, "err", damage)
 	} else if n, err = svc.DocCount(); err != nil {
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
@@ -149,7 +157,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "", "ready", damage == nil)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "" && w.Writable() == nil, "ready", damage == nil)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -180,40 +188,36 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	return nil
 }
 
-// buildFromSeeds builds the first index of a fresh --data from the seed
-// articles, so that 'cutwatch serve' works out of the box.
-func buildFromSeeds(ctx context.Context, dir, seeds string, log *slog.Logger) error {
+// minFree is the Writer's MinFree for the --min-free-space flag, where 0
+// turns the check off.
+func minFree(b byteSize) int64 {
+	if b == 0 {
+		return -1
+	}
+	return int64(b)
+}
+
+// seed puts the articles of the seeds folder into a --data that has never
+// held an article, through the Writer as any other write, so that
+// 'cutwatch serve' works out of the box. It happens once: from then on the
+// store keeps them, and a server started elsewhere (without the folder)
+// serves and re-indexes them all the same.
+func seed(ctx context.Context, w *index.Writer, seeds string, log *slog.Logger) error {
+	if !w.New() {
+		return nil
+	}
 	if _, err := os.Stat(seeds); err != nil {
-		return fmt.Errorf("no index in %s and no seed articles to build one (%w): run 'cutwatch index --data DIR PATH...' or set --seeds", dir, err)
+		log.Warn("a new --data and no seed articles to put into it: starting with an empty index", "seeds", seeds, "err", err)
+		return nil
 	}
-	log.Info("no index yet: building it from the seed articles", "index", dir, "seeds", seeds)
-	t, err := tag.New()
-	if err != nil {
-		return err
-	}
-	stats, err := index.Build(ctx, dir, []string{seeds}, t, nil)
-	if err != nil {
-		return err
-	}
+	log.Info("a new --data: putting the seed articles into it", "seeds", seeds)
+	stats, err := w.PutFiles(ctx, []string{seeds}, nil)
 	for _, s := range stats.Skipped {
 		log.Warn("skipped", "source", s.String())
 	}
-	log.Info("index built", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took", stats.Duration.Round(time.Millisecond))
-	return nil
-}
-
-// openWriter opens the live index and article store of --data for serving
-// and writing. A re-index reads the seeds folder (when it exists) besides
-// the store. observeTag receives the tagger's time per article. A damaged
-// index leaves the Writer without one, not ready, until a re-index.
-func openWriter(ctx context.Context, cfg serveConfig, log *slog.Logger, observeTag func(time.Duration)) (*index.Writer, error) {
-	t, err := tag.New()
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("put the seed articles of %s into the store: %w", seeds, err)
 	}
-	var sources []string
-	if _, err := os.Stat(cfg.seeds); err == nil {
-		sources = []string{cfg.seeds}
-	}
-	return index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Sources: sources, Logger: log, ObserveTag: observeTag, AllowDamaged: true})
+	log.Info("seed articles stored and indexed", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took", stats.Duration.Round(time.Millisecond))
+	return nil
 }

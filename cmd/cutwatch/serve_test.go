@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +47,10 @@ func defaultServeConfig(data string) serveConfig {
 }
 
 // TestServeBuildsIndexFromSeeds is the README's first command in a test: a
-// fresh --data gets an index built from the seeds, and the API answers.
+// fresh --data gets the seeds, written through the Writer into its article
+// store and its index, and the API answers. The seeds are read once: a
+// later start serves them from the store without the folder (and reads no
+// other --seeds), and a re-index rebuilds them from the store.
 func TestServeBuildsIndexFromSeeds(t *testing.T) {
 	data := t.TempDir()
 	addr, stop := startServe(t, defaultServeConfig(data))
@@ -65,21 +70,79 @@ func TestServeBuildsIndexFromSeeds(t *testing.T) {
 	if !index.Exists(indexDir(data)) {
 		t.Error("no index left in --data")
 	}
-	// A second start reuses the index rather than rebuilding it.
+	seeds := []string{seedMidYorks, seedRotherham, seedOxford, seedTaunton, seedNorthEast}
+	if got := storedIDs(t, data); !slices.Equal(got, seeds) {
+		t.Errorf("the article store holds %q, want the seeds %q", got, seeds)
+	}
+
+	// A second start, without the seeds folder, serves them from the
+	// store and the index.
 	cfg := defaultServeConfig(data)
+	cfg.apiKey = "k-seeds"
 	cfg.seeds = filepath.Join(data, "no-seeds-here")
-	_, stop = startServe(t, cfg)
+	addr, stop = startServe(t, cfg)
+	if n := total(t, addr, "redundancy"); n != 4 {
+		t.Errorf("restart without the seeds folder: redundancy %d hits, want the 4 seeds", n)
+	}
+	// A re-index rebuilds them from the store alone.
+	st := reindex(t, "http://"+addr, cfg.apiKey)
+	if st.State != "done" || st.Documents != 5 {
+		t.Errorf("re-index without the seeds folder: %+v, want done with the 5 seeds", st)
+	}
+	if n := total(t, addr, "redundancy"); n != 4 {
+		t.Errorf("after the re-index: redundancy %d hits, want the 4 seeds", n)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("restart: %v", err)
+	}
+
+	// --seeds is read for a new --data only: another folder given to a
+	// --data that has held articles is not read.
+	other := t.TempDir()
+	if err := os.WriteFile(filepath.Join(other, "bolton.txt"), []byte("Unison says 120 nursing posts will go at Royal Bolton Hospital."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg.seeds = other
+	addr, stop = startServe(t, cfg)
+	if n := total(t, addr, ""); n != 5 {
+		t.Errorf("restart with another --seeds: %d articles, want the 5 seeds only", n)
+	}
+	if n := total(t, addr, "bolton"); n != 0 {
+		t.Errorf("restart with another --seeds: bolton %d hits, want 0 (the seeds are read once)", n)
+	}
 	if err := stop(); err != nil {
 		t.Errorf("restart: %v", err)
 	}
 }
 
+// TestServeWithoutIndexOrSeeds: a new --data and no seeds folder is not an
+// error any more: serve warns, naming the folder, and serves an empty
+// index (articles come through the write API or 'cutwatch index'). The
+// --data stays new, so a later start with the seeds puts them in.
 func TestServeWithoutIndexOrSeeds(t *testing.T) {
 	cfg := defaultServeConfig(t.TempDir())
 	cfg.seeds = filepath.Join(cfg.data, "missing")
-	err := runServe(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err == nil || !strings.Contains(err.Error(), "cutwatch index") {
-		t.Errorf("err = %v, want advice to run 'cutwatch index'", err)
+	var logs syncBuffer
+	addr, cancel, wait := startServeLogged(t, cfg, &logs)
+	if status, m := getReadyz(t, "http://"+addr); status != http.StatusOK || m["status"] != "ready" || m["documents"] != float64(0) {
+		t.Errorf("readyz without seeds: %d %v, want 200 ready with 0 documents", status, m)
+	}
+	if n := total(t, addr, ""); n != 0 {
+		t.Errorf("match all without seeds: %d hits, want 0", n)
+	}
+	if log := logs.String(); !strings.Contains(log, "level=WARN") || !strings.Contains(log, cfg.seeds) {
+		t.Errorf("log lacks a warning naming the missing seeds folder %s:\n%s", cfg.seeds, log)
+	}
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatalf("serve returned %v, want nil", err)
+	}
+
+	cfg.seeds = indextest.SeedsDir()
+	addr, stop := startServe(t, cfg)
+	defer stop()
+	if n := total(t, addr, "redundancy"); n != 4 {
+		t.Errorf("second start with the seeds: redundancy %d hits, want the 4 seeds", n)
 	}
 }
 

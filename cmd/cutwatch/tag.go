@@ -10,8 +10,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 )
 
 func tagCommand() *ffcli.Command {
@@ -37,11 +39,20 @@ func tagCommand() *ffcli.Command {
 	}
 }
 
-// tagRecord is the --json output for one file.
+// tagRecord is the --json output for one file: the file, its entities and
+// the distinct values of each kind under the kinds' JSON keys.
 type tagRecord struct {
-	File string `json:"file"`
-	tag.Summary
-	Entities []tagEntity `json:"entities"`
+	File     string         `json:"file"`
+	Values   schema.Summary `json:"-"`
+	Entities []tagEntity    `json:"entities"`
+}
+
+// recordFields is tagRecord without its methods.
+type recordFields tagRecord
+
+// MarshalJSON encodes the record's fields and its values.
+func (r tagRecord) MarshalJSON() ([]byte, error) {
+	return schema.MarshalWith(recordFields(r), r.Values)
 }
 
 // tagEntity is an entity in --json output.
@@ -71,7 +82,7 @@ func runTag(out, errw io.Writer, files []string, asJSON bool) error {
 			continue
 		}
 		if asJSON {
-			rec := tagRecord{File: f, Summary: tag.Summarize(ents), Entities: make([]tagEntity, 0, len(ents))}
+			rec := tagRecord{File: f, Values: schema.Default.Summarize(ents), Entities: make([]tagEntity, 0, len(ents))}
 			for _, e := range ents {
 				rec.Entities = append(rec.Entities, tagEntity{e.Type, e.Value, e.Text, e.Start, e.End})
 			}

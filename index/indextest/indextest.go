@@ -23,34 +23,28 @@ func SeedsDir() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "seeds")
 }
 
-// BuildSeeds tags and indexes the seed articles into a new index in dir
-// (which must not exist yet) and opens it.
-func BuildSeeds(dir string) (bleve.Index, error) {
+// BuildSeeds makes data a --data directory whose store and index hold the
+// seed articles, written through an index.Writer as 'cutwatch serve' does
+// at its first start, and returns that Writer, open.
+func BuildSeeds(data string) (*index.Writer, error) {
 	t, err := tag.New()
 	if err != nil {
 		return nil, err
 	}
-	stats, err := index.Build(context.Background(), dir, []string{SeedsDir()}, t, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(stats.Skipped) > 0 || stats.Indexed != 5 {
-		return nil, fmt.Errorf("indexing seeds: indexed %d, skipped %v", stats.Indexed, stats.Skipped)
-	}
-	return index.Open(dir)
+	return OpenSeedWriter(data, t)
 }
 
 // SeedData returns a new --data directory (a temporary directory of tb)
-// whose index, closed, holds the seed articles: what 'cutwatch serve'
-// leaves after its first start.
+// whose store and index, closed, hold the seed articles: what 'cutwatch
+// serve' leaves after its first start.
 func SeedData(tb testing.TB) string {
 	tb.Helper()
 	data := tb.TempDir()
-	idx, err := BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+	w, err := BuildSeeds(data)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := idx.Close(); err != nil {
+	if err := w.Close(); err != nil {
 		tb.Fatal(err)
 	}
 	return data
@@ -66,9 +60,9 @@ const (
 )
 
 // MainWithSeeds is the body of a TestMain that shares one seed index among
-// a package's tests: it builds the index in a temporary directory, passes
-// it to setup, runs the tests and removes the directory. It returns the exit
-// code for os.Exit.
+// a package's tests: it writes the seeds into a temporary --data
+// directory, passes the Writer's index to setup, runs the tests and
+// removes the directory. It returns the exit code for os.Exit.
 func MainWithSeeds(m *testing.M, setup func(bleve.Index)) int {
 	dir, err := os.MkdirTemp("", "cutwatch-test-")
 	if err != nil {
@@ -76,26 +70,31 @@ func MainWithSeeds(m *testing.M, setup func(bleve.Index)) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	idx, err := BuildSeeds(filepath.Join(dir, "index"))
+	w, err := BuildSeeds(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "build seed index:", err)
 		return 1
 	}
-	defer idx.Close()
-	setup(idx)
+	defer w.Close()
+	setup(w.Index())
 	return m.Run()
 }
 
-// OpenSeedWriter makes data a --data directory whose index holds the seed
-// articles (data must not hold an index yet) and opens an index.Writer on
-// it with t as tagger; a re-index reads sources.
-func OpenSeedWriter(data string, t *tag.Tagger, sources ...string) (*index.Writer, error) {
-	idx, err := BuildSeeds(filepath.Join(data, index.DefaultIndexName))
+// OpenSeedWriter opens an index.Writer on the --data directory data (which
+// must not hold a store yet) with t as tagger, and writes the seed
+// articles through it.
+func OpenSeedWriter(data string, t *tag.Tagger) (*index.Writer, error) {
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: t})
 	if err != nil {
 		return nil, err
 	}
-	if err := idx.Close(); err != nil {
+	stats, err := w.PutFiles(context.Background(), []string{SeedsDir()}, nil)
+	if err == nil && (len(stats.Skipped) > 0 || stats.Indexed != 5) {
+		err = fmt.Errorf("indexing seeds: indexed %d, skipped %v", stats.Indexed, stats.Skipped)
+	}
+	if err != nil {
+		_ = w.Close()
 		return nil, err
 	}
-	return index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: t, Sources: sources})
+	return w, nil
 }

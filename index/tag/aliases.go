@@ -213,16 +213,22 @@ func (d *doc) allPlaces(k, end int) bool {
 		return true
 	}
 	j := k
+	joined := true // a place may start here: at k or after a connector
 	for j < end {
 		if d.toks[j].kind == tWord && d.kn.is("connector", d.toks[j].low) || d.toks[j].kind == tPunct {
 			j++
+			joined = true
 			continue
+		}
+		if !joined {
+			return false // "Oxford Radcliffe": two place names side by side are one name
 		}
 		m, ok := d.kn.placeDict.longest(d.toks, j, nil)
 		if !ok || m.end > end {
 			return false
 		}
 		j = m.end
+		joined = false
 	}
 	return true
 }

@@ -54,7 +54,8 @@ type placeEntry struct {
 type knowledge struct {
 	orgs      []orgEntry
 	orgDict   *phraseDict
-	orgByKey  map[string]int // loose key -> orgs index
+	orgByKey  map[string]int      // loose key -> orgs index
+	acronyms  map[string][]string // one-word acronym alias of an org, lower case -> forms as written ("RDaSH")
 	suffixes  []suffixEntry
 	sufDict   *phraseDict
 	unions    []unionAlias
@@ -116,7 +117,7 @@ func hasFlag(flags, f string) bool {
 // loadKnowledge parses every data file.
 func loadKnowledge() (*knowledge, error) {
 	kn := &knowledge{
-		orgDict: newPhraseDict(), orgByKey: map[string]int{}, sufDict: newPhraseDict(),
+		orgDict: newPhraseDict(), orgByKey: map[string]int{}, acronyms: map[string][]string{}, sufDict: newPhraseDict(),
 		unionDict: newPhraseDict(), placeDict: newPhraseDict(), given: map[string]bool{},
 		lex: map[string]map[string]bool{}, lexDict: map[string]*phraseDict{},
 	}
@@ -162,13 +163,13 @@ func loadKnowledge() (*knowledge, error) {
 		}
 		idx := kn.addOrg(canon, kind)
 		kn.orgDict.add(canon, idx)
-		if strings.HasPrefix(canon, "NHS ") {
-			// "Leeds ICB" style mentions are found by the suffix rules and
-			// looked up by loose key; nothing more to do here.
-		}
 		for _, a := range strings.Split(aliases, "|") {
 			if a = strings.TrimSpace(a); a != "" {
 				kn.orgDict.add(a, idx)
+				if _, n := phraseKey(a); n == 1 && looksLikeAcronym(a) {
+					low := strings.ToLower(a)
+					kn.acronyms[low] = append(kn.acronyms[low], a)
+				}
 			}
 		}
 		return nil

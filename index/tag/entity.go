@@ -1,7 +1,8 @@
 package tag
 
 // Kind names the type of an entity. Its string form is used in JSON and as
-// the name of the index field that holds the entity's values.
+// the name of the index field that holds the entity's values; package
+// schema says how each kind is indexed, filtered and shown.
 type Kind string
 
 // The kinds of entity the tagger reports.
@@ -14,9 +15,6 @@ const (
 	Place    Kind = "place"    // town, city, county or region outside an organisation's name
 	Hospital Kind = "hospital" // a named hospital
 )
-
-// Kinds lists every Kind in a fixed order, for callers that report per kind.
-var Kinds = []Kind{Trust, Union, Amount, Jobs, Person, Place, Hospital}
 
 // Entity is one mention of an entity in an article.
 //

@@ -76,7 +76,9 @@ func (d *doc) findJobs() {
 		accept := false
 		switch nounEnd, strong, found := d.jobNounAfter(end2); {
 		case found:
-			if d.kn.is("jobnoun", "people") && d.word(nounEnd-1) == "people" {
+			if d.word(nounEnd-1) == "people" {
+				// "people" counts anyone (patients, protesters): a count of
+				// people is a job count only in a sentence that says jobs go
 				accept = f.cut[s] && f.jobs[s] && d.sentenceHas(s, "redundan", "lose their jobs", "jobs")
 			} else {
 				// "90 nursing posts were included in the total" after a

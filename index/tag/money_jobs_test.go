@@ -131,6 +131,12 @@ func TestJobCounts(t *testing.T) {
 		{"Cuts to band 5 nurses and band 6 posts.", nil},
 		{"The 12 primary care trusts will cut costs.", nil},
 		{"There were about 17 people at the meeting.", nil},
+		// "people" is a job noun only in a sentence that says jobs go
+		// (jobs.go: the noun found is "people"), whatever its modifiers
+		{"The cuts will affect 200 people in the town.", nil},
+		{"The cuts will affect 200 young people in the town.", nil},
+		{"The cuts mean 40 people will lose their jobs.", []int64{40}},
+		{"The cuts mean 40 people face redundancy.", []int64{40}},
 		{"The cuts will be made in 2013 and posts will go.", nil},
 		{"Call 01865 741166 about job losses.", nil},
 	}

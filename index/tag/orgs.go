@@ -1,6 +1,7 @@
 package tag
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,9 +24,18 @@ func (d *doc) capsOK(i, j int) bool {
 		if t.low == "s" && k > 0 && d.toks[k-1].low == "'" {
 			continue
 		}
+		if d.hyphenInner(k) {
+			continue // "Weston-super-Mare", "Chapel-en-le-Frith"
+		}
 		return false
 	}
 	return true
+}
+
+// hyphenInner reports whether token k is a word joined by hyphens to the
+// words on both sides, as the lower-case middle of "Weston-super-Mare" is.
+func (d *doc) hyphenInner(k int) bool {
+	return k > 0 && k+1 < len(d.toks) && d.toks[k-1].joiner && d.toks[k+1].joiner
 }
 
 // findGazetteerOrgs tags the NHS organisations and unions named in the
@@ -46,8 +56,12 @@ func (d *doc) findGazetteerOrgs() {
 			if d.nameContinues(m.end) {
 				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
 			}
-			if m.end-m.start == 1 && d.toks[m.start].kind == tWord && isAcronym(d.kn.orgs[m.payloads[0]].canonical) {
-				return d.toks[m.start].upper
+			if t := &d.toks[m.start]; m.end-m.start == 1 && t.kind == tWord {
+				if forms, ok := d.kn.acronyms[t.low]; ok {
+					// an acronym alias only as written in the gazetteer or
+					// in capitals: "EMAS", "RDaSH", not "Emas"
+					return t.upper || slices.Contains(forms, t.text)
+				}
 			}
 			return true
 		})
@@ -298,6 +312,9 @@ func (d *doc) nameStart(k int) int {
 		}
 		if t.low == "s" && j > 0 && d.toks[j-1].low == "'" {
 			continue
+		}
+		if d.hyphenInner(j) {
+			continue // "Weston-super-Mare General Hospital"
 		}
 		if d.kn.is("connector", t.low) && j > 0 && (d.isCapWord(j-1) || d.toks[j-1].joiner || d.toks[j-1].low == "'") {
 			if t.low == "and" && d.townListBefore(j) && !d.onlyDescriptors(j+1, k) {

@@ -111,18 +111,25 @@ func (d *doc) nameEnd(k int) (int, bool) {
 		}
 		break
 	}
-	if j < len(d.toks) && particles[d.toks[j].low] && d.isCapWord(j+1) {
-		j++
+	// particles before the surname: "de Souza", "van der Berg", "de la Cruz"
+	p := j
+	for p < len(d.toks) && p-j < 2 && particles[d.toks[p].low] {
+		p++
+	}
+	if p > j && d.isCapWord(p) {
+		j = p
 	}
 	if !d.surnameOK(j) {
 		return 0, false
 	}
 	end := j + 1
-	if d.kn.is("namehead", d.toks[j].low) && !d.personContext(k, end) {
-		return 0, false // "Victoria Hall" is a venue, "Sam Hall said" a person
-	}
 	for end+1 < len(d.toks) && d.toks[end].joiner && d.isCapWord(end+1) && !d.claimed[end+1] {
 		end += 2
+	}
+	if end == j+1 && d.kn.is("namehead", d.toks[j].low) && !d.personContext(k, end) {
+		// "Victoria Hall" is a venue, "Sam Hall said" a person; a
+		// hyphenated surname ("Janet Street-Porter") is no venue
+		return 0, false
 	}
 	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart {
 		// a longer proper noun: "Florence Nightingale Ward", "Grant Thornton UK"

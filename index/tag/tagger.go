@@ -217,16 +217,3 @@ func (d *doc) nameText(i, j int) string {
 	s := strings.ReplaceAll(b.String(), "\u2019", "'")
 	return strings.Join(strings.Fields(s), " ")
 }
-
-// possessiveAt reports whether tokens k, k+1 are an attached "'" "s"
-// (or k is an attached trailing apostrophe: "St Thomas'"), and returns the
-// number of tokens it spans.
-func (d *doc) possessiveAt(k int) int {
-	if k >= len(d.toks) || d.toks[k].low != "'" || d.toks[k].spaceBef {
-		return 0
-	}
-	if k+1 < len(d.toks) && d.toks[k+1].low == "s" && !d.toks[k+1].spaceBef {
-		return 2
-	}
-	return 1
-}

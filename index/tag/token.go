@@ -35,9 +35,6 @@ type token struct {
 	joiner     bool    // a hyphen written without spaces between two words
 }
 
-// isWord reports whether the token is a word (not a number or punctuation).
-func (t *token) isWord() bool { return t.kind == tWord }
-
 // isApos reports whether r is a straight or curly apostrophe.
 func isApos(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u2018' }
 

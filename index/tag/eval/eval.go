@@ -1,11 +1,11 @@
-// Package eval scores the entity tagger against gold annotations, as
-// shared/gold/README.md defines: per article and per key, the set of values
-// the tagger reports is compared with the gold set (names compared
-// case-insensitively with spaces, dashes and quotes normalised; amounts and
-// job counts as numbers); values listed under "optional" are neither right
-// nor wrong; true positives, false positives and misses are summed over
-// articles per key, and precision, recall and F1 are reported per key and
-// micro-averaged overall.
+// Package eval scores the entity tagger against gold annotations, in the
+// format and by the rules of index/tag/testdata/README.md: per article and
+// per key, the set of values the tagger reports is compared with the gold
+// set (names compared case-insensitively with spaces, dashes and quotes
+// normalised; amounts and job counts as numbers); values listed under
+// "optional" are neither right nor wrong; true positives, false positives
+// and misses are summed over articles per key, and precision, recall and F1
+// are reported per key and micro-averaged overall.
 package eval
 
 import (
@@ -22,11 +22,13 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 )
 
-// Keys are the scored keys of a gold annotation, in report order.
-var Keys = []string{"trusts", "unions", "amounts_gbp", "jobs", "people", "places", "hospitals"}
+// Keys are the scored keys of a gold annotation, in report order: the
+// JSON keys of the schema's kinds.
+var Keys = schema.Default.JSONKeys()
 
 // Article is the gold annotation of one article. Values holds each key's
 // gold values and Optional the values that may be reported or left out,
@@ -170,7 +172,7 @@ func values(key string, raw json.RawMessage) ([]string, error) {
 // names lower case with dashes as spaces, curly quotes straight and runs of
 // white space single.
 func Normalize(key, v string) string {
-	if key == "amounts_gbp" || key == "jobs" {
+	if k, ok := schema.Default.ByJSON(key); ok && k.Numeric {
 		s := strings.ReplaceAll(strings.TrimSpace(v), ",", "")
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
 			return strconv.FormatFloat(f, 'f', -1, 64)
@@ -196,27 +198,13 @@ func Normalize(key, v string) string {
 }
 
 // SummaryValues returns a tagger summary as normalised values per key.
-func SummaryValues(s tag.Summary) map[string][]string {
+func SummaryValues(s schema.Summary) map[string][]string {
 	out := map[string][]string{}
-	add := func(k string, vs []string) {
-		for _, v := range vs {
-			out[k] = append(out[k], Normalize(k, v))
+	for _, k := range s.Schema().Kinds() {
+		for _, v := range s.Values(k.Kind) {
+			out[k.JSON] = append(out[k.JSON], Normalize(k.JSON, v))
 		}
 	}
-	nums := func(ns []int64) []string {
-		var vs []string
-		for _, n := range ns {
-			vs = append(vs, strconv.FormatInt(n, 10))
-		}
-		return vs
-	}
-	add("trusts", s.Trusts)
-	add("unions", s.Unions)
-	add("amounts_gbp", nums(s.AmountsGBP))
-	add("jobs", nums(s.Jobs))
-	add("people", s.People)
-	add("places", s.Places)
-	add("hospitals", s.Hospitals)
 	return out
 }
 
@@ -341,13 +329,13 @@ func Score(t Tagger, arts []Article, dir string) (*Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tag %s: %w", a.File, err)
 		}
-		rep.Add(a, tag.Summarize(ents))
+		rep.Add(a, schema.Default.Summarize(ents))
 	}
 	return rep, nil
 }
 
 // Add scores one article's summary against its gold annotation.
-func (rep *Report) Add(a Article, s tag.Summary) {
+func (rep *Report) Add(a Article, s schema.Summary) {
 	got := SummaryValues(s)
 	fr := FileResult{File: a.File, Keys: map[string]KeyResult{}}
 	for _, k := range Keys {

@@ -1,0 +1,504 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// DefaultBatchSize is how many articles go into one store transaction and
+// index batch when many are written (files, a re-index, a repair).
+const DefaultBatchSize = 200
+
+// prepared is an article checked, tagged and turned into an index document.
+type prepared struct {
+	art  api.Article
+	ents []tag.Entity
+	doc  map[string]any
+	err  error // why it could not be prepared
+}
+
+// prepare checks and tags arts, in parallel, each into its own slot. It
+// fails only when ctx ends; an article that cannot be prepared has its
+// err set.
+func (w *Writer) prepare(ctx context.Context, arts []api.Article) ([]prepared, error) {
+	out := make([]prepared, len(arts))
+	workers := min(runtime.GOMAXPROCS(0), len(arts))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(arts) || ctx.Err() != nil {
+					return
+				}
+				out[i] = w.prepareOne(arts[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// prepareOne normalises, tags and maps one article. A panic of the tagger
+// fails the article, not the process.
+func (w *Writer) prepareOne(a api.Article) (p prepared) {
+	defer func() {
+		if r := recover(); r != nil {
+			p = prepared{art: a, err: fmt.Errorf("article %q: tagger panicked: %v", a.ID, r)}
+			w.log.Error("tagger panicked", "id", a.ID, "panic", r)
+		}
+	}()
+	if err := a.Normalize(); err != nil {
+		return prepared{art: a, err: err}
+	}
+	start := time.Now()
+	ents, err := w.tagger.Tag(a.Text)
+	if w.observeTag != nil {
+		w.observeTag(time.Since(start))
+	}
+	if err != nil {
+		return prepared{art: a, err: fmt.Errorf("article %q: tag: %w", a.ID, err)}
+	}
+	doc, err := document(w.schema, a, ents)
+	if err != nil {
+		return prepared{art: a, err: fmt.Errorf("article %q: %w", a.ID, err)}
+	}
+	return prepared{art: a, ents: ents, doc: doc}
+}
+
+// Put tags arts, stores them and indexes them in one batch (replacing
+// articles with the same ids), runs the after-write hooks and returns each
+// article's entities: see Writer for what has happened when it returns
+// nil. Articles must have ids (see api.DecodeIngest); they are normalised
+// again here. Nothing is written when one of them is bad.
+func (w *Writer) Put(ctx context.Context, arts []api.Article) ([][]tag.Entity, error) {
+	if len(arts) == 0 {
+		return nil, nil
+	}
+	preps, err := w.prepare(ctx, arts)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range preps {
+		if p.err != nil {
+			return nil, p.err
+		}
+	}
+	if err := w.commit(ctx, preps); err != nil {
+		return nil, err
+	}
+	ents := make([][]tag.Entity, len(preps))
+	for i := range preps {
+		ents[i] = preps[i].ents
+	}
+	return ents, nil
+}
+
+// commit writes prepared articles (all without err) through the store,
+// the index and the hooks.
+func (w *Writer) commit(ctx context.Context, preps []prepared) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err // the client is gone: write nothing
+	}
+	var need int64
+	arts := make([]api.Article, len(preps))
+	ids := make([]string, len(preps))
+	for i, p := range preps {
+		arts[i], ids[i] = p.art, p.art.ID
+		need += int64(len(p.art.Text) + len(p.art.Title) + len(p.art.URL))
+	}
+	if err := w.writableLocked(ctx, need); err != nil {
+		return err
+	}
+	old, err := facetsOf(ctx, w.cur, w.schema, ids)
+	if err != nil {
+		return fmt.Errorf("write %d articles: %w", len(arts), err)
+	}
+	seq, err := w.store.Put(arts)
+	if err != nil {
+		return w.storeFailedLocked(err)
+	}
+	b := w.cur.NewBatch()
+	for _, p := range preps {
+		if err := b.Index(p.art.ID, p.doc); err != nil {
+			return w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
+		}
+	}
+	w.setMarkers(b, seq)
+	if err := batch(w.cur, b); err != nil {
+		return w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
+	}
+	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
+	for i, p := range preps {
+		ch.Put[i] = Written{Article: p.art, Entities: p.ents}
+	}
+	w.afterWriteLocked(old, ids, ch)
+	return nil
+}
+
+// Delete removes the article id from the store and the index, records the
+// deletion and runs the after-write hooks. It returns an error wrapping
+// api.ErrNotFound when neither has it.
+func (w *Writer) Delete(ctx context.Context, id string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.writableLocked(ctx, 0); err != nil {
+		return err
+	}
+	_, stored, err := w.store.Get(id)
+	if err != nil && !errors.Is(err, api.ErrStoreUnusable) {
+		return err
+	}
+	doc, err := w.cur.Document(id)
+	if err != nil {
+		return fmt.Errorf("delete article %q: look it up: %w", id, err)
+	}
+	if !stored && doc == nil {
+		return fmt.Errorf("article %q: %w", api.Truncate(id, 100), api.ErrNotFound)
+	}
+	old, err := facetsOf(ctx, w.cur, w.schema, []string{id})
+	if err != nil {
+		return fmt.Errorf("delete article %q: %w", id, err)
+	}
+	seq, err := w.store.Delete(id)
+	if err != nil {
+		return w.storeFailedLocked(err)
+	}
+	b := w.cur.NewBatch()
+	b.Delete(id)
+	w.setMarkers(b, seq)
+	if err := batch(w.cur, b); err != nil {
+		return w.indexFailedLocked(fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err))
+	}
+	w.afterWriteLocked(old, []string{id}, Change{Seq: seq, Deleted: []string{id}})
+	return nil
+}
+
+// writableLocked returns why the Writer cannot take a write of about need
+// bytes now, after applying the store's changes that an earlier failed
+// write left the index without. w.mu must be held.
+func (w *Writer) writableLocked(ctx context.Context, need int64) error {
+	switch {
+	case w.closed.Load():
+		return api.ErrClosed
+	case w.cur == nil:
+		if d := w.damage.Load(); d != nil {
+			return fmt.Errorf("no writes until the index is rebuilt: %w", *d)
+		}
+		return api.ErrClosed
+	case w.store == nil || w.storeDamage.Load() != nil:
+		return *w.storeDamage.Load()
+	}
+	if err := w.checkSpace(need); err != nil {
+		return err
+	}
+	if w.readOnly {
+		// A failed write left the index open for reads only; there is
+		// room again: open it for writes.
+		if err := w.reopenLocked(false); err != nil {
+			return err
+		}
+	}
+	if !w.behind {
+		return nil
+	}
+	_, applied, err := markers(w.cur)
+	if err == nil {
+		_, err = w.catchUp(ctx, w.cur, applied)
+	}
+	if err != nil {
+		return w.indexFailedLocked(fmt.Errorf("apply the store's changes that the index missed: %w", err))
+	}
+	w.behind = false
+	w.advanceLocked(false, nil, nil)
+	w.log.Info("the index has caught up with the store: writes are on")
+	return nil
+}
+
+// checkSpace turns writes off (api.ErrNoSpace) when a write of about need
+// bytes would leave less than the reserve free on the disk of --data, and
+// back on when there is room again.
+func (w *Writer) checkSpace(need int64) error {
+	free, ok := w.freeBytes()
+	if !ok || w.minFree < 0 {
+		w.noSpace.Store(nil) // unknown: try, and learn from the write
+		return nil
+	}
+	// The store and the index each hold the text once, bleve's segments
+	// more while they merge.
+	want := uint64(w.minFree) + 4*uint64(need)
+	if free < want {
+		err := fmt.Errorf("%w: %s free on the disk of %s, this write needs %s and %s must stay free (--min-free-space): writes are off until space is freed; reads go on",
+			api.ErrNoSpace, formatBytes(free), w.data, formatBytes(4*uint64(need)), formatBytes(uint64(w.minFree)))
+		if w.noSpace.Swap(&err) == nil {
+			w.log.Error("disk nearly full: writes are off", "free", free, "reserve", w.minFree)
+		}
+		return err
+	}
+	if w.noSpace.Swap(nil) != nil {
+		w.log.Info("disk space is back: writes are on", "free", free)
+	}
+	return nil
+}
+
+// freeBytes returns the free space of the fuller of the file systems of
+// --data (the store) and of the current index, which is inside --data
+// unless a directory of it is a mount of its own.
+func (w *Writer) freeBytes() (uint64, bool) {
+	free, ok := freeBytes(w.data)
+	if idx, iok := freeBytes(filepath.Join(w.Dir(), "store")); iok && (!ok || idx < free) {
+		free, ok = idx, true
+	}
+	return free, ok
+}
+
+// storeFailedLocked handles a store commit that failed: nothing was
+// written, and a full disk turns writes off.
+func (w *Writer) storeFailedLocked(err error) error {
+	if isNoSpace(err) {
+		err = fmt.Errorf("%w: the article store could not grow: writes are off until space is freed; reads go on (%w)", api.ErrNoSpace, err)
+		w.noSpace.Store(&err)
+		w.log.Error("disk full: writes are off", "err", err)
+		return err
+	}
+	return err
+}
+
+// indexFailedLocked handles an index batch that failed after the store
+// committed the change: the index is behind the store (the next write
+// applies the missed changes first), a full disk turns writes off, and the
+// index is opened again from disk, for reads only until there is room
+// again, so that reads go on from its last persisted snapshot rather than
+// from what bleve kept in memory, and its persister stops retrying.
+func (w *Writer) indexFailedLocked(err error) error {
+	w.behind = true
+	if isNoSpace(err) {
+		err = fmt.Errorf("%w: the index could not be written: writes are off until space is freed; reads go on (%w)", api.ErrNoSpace, err)
+		w.noSpace.Store(&err)
+	}
+	w.log.Error("index write failed: reopening the index from disk", "index", w.curDir, "err", err)
+	if rerr := w.reopenLocked(true); rerr != nil {
+		w.log.Error("reopening the index failed: it is not served until a re-index rebuilds it from the store", "index", w.curDir, "err", rerr)
+	}
+	w.advanceLocked(false, nil, nil)
+	return err
+}
+
+// reopenLocked closes the current index and opens its directory again
+// (for reads only, or for writes), swapping it into the alias. On failure
+// the Writer has no index (Ready reports the damage) until a re-index.
+// w.mu must be held.
+func (w *Writer) reopenLocked(readOnly bool) error {
+	w.alias.reopening.Lock()
+	defer w.alias.reopening.Unlock()
+	if old := w.cur; old != nil {
+		w.cur = nil
+		w.alias.Swap(nil, []bleve.Index{old})
+		if err := closeIndex(old); err != nil {
+			w.log.Warn("closing the index to reopen it", "index", w.curDir, "err", err)
+		}
+	}
+	m := modeLive
+	if readOnly {
+		m = modeReadOnly
+	}
+	idx, err := open(w.curDir, m)
+	if err != nil {
+		err = fmt.Errorf("%w: reopen %s: %w", api.ErrDamaged, w.curDir, err)
+		w.damage.Store(&err)
+		return err
+	}
+	w.cur, w.readOnly = idx, readOnly
+	w.alias.Swap([]bleve.Index{idx}, nil)
+	return nil
+}
+
+// formatBytes formats n as a number of MiB, KiB or bytes.
+func formatBytes(n uint64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// afterWriteLocked runs the after-write hooks of an acknowledged change:
+// the generation and the match-all counts, then WriterOptions.AfterWrite.
+// A panicking hook is logged; it does not fail the write, which is
+// already committed. w.mu must be held.
+func (w *Writer) afterWriteLocked(old map[string]docFacets, ids []string, ch Change) {
+	w.advanceLocked(true, old, ids)
+	for i, h := range w.hooks {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					w.log.Error("after-write hook panicked", "hook", i, "panic", r)
+				}
+			}()
+			h(ch)
+		}()
+	}
+}
+
+// advanceLocked moves the generation after a batch that changed the
+// documents ids, whose facet values before it were old, and with it the
+// match-all counts: updated by the batch when ok, else counted again. w.mu
+// must be held; searches never see counts of one generation with another's
+// number (see MatchAllCounts).
+func (w *Writer) advanceLocked(ok bool, old map[string]docFacets, ids []string) {
+	var next *FacetCounts
+	if w.cur == nil {
+		w.counts.Store(&countsSnap{gen: w.gen.Add(1)})
+		return
+	}
+	ctx := context.Background()
+	if cur := w.counts.Load(); ok && cur != nil && cur.counts != nil {
+		nw, err := facetsOf(ctx, w.cur, w.schema, ids)
+		n, err2 := w.cur.DocCount()
+		if err == nil && err2 == nil {
+			next = cur.counts.apply(n, old, nw)
+		}
+	}
+	if next == nil {
+		next, _ = countAll(ctx, w.cur, w.schema) // nil on error: unknown
+	}
+	w.counts.Store(&countsSnap{gen: w.gen.Add(1), counts: next})
+}
+
+// initCounts counts the facets of the current index for the current
+// generation (w not yet shared).
+func (w *Writer) initCounts(ctx context.Context) {
+	if w.cur == nil {
+		w.counts.Store(nil)
+		return
+	}
+	c, err := countAll(ctx, w.cur, w.schema)
+	if err != nil {
+		c = nil
+	}
+	w.counts.Store(&countsSnap{gen: w.gen.Load(), counts: c})
+}
+
+// catchUp applies to idx the store's changes numbered after after, in
+// batches that each record the number of their last change, and returns
+// how many it applied. A change of an id the store holds indexes the
+// stored article; of one it does not, deletes it.
+func (w *Writer) catchUp(ctx context.Context, idx bleve.Index, after uint64) (int, error) {
+	changes, err := w.store.ChangedSince(after)
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(changes); start += DefaultBatchSize {
+		chunk := changes[start:min(start+DefaultBatchSize, len(changes))]
+		var arts []api.Article
+		b := idx.NewBatch()
+		for _, c := range chunk {
+			a, ok, err := w.store.Get(c.ID)
+			if err != nil {
+				return start, err
+			}
+			if ok {
+				arts = append(arts, a)
+			} else {
+				b.Delete(c.ID)
+			}
+		}
+		preps, err := w.prepare(ctx, arts)
+		if err != nil {
+			return start, err
+		}
+		for _, p := range preps {
+			if p.err != nil {
+				return start, fmt.Errorf("stored article %q: %w", p.art.ID, p.err)
+			}
+			if err := b.Index(p.art.ID, p.doc); err != nil {
+				return start, fmt.Errorf("stored article %q: %w", p.art.ID, err)
+			}
+		}
+		w.setMarkers(b, chunk[len(chunk)-1].Seq)
+		if err := batch(idx, b); err != nil {
+			return start, fmt.Errorf("write batch: %w", err)
+		}
+	}
+	return len(changes), nil
+}
+
+// indexMissing indexes the stored articles that the current index lacks,
+// and returns how many.
+func (w *Writer) indexMissing(ctx context.Context) (int, error) {
+	var missing []api.Article
+	err := w.store.Each(DefaultBatchSize, func(arts []api.Article) error {
+		for _, a := range arts {
+			d, err := w.cur.Document(a.ID)
+			if err != nil {
+				return fmt.Errorf("look up %q: %w", a.ID, err)
+			}
+			if d == nil {
+				missing = append(missing, a)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	seq, err := w.store.Seq()
+	if err != nil {
+		return 0, err
+	}
+	for start := 0; start < len(missing); start += DefaultBatchSize {
+		if err := w.indexArticles(ctx, w.cur, missing[start:min(start+DefaultBatchSize, len(missing))], seq); err != nil {
+			return start, err
+		}
+	}
+	return len(missing), nil
+}
+
+// indexArticles tags arts and indexes them into idx in one batch, which
+// records seq as applied (0: records nothing).
+func (w *Writer) indexArticles(ctx context.Context, idx bleve.Index, arts []api.Article, seq uint64) error {
+	preps, err := w.prepare(ctx, arts)
+	if err != nil {
+		return err
+	}
+	b := idx.NewBatch()
+	for _, p := range preps {
+		if p.err != nil {
+			return fmt.Errorf("stored article %q: %w", p.art.ID, p.err)
+		}
+		if err := b.Index(p.art.ID, p.doc); err != nil {
+			return fmt.Errorf("stored article %q: %w", p.art.ID, err)
+		}
+	}
+	if seq > 0 {
+		w.setMarkers(b, seq)
+	}
+	if err := batch(idx, b); err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
+	return nil
+}

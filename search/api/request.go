@@ -1,0 +1,374 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+)
+
+// Limits of a request. Larger values are bad requests.
+const (
+	DefaultSize      = 10
+	MaxSize          = 100
+	MaxFrom          = 10_000 // deep paging costs a sort over from+size hits
+	DefaultFacetSize = 10
+	MaxFacetSize     = 100
+	MaxFilterValues  = 50  // values of one facet filter
+	MaxFilterLen     = 500 // bytes of one filter value
+)
+
+// BadRequestError is an error in a request: a malformed query or an invalid
+// parameter. Its message is meant for the user; the web layer answers it
+// with status 400.
+type BadRequestError struct {
+	Param string // the parameter at fault ("q", "size", ...), if any
+	Msg   string
+}
+
+func (e *BadRequestError) Error() string {
+	if e.Param == "" {
+		return e.Msg
+	}
+	return e.Param + ": " + e.Msg
+}
+
+// BadRequest returns a *BadRequestError about param.
+func BadRequest(param, format string, args ...any) error {
+	return &BadRequestError{Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsBadRequest reports whether err is (or wraps) a *BadRequestError.
+func IsBadRequest(err error) bool {
+	var br *BadRequestError
+	return errors.As(err, &br)
+}
+
+// Sort orders of results besides those of the numeric kinds (see
+// SortKeys). The numeric orders use each article's smallest value
+// ascending and its largest value descending; articles without a value come
+// last. Ties are broken by relevance, then by id.
+const (
+	SortRelevance     = "relevance"
+	SortPublished     = "published"
+	SortPublishedDesc = "-published"
+)
+
+// SortKeys lists the valid values of Request.Sort under s: relevance,
+// each numeric kind ascending (its name) and descending (-name), and the
+// publication date.
+func SortKeys(s *schema.Schema) []string {
+	keys := []string{SortRelevance}
+	for _, n := range s.NumericNames() {
+		keys = append(keys, n, "-"+n)
+	}
+	return append(keys, SortPublished, SortPublishedDesc)
+}
+
+// Range is an inclusive numeric range; a nil bound is open. An article
+// matches when any of its values lies in the range.
+type Range struct {
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+}
+
+// Active reports whether r restricts anything.
+func (r Range) Active() bool { return r.Min != nil || r.Max != nil }
+
+// Request is one search: a query in bleve's query-string syntax, facet
+// filters, numeric ranges, sort order and page.
+type Request struct {
+	// Q is the query; empty matches every article.
+	Q string
+	// Filters maps a name kind (schema.Schema.TermNames) to the values an
+	// article must have: any one of them (OR within a facet); every facet
+	// given must match (AND across facets).
+	Filters map[string][]string
+	// Ranges maps a numeric kind (schema.Schema.NumericNames) to the
+	// range its values must meet.
+	Ranges map[string]Range
+	// Sort is one of SortKeys; empty means relevance.
+	Sort string
+	// From is the offset of the first hit, Size the number of hits (0 means
+	// DefaultSize).
+	From, Size int
+	// FacetSize is the number of values per term facet (0 means
+	// DefaultFacetSize).
+	FacetSize int
+	// Facets lists the facets to count (schema.Schema.FacetNames); empty
+	// means all of them, and FacetNone alone none. Counting a facet reads
+	// a value of every matching article, so a client that shows no facets
+	// saves most of the work of a broad search by asking for none.
+	Facets []string
+	// NoCache makes the search read the index even when the cache has its
+	// answer, and leaves the cache alone (health checks).
+	NoCache bool
+}
+
+// FacetNone as the only element of Request.Facets asks for no facets.
+const FacetNone = "none"
+
+// Clone returns a copy of r that shares no maps, slices or pointers with
+// it.
+func (r Request) Clone() Request {
+	c := r
+	if r.Filters != nil {
+		c.Filters = make(map[string][]string, len(r.Filters))
+		for k, v := range r.Filters {
+			c.Filters[k] = slices.Clone(v)
+		}
+	}
+	if r.Ranges != nil {
+		c.Ranges = make(map[string]Range, len(r.Ranges))
+		for k, v := range r.Ranges {
+			c.Ranges[k] = v.clone()
+		}
+	}
+	c.Facets = slices.Clone(r.Facets)
+	return c
+}
+
+func (r Range) clone() Range {
+	var c Range
+	if r.Min != nil {
+		v := *r.Min
+		c.Min = &v
+	}
+	if r.Max != nil {
+		v := *r.Max
+		c.Max = &v
+	}
+	return c
+}
+
+// SetRange sets the range of the numeric kind name (an inactive range
+// removes it).
+func (r *Request) SetRange(name string, rg Range) {
+	if !rg.Active() {
+		delete(r.Ranges, name)
+		return
+	}
+	if r.Ranges == nil {
+		r.Ranges = map[string]Range{}
+	}
+	r.Ranges[name] = rg
+}
+
+// ActiveFilters returns the non-empty filter values of field.
+func (r *Request) ActiveFilters(field string) []string {
+	var vals []string
+	for _, v := range r.Filters[field] {
+		if v != "" {
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
+// WantsFacet reports whether the request asks for the facet name.
+func (r *Request) WantsFacet(name string) bool {
+	return len(r.Facets) == 0 || slices.Contains(r.Facets, name)
+}
+
+// Validate checks the request's parameters against the kinds of s and
+// fills defaults. Errors are *BadRequestError. The query itself is checked
+// by the search engine that parses it.
+func (r *Request) Validate(s *schema.Schema) error {
+	if r.Size == 0 {
+		r.Size = DefaultSize
+	}
+	if r.FacetSize == 0 {
+		r.FacetSize = DefaultFacetSize
+	}
+	if r.Sort == "" {
+		r.Sort = SortRelevance
+	}
+	sorts := SortKeys(s)
+	switch {
+	case r.From < 0:
+		return BadRequest("from", "must be 0 or more, got %d", r.From)
+	case r.From > MaxFrom:
+		return BadRequest("from", "must be at most %d, got %d", MaxFrom, r.From)
+	case r.Size < 0 || r.Size > MaxSize:
+		return BadRequest("size", "must be between 1 and %d, got %d", MaxSize, r.Size)
+	case r.FacetSize < 0 || r.FacetSize > MaxFacetSize:
+		return BadRequest("facet_size", "must be between 1 and %d, got %d", MaxFacetSize, r.FacetSize)
+	case !slices.Contains(sorts, r.Sort):
+		return BadRequest("sort", "unknown sort key %q (want one of %s)", r.Sort, strings.Join(sorts, ", "))
+	}
+	facets := s.FacetNames()
+	for _, name := range r.Facets {
+		if name == FacetNone && len(r.Facets) > 1 {
+			return BadRequest("facets", "%q cannot be combined with facet names", FacetNone)
+		}
+		if name != FacetNone && !slices.Contains(facets, name) {
+			return BadRequest("facets", "unknown facet %q (want some of %s, or %s)", Truncate(name, 40), strings.Join(facets, ", "), FacetNone)
+		}
+	}
+	terms := s.TermNames()
+	for field, vals := range r.Filters {
+		if !slices.Contains(terms, field) {
+			return BadRequest(field, "unknown facet (want one of %s)", strings.Join(terms, ", "))
+		}
+		if len(vals) > MaxFilterValues {
+			return BadRequest(field, "at most %d values, got %d", MaxFilterValues, len(vals))
+		}
+		for _, v := range vals {
+			if len(v) > MaxFilterLen || !utf8.ValidString(v) {
+				return BadRequest(field, "value must be valid UTF-8 of at most %d bytes", MaxFilterLen)
+			}
+		}
+	}
+	nums := s.NumericNames()
+	for name, rg := range r.Ranges {
+		if !slices.Contains(nums, name) {
+			return BadRequest(name+"_min", "unknown range (want one of %s)", strings.Join(nums, ", "))
+		}
+		if rg.Min != nil && rg.Max != nil && *rg.Min > *rg.Max {
+			return BadRequest(name+"_min", "is greater than %s_max", name)
+		}
+	}
+	return nil
+}
+
+// ParseRequest reads a Request from URL parameters under the kinds of s:
+// q, a filter per name kind (trust, union, ...; repeatable), <kind>_min
+// and <kind>_max per numeric kind (amount_min, jobs_max, ...), sort, from,
+// size, facet_size, facets. facets is a comma-separated list of facet
+// names; "all" (or no facets parameter) asks for every facet, "none" (or
+// an empty value) for none. Unknown parameters are ignored; a parameter
+// that must be single but is repeated, or a malformed value, is a
+// *BadRequestError.
+func ParseRequest(s *schema.Schema, v url.Values) (Request, error) {
+	var r Request
+	var err error
+	if r.Q, err = single(v, "q"); err != nil {
+		return r, err
+	}
+	for _, f := range s.TermNames() {
+		if vals, ok := v[f]; ok {
+			if r.Filters == nil {
+				r.Filters = make(map[string][]string)
+			}
+			r.Filters[f] = vals
+		}
+	}
+	for _, name := range s.NumericNames() {
+		rg, err := parseRange(v, name)
+		if err != nil {
+			return r, err
+		}
+		r.SetRange(name, rg)
+	}
+	if r.Sort, err = single(v, "sort"); err != nil {
+		return r, err
+	}
+	if r.From, err = parseInt(v, "from"); err != nil {
+		return r, err
+	}
+	if r.Size, err = parseInt(v, "size"); err != nil {
+		return r, err
+	}
+	if _, ok := v["size"]; ok && r.Size == 0 {
+		return r, BadRequest("size", "must be between 1 and %d, got 0", MaxSize)
+	}
+	if r.FacetSize, err = parseInt(v, "facet_size"); err != nil {
+		return r, err
+	}
+	if _, ok := v["facet_size"]; ok && r.FacetSize == 0 {
+		return r, BadRequest("facet_size", "must be between 1 and %d, got 0", MaxFacetSize)
+	}
+	if r.Facets, err = parseFacets(v); err != nil {
+		return r, err
+	}
+	if err := r.Validate(s); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// parseFacets reads the facets parameter: nil for all facets.
+func parseFacets(v url.Values) ([]string, error) {
+	if _, ok := v["facets"]; !ok {
+		return nil, nil
+	}
+	s, err := single(v, "facets")
+	if err != nil {
+		return nil, err
+	}
+	switch s = strings.TrimSpace(s); s {
+	case "all":
+		return nil, nil
+	case "", FacetNone:
+		return []string{FacetNone}, nil
+	}
+	var names []string
+	for _, name := range strings.Split(s, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+func single(v url.Values, name string) (string, error) {
+	vals := v[name]
+	switch len(vals) {
+	case 0:
+		return "", nil
+	case 1:
+		return vals[0], nil
+	}
+	return "", BadRequest(name, "given %d times, want at most once", len(vals))
+}
+
+func parseInt(v url.Values, name string) (int, error) {
+	s, err := single(v, name)
+	if err != nil || s == "" {
+		return 0, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, BadRequest(name, "not a whole number: %q", Truncate(s, 40))
+	}
+	return n, nil
+}
+
+func parseRange(v url.Values, name string) (Range, error) {
+	var r Range
+	for _, end := range []struct {
+		suffix string
+		dst    **float64
+	}{{"_min", &r.Min}, {"_max", &r.Max}} {
+		s, err := single(v, name+end.suffix)
+		if err != nil {
+			return r, err
+		}
+		if s == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return r, BadRequest(name+end.suffix, "not a number: %q", Truncate(s, 40))
+		}
+		*end.dst = &f
+	}
+	return r, nil
+}
+
+// Truncate shortens s to at most n bytes (at a rune boundary) for messages.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,206 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// Result is the answer to a Request. Its slices may be shared with other
+// callers and with a cache: treat a Result as read-only.
+type Result struct {
+	Total  uint64  `json:"total"`
+	TookMS float64 `json:"took_ms"`
+	Hits   []Hit   `json:"hits"`
+	Facets Facets  `json:"facets"`
+}
+
+// Hit is one matching article. Its JSON holds the article's values of
+// every kind under the kinds' keys ("trusts", "amounts_gbp", ...) beside
+// its own fields.
+type Hit struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"`
+	// Snippet is HTML: escaped text with <mark> around the matched words.
+	Snippet string `json:"snippet"`
+	// Values are the article's canonical entity values.
+	Values schema.Summary `json:"-"`
+}
+
+// hitFields is Hit without its methods, for encoding its own fields.
+type hitFields Hit
+
+// MarshalJSON encodes the hit's fields and its values.
+func (h Hit) MarshalJSON() ([]byte, error) { return schema.MarshalWith(hitFields(h), h.Values) }
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (h *Hit) UnmarshalJSON(data []byte) error {
+	return schema.UnmarshalWith(data, (*hitFields)(h), &h.Values)
+}
+
+// Size is an estimate of the bytes h holds, for caches.
+func (h Hit) Size() int64 {
+	return 96 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
+}
+
+// Facet holds the counts of one facet of a search: per value for a name
+// kind (Terms, never nil), per bucket for a numeric one (Ranges, every
+// bucket in order).
+type Facet struct {
+	Name   string
+	Terms  []TermCount
+	Ranges []RangeCount
+}
+
+// Facets holds the facet counts of a search, in schema order. Each facet's
+// counts follow the query and the filters of the other facets, but not the
+// facet's own filter (disjunctive faceting), so a client that picked one
+// value still sees how many articles each other value would give. A facet
+// the request did not ask for (Request.Facets) is left out. Its JSON is an
+// object: facet name to its list of counts.
+type Facets []Facet
+
+// Get returns the facet called name.
+func (fs Facets) Get(name string) (Facet, bool) {
+	for _, f := range fs {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Facet{}, false
+}
+
+// Terms returns the counts of the name facet called name (nil if absent).
+func (fs Facets) Terms(name string) []TermCount {
+	f, _ := fs.Get(name)
+	return f.Terms
+}
+
+// Ranges returns the counts of the numeric facet called name (nil if
+// absent).
+func (fs Facets) Ranges(name string) []RangeCount {
+	f, _ := fs.Get(name)
+	return f.Ranges
+}
+
+// MarshalJSON encodes the facets as an object in their order.
+func (fs Facets) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		var v any = f.Terms
+		if f.Terms == nil {
+			v = f.Ranges
+			if f.Ranges == nil {
+				v = []TermCount{}
+			}
+		}
+		name, err := schema.Marshal(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		data, err := schema.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("facet %s: %w", f.Name, err)
+		}
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(data)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes, in the order of the
+// Default schema's facets: a list whose items have a "key" (or an empty
+// list of a numeric kind) is a numeric facet.
+func (fs *Facets) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	names := schema.Default.FacetNames()
+	for name := range raw {
+		if k, _ := schema.Default.Lookup(name); k.Name() != name {
+			names = append(names, name)
+		}
+	}
+	*fs = nil
+	for _, name := range names {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(v, &items); err != nil {
+			return fmt.Errorf("facet %s: %w", name, err)
+		}
+		k, known := schema.Default.Lookup(name)
+		numeric := known && k.Numeric
+		if len(items) > 0 {
+			_, numeric = items[0]["key"]
+		}
+		f := Facet{Name: name}
+		var err error
+		if numeric {
+			err = json.Unmarshal(v, &f.Ranges)
+		} else {
+			err = json.Unmarshal(v, &f.Terms)
+		}
+		if err != nil {
+			return fmt.Errorf("facet %s: %w", name, err)
+		}
+		*fs = append(*fs, f)
+	}
+	return nil
+}
+
+// TermCount is the number of matching articles with one facet value.
+type TermCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// RangeCount is the number of matching articles with a value in one bucket
+// of a numeric facet. Min and Max are inclusive; null is open.
+type RangeCount struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Min   *int64 `json:"min"`
+	Max   *int64 `json:"max"`
+	Count int    `json:"count"`
+}
+
+// TaggedArticle is a whole stored article with its canonical entity values
+// and its entity mentions with byte offsets into Text.
+type TaggedArticle struct {
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	Text      string     `json:"text"`
+	URL       string     `json:"url,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	// Values are the article's canonical entity values.
+	Values   schema.Summary `json:"-"`
+	Entities []tag.Entity   `json:"entities"`
+}
+
+// articleFields is TaggedArticle without its methods.
+type articleFields TaggedArticle
+
+// MarshalJSON encodes the article's fields and its values.
+func (a TaggedArticle) MarshalJSON() ([]byte, error) {
+	return schema.MarshalWith(articleFields(a), a.Values)
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (a *TaggedArticle) UnmarshalJSON(data []byte) error {
+	return schema.UnmarshalWith(data, (*articleFields)(a), &a.Values)
+}
