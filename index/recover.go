@@ -76,7 +76,7 @@ func (w *Writer) migrateLegacy(ctx context.Context) (int, error) {
 			return nil
 		}
 		imported += len(arts)
-		_, err := w.store.Put(arts)
+		_, _, err := w.store.Put(arts)
 		return err
 	})
 	if err != nil {
@@ -310,14 +310,14 @@ func writeStore(path string, arts map[string]api.Article, deleted map[string]boo
 	for _, a := range arts {
 		batch = append(batch, a)
 		if len(batch) == DefaultBatchSize {
-			if _, err := s.Put(batch); err != nil {
+			if _, _, err := s.Put(batch); err != nil {
 				_ = s.Close()
 				return "", err
 			}
 			batch = batch[:0]
 		}
 	}
-	if _, err := s.Put(batch); err != nil {
+	if _, _, err := s.Put(batch); err != nil {
 		_ = s.Close()
 		return "", err
 	}

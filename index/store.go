@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
@@ -262,17 +263,21 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 
 // Put records arts (replacing articles with the same ids and forgetting
 // earlier deletions of them) in one durable transaction, and returns the
-// sequence number of the last of them.
-func (s *Store) Put(arts []api.Article) (uint64, error) {
+// sequence number of the last of them and, for each, whether it changed
+// what the store held: new, or with another title, text, url or date
+// than the stored one (a re-send of the same article changes nothing).
+func (s *Store) Put(arts []api.Article) (uint64, []bool, error) {
 	var seq uint64
+	changed := make([]bool, len(arts))
 	err := s.update(func(tx *bolt.Tx) error {
 		ab, db := tx.Bucket(bucketArticles), tx.Bucket(bucketDeleted)
-		for _, a := range arts {
+		for i, a := range arts {
 			data, err := json.Marshal(a)
 			if err != nil {
 				return fmt.Errorf("article %q: encode: %w", a.ID, err)
 			}
 			id := []byte(a.ID)
+			changed[i] = !bytes.Equal(ab.Get(id), data)
 			if err := ab.Put(id, data); err != nil {
 				return fmt.Errorf("article %q: %w", a.ID, err)
 			}
@@ -286,9 +291,9 @@ func (s *Store) Put(arts []api.Article) (uint64, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store articles: %w", err)
+		return 0, nil, fmt.Errorf("store articles: %w", err)
 	}
-	return seq, nil
+	return seq, changed, nil
 }
 
 // Delete removes the article id from the store and records the deletion,

@@ -133,7 +133,7 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 	if err != nil {
 		return fmt.Errorf("write %d articles: %w", len(arts), err)
 	}
-	seq, err := w.store.Put(arts)
+	seq, changed, err := w.store.Put(arts)
 	if err != nil {
 		return w.storeFailedLocked(err)
 	}
@@ -149,7 +149,7 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 	}
 	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
 	for i, p := range preps {
-		ch.Put[i] = Written{Article: p.art, Entities: p.ents}
+		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
 	}
 	w.afterWriteLocked(old, ids, ch)
 	return nil

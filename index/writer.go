@@ -84,6 +84,9 @@ type Change struct {
 type Written struct {
 	Article  api.Article
 	Entities []tag.Entity
+	// Changed is false for a re-send of an article exactly as the store
+	// held it (same id, title, text, url and date): news to nobody.
+	Changed bool
 }
 
 // Writer is the one write path of a --data directory: every way an article

@@ -367,15 +367,7 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 // every page and sort order of a search, and by the next search of a user
 // who ticks a value of that facet.
 func (s *Service) search(ctx context.Context, req *api.Request, user query.Query, gen uint64, useCache bool) (*api.Result, error) {
-	filters := make([]query.Query, len(s.facets))
-	var all []query.Query
-	for i, f := range s.facets {
-		filters[i] = filterQuery(req, f)
-		if filters[i] != nil {
-			all = append(all, filters[i])
-		}
-	}
-
+	filters, all := s.filters(req)
 	main := bleve.NewSearchRequestOptions(combine(user, all), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
@@ -480,6 +472,19 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 		}
 	}
 	return result, nil
+}
+
+// filters returns the filter of each facet of req (nil where inactive), in
+// the order of s.facets, and the active ones.
+func (s *Service) filters(req *api.Request) (each, active []query.Query) {
+	each = make([]query.Query, len(s.facets))
+	for i, f := range s.facets {
+		each[i] = filterQuery(req, f)
+		if each[i] != nil {
+			active = append(active, each[i])
+		}
+	}
+	return each, active
 }
 
 // matchAllCounts returns the writer's match-all facet counts when req's

@@ -1,0 +1,156 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// TestPercolatorMatchesSearch is the property that makes the Percolator
+// safe to use for filters and watches: over random generated articles and
+// random requests (words, phrases, negations, name filters, ranges, and
+// their mixes), the articles a Percolator over them matches are exactly
+// those Service.Search finds in a live index holding the same articles.
+func TestPercolatorMatchesSearch(t *testing.T) {
+	const articles, requests = 60, 300
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var written []index.Written
+	w, err := index.OpenWriter(ctx, t.TempDir(), index.WriterOptions{Tagger: tg,
+		AfterWrite: []func(index.Change){func(c index.Change) { written = append(written, c.Put...) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	g, err := gen.New(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arts []api.Article
+	for i := range articles {
+		a := g.Article(i)
+		arts = append(arts, api.Article{ID: a.ID, Title: a.Title, Text: a.Text})
+	}
+	if _, err := w.Put(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPercolator(schema.Default, written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	svc := New(w.Index(), Options{MaxSearches: -1})
+
+	r := rand.New(rand.NewPCG(1, 2))
+	reqs := randomRequests(r, written, requests)
+	nonEmpty := 0
+	for _, req := range reqs {
+		got, err := p.Match(ctx, req)
+		if err != nil {
+			t.Fatalf("Match(%s): %v", describe(req), err)
+		}
+		req.Size = api.MaxSize
+		req.Facets = []string{api.FacetNone}
+		res, err := svc.Search(ctx, req)
+		if err != nil {
+			t.Fatalf("Search(%s): %v", describe(req), err)
+		}
+		var want []string
+		for _, h := range res.Hits {
+			want = append(want, h.ID)
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: percolator %v, search %v", describe(req), got, want)
+		}
+		if len(want) > 0 {
+			nonEmpty++
+		}
+	}
+	// The property means little if every request matched nothing.
+	if nonEmpty < requests/3 {
+		t.Errorf("only %d of %d requests matched anything", nonEmpty, requests)
+	}
+}
+
+// randomRequests makes n requests from the words and entities of ws.
+func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
+	pick := func(ss []string) string { return ss[r.IntN(len(ss))] }
+	var words, phrases []string
+	terms := map[string][]string{}
+	for _, w := range ws {
+		fs := strings.Fields(strings.Map(func(c rune) rune {
+			if c == '.' || c == ',' || c == '"' || c == '(' || c == ')' || c == ':' || c == ';' {
+				return ' '
+			}
+			return c
+		}, w.Article.Text))
+		for i, f := range fs {
+			if len(f) > 3 && !strings.ContainsAny(f, "'’£%-/") {
+				words = append(words, f)
+				if i+1 < len(fs) && len(fs[i+1]) > 3 && !strings.ContainsAny(fs[i+1], "'’£%-/") {
+					phrases = append(phrases, f+" "+fs[i+1])
+				}
+			}
+		}
+		sum := schema.Default.Summarize(w.Entities)
+		for _, name := range schema.Default.TermNames() {
+			terms[name] = append(terms[name], sum.Terms(tag.Kind(name))...)
+		}
+	}
+	var out []api.Request
+	for range n {
+		var req api.Request
+		var q []string
+		switch r.IntN(6) {
+		case 0:
+			q = append(q, pick(words))
+		case 1:
+			q = append(q, pick(words), pick(words))
+		case 2:
+			q = append(q, `"`+pick(phrases)+`"`)
+		case 3:
+			q = append(q, "+"+pick(words), "-"+pick(words))
+		case 4:
+			q = append(q, pick(words)+"~1")
+		}
+		req.Q = strings.Join(q, " ")
+		for _, name := range schema.Default.TermNames() {
+			if len(terms[name]) > 0 && r.IntN(4) == 0 {
+				if req.Filters == nil {
+					req.Filters = map[string][]string{}
+				}
+				req.Filters[name] = append(req.Filters[name], pick(terms[name]))
+				if r.IntN(3) == 0 {
+					req.Filters[name] = append(req.Filters[name], pick(terms[name]))
+				}
+			}
+		}
+		if r.IntN(4) == 0 {
+			lo := float64(r.IntN(400))
+			req.SetRange("jobs", api.Range{Min: &lo})
+		}
+		if r.IntN(5) == 0 {
+			hi := float64(r.IntN(200_000_000))
+			req.SetRange("amount", api.Range{Max: &hi})
+		}
+		out = append(out, req)
+	}
+	return out
+}
+
+func describe(req api.Request) string {
+	return fmt.Sprintf("q=%q filters=%v ranges=%v", req.Q, req.Filters, req.Ranges)
+}
