@@ -148,10 +148,13 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		return w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
 	}
 	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
+	nw := make(map[string]docFacets, len(preps))
+	fields := w.schema.FacetFields()
 	for i, p := range preps {
 		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
+		nw[p.art.ID] = facetsOfDoc(fields, p.doc)
 	}
-	w.afterWriteLocked(old, ids, ch)
+	w.afterWriteLocked(old, nw, ch)
 	return nil
 }
 
@@ -192,7 +195,7 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	if err := batch(w.cur, b); err != nil {
 		return w.indexFailedLocked(fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err))
 	}
-	w.afterWriteLocked(old, []string{id}, Change{Seq: seq, Deleted: []string{id}})
+	w.afterWriteLocked(old, nil, Change{Seq: seq, Deleted: []string{id}})
 	return nil
 }
 
@@ -261,6 +264,18 @@ func (w *Writer) checkSpace(need int64) error {
 		w.log.Info("disk space is back: writes are on", "free", free)
 	}
 	return nil
+}
+
+// facetsOfDoc returns the values of the facet fields of a document made
+// by document: what facetsOf reads back from the index once it is written.
+func facetsOfDoc(fields []string, doc map[string]any) docFacets {
+	d := docFacets{}
+	for _, f := range fields {
+		if vals, ok := doc[f].([]string); ok {
+			d[f] = vals
+		}
+	}
+	return d
 }
 
 // freeBytes returns the free space of the fuller of the file systems of
@@ -347,11 +362,12 @@ func formatBytes(n uint64) string {
 }
 
 // afterWriteLocked runs the after-write hooks of an acknowledged change:
-// the generation and the match-all counts, then WriterOptions.AfterWrite.
-// A panicking hook is logged; it does not fail the write, which is
-// already committed. w.mu must be held.
-func (w *Writer) afterWriteLocked(old map[string]docFacets, ids []string, ch Change) {
-	w.advanceLocked(true, old, ids)
+// the generation and the match-all counts (from old, the facets of the
+// documents before the change, and nw, after it), then
+// WriterOptions.AfterWrite. A panicking hook is logged; it does not fail
+// the write, which is already committed. w.mu must be held.
+func (w *Writer) afterWriteLocked(old, nw map[string]docFacets, ch Change) {
+	w.advanceLocked(true, old, nw)
 	for i, h := range w.hooks {
 		func() {
 			defer func() {
@@ -365,11 +381,12 @@ func (w *Writer) afterWriteLocked(old map[string]docFacets, ids []string, ch Cha
 }
 
 // advanceLocked moves the generation after a batch that changed the
-// documents ids, whose facet values before it were old, and with it the
-// match-all counts: updated by the batch when ok, else counted again. w.mu
-// must be held; searches never see counts of one generation with another's
-// number (see MatchAllCounts).
-func (w *Writer) advanceLocked(ok bool, old map[string]docFacets, ids []string) {
+// documents whose facet values were old before it and are nw after it
+// (deleted ones are not in nw), and with it the match-all counts: updated
+// by the batch when ok, else counted again. w.mu must be held; searches
+// never see counts of one generation with another's number (see
+// MatchAllCounts).
+func (w *Writer) advanceLocked(ok bool, old, nw map[string]docFacets) {
 	var next *FacetCounts
 	if w.cur == nil {
 		w.counts.Store(&countsSnap{gen: w.gen.Add(1)})
@@ -377,9 +394,7 @@ func (w *Writer) advanceLocked(ok bool, old map[string]docFacets, ids []string) 
 	}
 	ctx := context.Background()
 	if cur := w.counts.Load(); ok && cur != nil && cur.counts != nil {
-		nw, err := facetsOf(ctx, w.cur, w.schema, ids)
-		n, err2 := w.cur.DocCount()
-		if err == nil && err2 == nil {
+		if n, err := w.cur.DocCount(); err == nil {
 			next = cur.counts.apply(n, old, nw)
 		}
 	}

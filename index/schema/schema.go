@@ -105,6 +105,9 @@ func (b Bucket) Contains(v int64) bool {
 // it can be shared freely; With returns a changed copy.
 type Schema struct {
 	kinds []Kind
+	// The names derived from kinds, made once (lists handed out are
+	// copies of these).
+	terms, numbers, facets []string
 }
 
 // New returns the schema of kinds, in that order. Names and JSON keys must
@@ -127,7 +130,13 @@ func New(kinds ...Kind) (*Schema, error) {
 	s := &Schema{kinds: make([]Kind, len(kinds))}
 	for i, k := range kinds {
 		s.kinds[i] = k.clone()
+		if k.Numeric {
+			s.numbers = append(s.numbers, k.Name())
+		} else {
+			s.terms = append(s.terms, k.Name())
+		}
 	}
+	s.facets = append(slices.Clone(s.terms), s.numbers...)
 	return s, nil
 }
 
@@ -196,10 +205,16 @@ func (s *Schema) Names(terms, numbers bool) []string {
 
 // TermNames returns the names of the kinds that hold names, in order: the
 // term facets and exact-value filters.
-func (s *Schema) TermNames() []string { return s.Names(true, false) }
+func (s *Schema) TermNames() []string { return slices.Clone(s.terms) }
 
 // NumericNames returns the names of the numeric kinds, in order.
-func (s *Schema) NumericNames() []string { return s.Names(false, true) }
+func (s *Schema) NumericNames() []string { return slices.Clone(s.numbers) }
+
+// IsTerm reports whether name is a kind that holds names.
+func (s *Schema) IsTerm(name string) bool { return slices.Contains(s.terms, name) }
+
+// IsNumeric reports whether name is a numeric kind.
+func (s *Schema) IsNumeric(name string) bool { return slices.Contains(s.numbers, name) }
 
 // FacetFields returns the index field of every kind's facet, in order.
 func (s *Schema) FacetFields() []string {
@@ -249,9 +264,7 @@ var Default = func() *Schema {
 
 // FacetNames returns the names of the facets of a search response in
 // their order: the name kinds, then the numeric ones.
-func (s *Schema) FacetNames() []string {
-	return append(s.TermNames(), s.NumericNames()...)
-}
+func (s *Schema) FacetNames() []string { return slices.Clone(s.facets) }
 
 // ByJSON returns the kind whose JSON key is key.
 func (s *Schema) ByJSON(key string) (Kind, bool) {

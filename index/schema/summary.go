@@ -147,35 +147,37 @@ func (m Summary) Size() int64 {
 
 // MarshalJSON encodes m as an object of every kind's JSON key and values.
 func (m Summary) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	if err := m.appendFields(&b); err != nil {
-		return nil, err
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	b := append(m.AppendFields([]byte{'{'}), '}')
+	return b, nil
 }
 
-// appendFields writes m's "key":[values] pairs, comma-separated.
-func (m Summary) appendFields(b *bytes.Buffer) error {
+// AppendFields appends m's "key":[values] pairs, comma-separated, in
+// schema order: the JSON of a struct that embeds a Summary, written by hand.
+func (m Summary) AppendFields(b []byte) []byte {
 	for i, k := range m.Schema().kinds {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		key, _ := Marshal(k.JSON)
-		b.Write(key)
-		b.WriteByte(':')
-		var v any = m.Terms(k.Kind)
+		b = AppendString(b, k.JSON)
+		b = append(b, ':', '[')
 		if k.Numeric {
-			v = m.Numbers(k.Kind)
+			for j, n := range m.nums[k.Kind] {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendInt(b, n, 10)
+			}
+		} else {
+			for j, s := range m.terms[k.Kind] {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = AppendString(b, s)
+			}
 		}
-		data, err := Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", k.JSON, err)
-		}
-		b.Write(data)
+		b = append(b, ']')
 	}
-	return nil
+	return b
 }
 
 // UnmarshalJSON reads the values of every kind of m's schema (Default for
@@ -225,17 +227,13 @@ func MarshalWith(v any, sum Summary) ([]byte, error) {
 	if len(base) < 2 || base[0] != '{' || base[len(base)-1] != '}' {
 		return nil, fmt.Errorf("schema: MarshalWith needs a value that encodes as an object, got %.20s", base)
 	}
-	var b bytes.Buffer
-	b.Grow(len(base) + 256)
-	b.Write(base[:len(base)-1])
+	b := make([]byte, 0, len(base)+256)
+	b = append(b, base[:len(base)-1]...)
 	if len(base) > 2 {
-		b.WriteByte(',')
+		b = append(b, ',')
 	}
-	if err := sum.appendFields(&b); err != nil {
-		return nil, err
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	b = sum.AppendFields(b)
+	return append(b, '}'), nil
 }
 
 // Marshal is json.Marshal without escaping <, > and &: snippets carry

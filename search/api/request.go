@@ -71,6 +71,15 @@ func SortKeys(s *schema.Schema) []string {
 	return append(keys, SortPublished, SortPublishedDesc)
 }
 
+// isSortKey reports whether key is one of SortKeys(s).
+func isSortKey(s *schema.Schema, key string) bool {
+	switch key {
+	case SortRelevance, SortPublished, SortPublishedDesc:
+		return true
+	}
+	return s.IsNumeric(strings.TrimPrefix(key, "-"))
+}
+
 // Range is an inclusive numeric range; a nil bound is open. An article
 // matches when any of its values lies in the range.
 type Range struct {
@@ -189,7 +198,6 @@ func (r *Request) Validate(s *schema.Schema) error {
 	if r.Sort == "" {
 		r.Sort = SortRelevance
 	}
-	sorts := SortKeys(s)
 	switch {
 	case r.From < 0:
 		return BadRequest("from", "must be 0 or more, got %d", r.From)
@@ -199,22 +207,20 @@ func (r *Request) Validate(s *schema.Schema) error {
 		return BadRequest("size", "must be between 1 and %d, got %d", MaxSize, r.Size)
 	case r.FacetSize < 0 || r.FacetSize > MaxFacetSize:
 		return BadRequest("facet_size", "must be between 1 and %d, got %d", MaxFacetSize, r.FacetSize)
-	case !slices.Contains(sorts, r.Sort):
-		return BadRequest("sort", "unknown sort key %q (want one of %s)", r.Sort, strings.Join(sorts, ", "))
+	case !isSortKey(s, r.Sort):
+		return BadRequest("sort", "unknown sort key %q (want one of %s)", r.Sort, strings.Join(SortKeys(s), ", "))
 	}
-	facets := s.FacetNames()
 	for _, name := range r.Facets {
 		if name == FacetNone && len(r.Facets) > 1 {
 			return BadRequest("facets", "%q cannot be combined with facet names", FacetNone)
 		}
-		if name != FacetNone && !slices.Contains(facets, name) {
-			return BadRequest("facets", "unknown facet %q (want some of %s, or %s)", Truncate(name, 40), strings.Join(facets, ", "), FacetNone)
+		if name != FacetNone && !s.IsTerm(name) && !s.IsNumeric(name) {
+			return BadRequest("facets", "unknown facet %q (want some of %s, or %s)", Truncate(name, 40), strings.Join(s.FacetNames(), ", "), FacetNone)
 		}
 	}
-	terms := s.TermNames()
 	for field, vals := range r.Filters {
-		if !slices.Contains(terms, field) {
-			return BadRequest(field, "unknown facet (want one of %s)", strings.Join(terms, ", "))
+		if !s.IsTerm(field) {
+			return BadRequest(field, "unknown facet (want one of %s)", strings.Join(s.TermNames(), ", "))
 		}
 		if len(vals) > MaxFilterValues {
 			return BadRequest(field, "at most %d values, got %d", MaxFilterValues, len(vals))
@@ -225,10 +231,9 @@ func (r *Request) Validate(s *schema.Schema) error {
 			}
 		}
 	}
-	nums := s.NumericNames()
 	for name, rg := range r.Ranges {
-		if !slices.Contains(nums, name) {
-			return BadRequest(name+"_min", "unknown range (want one of %s)", strings.Join(nums, ", "))
+		if !s.IsNumeric(name) {
+			return BadRequest(name+"_min", "unknown range (want one of %s)", strings.Join(s.NumericNames(), ", "))
 		}
 		if rg.Min != nil && rg.Max != nil && *rg.Min > *rg.Max {
 			return BadRequest(name+"_min", "is greater than %s_max", name)
