@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -46,9 +47,10 @@ func drillDown(mix []Query) ([]Query, error) {
 		return nil, fmt.Errorf("drill-down: %w", err)
 	}
 	p := url.QueryEscape
+	filter := func(k tag.Kind) string { return "&" + string(k) + "=" + p(v.Get(string(k))) }
 	word := "q=" + p(v.Get("q"))
-	union := word + "&union=" + p(v.Get("union"))
-	place := union + "&place=" + p(v.Get("place"))
+	union := word + filter(tag.Union)
+	place := union + filter(tag.Place)
 	return []Query{
 		{Name: "landing page (after a write)", Params: "q="},
 		{Name: "click a trust", Params: trust.Params},

@@ -169,6 +169,7 @@ func buildMix(st *corpusStats) []Query {
 	}
 	f := func(v float64) *float64 { return &v }
 	p := url.QueryEscape
+	param := func(k tag.Kind, v string) string { return string(k) + "=" + p(v) }
 	sortJobsDesc := bsearch.SortOrder{&bsearch.SortField{Field: string(tag.Jobs), Desc: true, Type: bsearch.SortFieldAsNumber,
 		Mode: bsearch.SortFieldMax, Missing: bsearch.SortFieldMissingLast}, &bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
 
@@ -178,9 +179,9 @@ func buildMix(st *corpusStats) []Query {
 		{Name: "phrase (common)", Params: "q=" + p(`"compulsory redundancies"`), direct: req(query.NewMatchPhraseQuery("compulsory redundancies"), nil)},
 		{Name: "phrase (person)", Params: "q=" + p(`"`+st.person+`"`), direct: req(query.NewMatchPhraseQuery(st.person), nil)},
 		{Name: "two-word AND", Params: "q=" + p("+"+midA+" +"+midB), direct: req(and(match(midA), match(midB)), nil)},
-		{Name: "1 facet (broad)", Params: "union=" + p(union), direct: req(term(string(tag.Union), union), nil)},
-		{Name: "1 facet (selective)", Params: "trust=" + p(trust), direct: req(term(string(tag.Trust), trust), nil)},
-		{Name: "word + 2 facets", Params: "q=" + p(midA) + "&union=" + p(union) + "&place=" + p(place),
+		{Name: "1 facet (broad)", Params: param(tag.Union, union), direct: req(term(string(tag.Union), union), nil)},
+		{Name: "1 facet (selective)", Params: param(tag.Trust, trust), direct: req(term(string(tag.Trust), trust), nil)},
+		{Name: "word + 2 facets", Params: "q=" + p(midA) + "&" + param(tag.Union, union) + "&" + param(tag.Place, place),
 			direct: req(and(match(midA), term(string(tag.Union), union), term(string(tag.Place), place)), nil)},
 		{Name: "amount range", Params: "amount_min=50000000", direct: req(num(string(tag.Amount), f(50_000_000), nil), nil)},
 		{Name: "jobs range, by -jobs", Params: "jobs_min=100&jobs_max=600&sort=-jobs",
