@@ -170,3 +170,22 @@ func TestNumberingKeepsNumbers(t *testing.T) {
 		t.Fatalf("numbering = %d ids, ID(%d) = %q", nums.Len(), a, nums.ID(a))
 	}
 }
+
+func TestBuildEqualsApply(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var docs []*Doc
+	for i := range 200 {
+		docs = append(docs, randomDoc(r, fmt.Sprintf("d%03d", (i*37)%200)))
+	}
+	fields := []string{"trust", "union", "empty"}
+	a := New(NewNumbering(), fields).Apply(docs, nil)
+	b := Build(NewNumbering(), fields, docs)
+	if content(a) != content(b) {
+		t.Fatalf("Build differs from Apply:\n%s\nvs\n%s", content(b), content(a))
+	}
+	m := model{}
+	for _, d := range docs {
+		m[d.ID] = d
+	}
+	check(t, 0, b, m)
+}
