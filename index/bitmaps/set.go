@@ -59,8 +59,8 @@ func (n *Numbering) Len() int {
 	return len(n.ids)
 }
 
-// assign returns the number of id, giving it the next one if it has none.
-func (n *Numbering) assign(id string) uint32 {
+// Assign returns the number of id, giving it the next one if it has none.
+func (n *Numbering) Assign(id string) uint32 {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if v, ok := n.num[id]; ok {
@@ -180,7 +180,7 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 	maxNum := len(s.docs)
 	nums := make([]uint32, len(put))
 	for i, d := range put {
-		nums[i] = s.nums.assign(d.ID)
+		nums[i] = s.nums.Assign(d.ID)
 		maxNum = max(maxNum, int(nums[i])+1)
 	}
 	n.docs = make([]*Doc, maxNum)
@@ -319,7 +319,7 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 	s := New(nums, fields)
 	lists := map[string]map[string][]uint32{}
 	for _, d := range docs {
-		num := nums.assign(d.ID)
+		num := nums.Assign(d.ID)
 		if int(num) >= len(s.docs) {
 			s.docs = append(s.docs, make([]*Doc, int(num)+1-len(s.docs))...)
 		}
