@@ -2,9 +2,6 @@ package index
 
 import (
 	"context"
-	"slices"
-	"sort"
-	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -49,11 +46,6 @@ func (r *Recording) Matches() (*roaring.Bitmap, bool) { return r.mq.into, r.mq.u
 // so it can be shared freely.
 type FacetCounts struct {
 	set *bitmaps.Set
-
-	// sorted holds each field's values in facet order, made by the first
-	// Top of the field.
-	mu     sync.Mutex
-	sorted map[string][]TermCount
 }
 
 // TermCount is one value of a facet field and its count.
@@ -77,39 +69,15 @@ func (c *FacetCounts) Count(field, value string) int {
 // as bleve's TermsFacetBuilder orders them (count descending, then term
 // ascending), so that a facet built from it equals bleve's.
 func (c *FacetCounts) Top(field string, size int) []TermCount {
-	m := c.set.Values(field)
-	if m == nil {
-		return []TermCount{}
+	vc := c.set.ByCount(field)
+	if size >= 0 && size < len(vc) {
+		vc = vc[:size]
 	}
-	c.mu.Lock()
-	all, ok := c.sorted[field]
-	if !ok {
-		all = make([]TermCount, 0, len(m))
-		for t, b := range m {
-			all = append(all, TermCount{Term: t, Count: int(b.GetCardinality())})
-		}
-		SortTerms(all)
-		if c.sorted == nil {
-			c.sorted = map[string][]TermCount{}
-		}
-		c.sorted[field] = all
+	out := make([]TermCount, len(vc))
+	for i, v := range vc {
+		out[i] = TermCount{Term: v.Value, Count: int(v.Count)}
 	}
-	c.mu.Unlock()
-	if size >= 0 && size < len(all) {
-		all = all[:size]
-	}
-	return slices.Clone(all)
-}
-
-// SortTerms puts counts in bleve's facet order: count descending, then
-// term ascending.
-func SortTerms(counts []TermCount) {
-	sort.Slice(counts, func(i, j int) bool {
-		if counts[i].Count == counts[j].Count {
-			return counts[i].Term < counts[j].Term
-		}
-		return counts[i].Count > counts[j].Count
-	})
+	return out
 }
 
 // countsSnap is the Bitmaps of one generation and the match-all counts

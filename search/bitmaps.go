@@ -2,9 +2,11 @@ package search
 
 import (
 	"context"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	htmlfmt "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -51,6 +53,9 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 		allow = roaring.FastAnd(append(active, set.Live())...)
 	}
 
+	if _, all := user.(*query.MatchAllQuery); all {
+		return s.searchAllBits(ctx, req, set, filters, allow, gen, useCache)
+	}
 	rec := bits.Record(user, allow)
 	main := bleve.NewSearchRequestOptions(rec.Query(), req.Size, req.From, false)
 	main.Fields = s.hitFields
@@ -65,7 +70,6 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	if !known {
 		return nil, false, nil
 	}
-
 	result := &api.Result{Total: res.Total, Hits: make([]api.Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		result.Hits = append(result.Hits, s.toHit(h))
@@ -73,7 +77,62 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	if err := s.fillSnippets(ctx, result.Hits); err != nil {
 		return nil, true, err
 	}
-	result.Facets = api.Facets{}
+	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
+	return result, true, nil
+}
+
+// searchAllBits answers a request without a text query (every article,
+// within the filters) from the bitmaps alone: the total and facets by
+// bitmap algebra, the page by the Set's order of ids or its columns, and
+// bleve reads only the page's stored fields. Every article matches such a
+// query with bleve's constant score, 1.
+func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, allow *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
+	within := set.Live()
+	if allow != nil {
+		within = allow
+	}
+	page := pageOf(set, within, req.Sort, req.From, req.Size)
+	result := &api.Result{Total: within.GetCardinality(), Hits: make([]api.Hit, 0, len(page))}
+	if len(page) > 0 {
+		ids := make([]string, len(page))
+		for i, num := range page {
+			ids[i] = set.Doc(num).ID
+		}
+		sr := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+		sr.Fields = s.hitFields
+		sr.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
+		sr.Highlight.AddField(index.FieldText)
+		sr.Score = "none"
+		res, err := s.run(ctx, sr)
+		if err != nil {
+			return nil, true, err
+		}
+		byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+		for _, h := range res.Hits {
+			byID[h.ID] = h
+		}
+		for _, id := range ids {
+			h, ok := byID[id]
+			if !ok {
+				// Deleted since the bitmaps were made: search without them.
+				return nil, false, nil
+			}
+			h.Score = 1
+			result.Hits = append(result.Hits, s.toHit(h))
+		}
+		if err := s.fillSnippets(ctx, result.Hits); err != nil {
+			return nil, true, err
+		}
+	}
+	result.Facets = s.facetsBits(req, set, set.Live(), filters, gen, useCache)
+	return result, true, nil
+}
+
+// facetsBits counts the facets req wants over the articles in matches
+// that pass the filters of the other facets (disjunctive facets), taking
+// counts from the cache when it has them for generation gen.
+func (s *Service) facetsBits(req *api.Request, set *bitmaps.Set, matches *roaring.Bitmap, filters []*roaring.Bitmap, gen uint64, useCache bool) api.Facets {
+	out := api.Facets{}
 	for i, f := range s.facets {
 		if !req.WantsFacet(f.name) {
 			continue
@@ -82,7 +141,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 		if useCache {
 			if v, ok := s.cache.get(key, gen); ok {
 				s.cache.facetHits.Add(1)
-				result.Facets = append(result.Facets, v.(api.Facet))
+				out = append(out, v.(api.Facet))
 				continue
 			}
 			s.cache.facetMisses.Add(1)
@@ -101,9 +160,9 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 		if useCache {
 			s.cache.put(key, gen, fc, facetSize(fc))
 		}
-		result.Facets = append(result.Facets, fc)
+		out = append(out, fc)
 	}
-	return result, true, nil
+	return out
 }
 
 // filterBits returns the articles that pass the filter of facet f in req,
@@ -133,8 +192,20 @@ func filterBits(set *bitmaps.Set, req *api.Request, f facet) *roaring.Bitmap {
 // base is counted article by article, a large one value by value.
 func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Facet {
 	values := set.Values(f.field)
-	counts := map[string]int{}
-	if n := base.GetCardinality(); n < uint64(len(values)) {
+	if f.numeric {
+		ranges := make([]api.RangeCount, len(f.buckets))
+		for i, b := range f.buckets {
+			n := 0
+			if bm := values[b.Key]; bm != nil {
+				n = int(base.AndCardinality(bm))
+			}
+			ranges[i] = api.RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: n}
+		}
+		return api.Facet{Name: f.name, Ranges: ranges}
+	}
+	top := topTerms{size: size}
+	if base.GetCardinality() < uint64(len(values)) {
+		counts := map[string]int{}
 		it := base.Iterator()
 		for it.HasNext() {
 			if d := set.Doc(it.Next()); d != nil {
@@ -143,31 +214,55 @@ func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Fa
 				}
 			}
 		}
+		for v, n := range counts {
+			top.add(v, n)
+		}
 	} else {
-		for v, b := range values {
-			if c := base.AndCardinality(b); c > 0 {
-				counts[v] = int(c)
+		for _, vc := range set.ByCount(f.field) {
+			if top.full() && vc.Count < uint64(top.min()) {
+				break // neither this value nor a rarer one can enter
+			}
+			if n := int(base.AndCardinality(vc.Bitmap)); n > 0 {
+				top.add(vc.Value, n)
 			}
 		}
 	}
-	if f.numeric {
-		ranges := make([]api.RangeCount, len(f.buckets))
-		for i, b := range f.buckets {
-			ranges[i] = api.RangeCount{Key: b.Key, Label: b.Label, Min: b.Min, Max: b.Max, Count: counts[b.Key]}
-		}
-		return api.Facet{Name: f.name, Ranges: ranges}
-	}
-	top := make([]index.TermCount, 0, len(counts))
-	for v, c := range counts {
-		top = append(top, index.TermCount{Term: v, Count: c})
-	}
-	index.SortTerms(top)
-	if size >= 0 && size < len(top) {
-		top = top[:size]
-	}
-	terms := make([]api.TermCount, len(top))
-	for i, t := range top {
+	terms := make([]api.TermCount, len(top.terms))
+	for i, t := range top.terms {
 		terms[i] = api.TermCount{Value: t.Term, Count: t.Count}
 	}
 	return api.Facet{Name: f.name, Terms: terms}
+}
+
+// topTerms keeps the size values with the highest counts, in bleve's
+// facet order (count descending, then value ascending).
+type topTerms struct {
+	size  int
+	terms []index.TermCount
+}
+
+func (t *topTerms) full() bool { return t.size >= 0 && len(t.terms) >= t.size }
+
+// min is the lowest count kept.
+func (t *topTerms) min() int { return t.terms[len(t.terms)-1].Count }
+
+func before(a, b index.TermCount) bool {
+	return a.Count > b.Count || a.Count == b.Count && a.Term < b.Term
+}
+
+func (t *topTerms) add(v string, n int) {
+	c := index.TermCount{Term: v, Count: n}
+	if t.size == 0 || t.full() && !before(c, t.terms[len(t.terms)-1]) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(t.terms, c, func(x, y index.TermCount) int {
+		if before(x, y) {
+			return -1
+		}
+		return 1
+	})
+	t.terms = slices.Insert(t.terms, i, c)
+	if t.size >= 0 && len(t.terms) > t.size {
+		t.terms = t.terms[:t.size]
+	}
 }

@@ -85,6 +85,12 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			}
 			got.TookMS, want.TookMS = 0, 0
 			if !reflect.DeepEqual(got, want) {
+				for i := range min(len(got.Hits), len(want.Hits)) {
+					if !reflect.DeepEqual(got.Hits[i], want.Hits[i]) {
+						t.Errorf("hit %d: snippet equal %v, values equal %v, score %v/%v\n%q\n%q", i, got.Hits[i].Snippet == want.Hits[i].Snippet, reflect.DeepEqual(got.Hits[i].Values, want.Hits[i].Values), got.Hits[i].Score, want.Hits[i].Score, got.Hits[i].Snippet, want.Hits[i].Snippet)
+						break
+					}
+				}
 				t.Fatalf("%s: %+v:\n got %d %v %+v\nwant %d %v %+v", step, req, got.Total, hitIDs(got), got.Facets, want.Total, hitIDs(want), want.Facets)
 			}
 		}

@@ -3,6 +3,7 @@ package bitmaps
 import (
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -82,11 +83,14 @@ type Set struct {
 	terms map[string]map[string]*roaring.Bitmap
 	docs  []*Doc // by number; nil where no live article has it
 
+	// byID holds the live articles' numbers in the order of their ids.
+	byID []uint32
+
 	// Made on first use and then kept, like the Set, unchanged.
-	byIDOnce sync.Once
-	byID     []uint32
-	colMu    sync.Mutex
-	cols     map[string]*column
+	colMu   sync.Mutex
+	cols    map[string]*column
+	countMu sync.Mutex
+	counted map[string][]ValueCount
 }
 
 // New returns a Set without articles whose term fields are fields.
@@ -177,6 +181,7 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		return b
 	}
 
+	wasLive := s.live
 	maxNum := len(s.docs)
 	nums := make([]uint32, len(put))
 	for i, d := range put {
@@ -223,27 +228,72 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		b.RunOptimize()
 	}
 	n.live.RunOptimize()
+	n.byID = n.mergeByID(s.byID, wasLive)
 	return n
 }
 
+// mergeByID returns the live numbers of s in id order from those of the
+// Set before the write (old, whose live numbers were wasLive): without
+// the ones no longer live, with the new ones put in their place. An
+// article written again keeps its number and id, so its place.
+func (s *Set) mergeByID(old []uint32, wasLive *roaring.Bitmap) []uint32 {
+	added := roaring.AndNot(s.live, wasLive).ToArray()
+	less := func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) }
+	slices.SortFunc(added, less)
+	out := make([]uint32, 0, s.live.GetCardinality())
+	i := 0
+	for _, num := range old {
+		if !s.live.Contains(num) {
+			continue
+		}
+		for i < len(added) && less(added[i], num) < 0 {
+			out = append(out, added[i])
+			i++
+		}
+		out = append(out, num)
+	}
+	return append(out, added[i:]...)
+}
+
 // ByID returns the numbers of the live articles in the order of their ids
-// (bleve's order of equal scores).
-func (s *Set) ByID() []uint32 {
-	s.byIDOnce.Do(func() {
-		out := s.live.ToArray()
-		slices.SortFunc(out, func(a, b uint32) int {
-			x, y := s.docs[a].ID, s.docs[b].ID
-			switch {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
-		})
-		s.byID = out
+// (bleve's order of equal scores). It must not be changed.
+func (s *Set) ByID() []uint32 { return s.byID }
+
+// ValueCount is one value of a term field, its articles and their number.
+type ValueCount struct {
+	Value  string
+	Bitmap *roaring.Bitmap
+	Count  uint64
+}
+
+// ByCount returns the values of field with their articles, the most
+// frequent first (then by value), so that a top-k count can stop at the
+// first value too rare to enter it. It must not be changed.
+func (s *Set) ByCount(field string) []ValueCount {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	if vc, ok := s.counted[field]; ok {
+		return vc
+	}
+	m := s.terms[field]
+	vc := make([]ValueCount, 0, len(m))
+	for v, b := range m {
+		vc = append(vc, ValueCount{Value: v, Bitmap: b, Count: b.GetCardinality()})
+	}
+	slices.SortFunc(vc, func(a, b ValueCount) int {
+		switch {
+		case a.Count > b.Count:
+			return -1
+		case a.Count < b.Count:
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
 	})
-	return s.byID
+	if s.counted == nil {
+		s.counted = map[string][]ValueCount{}
+	}
+	s.counted[field] = vc
+	return vc
 }
 
 // column is one numeric field's values of every live article, sorted, for
@@ -343,6 +393,8 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 	}
 	s.live = roaring.BitmapOf(live...)
 	s.live.RunOptimize()
+	slices.SortFunc(live, func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) })
+	s.byID = live
 	for f, m := range lists {
 		t := s.terms[f]
 		if t == nil {

@@ -117,6 +117,21 @@ func check(t *testing.T, step int, s *Set, m model) {
 			}
 		}
 	}
+	// ByCount is every value, the most frequent first, then by value.
+	for _, f := range []string{"trust", "union"} {
+		vc := s.ByCount(f)
+		if len(vc) != len(s.Values(f)) {
+			t.Fatalf("step %d: ByCount(%s) has %d values, want %d", step, f, len(vc), len(s.Values(f)))
+		}
+		for i, v := range vc {
+			if v.Bitmap != s.Values(f)[v.Value] || v.Count != v.Bitmap.GetCardinality() {
+				t.Fatalf("step %d: ByCount(%s)[%d] = %+v, not its value's bitmap and count", step, f, i, v)
+			}
+			if i > 0 && (vc[i-1].Count < v.Count || vc[i-1].Count == v.Count && vc[i-1].Value >= v.Value) {
+				t.Fatalf("step %d: ByCount(%s) out of order at %d: %v then %v", step, f, i, vc[i-1], v)
+			}
+		}
+	}
 	// ByID is the live ids in order.
 	var ids []string
 	for id := range m {
