@@ -36,7 +36,7 @@ func bitmapDoc(s *schema.Schema, id string, sum schema.Summary, published time.T
 		d.Terms[k.RangeField()] = k.BucketKeys(nums)
 	}
 	if !published.IsZero() {
-		d.Published, d.HasPublished = published.UnixNano(), true
+		d.Numbers[FieldPublished] = []int64{published.UnixNano()}
 	}
 	return d
 }
@@ -105,7 +105,7 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 					}
 				case field == FieldPublished:
 					if v, ok := fullPrecision(term); ok {
-						d.Published, d.HasPublished = v, true
+						d.Numbers[field] = []int64{v}
 					}
 				default:
 					if v, ok := fullPrecision(term); ok {

@@ -68,7 +68,7 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 			}
 		}
 		sort.Strings(parts)
-		return fmt.Sprint(d.ID, parts, d.HasPublished, d.Published)
+		return fmt.Sprint(d.ID, parts)
 	}
 	return norm(a) == norm(b)
 }

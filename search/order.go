@@ -7,6 +7,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -24,6 +25,9 @@ func pageOf(set *bitmaps.Set, within *roaring.Bitmap, sort string, from, size in
 	end := min(from+size, n)
 	if sort == "" || sort == api.SortRelevance {
 		return pageByID(set, within, from, end)
+	}
+	if within.GetCardinality()*8 >= set.Len() {
+		return pageByColumn(set, within, sort, from, end)
 	}
 	value := sortValue(sort)
 	desc := strings.HasPrefix(sort, "-")
@@ -71,6 +75,48 @@ func pageOf(set *bitmaps.Set, within *roaring.Bitmap, sort string, from, size in
 	return out
 }
 
+// pageByColumn returns the articles of within at places [from, end) in
+// the order of sort, walking the sort field's column from the end it
+// starts at: an article's first value met is its smallest (ascending) or
+// largest (descending); articles of one value are put in id order, and
+// those without a value follow in id order.
+func pageByColumn(set *bitmaps.Set, within *roaring.Bitmap, sort string, from, end int) []uint32 {
+	field, desc := sortField(sort)
+	vals, nums := set.Column(field)
+	at := func(t int) int {
+		if desc {
+			return len(vals) - 1 - t
+		}
+		return t
+	}
+	byID := func(a, b uint32) int { return strings.Compare(set.Doc(a).ID, set.Doc(b).ID) }
+	seen := roaring.New()
+	var out []uint32
+	for t := 0; t < len(vals) && len(out) < end; {
+		v := vals[at(t)]
+		var group []uint32
+		for ; t < len(vals) && vals[at(t)] == v; t++ {
+			if num := nums[at(t)]; within.Contains(num) && seen.CheckedAdd(num) {
+				group = append(group, num)
+			}
+		}
+		slices.SortFunc(group, byID)
+		out = append(out, group...)
+	}
+	for _, num := range set.ByID() {
+		if len(out) >= end {
+			break
+		}
+		if within.Contains(num) && len(set.Doc(num).Numbers[field]) == 0 {
+			out = append(out, num)
+		}
+	}
+	if from >= len(out) {
+		return nil
+	}
+	return out[from:min(end, len(out))]
+}
+
 // pageByID returns the articles of within at places [from, end) in id
 // order: a few are sorted, many are picked from the Set's id order.
 func pageByID(set *bitmaps.Set, within *roaring.Bitmap, from, end int) []uint32 {
@@ -99,10 +145,7 @@ func pageByID(set *bitmaps.Set, within *roaring.Bitmap, from, end int) []uint32 
 // sortValue returns the value an article is sorted by under a sort key
 // other than relevance, and whether it has one.
 func sortValue(sort string) func(*bitmaps.Doc) (int64, bool) {
-	if sort == api.SortPublished || sort == api.SortPublishedDesc {
-		return func(d *bitmaps.Doc) (int64, bool) { return d.Published, d.HasPublished }
-	}
-	field, desc := strings.CutPrefix(sort, "-")
+	field, desc := sortField(sort)
 	return func(d *bitmaps.Doc) (int64, bool) {
 		vals := d.Numbers[field]
 		if len(vals) == 0 {
@@ -113,6 +156,16 @@ func sortValue(sort string) func(*bitmaps.Doc) (int64, bool) {
 		}
 		return slices.Min(vals), true
 	}
+}
+
+// sortField returns the numeric field a sort key other than relevance
+// orders by, and whether it is descending.
+func sortField(sort string) (field string, desc bool) {
+	field, desc = strings.CutPrefix(sort, "-")
+	if field == api.SortPublished {
+		field = index.FieldPublished
+	}
+	return field, desc
 }
 
 // ranked is an article with its sort value.

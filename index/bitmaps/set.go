@@ -15,12 +15,9 @@ type Doc struct {
 	// Terms holds the values of each facet field (a name kind's field, a
 	// numeric kind's bucket field), each value once.
 	Terms map[string][]string
-	// Numbers holds the values of each numeric field.
+	// Numbers holds the values of each numeric field (a date as Unix
+	// nanoseconds).
 	Numbers map[string][]int64
-	// Published is the publication time in Unix nanoseconds when
-	// HasPublished.
-	Published    int64
-	HasPublished bool
 }
 
 // Numbering gives each article id a dense number, the same for every Set
@@ -303,6 +300,13 @@ type column struct {
 	nums []uint32
 }
 
+// Column returns every value of the numeric field with its article, in
+// ascending order of value, then number. It must not be changed.
+func (s *Set) Column(field string) (vals []int64, nums []uint32) {
+	c := s.column(field)
+	return c.vals, c.nums
+}
+
 func (s *Set) column(field string) *column {
 	s.colMu.Lock()
 	defer s.colMu.Unlock()
@@ -355,11 +359,16 @@ func (s *Set) Range(field string, min, max *float64) *roaring.Bitmap {
 		m := *max
 		hi = sort.Search(len(c.vals), func(i int) bool { return float64(c.vals[i]) > m })
 	}
-	out := roaring.New()
-	if lo < hi {
-		out.AddMany(c.nums[lo:hi])
+	if lo >= hi {
+		return roaring.New()
 	}
-	return out
+	// The numbers come in the order of their values: mark them in a plain
+	// bit set and make the bitmap from it in one pass.
+	words := make([]uint64, (len(s.docs)+63)/64)
+	for _, num := range c.nums[lo:hi] {
+		words[num/64] |= 1 << (num % 64)
+	}
+	return roaring.FromDense(words, false)
 }
 
 // Build returns the Set of docs (ids all different) numbered by nums, with
