@@ -21,8 +21,8 @@ import (
 	"github.com/cutwatch/cutwatch/index/indextest"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
-	"github.com/cutwatch/cutwatch/search/sources"
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/sources"
 )
 
 const testKey = "s3cret-test-key"
