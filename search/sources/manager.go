@@ -51,8 +51,12 @@ type Writer interface {
 type Options struct {
 	// Data is the --data directory; the sources are kept in its FileName.
 	Data string
-	// Writer writes the articles kept (required).
+	// Writer writes the articles kept. Without one the Manager only
+	// manages the sources (add, list, remove: 'cutwatch sources' on a
+	// --data no server has open), with the kinds of Schema
+	// (schema.Default if nil); it cannot poll.
 	Writer Writer
+	Schema *schema.Schema
 	// Fetch configures the HTTP fetches.
 	Fetch FetchOptions
 	// DefaultInterval is the poll interval of a source added without one;
@@ -114,8 +118,10 @@ type entry struct {
 
 // Open opens (or creates) the sources of opts.Data. Start begins polling.
 func Open(opts Options) (*Manager, error) {
-	if opts.Writer == nil {
-		return nil, errors.New("sources: no writer")
+	if opts.Writer != nil {
+		opts.Schema = opts.Writer.Schema()
+	} else if opts.Schema == nil {
+		opts.Schema = schema.Default
 	}
 	if opts.DefaultInterval <= 0 {
 		opts.DefaultInterval = DefaultInterval
@@ -197,7 +203,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 func (m *Manager) Start() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.started || m.stopped {
+	if m.started || m.stopped || m.w == nil {
 		return
 	}
 	m.started = true
@@ -328,7 +334,7 @@ func (m *Manager) parseFilter(f string) (*api.Request, error) {
 	if strings.TrimSpace(f) == KeepAll {
 		return nil, nil
 	}
-	s := m.w.Schema()
+	s := m.opts.Schema
 	req, err := api.ParseRequest(s, url.Values{"q": {f}})
 	if err != nil {
 		return nil, err
@@ -475,6 +481,9 @@ func (m *Manager) Poll(ctx context.Context, id string) (err error) {
 	m.mu.Unlock()
 	if e == nil {
 		return fmt.Errorf("source %q: %w", id, api.ErrNotFound)
+	}
+	if m.w == nil {
+		return errors.New("sources: opened without a writer: cannot poll")
 	}
 	e.poll.Lock()
 	defer e.poll.Unlock()
@@ -716,7 +725,7 @@ func (m *Manager) write(ctx context.Context, filter *api.Request, items []item) 
 			keep[a.ID] = true
 		}
 	} else {
-		perc, err := search.NewPercolator(m.w.Schema(), p.Written())
+		perc, err := search.NewPercolator(m.opts.Schema, p.Written())
 		if err != nil {
 			return nil, 0, 0, 0, err
 		}

@@ -22,6 +22,9 @@ var (
 	bucketSeen    = []byte("seen")    // source id, 0, item key → article id ("" if skipped)
 )
 
+// ErrLocked: another process (a server) has the sources of --data open.
+var ErrLocked = errors.New("open in another process (a running server?)")
+
 // record is a source as stored: its spec and its poll state.
 type record struct {
 	api.SourceStatus
@@ -39,7 +42,7 @@ func openStore(data string) (*store, error) {
 	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, fmt.Errorf("open %s: locked by another process", path)
+			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
