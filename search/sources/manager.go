@@ -33,9 +33,12 @@ const (
 	DefaultBackoffMax  = 6 * time.Hour
 	DefaultMaxItems    = 50
 	DefaultWorkers     = 4
-	// DefaultFilter keeps the articles that name an NHS organisation or a
-	// union and speak of jobs, posts, redundancies, cuts or savings.
-	DefaultFilter = `+(trust:* union:* hospital:* NHS) +(jobs:>0 job jobs post posts redundancy redundancies redundant cut cuts savings saving layoffs "job losses")`
+	// DefaultFilter keeps the articles that name an NHS organisation or
+	// hospital (or say NHS) and speak of job cuts: a count of jobs cut or
+	// at risk (the tagger's jobs), redundancies, job losses or posts axed.
+	// Measured on generated NHS-cuts and off-topic articles (cutwatch eval
+	// --filter; BENCHMARKS.md).
+	DefaultFilter = `+(trust:* hospital:* NHS) +(jobs:>0 redundancy redundancies redundant "job losses" "job cuts" axed)`
 	// KeepAll is the filter that keeps every article.
 	KeepAll = "*"
 )
