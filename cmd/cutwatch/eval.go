@@ -22,7 +22,7 @@ func evalCommand() *ffcli.Command {
 	dir := fs.String("dir", "", "directory holding the articles named by the gold file's \"file\" fields")
 	verbose := fs.Bool("v", false, "list every false positive and miss per file (with --filter: every article kept wrongly or missed)")
 	filter := fs.Bool("filter", false, "score a feed source's relevance filter instead: on --n generated NHS-cuts articles mixed with --n off-topic ones")
-	query := fs.String("query", sources.DefaultFilter, "with --filter: the filter to score, in the syntax of q")
+	query := fs.String("query", "", "with --filter: the filter to score, in the syntax of q (empty: the default filter of the sources)")
 	n := fs.Int("n", 1000, "with --filter: articles of each side (on topic, off topic)")
 	seed := fs.Uint64("seed", 2, "with --filter: the generator's seed")
 	return &ffcli.Command{
@@ -45,7 +45,11 @@ func evalCommand() *ffcli.Command {
 				if *n < 1 {
 					return fmt.Errorf("%w: eval --filter needs --n 1 or more", errUsage)
 				}
-				return runEvalFilter(ctx, os.Stdout, *query, *n, *seed, *verbose)
+				q := *query
+				if q == "" {
+					q = sources.DefaultFilter
+				}
+				return runEvalFilter(ctx, os.Stdout, q, *n, *seed, *verbose)
 			}
 			if *gold == "" {
 				return fmt.Errorf("%w: eval needs --gold FILE", errUsage)
