@@ -2,6 +2,7 @@ package sources
 
 import (
 	"net/netip"
+	"strings"
 	"net/url"
 	"testing"
 )
@@ -22,8 +23,9 @@ func TestCanonicalURL(t *testing.T) {
 			t.Errorf("CanonicalURL(%s) = %s, want %s", c.in, got, c.want)
 		}
 	}
-	if URLID("https://example.org/a") == URLID("https://example.org/b") || URLID("x") != URLID("x") {
-		t.Error("URLID does not name URLs apart, or not stably")
+	a, b := URLID("https://example.org/a"), URLID("https://example.org/b")
+	if a == b || a != URLID("https://example.org/a") || !strings.HasPrefix(a, URLIDPrefix) {
+		t.Errorf("URLID: %s and %s: want different, stable, prefixed ids", a, b)
 	}
 }
 
