@@ -2,8 +2,8 @@ package sources
 
 import (
 	"net/netip"
-	"strings"
 	"net/url"
+	"strings"
 	"testing"
 )
 
