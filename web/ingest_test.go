@@ -191,6 +191,9 @@ var writeCases = []writeCase{
 	{"DELETE", "/api/articles/:id", "/api/articles/auth-2", "", http.StatusNoContent},
 	{"POST", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusAccepted},
 	{"GET", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusOK},
+	{"POST", "/api/sources", "/api/sources", `{"url":"https://news.example.org/auth.xml"}`, http.StatusCreated},
+	{"GET", "/api/sources", "/api/sources", "", http.StatusOK},
+	{"DELETE", "/api/sources/:id", "/api/sources/" + sources.ID("https://news.example.org/auth.xml"), "", http.StatusNoContent},
 }
 
 // publicRoutes are the routes that need no key: reads.
