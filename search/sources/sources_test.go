@@ -654,3 +654,53 @@ func TestSchedulerPolls(t *testing.T) {
 	}
 	h.close()
 }
+
+// panicky is a Writer whose Prepare panics for articles naming a word.
+type panicky struct {
+	*index.Writer
+	word string
+}
+
+func (p panicky) Prepare(ctx context.Context, arts []api.Article) (*index.Prepared, error) {
+	for _, a := range arts {
+		if strings.Contains(a.Text, p.word) {
+			panic("tagger blew up on " + a.ID)
+		}
+	}
+	return p.Writer.Prepare(ctx, arts)
+}
+
+// TestPollPanicIsTheSourcesOnly checks that a poll that panics fails
+// that source only: the error is recorded, the process goes on, and the
+// other source is written.
+func TestPollPanicIsTheSourcesOnly(t *testing.T) {
+	h := newHarness(t, nil)
+	h.close()
+	h.opts.Writer = nil
+	w, err := index.OpenWriter(context.Background(), h.data, index.WriterOptions{Tagger: testTagger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.w = w
+	h.svc = search.New(w.Index(), search.Options{MaxSearches: -1})
+	h.opts.Writer = panicky{Writer: w, word: "porters"}
+	if h.m, err = sources.Open(h.opts); err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t)
+	s.handle("/bad", serveBody("application/rss+xml", rss(s.srv.URL, onTopic[0])))
+	s.handle("/good", serveBody("application/rss+xml", rss(s.srv.URL, onTopic[1])))
+	bad, good := h.add(s.url("/bad"), ""), h.add(s.url("/good"), "")
+	if err := h.poll(bad.ID); err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("bad source: %v, want a panic reported", err)
+	}
+	if st := h.status(bad.ID); st.Failures != 1 || !strings.Contains(st.LastError, "panicked") {
+		t.Errorf("bad source: %+v", st)
+	}
+	if err := h.poll(good.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.search("nursing"); len(got) != 1 {
+		t.Errorf("good source's article: %v", got)
+	}
+}
