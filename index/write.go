@@ -84,15 +84,46 @@ func (w *Writer) prepareOne(a api.Article) (p prepared) {
 	return prepared{art: a, ents: ents, doc: doc}
 }
 
-// Put tags arts, stores them and indexes them in one batch (replacing
-// articles with the same ids), runs the after-write hooks and returns each
-// article's entities: see Writer for what has happened when it returns
-// nil. Articles must have ids (see api.DecodeIngest); they are normalised
-// again here. Nothing is written when one of them is bad.
-func (w *Writer) Put(ctx context.Context, arts []api.Article) ([][]tag.Entity, error) {
-	if len(arts) == 0 {
-		return nil, nil
+// Prepared are articles checked and tagged by Prepare, not yet written:
+// what the Writer would write, to be looked at (a feed source's filter
+// matches them with search.Percolator) before PutPrepared writes them or
+// some of them.
+type Prepared struct {
+	preps []prepared
+}
+
+// Written returns the prepared articles with their entities, as Put would
+// write them (Changed is false: nothing is known of the store yet).
+func (p *Prepared) Written() []Written {
+	ws := make([]Written, len(p.preps))
+	for i, pr := range p.preps {
+		ws[i] = Written{Article: pr.art, Entities: pr.ents}
 	}
+	return ws
+}
+
+// Select returns the prepared articles whose ids are in ids, in their order.
+func (p *Prepared) Select(ids []string) *Prepared {
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	out := &Prepared{}
+	for _, pr := range p.preps {
+		if keep[pr.art.ID] {
+			out.preps = append(out.preps, pr)
+		}
+	}
+	return out
+}
+
+// Len is the number of prepared articles.
+func (p *Prepared) Len() int { return len(p.preps) }
+
+// Prepare checks and tags arts (in parallel, outside the write lock) and
+// maps them to index documents without writing them: the first half of
+// Put. It fails, naming the article, when one of them is bad.
+func (w *Writer) Prepare(ctx context.Context, arts []api.Article) (*Prepared, error) {
 	preps, err := w.prepare(ctx, arts)
 	if err != nil {
 		return nil, err
@@ -102,14 +133,40 @@ func (w *Writer) Put(ctx context.Context, arts []api.Article) ([][]tag.Entity, e
 			return nil, p.err
 		}
 	}
-	if err := w.commit(ctx, preps); err != nil {
+	return &Prepared{preps: preps}, nil
+}
+
+// PutPrepared writes articles that Prepare checked and tagged: the second
+// half of Put, with the same guarantees.
+func (w *Writer) PutPrepared(ctx context.Context, p *Prepared) ([][]tag.Entity, error) {
+	if p == nil || len(p.preps) == 0 {
+		return nil, nil
+	}
+	if err := w.commit(ctx, p.preps); err != nil {
 		return nil, err
 	}
-	ents := make([][]tag.Entity, len(preps))
-	for i := range preps {
-		ents[i] = preps[i].ents
+	ents := make([][]tag.Entity, len(p.preps))
+	for i := range p.preps {
+		ents[i] = p.preps[i].ents
 	}
 	return ents, nil
+}
+
+// Put tags arts, stores them and indexes them in one batch (replacing
+// articles with the same ids), runs the after-write hooks and returns each
+// article's entities: see Writer for what has happened when it returns
+// nil. Articles must have ids (see api.DecodeIngest); they are normalised
+// again here. Nothing is written when one of them is bad. It is Prepare
+// followed by PutPrepared.
+func (w *Writer) Put(ctx context.Context, arts []api.Article) ([][]tag.Entity, error) {
+	if len(arts) == 0 {
+		return nil, nil
+	}
+	p, err := w.Prepare(ctx, arts)
+	if err != nil {
+		return nil, err
+	}
+	return w.PutPrepared(ctx, p)
 }
 
 // commit writes prepared articles (all without err) through the store,

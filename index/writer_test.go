@@ -876,3 +876,37 @@ func TestOpenWriterMissingIndex(t *testing.T) {
 		t.Error("made the missing index instead of reporting the pointer")
 	}
 }
+
+// TestWriterPrepareWritesNothing checks that Prepare tags without writing
+// and that PutPrepared writes exactly the articles selected.
+func TestWriterPrepareWritesNothing(t *testing.T) {
+	w, _ := newWriter(t)
+	defer w.Close()
+	ctx := context.Background()
+	a := article(t, `{"text":"Unison says 40 porters at Kirkwall hospital face redundancy."}`)
+	b := article(t, `{"text":"Stornoway clinic to close with 12 posts lost."}`)
+	gen := w.Generation()
+	p, err := w.Prepare(ctx, []api.Article{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := docCount(t, w.Index()); n != 5 || w.Generation() != gen {
+		t.Fatalf("after Prepare: %d docs, generation %d→%d; want 5 and unchanged", n, gen, w.Generation())
+	}
+	ws := p.Written()
+	if len(ws) != 2 || ws[0].Article.ID != a.ID || len(ws[0].Entities) == 0 {
+		t.Fatalf("Written: %+v, want a then b, a with entities", ws)
+	}
+	if _, err := w.PutPrepared(ctx, p.Select([]string{b.ID})); err != nil {
+		t.Fatal(err)
+	}
+	if got := hits(t, w.Index(), "kirkwall"); len(got) != 0 {
+		t.Errorf("kirkwall: %v, want none (not selected)", got)
+	}
+	if got := hits(t, w.Index(), "stornoway"); len(got) != 1 || got[0] != b.ID {
+		t.Errorf("stornoway: %v, want [%s]", got, b.ID)
+	}
+	if _, err := w.Prepare(ctx, []api.Article{a, {ID: "x"}}); err == nil {
+		t.Error("Prepare of an article without text: no error")
+	}
+}

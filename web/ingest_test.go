@@ -22,6 +22,7 @@ import (
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/sources"
 )
 
 const testKey = "s3cret-test-key"
@@ -38,6 +39,7 @@ type writeServer struct {
 	*httptest.Server
 	srv  *Server
 	w    *index.Writer
+	src  *sources.Manager
 	data string
 }
 
@@ -77,16 +79,26 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	// generation, so every test that searches after a write checks that
 	// no stale answer comes from the cache.
 	svc := search.New(w.Index(), search.Options{Generation: w.Generation, MatchAll: w.MatchAllCounts})
-	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m})
+	// The sources are not started: nothing is fetched unless a test
+	// polls one (on loopback).
+	src, err := sources.Open(sources.Options{Data: data, Writer: w, Logger: opts.Logger,
+		Fetch: sources.FetchOptions{AllowPrivate: true, MinDelay: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m, Sources: src})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()
 		srv.Close()
+		if err := src.Close(); err != nil {
+			t.Error(err)
+		}
 		if err := w.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return &writeServer{Server: hs, srv: srv, w: w, data: data}
+	return &writeServer{Server: hs, srv: srv, w: w, src: src, data: data}
 }
 
 // reindexStatus returns the state of the re-index job.
@@ -179,6 +191,9 @@ var writeCases = []writeCase{
 	{"DELETE", "/api/articles/:id", "/api/articles/auth-2", "", http.StatusNoContent},
 	{"POST", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusAccepted},
 	{"GET", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusOK},
+	{"POST", "/api/sources", "/api/sources", `{"url":"https://news.example.org/auth.xml"}`, http.StatusCreated},
+	{"GET", "/api/sources", "/api/sources", "", http.StatusOK},
+	{"DELETE", "/api/sources/:id", "/api/sources/" + sources.ID("https://news.example.org/auth.xml"), "", http.StatusNoContent},
 }
 
 // publicRoutes are the routes that need no key: reads.

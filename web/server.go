@@ -35,6 +35,9 @@ type Options struct {
 	// answers a search).
 	Readiness api.Readiness
 
+	// Sources are the feed sources of /api/sources (nil: none).
+	Sources api.Sources
+
 	// Metrics receives the server's measurements, exported at GET
 	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
 	Metrics *Metrics
@@ -51,6 +54,7 @@ type Server struct {
 
 	// Write routes (ingest.go).
 	ingester api.Ingester
+	sources  api.Sources
 	keySet   bool
 	keyHash  [32]byte
 
@@ -71,7 +75,7 @@ type Server struct {
 // New returns a Server over s with its routes registered. Call Close when
 // done with it, after the http.Server has shut down.
 func New(s api.Searcher, opts Options) *Server {
-	srv := &Server{searcher: s, schema: s.Schema(), log: opts.Logger, ingester: opts.Ingester, ready: opts.Readiness,
+	srv := &Server{searcher: s, schema: s.Schema(), log: opts.Logger, ingester: opts.Ingester, sources: opts.Sources, ready: opts.Readiness,
 		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}}
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
@@ -85,6 +89,11 @@ func New(s api.Searcher, opts Options) *Server {
 	if st, ok := s.(searchStats); ok {
 		if err := srv.metrics.reg.Register(newSearchStatsCollector(st)); err != nil {
 			srv.log.Warn("metrics: the search statistics are already registered (one Metrics serves one Server)", "err", err)
+		}
+	}
+	if srv.sources != nil {
+		if err := srv.metrics.reg.Register(newSourcesCollector(srv.sources)); err != nil {
+			srv.log.Warn("metrics: the sources are already registered (one Metrics serves one Server)", "err", err)
 		}
 	}
 	srv.metrics.watchWrites(func() bool { return srv.writesOff() == "" }, srv.log)
@@ -117,7 +126,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/search", api, s.serveSearch)
 	r.GET("/api/articles/:id", api, s.serveArticle)
 	r.GET("/api/facets/:field", api, s.serveFacet)
-	s.writeRoutes(r) // POST, PUT, DELETE and the re-index status behind the API key
+	s.writeRoutes(r)  // POST, PUT, DELETE and the re-index status behind the API key
+	s.sourceRoutes(r) // the feed sources, behind the API key
 
 	r.GET("/", page, s.serveSearchPage)
 	r.GET("/articles/:id", page, s.serveArticlePage)

@@ -117,6 +117,12 @@ func loadVocab() (*vocab, error) {
 		})
 	}
 	if err == nil {
+		err = eachRow("offtopic.tsv", 2, func(f []string) error {
+			v.templates[f[0]] = append(v.templates[f[0]], f[1])
+			return nil
+		})
+	}
+	if err == nil {
 		err = eachRow("vocab.tsv", 2, func(f []string) error {
 			v.words[f[0]] = append(v.words[f[0]], strings.Fields(f[1])...)
 			return nil
@@ -134,6 +140,13 @@ func loadVocab() (*vocab, error) {
 	for _, sec := range []string{"lead", "jobs", "money", "neg", "place", "union", "ctx", "quote", "fill", "title"} {
 		if len(v.templates[sec]) == 0 {
 			return nil, fmt.Errorf("data/templates.tsv: no %q templates", sec)
+		}
+	}
+	for _, k := range OffTopicKinds {
+		for _, sec := range []string{"lead", "body", "quote", "title"} {
+			if len(v.templates[k+"."+sec]) == 0 {
+				return nil, fmt.Errorf("data/offtopic.tsv: no %q templates", k+"."+sec)
+			}
 		}
 	}
 	for _, c := range []string{"n", "ns", "adj", "v", "vd", "adv"} {

@@ -174,6 +174,8 @@ type state struct {
 	nPlace, nHosp int
 	// first money surface and job count, for the title
 	moneyS string
+	// the council and the company of an off-topic article
+	council, firm string
 }
 
 // mark is a point to roll the article's entities back to when a paragraph
@@ -200,12 +202,8 @@ func (s *state) reset(m mark) {
 
 // Article returns article i (0-based) of the generator's seed.
 func (g *Generator) Article(i int) Article {
-	r := rand.New(rand.NewPCG(g.seed, uint64(i)))
-	s := &state{g: g, r: r, zipf: map[string]*rand.Zipf{}, used: map[string]bool{}}
-	for c, ws := range g.words {
-		s.zipf[c] = rand.NewZipf(r, 1.07, 1, uint64(len(ws)-1))
-	}
-	s.cast()
+	s := g.newState(rand.New(rand.NewPCG(g.seed, uint64(i))))
+	r := s.r
 
 	target := int(math.Exp(r.NormFloat64()*0.5 + math.Log(3000)))
 	target = min(max(target, MinTextBytes+200), MaxTextBytes-300)
@@ -229,6 +227,16 @@ func (g *Generator) Article(i int) Article {
 	a.Title = s.title()
 	a.Truth = distinct(s.sum)
 	return a
+}
+
+// newState starts an article drawn from r, with its cast.
+func (g *Generator) newState(r *rand.Rand) *state {
+	s := &state{g: g, r: r, zipf: map[string]*rand.Zipf{}, used: map[string]bool{}}
+	for c, ws := range g.words {
+		s.zipf[c] = rand.NewZipf(r, 1.07, 1, uint64(len(ws)-1))
+	}
+	s.cast()
+	return s
 }
 
 // cast picks the article's main organisation, its places, hospitals and
@@ -435,6 +443,10 @@ func (s *state) slot(name string) string {
 		return pick(r, []string{"January", "February", "April", "June", "July", "September", "October", "November", "December"})
 	case "PAPER":
 		return pick(r, []string{"the Gazette", "the Echo", "the Chronicle", "the Evening Post", "the Journal", "reporters"})
+	case "COUNCIL":
+		return s.council
+	case "FIRM":
+		return s.firm
 	case "jobnoun":
 		return pick(r, []string{"jobs", "posts", "health jobs", "administrative posts", "nursing posts",
 			"management posts", "full-time equivalent posts", "roles", "back-office jobs", "clinical posts"})

@@ -6,27 +6,51 @@ import (
 	"io"
 	"os"
 
+	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/index/tag/eval"
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/sources"
 )
 
 func evalCommand() *ffcli.Command {
 	fs := newFlagSet("eval")
 	gold := fs.String("gold", "", "gold annotations: a JSON array (seeds.json) or JSON Lines with inline \"text\"")
 	dir := fs.String("dir", "", "directory holding the articles named by the gold file's \"file\" fields")
-	verbose := fs.Bool("v", false, "list every false positive and miss per file")
+	verbose := fs.Bool("v", false, "list every false positive and miss per file (with --filter: every article kept wrongly or missed)")
+	filter := fs.Bool("filter", false, "score a feed source's relevance filter instead: on --n generated NHS-cuts articles mixed with --n off-topic ones")
+	query := fs.String("query", "", "with --filter: the filter to score, in the syntax of q (empty: the default filter of the sources)")
+	n := fs.Int("n", 1000, "with --filter: articles of each side (on topic, off topic)")
+	seed := fs.Uint64("seed", 2, "with --filter: the generator's seed")
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v]",
+		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --filter [--query Q] [--n N] [--seed S] [-v]",
 		ShortHelp:  "Score the tagger against gold annotations.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
 			"per key and overall (micro-averaged), scored as index/tag/testdata/README.md says.\n" +
 			"A JSON Lines gold file carries each article's text inline and needs no\n" +
-			"--dir: a corpus from 'cutwatch gen' is scored against its own true entities.",
+			"--dir: a corpus from 'cutwatch gen' is scored against its own true entities.\n\n" +
+			"With --filter it scores a feed source's relevance filter instead: it\n" +
+			"generates --n NHS-cuts articles and --n off-topic ones (NHS news without\n" +
+			"cuts, cuts outside the NHS, other local news), tags them and matches the\n" +
+			"filter against them as a poll does, and prints the precision and recall\n" +
+			"of \"kept\" and what it kept of each kind.",
 		FlagSet: fs,
 		Options: envOptions(),
-		Exec: func(context.Context, []string) error {
+		Exec: func(ctx context.Context, _ []string) error {
+			if *filter {
+				if *n < 1 {
+					return fmt.Errorf("%w: eval --filter needs --n 1 or more", errUsage)
+				}
+				q := *query
+				if q == "" {
+					q = sources.DefaultFilter
+				}
+				return runEvalFilter(ctx, os.Stdout, q, *n, *seed, *verbose)
+			}
 			if *gold == "" {
 				return fmt.Errorf("%w: eval needs --gold FILE", errUsage)
 			}
@@ -50,4 +74,38 @@ func runEval(w io.Writer, gold, dir string, verbose bool) error {
 		return err
 	}
 	return rep.Write(w, verbose)
+}
+
+// runEvalFilter scores filter on n generated on-topic and n off-topic
+// articles of seed and writes the report to w.
+func runEvalFilter(ctx context.Context, w io.Writer, filter string, n int, seed uint64, verbose bool) error {
+	g, err := gen.New(seed)
+	if err != nil {
+		return err
+	}
+	cases := make([]sources.FilterCase, 0, 2*n)
+	for i := range n {
+		a := g.Article(i)
+		cases = append(cases, sources.FilterCase{Article: api.Article{ID: a.ID, Title: a.Title, Text: a.Text}, Keep: true, Group: "on topic"})
+		o := g.OffTopic(i)
+		cases = append(cases, sources.FilterCase{Article: api.Article{ID: o.ID, Title: o.Title, Text: o.Text}, Group: "off topic: " + gen.OffTopicKinds[i%len(gen.OffTopicKinds)]})
+	}
+	t, err := tag.New()
+	if err != nil {
+		return err
+	}
+	rep, err := sources.EvalFilter(ctx, t, schema.Default, filter, cases)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "filter: %s\n%d generated articles on topic, %d off topic (seed %d)\n\n", filter, n, n, seed)
+	fmt.Fprintf(w, "precision of kept  %.4f  (%d kept, %d of them off topic)\n", rep.Precision, rep.TP+rep.FP, rep.FP)
+	fmt.Fprintf(w, "recall of kept     %.4f  (%d of %d on topic kept)\n\n", rep.Recall, rep.TP, rep.TP+rep.FN)
+	for _, grp := range []string{"on topic", "off topic: nhs", "off topic: cuts", "off topic: local"} {
+		fmt.Fprintf(w, "%-18s kept %5d of %5d\n", grp, rep.Kept[grp], rep.Total[grp])
+	}
+	if verbose {
+		fmt.Fprintf(w, "\nkept, off topic: %v\nmissed, on topic: %v\n", rep.Wrong, rep.Missed)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@
 //	cutwatch serve        serve the JSON API and the web UI
 //	cutwatch index        tag and index article files
 //	cutwatch store        recover the article store
+//	cutwatch sources      follow news feeds: add, list, remove
 //	cutwatch search       search the index from the command line
 //	cutwatch tag          print the entities the tagger finds in files
 //	cutwatch eval         score the tagger against gold annotations
@@ -83,6 +84,7 @@ func rootCommand() *ffcli.Command {
 			serveCommand(),
 			indexCommand(),
 			storeCommand(),
+			sourcesCommand(),
 			searchCommand(),
 			tagCommand(),
 			evalCommand(),

@@ -18,6 +18,7 @@ import (
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/sources"
 	"github.com/cutwatch/cutwatch/web"
 )
 
@@ -33,6 +34,33 @@ type serveConfig struct {
 	apiKey        string
 	maxSearches   int
 	minFree       byteSize
+	sources       sourcesConfig
+}
+
+// sourcesConfig holds serve's flags of the feed sources.
+type sourcesConfig struct {
+	paused       bool
+	allowPrivate bool
+	contact      string
+	interval     time.Duration
+	minInterval  time.Duration
+	filter       string
+	timeout      time.Duration
+	maxBody      byteSize
+	minDelay     time.Duration
+}
+
+func (c *sourcesConfig) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.paused, "sources-paused", false, "keep the feed sources of --data (see 'cutwatch sources') but poll none")
+	fs.BoolVar(&c.allowPrivate, "sources-allow-private", false, "let feed and page fetches reach loopback, private and link-local addresses (refused by default, after DNS and on every redirect)")
+	fs.StringVar(&c.contact, "sources-contact", "https://github.com/cutwatch/cutwatch", "URL named in the User-Agent of every fetch, where a site's owner learns about the crawler and reaches its operator")
+	fs.DurationVar(&c.interval, "sources-interval", sources.DefaultInterval, "poll interval of a source added without one")
+	fs.DurationVar(&c.minInterval, "sources-min-interval", sources.DefaultMinInterval, "shortest poll interval a source may ask for")
+	fs.StringVar(&c.filter, "sources-filter", "", "filter of a source added without one: a query in the syntax of /api/search's q; an article of the feed is kept when it matches (empty: the built-in one, which keeps articles naming an NHS organisation, hospital or union and speaking of jobs, posts, redundancies, cuts or savings)")
+	fs.DurationVar(&c.timeout, "sources-timeout", sources.DefaultTimeout, "longest time one fetch (feed, page, robots.txt) may take")
+	c.maxBody = byteSize(sources.DefaultMaxBody)
+	fs.Var(&c.maxBody, "sources-max-body", "largest feed or page read; a larger one fails the fetch (e.g. 4MiB)")
+	fs.DurationVar(&c.minDelay, "sources-min-delay", sources.DefaultMinDelay, "least time between two requests to one host (never more than one at a time)")
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -47,6 +75,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
 	c.minFree = byteSize(index.DefaultMinFree)
 	fs.Var(&c.minFree, "min-free-space", "disk space a write must leave free in --data; below it writes answer 507 until space is freed, reads go on (e.g. 64MiB, 1GB; 0 turns the check off)")
+	c.sources.register(fs)
 }
 
 func serveCommand() *ffcli.Command {
@@ -142,11 +171,29 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
 
+	src, err := sources.Open(sources.Options{
+		Data: cfg.data, Writer: w, Logger: log,
+		Fetch: sources.FetchOptions{Contact: cfg.sources.contact, AllowPrivate: cfg.sources.allowPrivate,
+			Timeout: cfg.sources.timeout, MaxBody: int64(cfg.sources.maxBody), MinDelay: cfg.sources.minDelay},
+		DefaultInterval: cfg.sources.interval, MinInterval: cfg.sources.minInterval, DefaultFilter: cfg.sources.filter,
+	})
+	if err != nil {
+		return fmt.Errorf("sources: %w", err)
+	}
+	defer func() {
+		if err := src.Close(); err != nil { // before w.Close: polls end first
+			log.Error("close sources", "err", err)
+		}
+	}()
+	if !cfg.sources.paused {
+		src.Start()
+	}
+
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics})
+	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics, Sources: src})
 	defer ws.Close() // before w.Close: a running re-index ends first
 	srv := &http.Server{
 		Handler:           ws.Handler(),
