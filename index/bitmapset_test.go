@@ -139,11 +139,16 @@ func TestReadSet(t *testing.T) {
 		uq := query.NewQueryStringQuery(q)
 		for _, allow := range []*roaring.Bitmap{nil, trust} {
 			mq := &matchQuery{q: uq, nums: dn, into: roaring.New(), allow: allow}
-			got, err := idx.Search(bleve.NewSearchRequestOptions(mq, 1000, 0, false))
+			// Equal scores are ordered by id, so that both searches agree.
+			req := bleve.NewSearchRequestOptions(mq, 1000, 0, false)
+			req.SortBy([]string{"-_score", "_id"})
+			got, err := idx.Search(req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			all, err := idx.Search(bleve.NewSearchRequestOptions(uq, 1000, 0, false))
+			req = bleve.NewSearchRequestOptions(uq, 1000, 0, false)
+			req.SortBy([]string{"-_score", "_id"})
+			all, err := idx.Search(req)
 			if err != nil {
 				t.Fatal(err)
 			}
