@@ -2,17 +2,42 @@ package index
 
 import (
 	"context"
-	"fmt"
-	"math"
-	"slices"
-	"sort"
-	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
-	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/bitmaps"
 )
+
+// Bitmaps are the facet values and numbers of every live document of one
+// state of the index (a bitmaps.Set), with what turns bleve's document
+// numbers into the Set's, so that a search can find the Set's numbers of
+// its matches (Record).
+type Bitmaps struct {
+	Set  *bitmaps.Set
+	nums *docNums
+}
+
+// Recording is a query that records the numbers of its matches.
+type Recording struct{ mq *matchQuery }
+
+// Record returns a query for a search's whole request (not a part of
+// another query) that matches what q matches within allow (nil: every
+// article), with q's scores, and records every match of q, within allow
+// or not, for Matches. It serves one search.
+func (b *Bitmaps) Record(q query.Query, allow *roaring.Bitmap) *Recording {
+	return &Recording{&matchQuery{q: q, nums: b.nums, into: roaring.New(), allow: allow}}
+}
+
+// Query is the query to search with.
+func (r *Recording) Query() query.Query { return r.mq }
+
+// Matches returns the numbers of every article q matched, once the search
+// has run, and whether each match had a number: a document written after
+// the Set was made has none, and the caller should not trust counts made
+// from the matches alone.
+func (r *Recording) Matches() (*roaring.Bitmap, bool) { return r.mq.into, r.mq.unknown == 0 }
 
 // FacetCounts are the counts of every facet over all live documents of
 // one state of the index: per facet field (schema.Schema.FacetFields), the
@@ -20,13 +45,7 @@ import (
 // match-all query counts them. A FacetCounts is never changed once made,
 // so it can be shared freely.
 type FacetCounts struct {
-	docs   uint64
-	fields map[string]map[string]int
-
-	// sorted holds each field's values in facet order, made by the first
-	// Top of the field.
-	mu     sync.Mutex
-	sorted map[string][]TermCount
+	set *bitmaps.Set
 }
 
 // TermCount is one value of a facet field and its count.
@@ -36,158 +55,37 @@ type TermCount struct {
 }
 
 // Docs returns the number of live documents.
-func (c *FacetCounts) Docs() uint64 { return c.docs }
+func (c *FacetCounts) Docs() uint64 { return c.set.Len() }
 
 // Count returns the number of documents holding value in field.
-func (c *FacetCounts) Count(field, value string) int { return c.fields[field][value] }
+func (c *FacetCounts) Count(field, value string) int {
+	if b := c.set.Values(field)[value]; b != nil {
+		return int(b.GetCardinality())
+	}
+	return 0
+}
 
 // Top returns the size values of field with the highest counts, ordered
 // as bleve's TermsFacetBuilder orders them (count descending, then term
 // ascending), so that a facet built from it equals bleve's.
 func (c *FacetCounts) Top(field string, size int) []TermCount {
-	m, ok := c.fields[field]
-	if !ok {
-		return []TermCount{}
+	vc := c.set.ByCount(field)
+	if size >= 0 && size < len(vc) {
+		vc = vc[:size]
 	}
-	c.mu.Lock()
-	all, ok := c.sorted[field]
-	if !ok {
-		all = sortCounts(m)
-		if c.sorted == nil {
-			c.sorted = map[string][]TermCount{}
-		}
-		c.sorted[field] = all
+	out := make([]TermCount, len(vc))
+	for i, v := range vc {
+		out[i] = TermCount{Term: v.Value, Count: int(v.Count)}
 	}
-	c.mu.Unlock()
-	if size >= 0 && size < len(all) {
-		all = all[:size]
-	}
-	return slices.Clone(all)
-}
-
-// sortCounts returns the values of m with their counts in facet order.
-func sortCounts(m map[string]int) []TermCount {
-	out := make([]TermCount, 0, len(m))
-	for t, n := range m {
-		out = append(out, TermCount{Term: t, Count: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count == out[j].Count {
-			return out[i].Term < out[j].Term
-		}
-		return out[i].Count > out[j].Count
-	})
 	return out
 }
 
-// docFacets are the facet values of one document: per field, each value
-// once.
-type docFacets map[string][]string
-
-// countAll counts the facets of the kinds of s in every document of idx
-// with one match-all search.
-func countAll(ctx context.Context, idx bleve.Index, s *schema.Schema) (*FacetCounts, error) {
-	n, err := idx.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("count facets: %w", err)
-	}
-	req := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), 0, 0, false)
-	req.Score = "none"
-	fields := s.FacetFields()
-	for _, f := range fields {
-		req.AddFacet(f, bleve.NewFacetRequest(f, math.MaxInt32))
-	}
-	res, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("count facets: %w", err)
-	}
-	c := &FacetCounts{docs: n, fields: make(map[string]map[string]int, len(fields))}
-	for _, f := range fields {
-		m := map[string]int{}
-		if fr := res.Facets[f]; fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				m[t.Term] = t.Count
-			}
-		}
-		c.fields[f] = m
-	}
-	return c, nil
-}
-
-// facetsOf reads the facet values of the kinds of s in the documents ids
-// that idx holds (absent ones are left out) from their stored fields: the
-// name kinds' values, the numeric kinds' bucket keys exactly as document
-// derives them.
-func facetsOf(ctx context.Context, idx bleve.Index, s *schema.Schema, ids []string) (map[string]docFacets, error) {
-	out := make(map[string]docFacets, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Score = "none"
-	req.Fields = StoredFields(s)
-	res, err := idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("read facet values: %w", err)
-	}
-	for _, h := range res.Hits {
-		sum := SummaryOf(s, h.Fields)
-		d := docFacets{}
-		for _, k := range s.Kinds() {
-			if k.Numeric {
-				d[k.RangeField()] = k.BucketKeys(sum.Numbers(k.Kind))
-			} else {
-				d[k.Name()] = sum.Terms(k.Kind)
-			}
-		}
-		out[h.ID] = d
-	}
-	return out, nil
-}
-
-// apply returns new counts: c without the documents in old and with those
-// in new. c is left unchanged (only the fields touched are copied).
-func (c *FacetCounts) apply(docs uint64, old, new map[string]docFacets) *FacetCounts {
-	n := &FacetCounts{docs: docs, fields: make(map[string]map[string]int, len(c.fields))}
-	for f, m := range c.fields {
-		n.fields[f] = m
-	}
-	copied := map[string]bool{}
-	add := func(d docFacets, delta int) {
-		for f, vals := range d {
-			if len(vals) == 0 {
-				continue
-			}
-			if !copied[f] {
-				m := make(map[string]int, len(n.fields[f])+len(vals))
-				for k, v := range n.fields[f] {
-					m[k] = v
-				}
-				n.fields[f] = m
-				copied[f] = true
-			}
-			m := n.fields[f]
-			for _, v := range vals {
-				m[v] += delta
-				if m[v] <= 0 {
-					delete(m, v)
-				}
-			}
-		}
-	}
-	for _, d := range old {
-		add(d, -1)
-	}
-	for _, d := range new {
-		add(d, +1)
-	}
-	return n
-}
-
-// countsSnap is a FacetCounts with the generation it belongs to.
+// countsSnap is the Bitmaps of one generation and the match-all counts
+// made from them (both nil: unknown).
 type countsSnap struct {
 	gen    uint64
 	counts *FacetCounts
+	bits   *Bitmaps
 }
 
 // MatchAllCounts returns the facet counts over all live documents and the
@@ -198,8 +96,42 @@ type countsSnap struct {
 // Delete, so the first search after a write needs no full count.
 func (w *Writer) MatchAllCounts() (gen uint64, counts *FacetCounts) {
 	s := w.counts.Load()
-	if s == nil {
+	if s == nil || s.counts == nil {
 		return 0, nil
 	}
 	return s.gen, s.counts
+}
+
+// Bitmaps returns the bitmaps of the live documents and the generation
+// they belong to, or (0, nil) when the Writer has none; a search may use
+// them under that generation only, as MatchAllCounts.
+func (w *Writer) Bitmaps() (gen uint64, b *Bitmaps) {
+	s := w.counts.Load()
+	if s == nil || s.bits == nil {
+		return 0, nil
+	}
+	return s.gen, s.bits
+}
+
+// newSnap makes the state of generation gen from set (nil: unknown).
+func newSnap(gen uint64, set *bitmaps.Set, nums *docNums) *countsSnap {
+	if set == nil {
+		return &countsSnap{gen: gen}
+	}
+	return &countsSnap{gen: gen, counts: &FacetCounts{set: set}, bits: &Bitmaps{Set: set, nums: nums}}
+}
+
+// readSnap reads the bitmaps of idx for generation gen; on failure the
+// state is unknown (searches count with bleve) and the error is logged.
+func (w *Writer) readSnap(ctx context.Context, idx bleve.Index, gen uint64) *countsSnap {
+	if idx == nil {
+		return &countsSnap{gen: gen}
+	}
+	nums := newDocNums(w.nums)
+	set, err := readSet(ctx, idx, w.schema, w.nums)
+	if err != nil {
+		w.log.Error("reading the facet bitmaps failed: searches count facets with bleve until the next write", "err", err)
+		return &countsSnap{gen: gen}
+	}
+	return newSnap(gen, set, nums)
 }

@@ -169,12 +169,10 @@ func (w *Writer) swapLocked(ctx context.Context, idx bleve.Index, dir string, fr
 	if old != nil {
 		out = []bleve.Index{old}
 	}
-	counts, err := countAll(context.WithoutCancel(ctx), idx, w.schema)
-	if err != nil {
-		counts = nil // searches count with bleve until the next write
-	}
+	snap := w.readSnap(context.WithoutCancel(ctx), idx, w.gen.Load()+1)
 	w.alias.Swap([]bleve.Index{idx}, out)
-	w.counts.Store(&countsSnap{gen: w.gen.Add(1), counts: counts})
+	w.gen.Add(1)
+	w.counts.Store(snap)
 	w.cur, w.curDir = idx, dir
 	w.setDir(dir)
 	w.damage.Store(nil)

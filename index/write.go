@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -186,16 +187,15 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 	if err := w.writableLocked(ctx, need); err != nil {
 		return err
 	}
-	old, err := facetsOf(ctx, w.cur, w.schema, ids)
-	if err != nil {
-		return fmt.Errorf("write %d articles: %w", len(arts), err)
-	}
 	seq, changed, err := w.store.Put(arts)
 	if err != nil {
 		return w.storeFailedLocked(err)
 	}
 	b := w.cur.NewBatch()
 	for _, p := range preps {
+		// Numbered before any search can see it, so that every document
+		// a search finds has a number (see docNums).
+		w.nums.Assign(p.art.ID)
 		if err := b.Index(p.art.ID, p.doc); err != nil {
 			return w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
 		}
@@ -205,13 +205,12 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		return w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
 	}
 	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
-	nw := make(map[string]docFacets, len(preps))
-	fields := w.schema.FacetFields()
+	docs := make([]*bitmaps.Doc, len(preps))
 	for i, p := range preps {
 		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
-		nw[p.art.ID] = facetsOfDoc(fields, p.doc)
+		docs[i] = bitmapDoc(w.schema, p.art.ID, w.schema.Summarize(p.ents), p.art.Published)
 	}
-	w.afterWriteLocked(old, nw, ch)
+	w.afterWriteLocked(docs, nil, ch)
 	return nil
 }
 
@@ -238,10 +237,6 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	if !stored && doc == nil {
 		return fmt.Errorf("article %q: %w", api.Truncate(id, 100), api.ErrNotFound)
 	}
-	old, err := facetsOf(ctx, w.cur, w.schema, []string{id})
-	if err != nil {
-		return fmt.Errorf("delete article %q: %w", id, err)
-	}
 	seq, err := w.store.Delete(id)
 	if err != nil {
 		return w.storeFailedLocked(err)
@@ -252,7 +247,7 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	if err := batch(w.cur, b); err != nil {
 		return w.indexFailedLocked(fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err))
 	}
-	w.afterWriteLocked(old, nil, Change{Seq: seq, Deleted: []string{id}})
+	w.afterWriteLocked(nil, []string{id}, Change{Seq: seq, Deleted: []string{id}})
 	return nil
 }
 
@@ -321,18 +316,6 @@ func (w *Writer) checkSpace(need int64) error {
 		w.log.Info("disk space is back: writes are on", "free", free)
 	}
 	return nil
-}
-
-// facetsOfDoc returns the values of the facet fields of a document made
-// by document: what facetsOf reads back from the index once it is written.
-func facetsOfDoc(fields []string, doc map[string]any) docFacets {
-	d := docFacets{}
-	for _, f := range fields {
-		if vals, ok := doc[f].([]string); ok {
-			d[f] = vals
-		}
-	}
-	return d
 }
 
 // freeBytes returns the free space of the fuller of the file systems of
@@ -419,12 +402,11 @@ func formatBytes(n uint64) string {
 }
 
 // afterWriteLocked runs the after-write hooks of an acknowledged change:
-// the generation and the match-all counts (from old, the facets of the
-// documents before the change, and nw, after it), then
-// WriterOptions.AfterWrite. A panicking hook is logged; it does not fail
-// the write, which is already committed. w.mu must be held.
-func (w *Writer) afterWriteLocked(old, nw map[string]docFacets, ch Change) {
-	w.advanceLocked(true, old, nw)
+// the generation and the bitmaps (the documents put, the ids deleted),
+// then WriterOptions.AfterWrite. A panicking hook is logged; it does not
+// fail the write, which is already committed. w.mu must be held.
+func (w *Writer) afterWriteLocked(put []*bitmaps.Doc, deleted []string, ch Change) {
+	w.advanceLocked(true, put, deleted)
 	for i, h := range w.hooks {
 		func() {
 			defer func() {
@@ -437,42 +419,23 @@ func (w *Writer) afterWriteLocked(old, nw map[string]docFacets, ch Change) {
 	}
 }
 
-// advanceLocked moves the generation after a batch that changed the
-// documents whose facet values were old before it and are nw after it
-// (deleted ones are not in nw), and with it the match-all counts: updated
-// by the batch when ok, else counted again. w.mu must be held; searches
-// never see counts of one generation with another's number (see
-// MatchAllCounts).
-func (w *Writer) advanceLocked(ok bool, old, nw map[string]docFacets) {
-	var next *FacetCounts
-	if w.cur == nil {
-		w.counts.Store(&countsSnap{gen: w.gen.Add(1)})
+// advanceLocked moves the generation after a batch that put the
+// documents put and deleted the ids deleted, and with it the bitmaps and
+// match-all counts: updated by the batch when ok, else read again from the
+// index. w.mu must be held; searches never see bitmaps of one generation
+// with another's number (see Bitmaps).
+func (w *Writer) advanceLocked(ok bool, put []*bitmaps.Doc, deleted []string) {
+	if cur := w.counts.Load(); ok && w.cur != nil && cur != nil && cur.bits != nil {
+		w.counts.Store(newSnap(w.gen.Add(1), cur.bits.Set.Apply(put, deleted), cur.bits.nums))
 		return
 	}
-	ctx := context.Background()
-	if cur := w.counts.Load(); ok && cur != nil && cur.counts != nil {
-		if n, err := w.cur.DocCount(); err == nil {
-			next = cur.counts.apply(n, old, nw)
-		}
-	}
-	if next == nil {
-		next, _ = countAll(ctx, w.cur, w.schema) // nil on error: unknown
-	}
-	w.counts.Store(&countsSnap{gen: w.gen.Add(1), counts: next})
+	w.counts.Store(w.readSnap(context.Background(), w.cur, w.gen.Add(1)))
 }
 
-// initCounts counts the facets of the current index for the current
+// initCounts reads the bitmaps of the current index for the current
 // generation (w not yet shared).
 func (w *Writer) initCounts(ctx context.Context) {
-	if w.cur == nil {
-		w.counts.Store(nil)
-		return
-	}
-	c, err := countAll(ctx, w.cur, w.schema)
-	if err != nil {
-		c = nil
-	}
-	w.counts.Store(&countsSnap{gen: w.gen.Load(), counts: c})
+	w.counts.Store(w.readSnap(ctx, w.cur, w.gen.Load()))
 }
 
 // catchUp applies to idx the store's changes numbered after after, in

@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -152,9 +153,12 @@ type Writer struct {
 
 	// gen counts the changes searches can see; see Generation.
 	gen atomic.Uint64
-	// counts are the match-all facet counts of generation counts.gen
-	// (nil: unknown); see MatchAllCounts. Written under mu.
+	// counts are the bitmaps and match-all facet counts of generation
+	// counts.gen (nil: unknown); see Bitmaps and MatchAllCounts. Written
+	// under mu.
 	counts atomic.Pointer[countsSnap]
+	// nums numbers the articles of the bitmaps, across re-indexes.
+	nums *bitmaps.Numbering
 }
 
 // Internal keys of an index, set by the Writer in the same batches as the
@@ -182,6 +186,7 @@ func OpenWriter(ctx context.Context, data string, opts WriterOptions) (*Writer, 
 	}
 	w := &Writer{
 		data:       data,
+		nums:       bitmaps.NewNumbering(),
 		schema:     opts.Schema,
 		tagger:     opts.Tagger,
 		log:        opts.Logger,

@@ -61,6 +61,7 @@ type Service struct {
 
 	gen      func() uint64
 	matchAll func() (uint64, *index.FacetCounts)
+	bitmaps  func() (uint64, *index.Bitmaps)
 	cache    *cache // nil: no cache
 	flight   flight
 	limit    *limiter // nil: no cap
@@ -94,6 +95,13 @@ type Options struct {
 	// holds with Request.NoCache too: the counts are not a cache of
 	// results but part of the index's state.
 	MatchAll func() (uint64, *index.FacetCounts)
+	// Bitmaps, if not nil, reports the facet values and numbers of every
+	// article as bitmaps kept up to date by the writer, with their
+	// generation, such as index.Writer.Bitmaps. With Generation, a search
+	// under the same generation runs bleve once, for its page of hits and
+	// its matches, and filters and counts every facet with the bitmaps
+	// (searchBits); otherwise bleve filters and counts.
+	Bitmaps func() (uint64, *index.Bitmaps)
 	// CacheEntries and CacheBytes bound the cache (DefaultCacheEntries
 	// and DefaultCacheBytes if 0). A negative CacheEntries turns it off.
 	CacheEntries int
@@ -130,6 +138,7 @@ func New(idx bleve.Index, opts Options) *Service {
 	s.hitFields = append([]string{index.FieldTitle}, index.StoredFields(s.schema)...)
 	if opts.Generation != nil {
 		s.matchAll = opts.MatchAll
+		s.bitmaps = opts.Bitmaps
 	}
 	if s.Timeout <= 0 {
 		s.Timeout = DefaultTimeout
@@ -367,6 +376,11 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 // every page and sort order of a search, and by the next search of a user
 // who ticks a value of that facet.
 func (s *Service) search(ctx context.Context, req *api.Request, user query.Query, gen uint64, useCache bool) (*api.Result, error) {
+	if bits := s.bitmapsFor(gen, useCache); bits != nil {
+		if res, ok, err := s.searchBits(ctx, req, user, gen, useCache, bits); ok {
+			return res, err
+		}
+	}
 	filters, all := s.filters(req)
 	main := bleve.NewSearchRequestOptions(combine(user, all), req.Size, req.From, false)
 	main.Fields = s.hitFields

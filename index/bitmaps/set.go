@@ -1,0 +1,420 @@
+package bitmaps
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Doc is what a Set knows of one article.
+type Doc struct {
+	ID string
+	// Terms holds the values of each facet field (a name kind's field, a
+	// numeric kind's bucket field), each value once.
+	Terms map[string][]string
+	// Numbers holds the values of each numeric field (a date as Unix
+	// nanoseconds).
+	Numbers map[string][]int64
+}
+
+// Numbering gives each article id a dense number, the same for every Set
+// of one index, and never gives a number to another id: an article deleted
+// and written again keeps its number. It is safe for concurrent use.
+type Numbering struct {
+	mu  sync.RWMutex
+	ids []string
+	num map[string]uint32
+}
+
+// NewNumbering returns a Numbering that has given no number yet.
+func NewNumbering() *Numbering { return &Numbering{num: map[string]uint32{}} }
+
+// Num returns the number of id, if it has one.
+func (n *Numbering) Num(id string) (uint32, bool) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	v, ok := n.num[id]
+	return v, ok
+}
+
+// ID returns the id numbered num ("" if none).
+func (n *Numbering) ID(num uint32) string {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	if int(num) >= len(n.ids) {
+		return ""
+	}
+	return n.ids[num]
+}
+
+// Len returns how many numbers were given.
+func (n *Numbering) Len() int {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return len(n.ids)
+}
+
+// Assign returns the number of id, giving it the next one if it has none.
+func (n *Numbering) Assign(id string) uint32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if v, ok := n.num[id]; ok {
+		return v
+	}
+	v := uint32(len(n.ids))
+	n.ids = append(n.ids, id)
+	n.num[id] = v
+	return v
+}
+
+// Set is the facet values and numbers of every live article of one state
+// of an index. It is never changed once made (Apply makes a new one), so
+// it can be read from many goroutines; the bitmaps it returns must not be
+// changed.
+type Set struct {
+	nums  *Numbering
+	live  *roaring.Bitmap
+	terms map[string]map[string]*roaring.Bitmap
+	docs  []*Doc // by number; nil where no live article has it
+
+	// byID holds the live articles' numbers in the order of their ids.
+	byID []uint32
+
+	// Made on first use and then kept, like the Set, unchanged.
+	colMu   sync.Mutex
+	cols    map[string]*column
+	countMu sync.Mutex
+	counted map[string][]ValueCount
+}
+
+// New returns a Set without articles whose term fields are fields.
+func New(nums *Numbering, fields []string) *Set {
+	s := &Set{nums: nums, live: roaring.New(), terms: make(map[string]map[string]*roaring.Bitmap, len(fields))}
+	for _, f := range fields {
+		s.terms[f] = map[string]*roaring.Bitmap{}
+	}
+	return s
+}
+
+// Numbering returns the numbering of the Set's articles.
+func (s *Set) Numbering() *Numbering { return s.nums }
+
+// Len returns the number of live articles.
+func (s *Set) Len() uint64 { return s.live.GetCardinality() }
+
+// Live returns the numbers of the live articles.
+func (s *Set) Live() *roaring.Bitmap { return s.live }
+
+// Doc returns the article numbered num, or nil when none is live.
+func (s *Set) Doc(num uint32) *Doc {
+	if int(num) >= len(s.docs) {
+		return nil
+	}
+	return s.docs[num]
+}
+
+// Fields returns the term fields.
+func (s *Set) Fields() []string {
+	out := make([]string, 0, len(s.terms))
+	for f := range s.terms {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Values returns the bitmap of each value of field (nil for an unknown
+// field). Neither the map nor the bitmaps may be changed.
+func (s *Set) Values(field string) map[string]*roaring.Bitmap { return s.terms[field] }
+
+// Term returns the articles holding value in field (empty if none).
+func (s *Set) Term(field, value string) *roaring.Bitmap {
+	if b := s.terms[field][value]; b != nil {
+		return b
+	}
+	return roaring.New()
+}
+
+// Apply returns the Set after a write that stored the articles put
+// (replacing any with the same id; the last of one id wins) and deleted
+// the ids deleted. s is unchanged: the new Set shares every bitmap the
+// write did not touch.
+func (s *Set) Apply(put []*Doc, deleted []string) *Set {
+	n := &Set{nums: s.nums, live: s.live.Clone(), terms: make(map[string]map[string]*roaring.Bitmap, len(s.terms))}
+	for f, m := range s.terms {
+		n.terms[f] = m
+	}
+	copiedField := map[string]bool{}
+	cloned := map[*roaring.Bitmap]bool{}
+	mut := func(f, v string) *roaring.Bitmap {
+		m, ok := n.terms[f]
+		if !ok {
+			m = map[string]*roaring.Bitmap{}
+			n.terms[f] = m
+			copiedField[f] = true
+		}
+		if !copiedField[f] {
+			m = make(map[string]*roaring.Bitmap, len(m)+1)
+			for k, b := range n.terms[f] {
+				m[k] = b
+			}
+			n.terms[f] = m
+			copiedField[f] = true
+		}
+		b := m[v]
+		switch {
+		case b == nil:
+			b = roaring.New()
+			m[v] = b
+			cloned[b] = true
+		case !cloned[b]:
+			b = b.Clone()
+			m[v] = b
+			cloned[b] = true
+		}
+		return b
+	}
+
+	wasLive := s.live
+	maxNum := len(s.docs)
+	nums := make([]uint32, len(put))
+	for i, d := range put {
+		nums[i] = s.nums.Assign(d.ID)
+		maxNum = max(maxNum, int(nums[i])+1)
+	}
+	n.docs = make([]*Doc, maxNum)
+	copy(n.docs, s.docs)
+
+	remove := func(num uint32) {
+		old := n.docs[num]
+		if old == nil {
+			return
+		}
+		for f, vals := range old.Terms {
+			for _, v := range vals {
+				b := mut(f, v)
+				b.Remove(num)
+				if b.IsEmpty() {
+					delete(n.terms[f], v)
+				}
+			}
+		}
+		n.docs[num] = nil
+		n.live.Remove(num)
+	}
+	for _, id := range deleted {
+		if num, ok := s.nums.Num(id); ok {
+			remove(num)
+		}
+	}
+	for i, d := range put {
+		num := nums[i]
+		remove(num)
+		for f, vals := range d.Terms {
+			for _, v := range vals {
+				mut(f, v).Add(num)
+			}
+		}
+		n.docs[num] = d
+		n.live.Add(num)
+	}
+	for b := range cloned {
+		b.RunOptimize()
+	}
+	n.live.RunOptimize()
+	n.byID = n.mergeByID(s.byID, wasLive)
+	return n
+}
+
+// mergeByID returns the live numbers of s in id order from those of the
+// Set before the write (old, whose live numbers were wasLive): without
+// the ones no longer live, with the new ones put in their place. An
+// article written again keeps its number and id, so its place.
+func (s *Set) mergeByID(old []uint32, wasLive *roaring.Bitmap) []uint32 {
+	added := roaring.AndNot(s.live, wasLive).ToArray()
+	less := func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) }
+	slices.SortFunc(added, less)
+	out := make([]uint32, 0, s.live.GetCardinality())
+	i := 0
+	for _, num := range old {
+		if !s.live.Contains(num) {
+			continue
+		}
+		for i < len(added) && less(added[i], num) < 0 {
+			out = append(out, added[i])
+			i++
+		}
+		out = append(out, num)
+	}
+	return append(out, added[i:]...)
+}
+
+// ByID returns the numbers of the live articles in the order of their ids
+// (bleve's order of equal scores). It must not be changed.
+func (s *Set) ByID() []uint32 { return s.byID }
+
+// ValueCount is one value of a term field, its articles and their number.
+type ValueCount struct {
+	Value  string
+	Bitmap *roaring.Bitmap
+	Count  uint64
+}
+
+// ByCount returns the values of field with their articles, the most
+// frequent first (then by value), so that a top-k count can stop at the
+// first value too rare to enter it. It must not be changed.
+func (s *Set) ByCount(field string) []ValueCount {
+	s.countMu.Lock()
+	defer s.countMu.Unlock()
+	if vc, ok := s.counted[field]; ok {
+		return vc
+	}
+	m := s.terms[field]
+	vc := make([]ValueCount, 0, len(m))
+	for v, b := range m {
+		vc = append(vc, ValueCount{Value: v, Bitmap: b, Count: b.GetCardinality()})
+	}
+	slices.SortFunc(vc, func(a, b ValueCount) int {
+		switch {
+		case a.Count > b.Count:
+			return -1
+		case a.Count < b.Count:
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	if s.counted == nil {
+		s.counted = map[string][]ValueCount{}
+	}
+	s.counted[field] = vc
+	return vc
+}
+
+// column is one numeric field's values of every live article, sorted, for
+// ranges.
+type column struct {
+	vals []int64
+	nums []uint32
+}
+
+// Column returns every value of the numeric field with its article, in
+// ascending order of value, then number. It must not be changed.
+func (s *Set) Column(field string) (vals []int64, nums []uint32) {
+	c := s.column(field)
+	return c.vals, c.nums
+}
+
+func (s *Set) column(field string) *column {
+	s.colMu.Lock()
+	defer s.colMu.Unlock()
+	if c, ok := s.cols[field]; ok {
+		return c
+	}
+	type pair struct {
+		v int64
+		n uint32
+	}
+	var ps []pair
+	it := s.live.Iterator()
+	for it.HasNext() {
+		num := it.Next()
+		for _, v := range s.docs[num].Numbers[field] {
+			ps = append(ps, pair{v, num})
+		}
+	}
+	slices.SortFunc(ps, func(a, b pair) int {
+		switch {
+		case a.v < b.v:
+			return -1
+		case a.v > b.v:
+			return 1
+		}
+		return int(a.n) - int(b.n)
+	})
+	c := &column{vals: make([]int64, len(ps)), nums: make([]uint32, len(ps))}
+	for i, p := range ps {
+		c.vals[i], c.nums[i] = p.v, p.n
+	}
+	if s.cols == nil {
+		s.cols = map[string]*column{}
+	}
+	s.cols[field] = c
+	return c
+}
+
+// Range returns the articles with a value of the numeric field within
+// [min, max] (either bound may be nil: open), as bleve's inclusive numeric
+// range query matches them.
+func (s *Set) Range(field string, min, max *float64) *roaring.Bitmap {
+	c := s.column(field)
+	lo, hi := 0, len(c.vals)
+	if min != nil {
+		m := *min
+		lo = sort.Search(len(c.vals), func(i int) bool { return float64(c.vals[i]) >= m })
+	}
+	if max != nil {
+		m := *max
+		hi = sort.Search(len(c.vals), func(i int) bool { return float64(c.vals[i]) > m })
+	}
+	if lo >= hi {
+		return roaring.New()
+	}
+	// The numbers come in the order of their values: mark them in a plain
+	// bit set and make the bitmap from it in one pass.
+	words := make([]uint64, (len(s.docs)+63)/64)
+	for _, num := range c.nums[lo:hi] {
+		words[num/64] |= 1 << (num % 64)
+	}
+	return roaring.FromDense(words, false)
+}
+
+// Build returns the Set of docs (ids all different) numbered by nums, with
+// term fields fields: what New(nums, fields).Apply(docs, nil) returns,
+// made faster for a whole index.
+func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
+	s := New(nums, fields)
+	lists := map[string]map[string][]uint32{}
+	for _, d := range docs {
+		num := nums.Assign(d.ID)
+		if int(num) >= len(s.docs) {
+			s.docs = append(s.docs, make([]*Doc, int(num)+1-len(s.docs))...)
+		}
+		s.docs[num] = d
+		for f, vals := range d.Terms {
+			m := lists[f]
+			if m == nil {
+				m = map[string][]uint32{}
+				lists[f] = m
+			}
+			for _, v := range vals {
+				m[v] = append(m[v], num)
+			}
+		}
+	}
+	live := make([]uint32, 0, len(docs))
+	for num, d := range s.docs {
+		if d != nil {
+			live = append(live, uint32(num))
+		}
+	}
+	s.live = roaring.BitmapOf(live...)
+	s.live.RunOptimize()
+	slices.SortFunc(live, func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) })
+	s.byID = live
+	for f, m := range lists {
+		t := s.terms[f]
+		if t == nil {
+			t = make(map[string]*roaring.Bitmap, len(m))
+			s.terms[f] = t
+		}
+		for v, nums := range m {
+			b := roaring.BitmapOf(nums...)
+			b.RunOptimize()
+			t[v] = b
+		}
+	}
+	return s
+}

@@ -1,0 +1,179 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/cutwatch/cutwatch/index/bitmaps"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// randomWritten makes n articles with random words and entities.
+func randomWritten(r *rand.Rand, n int) []Written {
+	words := []string{"cuts", "jobs", "posts", "ward", "closure", "budget", "nurses", "deficit", "review", "plan"}
+	out := make([]Written, n)
+	for i := range out {
+		var text []string
+		for range 3 + r.IntN(8) {
+			text = append(text, words[r.IntN(len(words))])
+		}
+		a := api.Article{ID: fmt.Sprintf("art-%03d", i), Title: "t", Text: fmt.Sprint(text)}
+		if r.IntN(3) > 0 {
+			a.Published = time.Date(2010+r.IntN(15), time.Month(1+r.IntN(12)), 1+r.IntN(28), r.IntN(24), 0, 0, 0, time.UTC)
+		}
+		var ents []tag.Entity
+		for range r.IntN(6) {
+			switch r.IntN(4) {
+			case 0:
+				ents = append(ents, tag.Entity{Type: tag.Trust, Value: fmt.Sprintf("Trust %d", r.IntN(5))})
+			case 1:
+				ents = append(ents, tag.Entity{Type: tag.Union, Value: fmt.Sprintf("Union %d", r.IntN(3))})
+			case 2:
+				v := int64(r.IntN(3000))
+				ents = append(ents, tag.Entity{Type: tag.Jobs, Value: fmt.Sprint(v), Number: v})
+			case 3:
+				v := int64(r.IntN(100)) * 1_000_000
+				ents = append(ents, tag.Entity{Type: tag.Amount, Value: fmt.Sprint(v), Number: v})
+			}
+		}
+		out[i] = Written{Article: a, Entities: ents}
+	}
+	return out
+}
+
+// sameDoc reports whether two Docs hold the same values, in any order.
+func sameDoc(a, b *bitmaps.Doc) bool {
+	norm := func(d *bitmaps.Doc) string {
+		var parts []string
+		for f, vs := range d.Terms {
+			for _, v := range vs {
+				parts = append(parts, f+"="+v)
+			}
+		}
+		for f, vs := range d.Numbers {
+			for _, v := range vs {
+				parts = append(parts, fmt.Sprintf("%s#%d", f, v))
+			}
+		}
+		sort.Strings(parts)
+		return fmt.Sprint(d.ID, parts)
+	}
+	return norm(a) == norm(b)
+}
+
+// TestReadSet checks that the bitmaps read back from an index's doc
+// values hold what the write path gives them, and that a matchQuery
+// records every match of its query while passing on only those allowed.
+func TestReadSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	ws := randomWritten(r, 300)
+	idx, err := bleve.NewUsing(t.TempDir(), NewMapping(schema.Default), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	// Several batches make several segments.
+	for i := 0; i < len(ws); i += 50 {
+		b := idx.NewBatch()
+		for _, w := range ws[i:min(i+50, len(ws))] {
+			doc, err := document(schema.Default, w.Article, w.Entities)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Index(w.Article.ID, doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Delete some, so that segments have deleted documents.
+	b := idx.NewBatch()
+	deleted := map[string]bool{}
+	for i := 0; i < len(ws); i += 7 {
+		b.Delete(ws[i].Article.ID)
+		deleted[ws[i].Article.ID] = true
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+
+	nums := bitmaps.NewNumbering()
+	set, err := readSet(context.Background(), idx, schema.Default, nums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Len() != uint64(len(ws)-len(deleted)) {
+		t.Fatalf("read %d documents, want %d", set.Len(), len(ws)-len(deleted))
+	}
+	for _, w := range ws {
+		num, ok := nums.Num(w.Article.ID)
+		if deleted[w.Article.ID] {
+			if ok && set.Doc(num) != nil {
+				t.Fatalf("deleted %s read", w.Article.ID)
+			}
+			continue
+		}
+		want := bitmapDoc(schema.Default, w.Article.ID, schema.Default.Summarize(w.Entities), w.Article.Published)
+		if !ok || !sameDoc(set.Doc(num), want) {
+			t.Fatalf("%s read as %+v, written as %+v", w.Article.ID, set.Doc(num), want)
+		}
+	}
+
+	dn := newDocNums(nums)
+	trust := set.Term(string(tag.Trust), "Trust 1")
+	for _, q := range []string{"cuts", "+jobs +ward", `"budget review"`, "nurses deficit"} {
+		uq := query.NewQueryStringQuery(q)
+		for _, allow := range []*roaring.Bitmap{nil, trust} {
+			mq := &matchQuery{q: uq, nums: dn, into: roaring.New(), allow: allow}
+			// Equal scores are ordered by id, so that both searches agree.
+			req := bleve.NewSearchRequestOptions(mq, 1000, 0, false)
+			req.SortBy([]string{"-_score", "_id"})
+			got, err := idx.Search(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req = bleve.NewSearchRequestOptions(uq, 1000, 0, false)
+			req.SortBy([]string{"-_score", "_id"})
+			all, err := idx.Search(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var recorded, wantRecorded, hits, wantHits []string
+			for _, num := range mq.into.ToArray() {
+				recorded = append(recorded, nums.ID(num))
+			}
+			for _, h := range all.Hits {
+				wantRecorded = append(wantRecorded, h.ID)
+				num, _ := nums.Num(h.ID)
+				if allow == nil || allow.Contains(num) {
+					wantHits = append(wantHits, h.ID)
+				}
+			}
+			for _, h := range got.Hits {
+				hits = append(hits, h.ID)
+			}
+			sort.Strings(recorded)
+			sort.Strings(wantRecorded)
+			if !slices.Equal(recorded, wantRecorded) || mq.unknown != 0 {
+				t.Fatalf("%s: recorded %v (%d unknown), want %v", q, recorded, mq.unknown, wantRecorded)
+			}
+			if !slices.Equal(hits, wantHits) || got.Total != uint64(len(wantHits)) {
+				t.Fatalf("%s (allow %v): hits %v total %d, want %v", q, allow != nil, hits, got.Total, wantHits)
+			}
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// TestBitmapsMatchBleve is the property that lets search filter and count
+// with the Writer's bitmaps: after random writes (new articles,
+// replacements, deletions, a re-index), for random requests (words,
+// phrases, negations, fuzzy terms, name filters, ranges; every sort; pages;
+// facet sizes and subsets), a Service with the bitmaps answers exactly as
+// one where bleve filters and counts: the same total, hits in the same
+// order with the same scores, snippets and values, and the same facets.
+func TestBitmapsMatchBleve(t *testing.T) {
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gen.New(11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var written []index.Written
+	w, err := index.OpenWriter(ctx, indextest.SeedData(t), index.WriterOptions{Tagger: tg,
+		AfterWrite: []func(index.Change){func(c index.Change) { written = append(written, c.Put...) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	withBits := New(w.Index(), Options{Generation: w.Generation, Bitmaps: w.Bitmaps, CacheEntries: -1, MaxSearches: -1})
+	bleveOnly := New(w.Index(), Options{MaxSearches: -1})
+
+	r := rand.New(rand.NewPCG(3, 4))
+	next := 0
+	art := func(id string) api.Article {
+		a := g.Article(next)
+		next++
+		return api.Article{ID: id, Title: a.Title, Text: a.Text}
+	}
+	var ids []string
+	var first []api.Article
+	for range 40 {
+		id := fmt.Sprintf("g%03d", next)
+		first = append(first, art(id))
+		ids = append(ids, id)
+	}
+	if _, err := w.Put(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+
+	sorts := api.SortKeys(w.Schema())
+	facetNames := w.Schema().FacetNames()
+	compare := func(step string, n int) {
+		t.Helper()
+		if _, b := w.Bitmaps(); b == nil {
+			t.Fatalf("%s: the Writer has no bitmaps", step)
+		}
+		for _, req := range randomRequests(r, written, n) {
+			req.Sort = sorts[r.IntN(len(sorts))]
+			req.From = r.IntN(3) * 5
+			req.Size = 1 + r.IntN(12)
+			req.FacetSize = 1 + r.IntN(6)
+			if r.IntN(3) == 0 {
+				req.Facets = []string{facetNames[r.IntN(len(facetNames))]}
+			}
+			got, err := withBits.Search(ctx, req)
+			if err != nil {
+				t.Fatalf("%s: %+v: %v", step, req, err)
+			}
+			want, err := bleveOnly.Search(ctx, req)
+			if err != nil {
+				t.Fatalf("%s: %+v: %v", step, req, err)
+			}
+			got.TookMS, want.TookMS = 0, 0
+			if !reflect.DeepEqual(got, want) {
+				for i := range min(len(got.Hits), len(want.Hits)) {
+					if !reflect.DeepEqual(got.Hits[i], want.Hits[i]) {
+						t.Errorf("hit %d: snippet equal %v, values equal %v, score %v/%v\n%q\n%q", i, got.Hits[i].Snippet == want.Hits[i].Snippet, reflect.DeepEqual(got.Hits[i].Values, want.Hits[i].Values), got.Hits[i].Score, want.Hits[i].Score, got.Hits[i].Snippet, want.Hits[i].Snippet)
+						break
+					}
+				}
+				t.Fatalf("%s: %+v:\n got %d %v %+v\nwant %d %v %+v", step, req, got.Total, hitIDs(got), got.Facets, want.Total, hitIDs(want), want.Facets)
+			}
+		}
+	}
+	compare("start", 100)
+	steps := 16
+	if testing.Short() {
+		steps = 6
+	}
+	for i := range steps {
+		var step string
+		switch op := r.IntN(10); {
+		case i == steps/2:
+			step = "reindex"
+			if _, err := w.Reindex(ctx, api.ReindexOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		case op < 4:
+			var arts []api.Article
+			for range 1 + r.IntN(4) {
+				id := fmt.Sprintf("g%03d", next)
+				arts = append(arts, art(id))
+				ids = append(ids, id)
+			}
+			step = fmt.Sprintf("put %d new", len(arts))
+			if _, err := w.Put(ctx, arts); err != nil {
+				t.Fatal(err)
+			}
+		case op < 7:
+			var arts []api.Article
+			for range 1 + r.IntN(3) {
+				arts = append(arts, art(ids[r.IntN(len(ids))]))
+			}
+			step = fmt.Sprintf("replace %d", len(arts))
+			if _, err := w.Put(ctx, arts); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			k := r.IntN(len(ids))
+			step = "delete " + ids[k]
+			if err := w.Delete(ctx, ids[k]); err != nil {
+				t.Fatal(err)
+			}
+			ids = slices.Delete(ids, k, k+1)
+		}
+		compare(fmt.Sprintf("step %d (%s)", i, step), 25)
+	}
+}
