@@ -227,10 +227,13 @@ var LoadConfigs = []struct {
 	Name    string
 	Options search.Options
 }{
-	{"no cache, no admission control", search.Options{MaxSearches: -1}},
-	{"no cache, admission control", search.Options{}},
-	{"cache + admission control (as served)", search.Options{Generation: func() uint64 { return 0 }}},
+	{"no cache, no admission control", search.Options{MaxSearches: -1, CacheEntries: -1}},
+	{"no cache, admission control", search.Options{CacheEntries: -1}},
+	{"cache + admission control (as served)", search.Options{}},
 }
+
+// noCache configures a Service as served but without its result cache.
+var noCache = search.Options{CacheEntries: -1}
 
 // serve opens the full index as a server would and runs the query and HTTP
 // phases on it, measuring the peak RSS of serving.
@@ -241,18 +244,24 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 	}
 	mix := buildMix(st)
 	own := resetPeakRSS()
-	dir, err := index.CurrentDir(fullDir)
+	t, err := tag.New()
 	if err != nil {
 		return err
 	}
-	idx, err := index.Open(dir)
+	w, err := index.OpenWriter(ctx, fullDir, index.WriterOptions{Tagger: t, MinFree: -1})
 	if err != nil {
-		return fmt.Errorf("bench: open full index (run the full phase first): %w", err)
+		return fmt.Errorf("bench: open the full index as serve does (run the full phase first): %w", err)
 	}
-	defer idx.Close()
+	defer w.Close()
+	idx := w.Index()
+	// Services as serve makes them (search.OnWriter): the Writer's
+	// generation, bitmaps and match-all counts, with or without the cache.
+	served := func(o search.Options) *search.Service { return search.New(idx, search.OnWriter(w, o)) }
+	touch := toucherOf(w)
+	defer touch.remove(ctx)
 	if doQuery {
 		cfg.Log.Info("query latency: search vs bleve", "requests", len(mix), "rounds", cfg.QueryRounds)
-		qs, s, d, err := runQueries(ctx, idx, mix, cfg.QueryRounds)
+		qs, s, d, err := runQueries(ctx, idx, served(noCache), served(search.Options{}), mix, cfg.QueryRounds)
 		if err != nil {
 			return err
 		}
@@ -262,12 +271,12 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 			return err
 		}
 		cfg.Log.Info("UI session after a write, with and without the cache", "steps", len(steps), "rounds", cfg.QueryRounds)
-		if rep.DrillDown, err = runDrillDown(ctx, idx, steps, cfg.QueryRounds); err != nil {
+		if rep.DrillDown, err = runDrillDown(ctx, served(noCache), served(search.Options{}), touch, steps, cfg.QueryRounds); err != nil {
 			return err
 		}
 		bursts := max(cfg.QueryRounds/5, 1)
 		cfg.Log.Info("bursts of landing-page requests after a write", "size", burstSize, "bursts", bursts)
-		if rep.Bursts, err = runBursts(ctx, idx, bursts); err != nil {
+		if rep.Bursts, err = runBursts(ctx, served, touch, bursts); err != nil {
 			return err
 		}
 	}
@@ -279,10 +288,10 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 		for i, q := range mix {
 			params[i] = q.Params
 		}
-		plain := httptest.NewServer(cfg.Handler(search.NewService(idx)))
+		plain := httptest.NewServer(cfg.Handler(served(noCache)))
 		defer plain.Close()
 		cfg.Log.Info("HTTP vs in-process, paired", "requests", len(mix), "rounds", cfg.PairRounds)
-		paired, adds, err := runPaired(ctx, search.NewService(idx), plain.URL, mix, cfg.PairRounds)
+		paired, adds, err := runPaired(ctx, served(noCache), plain.URL, mix, cfg.PairRounds)
 		if err != nil {
 			return err
 		}
@@ -290,7 +299,7 @@ func serve(ctx context.Context, cfg Config, rep *Report, corpus, fullDir string,
 
 		rep.Load = nil
 		for _, sc := range LoadConfigs {
-			srv := httptest.NewServer(cfg.Handler(search.New(idx, sc.Options)))
+			srv := httptest.NewServer(cfg.Handler(served(sc.Options)))
 			for _, c := range append([]int{1}, cfg.Levels...) {
 				cfg.Log.Info("HTTP load", "config", sc.Name, "connections", c, "duration", cfg.LoadDuration)
 				r, err := load(ctx, srv.URL, params, c, cfg.LoadDuration)

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/blevesearch/bleve/v2"
 
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -38,21 +35,18 @@ type BurstResult struct {
 const burstSize = 20
 
 // runBursts sends bursts of burstSize concurrent landing-page requests to
-// each configuration of LoadConfigs, moving the index's generation (as a
-// write does) before each burst.
-func runBursts(ctx context.Context, idx bleve.Index, bursts int) ([]BurstResult, error) {
+// each configuration of LoadConfigs (made by served), after a write
+// (touch) before each burst.
+func runBursts(ctx context.Context, served func(search.Options) *search.Service, touch *toucher, bursts int) ([]BurstResult, error) {
 	var out []BurstResult
 	for _, sc := range LoadConfigs {
-		var gen atomic.Uint64
-		opts := sc.Options
-		if opts.Generation != nil {
-			opts.Generation = gen.Load
-		}
-		svc := search.New(idx, opts)
+		svc := served(sc.Options)
 		r := BurstResult{Config: sc.Name, Size: burstSize, Bursts: bursts}
 		var all, slowest []time.Duration
 		for b := 0; b < bursts; b++ {
-			gen.Add(1) // a write
+			if err := touch.write(ctx); err != nil {
+				return nil, err
+			}
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			var lats []time.Duration

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"sync/atomic"
 	"time"
-
-	"github.com/blevesearch/bleve/v2"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -62,9 +59,9 @@ func drillDown(mix []Query) ([]Query, error) {
 }
 
 // runDrillDown runs the session rounds times (after one warm-up round)
-// on a Service without a cache and on one with a cache that is emptied
-// before each round, as a write would.
-func runDrillDown(ctx context.Context, idx bleve.Index, steps []Query, rounds int) ([]DrillStep, error) {
+// on a Service without a cache (plain) and on one with a cache (cached),
+// after a write (touch) before each round.
+func runDrillDown(ctx context.Context, plain, cached *search.Service, touch *toucher, steps []Query, rounds int) ([]DrillStep, error) {
 	reqs := make([]api.Request, len(steps))
 	for i, st := range steps {
 		v, err := url.ParseQuery(st.Params)
@@ -75,9 +72,6 @@ func runDrillDown(ctx context.Context, idx bleve.Index, steps []Query, rounds in
 			return nil, fmt.Errorf("drill-down %s: %w", st.Name, err)
 		}
 	}
-	var gen atomic.Uint64
-	plain := search.NewService(idx)
-	cached := search.New(idx, search.Options{Generation: gen.Load})
 	out := make([]DrillStep, len(steps))
 	plainLat := make([][]time.Duration, len(steps))
 	cacheLat := make([][]time.Duration, len(steps))
@@ -96,7 +90,9 @@ func runDrillDown(ctx context.Context, idx bleve.Index, steps []Query, rounds in
 			}
 			out[i] = DrillStep{Name: steps[i].Name, Params: steps[i].Params, Matches: res.Total}
 		}
-		gen.Add(1) // a write: the cache starts empty
+		if err := touch.write(ctx); err != nil { // the cache starts empty
+			return nil, err
+		}
 		for i, r := range reqs {
 			start := time.Now()
 			if _, err := cached.Search(ctx, r); err != nil {

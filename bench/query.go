@@ -256,9 +256,7 @@ type QueryResult struct {
 // round), one at a time, alternating the service without a cache, bleve
 // and a service with a cache, and returns per-request latencies and those
 // of the whole mix (without the cache).
-func runQueries(ctx context.Context, idx bleve.Index, mix []Query, rounds int) ([]QueryResult, Latency, Latency, error) {
-	svc := search.NewService(idx)
-	cached := search.New(idx, search.Options{Generation: func() uint64 { return 0 }}) // the index does not change
+func runQueries(ctx context.Context, idx bleve.Index, svc, cached *search.Service, mix []Query, rounds int) ([]QueryResult, Latency, Latency, error) {
 	docs, err := idx.DocCount()
 	if err != nil {
 		return nil, Latency{}, Latency{}, fmt.Errorf("query: %w", err)

@@ -688,3 +688,14 @@ func (s *Service) DocCount() (uint64, error) {
 	}
 	return n, nil
 }
+
+// OnWriter returns o with what a Service over w's index needs from the
+// Writer — its schema, generation, match-all counts and bitmaps — as
+// `cutwatch serve` runs it.
+func OnWriter(w *index.Writer, o Options) Options {
+	o.Schema = w.Schema()
+	o.Generation = w.Generation
+	o.MatchAll = w.MatchAllCounts
+	o.Bitmaps = w.Bitmaps
+	return o
+}

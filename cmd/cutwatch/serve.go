@@ -158,7 +158,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	dir := w.Dir()
 	// The cache keys on the writer's generation, so no write is ever
 	// answered with a result from before it.
-	svc := search.New(w.Index(), search.Options{Schema: w.Schema(), Timeout: cfg.searchTimeout, Generation: w.Generation, MatchAll: w.MatchAllCounts, Bitmaps: w.Bitmaps, MaxSearches: cfg.maxSearches})
+	svc := search.New(w.Index(), search.OnWriter(w, search.Options{Timeout: cfg.searchTimeout, MaxSearches: cfg.maxSearches}))
 	var n uint64
 	damage := w.Ready()
 	if errors.Is(damage, api.ErrDamaged) {
