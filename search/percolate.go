@@ -49,6 +49,7 @@ func (p *Percolator) Match(ctx context.Context, req api.Request) ([]string, erro
 	if p.n == 0 {
 		return nil, nil
 	}
+	user = onlyIDs(user, req.IDs)
 	_, filters := p.svc.filters(&req)
 	sr := bleve.NewSearchRequestOptions(combine(user, filters), p.n, 0, false)
 	sr.Score = "none"
