@@ -1,0 +1,382 @@
+package watch
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// Headers of a delivery.
+const (
+	// HeaderSignature is "t=<unix seconds>,v1=<hex HMAC-SHA256 of
+	// "<t>.<body>" keyed with the watch's secret>".
+	HeaderSignature = "Cutwatch-Signature"
+	// HeaderDelivery is the delivery's id, the same on every retry: a
+	// receiver drops a delivery whose id it has seen.
+	HeaderDelivery = "Cutwatch-Delivery"
+	// HeaderWatch is the watch's id.
+	HeaderWatch = "Cutwatch-Watch"
+)
+
+// Sign returns the value of HeaderSignature for body sent at t.
+func Sign(secret string, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	return "t=" + ts + ",v1=" + mac(secret, ts, body)
+}
+
+func mac(secret, ts string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(ts))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Verify checks a HeaderSignature value against body and secret, and that
+// its time is within tolerance of now: what a receiver does.
+func Verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
+	var ts, sig string
+	for part := range bytes.SplitSeq([]byte(header), []byte(",")) {
+		k, v, _ := bytes.Cut(part, []byte("="))
+		switch string(k) {
+		case "t":
+			ts = string(v)
+		case "v1":
+			sig = string(v)
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || sig == "" {
+		return fmt.Errorf("malformed signature header %q", header)
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
+		return fmt.Errorf("signature time %s is too far from now", time.Unix(sec, 0).UTC())
+	}
+	if !hmac.Equal([]byte(sig), []byte(mac(secret, ts, body))) {
+		return fmt.Errorf("signature does not match")
+	}
+	return nil
+}
+
+// Start starts the dispatcher, which posts the queued deliveries that are
+// due until Close. Starting again does nothing.
+func (h *Hub) Start() {
+	h.start.Do(func() {
+		h.done.Add(1)
+		go h.dispatch()
+	})
+}
+
+// dispatch posts due deliveries, Workers at once, and sleeps until the
+// next is due or a write queues more.
+func (h *Hub) dispatch() {
+	defer h.done.Done()
+	for {
+		wait := h.safeRound()
+		t := time.NewTimer(wait)
+		select {
+		case <-h.ctx.Done():
+			t.Stop()
+			return
+		case <-h.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// safeRound runs one round, turning a panic into a log line and a pause.
+func (h *Hub) safeRound() (wait time.Duration) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.log.Error("watch dispatcher panicked", "panic", r)
+			wait = time.Second
+		}
+	}()
+	return h.round()
+}
+
+// round posts every delivery due now and returns how long to wait for the
+// next one.
+func (h *Hub) round() time.Duration {
+	now := time.Now()
+	var due []delivery
+	next := time.Hour
+	err := h.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+			var d delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				h.log.Error("watches: unreadable queued delivery", "key", string(k), "err", err)
+				return nil
+			}
+			if w := d.Next.Sub(now); w > 0 {
+				next = min(next, w)
+				return nil
+			}
+			due = append(due, d)
+			return nil
+		})
+	})
+	if err != nil {
+		h.log.Error("watches: read the delivery queue", "err", err)
+		return time.Second
+	}
+	slices.SortFunc(due, func(a, b delivery) int { return a.Next.Compare(b.Next) })
+	sem := make(chan struct{}, h.opts.Workers)
+	var wg sync.WaitGroup
+	for _, d := range due {
+		if h.ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					h.log.Error("watch delivery panicked", "delivery", d.ID, "panic", r)
+				}
+				<-sem
+				wg.Done()
+			}()
+			h.deliver(d)
+		}()
+	}
+	wg.Wait()
+	if len(due) > 0 {
+		return 0 // look again: more may have become due
+	}
+	return next
+}
+
+// deliver posts d once and records the outcome.
+func (h *Hub) deliver(d delivery) {
+	h.mu.RLock()
+	c, ok := h.watches[d.Watch]
+	h.mu.RUnlock()
+	if !ok || c.w.Disabled != "" {
+		h.finish(d, nil, "")
+		return
+	}
+	now := time.Now()
+	status, retryAfter, err := h.post(c.w, d, now)
+	d.Attempts++
+	at := api.Attempt{Delivery: d.ID, Attempt: d.Attempts, At: now.UTC(), Status: status}
+	if err != nil {
+		at.Error = err.Error()
+	}
+	switch {
+	case err == nil && status >= 200 && status < 300:
+		at.Result = "delivered"
+		h.delivered.Add(1)
+		h.finish(d, &at, "")
+	case status == http.StatusGone:
+		at.Result = "disabled"
+		h.failed.Add(1)
+		h.finish(d, &at, fmt.Sprintf("the webhook answered 410 Gone at %s", now.UTC().Format(time.RFC3339)))
+	case err == nil && status >= 400 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout:
+		at.Result = "failed"
+		at.Error = "the webhook refused it: " + http.StatusText(status)
+		h.failed.Add(1)
+		h.finish(d, &at, "")
+	default:
+		wait := h.backoff(d.Attempts, retryAfter)
+		nextAt := now.Add(wait)
+		if nextAt.Sub(d.Created) > h.opts.GiveUp {
+			at.Result = "failed"
+			if at.Error == "" {
+				at.Error = fmt.Sprintf("status %d", status)
+			}
+			at.Error += fmt.Sprintf("; given up after %s", h.opts.GiveUp)
+			h.failed.Add(1)
+			h.finish(d, &at, "")
+			return
+		}
+		at.Result = "retry"
+		n := nextAt.UTC()
+		at.Next = &n
+		d.Next = n
+		h.retried.Add(1)
+		h.reschedule(d, at)
+	}
+}
+
+// post sends d to the watch's webhook and returns the status and the
+// Retry-After it asked for.
+func (h *Hub) post(w api.Watch, d delivery, now time.Time) (int, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(h.ctx, h.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return 0, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "cutwatch-webhook/1")
+	req.Header.Set(HeaderSignature, Sign(w.Secret, now, d.Body))
+	req.Header.Set(HeaderDelivery, d.ID)
+	req.Header.Set(HeaderWatch, w.ID)
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), now), nil
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date).
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// backoff is the wait before attempt n+1: MinBackoff doubled n-1 times,
+// at most MaxBackoff, with jitter (between half and all of it), or what
+// the webhook asked with Retry-After if that is longer.
+func (h *Hub) backoff(n int, asked time.Duration) time.Duration {
+	d := h.opts.MinBackoff
+	for i := 1; i < n && d < h.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, h.opts.MaxBackoff)
+	d = d/2 + rand.N(d/2+1)
+	return max(d, min(asked, h.opts.GiveUp))
+}
+
+// finish removes d from the queue, records the attempt at (if any) and,
+// with a reason, disables the watch and drops its other deliveries.
+func (h *Hub) finish(d delivery, at *api.Attempt, disable string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	err := h.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketQueue).Delete([]byte(d.ID)); err != nil {
+			return err
+		}
+		if at != nil {
+			if err := addAttempt(tx, d.Watch, *at); err != nil {
+				return err
+			}
+		}
+		if disable == "" {
+			return nil
+		}
+		c, ok := h.watches[d.Watch]
+		if !ok {
+			return nil
+		}
+		w := c.w
+		w.Disabled = disable
+		v, err := json.Marshal(w)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketWatches).Put([]byte(w.ID), v); err != nil {
+			return err
+		}
+		return dropQueued(tx, w.ID)
+	})
+	if err != nil {
+		h.log.Error("watches: record a delivery's outcome", "delivery", d.ID, "err", err)
+		return
+	}
+	if c, ok := h.watches[d.Watch]; ok && disable != "" {
+		nc := *c
+		nc.w.Disabled = disable
+		h.watches[d.Watch] = &nc
+		h.log.Warn("watch disabled", "watch", d.Watch, "reason", disable)
+	}
+	h.queueLen.Store(int64(h.queueSize()))
+}
+
+// reschedule stores d with its next time and records the attempt.
+func (h *Hub) reschedule(d delivery, at api.Attempt) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	err := h.db.Update(func(tx *bolt.Tx) error {
+		q := tx.Bucket(bucketQueue)
+		if q.Get([]byte(d.ID)) == nil {
+			return nil // the watch was deleted meanwhile
+		}
+		v, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if err := q.Put([]byte(d.ID), v); err != nil {
+			return err
+		}
+		return addAttempt(tx, d.Watch, at)
+	})
+	if err != nil {
+		h.log.Error("watches: reschedule a delivery", "delivery", d.ID, "err", err)
+	}
+}
+
+// attemptPrefix is the key prefix of the attempts of watch id.
+func attemptPrefix(id string) []byte { return append([]byte(id), 0) }
+
+// addAttempt records a, keeping the latest MaxAttemptsKept of the watch.
+func addAttempt(tx *bolt.Tx, watch string, a api.Attempt) error {
+	b := tx.Bucket(bucketAttempts)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	prefix := attemptPrefix(watch)
+	if err := b.Put(append(slices.Clone(prefix), beKey(seq)...), v); err != nil {
+		return err
+	}
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, slices.Clone(k))
+	}
+	for _, k := range keys[:max(0, len(keys)-MaxAttemptsKept)] {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropAttempts removes the attempts of watch id.
+func dropAttempts(tx *bolt.Tx, id string) error {
+	b := tx.Bucket(bucketAttempts)
+	prefix := attemptPrefix(id)
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, slices.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
