@@ -22,6 +22,7 @@ import (
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/watch"
 )
 
 const testKey = "s3cret-test-key"
@@ -38,6 +39,7 @@ type writeServer struct {
 	*httptest.Server
 	srv  *Server
 	w    *index.Writer
+	hub  *watch.Hub
 	data string
 }
 
@@ -69,15 +71,28 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Tagger = ingestTagger
 	opts.ObserveTag = m.ObserveTag
-	w, err := index.OpenWriter(context.Background(), data, opts)
+	// Watches as serve wires them (webhooks on loopback allowed, retries
+	// quick).
+	hub, err := watch.Open(data, watch.Options{AllowPrivate: true, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		Logger: opts.Logger, BaseURL: "http://cutwatch.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts.BeforeAck = append(opts.BeforeAck, hub.BeforeAck)
+	w, err := index.OpenWriter(context.Background(), data, opts)
+	if err != nil {
+		_ = hub.Close()
+		t.Fatal(err)
+	}
+	if err := hub.Attach(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	hub.Start()
 	// Served as cutwatch serve does: with the cache keyed on the writer's
 	// generation, so every test that searches after a write checks that
 	// no stale answer comes from the cache.
 	svc := search.New(w.Index(), search.Options{Generation: w.Generation, MatchAll: w.MatchAllCounts})
-	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m})
+	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m, Watches: hub})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()
@@ -85,8 +100,11 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 		if err := w.Close(); err != nil {
 			t.Error(err)
 		}
+		if err := hub.Close(); err != nil {
+			t.Error(err)
+		}
 	})
-	return &writeServer{Server: hs, srv: srv, w: w, data: data}
+	return &writeServer{Server: hs, srv: srv, w: w, data: data, hub: hub}
 }
 
 // reindexStatus returns the state of the re-index job.
@@ -179,12 +197,17 @@ var writeCases = []writeCase{
 	{"DELETE", "/api/articles/:id", "/api/articles/auth-2", "", http.StatusNoContent},
 	{"POST", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusAccepted},
 	{"GET", "/api/admin/reindex", "/api/admin/reindex", "", http.StatusOK},
+	{"POST", "/api/watches", "/api/watches", `{"search":"q=porters","url":"http://127.0.0.1:9/hook"}`, http.StatusCreated},
+	{"GET", "/api/watches", "/api/watches", "", http.StatusOK},
+	{"GET", "/api/watches/:id", "/api/watches/w_none", "", http.StatusNotFound},
+	{"GET", "/api/watches/:id/deliveries", "/api/watches/w_none/deliveries", "", http.StatusNotFound},
+	{"DELETE", "/api/watches/:id", "/api/watches/w_none", "", http.StatusNotFound},
 }
 
 // publicRoutes are the routes that need no key: reads.
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json",
-	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field",
+	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field", "GET /feeds/search.atom",
 	"GET /", "GET /articles/:id", "GET /static/*file",
 }
 

@@ -35,6 +35,13 @@ type Options struct {
 	// answers a search).
 	Readiness api.Readiness
 
+	// Watches keeps the saved searches of /api/watches (nil: those
+	// routes answer 503).
+	Watches api.Watches
+	// PublicURL is the scheme and host that links in feeds start with
+	// ("https://cutwatch.example.org"); empty: the request's own.
+	PublicURL string
+
 	// Metrics receives the server's measurements, exported at GET
 	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
 	Metrics *Metrics
@@ -54,6 +61,10 @@ type Server struct {
 	keySet   bool
 	keyHash  [32]byte
 
+	// Saved searches (watches.go) and feeds (feed.go).
+	watches   api.Watches
+	publicURL string
+
 	// Readiness (ready.go).
 	ready    api.Readiness
 	draining atomic.Bool
@@ -72,7 +83,7 @@ type Server struct {
 // done with it, after the http.Server has shut down.
 func New(s api.Searcher, opts Options) *Server {
 	srv := &Server{searcher: s, schema: s.Schema(), log: opts.Logger, ingester: opts.Ingester, ready: opts.Readiness,
-		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}}
+		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}, watches: opts.Watches, publicURL: opts.PublicURL}
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
 	if srv.log == nil {
@@ -85,6 +96,11 @@ func New(s api.Searcher, opts Options) *Server {
 	if st, ok := s.(searchStats); ok {
 		if err := srv.metrics.reg.Register(newSearchStatsCollector(st)); err != nil {
 			srv.log.Warn("metrics: the search statistics are already registered (one Metrics serves one Server)", "err", err)
+		}
+	}
+	if opts.Watches != nil {
+		if err := srv.metrics.reg.Register(newWatchCollector(opts.Watches)); err != nil {
+			srv.log.Warn("metrics: the watch statistics are already registered (one Metrics serves one Server)", "err", err)
 		}
 	}
 	srv.metrics.watchWrites(func() bool { return srv.writesOff() == "" }, srv.log)
@@ -117,6 +133,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/search", api, s.serveSearch)
 	r.GET("/api/articles/:id", api, s.serveArticle)
 	r.GET("/api/facets/:field", api, s.serveFacet)
+	r.GET(feedPath, api, s.serveFeed)
+	s.watchRoutes(r)
 	s.writeRoutes(r) // POST, PUT, DELETE and the re-index status behind the API key
 
 	r.GET("/", page, s.serveSearchPage)
