@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -122,10 +123,13 @@ func Open(data string, opts Options) (*Hub, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 4
 	}
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, fmt.Errorf("watches: %w", err)
+	}
 	path := filepath.Join(data, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("watches: open %s: %w", path, err)
 	}
 	h := &Hub{opts: opts, schema: opts.Schema, log: opts.Logger, db: db, watches: map[string]*compiled{},
 		wake: make(chan struct{}, 1), client: newHTTPClient(opts.Timeout, opts.AllowPrivate)}
