@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/bench/gen"
-	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/watch"
+	"github.com/cutwatch/cutwatch/search/watch/watchtest"
 )
 
 // hookSink is a real webhook receiver on loopback that keeps every
@@ -179,7 +179,15 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	searches := randomSearches(t, r, tg, arts, watches)
+	var srcs []watchtest.Source
+	for _, a := range arts {
+		ents, err := tg.Tag(a.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, watchtest.Source{Text: a.Text, Entities: ents})
+	}
+	searches := watchtest.RandomSearches(r, srcs, watches)
 	byWatch := map[string]string{}
 	for _, s := range searches {
 		w := ws.createWatch(t, s, sink.URL)
@@ -247,69 +255,4 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 	if watchesMatching < watches/3 || watchesMatching == watches {
 		t.Errorf("%d of %d watches matched something: the random watches are too narrow or too broad", watchesMatching, watches)
 	}
-}
-
-// randomSearches makes n watch searches (query strings) from the words
-// and entities of arts.
-func randomSearches(t *testing.T, r *rand.Rand, tg *tag.Tagger, arts []gen.Article, n int) []string {
-	pick := func(ss []string) string { return ss[r.IntN(len(ss))] }
-	var words, phrases []string
-	terms := map[string][]string{}
-	clean := func(f string) bool { return len(f) > 3 && !strings.ContainsAny(f, "'’£%-/") }
-	for _, a := range arts {
-		fs := strings.Fields(strings.Map(func(c rune) rune {
-			if strings.ContainsRune(`.,"():;`, c) {
-				return ' '
-			}
-			return c
-		}, a.Text))
-		for i, f := range fs {
-			if clean(f) {
-				words = append(words, f)
-				if i+1 < len(fs) && clean(fs[i+1]) {
-					phrases = append(phrases, f+" "+fs[i+1])
-				}
-			}
-		}
-		ents, err := tg.Tag(a.Text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := schema.Default.Summarize(ents)
-		for _, name := range schema.Default.TermNames() {
-			terms[name] = append(terms[name], sum.Terms(tag.Kind(name))...)
-		}
-	}
-	var out []string
-	for range n {
-		v := url.Values{}
-		switch r.IntN(6) {
-		case 0:
-			v.Set("q", pick(words))
-		case 1:
-			v.Set("q", pick(words)+" "+pick(words))
-		case 2:
-			v.Set("q", `"`+pick(phrases)+`"`)
-		case 3:
-			v.Set("q", "+"+pick(words)+" -"+pick(words))
-		case 4:
-			v.Set("q", pick(words)+"~1")
-		}
-		for _, name := range schema.Default.TermNames() {
-			if len(terms[name]) > 0 && r.IntN(4) == 0 {
-				v.Add(name, pick(terms[name]))
-				if r.IntN(3) == 0 {
-					v.Add(name, pick(terms[name]))
-				}
-			}
-		}
-		if r.IntN(4) == 0 {
-			v.Set("jobs_min", fmt.Sprint(r.IntN(400)))
-		}
-		if r.IntN(5) == 0 {
-			v.Set("amount_max", fmt.Sprint(r.IntN(200_000_000)))
-		}
-		out = append(out, v.Encode())
-	}
-	return out
 }

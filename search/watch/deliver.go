@@ -119,8 +119,8 @@ func (h *Hub) round() time.Duration {
 	next := time.Hour
 	err := h.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
-			var d delivery
-			if err := json.Unmarshal(v, &d); err != nil {
+			d, err := decodeDelivery(v, false)
+			if err != nil {
 				h.log.Error("watches: unreadable queued delivery", "key", string(k), "err", err)
 				return nil
 			}
@@ -171,6 +171,24 @@ func (h *Hub) deliver(d delivery) {
 	if !ok || c.w.Disabled != "" {
 		h.finish(d, nil, "")
 		return
+	}
+	var found bool
+	err := h.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketQueue).Get([]byte(d.ID))
+		if v == nil {
+			return nil
+		}
+		found = true
+		var err error
+		d, err = decodeDelivery(v, true)
+		return err
+	})
+	if err != nil {
+		h.log.Error("watches: read a queued delivery", "delivery", d.ID, "err", err)
+		return
+	}
+	if !found {
+		return // its watch was deleted meanwhile
 	}
 	now := time.Now()
 	status, retryAfter, err := h.post(c.w, d, now)
@@ -270,8 +288,14 @@ func (h *Hub) backoff(n int, asked time.Duration) time.Duration {
 func (h *Hub) finish(d delivery, at *api.Attempt, disable string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	removed := 0
 	err := h.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketQueue).Delete([]byte(d.ID)); err != nil {
+		removed = 0
+		q := tx.Bucket(bucketQueue)
+		if q.Get([]byte(d.ID)) != nil {
+			removed = 1
+		}
+		if err := q.Delete([]byte(d.ID)); err != nil {
 			return err
 		}
 		if at != nil {
@@ -295,7 +319,9 @@ func (h *Hub) finish(d delivery, at *api.Attempt, disable string) {
 		if err := tx.Bucket(bucketWatches).Put([]byte(w.ID), v); err != nil {
 			return err
 		}
-		return dropQueued(tx, w.ID)
+		n, err := dropQueued(tx, w.ID)
+		removed += n
+		return err
 	})
 	if err != nil {
 		h.log.Error("watches: record a delivery's outcome", "delivery", d.ID, "err", err)
@@ -307,7 +333,7 @@ func (h *Hub) finish(d delivery, at *api.Attempt, disable string) {
 		h.watches[d.Watch] = &nc
 		h.log.Warn("watch disabled", "watch", d.Watch, "reason", disable)
 	}
-	h.queueLen.Store(int64(h.queueSize()))
+	h.queueLen.Add(-int64(removed))
 }
 
 // reschedule stores d with its next time and records the attempt.
@@ -319,7 +345,12 @@ func (h *Hub) reschedule(d delivery, at api.Attempt) {
 		if q.Get([]byte(d.ID)) == nil {
 			return nil // the watch was deleted meanwhile
 		}
-		v, err := json.Marshal(d)
+		old, err := decodeDelivery(q.Get([]byte(d.ID)), true)
+		if err != nil {
+			return err
+		}
+		old.Attempts, old.Next = d.Attempts, d.Next
+		v, err := encodeDelivery(old)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,13 @@
 package watch
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cutwatch/cutwatch/search/api"
+)
 
 // CheckDial gets url with the client of a Hub that refuses private
 // targets, and returns why it could not.
@@ -11,4 +18,29 @@ func CheckDial(url string) error {
 	}
 	_ = resp.Body.Close()
 	return nil
+}
+
+// AddWatches saves watches of the given searches, all posting to url, in
+// one transaction (benchmarks make thousands).
+func AddWatches(h *Hub, searches []string, url string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.db.Update(func(tx *bolt.Tx) error {
+		for _, s := range searches {
+			w := api.Watch{ID: "w_" + randomHex(12), Search: s, URL: url, Secret: "whsec_bench", Created: time.Now().UTC()}
+			c, err := h.compile(w)
+			if err != nil {
+				return err
+			}
+			v, err := json.Marshal(w)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketWatches).Put([]byte(w.ID), v); err != nil {
+				return err
+			}
+			h.watches[w.ID] = c
+		}
+		return nil
+	})
 }

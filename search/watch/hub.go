@@ -16,9 +16,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -66,12 +68,18 @@ type Options struct {
 	Workers int
 }
 
-// Source is where the Hub reads the changes it has not percolated: the
-// index.Writer.
+// Source is the index.Writer whose writes the Hub percolates: where it
+// reads the changes it has not percolated, and the live index it matches
+// new articles in.
 type Source interface {
 	Seq() (uint64, error)
 	ChangesSince(ctx context.Context, after, upTo uint64) (index.Change, error)
+	Index() bleve.Index
 }
+
+// matchTimeout bounds one watch's search of a write's articles (it runs
+// under the write lock; a failure fails the write).
+const matchTimeout = 30 * time.Second
 
 // Hub holds the watches, percolates writes against them and delivers the
 // matches. It implements api.Watches.
@@ -82,10 +90,11 @@ type Hub struct {
 	db     *bolt.DB
 	client *httpClient
 
-	mu         sync.RWMutex // guards watches, percolated, src
+	mu         sync.RWMutex // guards watches, percolated, src, live
 	watches    map[string]*compiled
 	percolated uint64
 	src        Source
+	live       *search.Service // the Source's index, searched as /api/search does
 
 	wake   chan struct{}
 	ctx    context.Context
@@ -183,6 +192,7 @@ func (h *Hub) Attach(ctx context.Context, src Source) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.src = src
+	h.live = search.New(src.Index(), search.Options{Schema: h.schema, Timeout: matchTimeout, MaxSearches: -1})
 	seq, err := src.Seq()
 	if err != nil {
 		return fmt.Errorf("watches: %w", err)
@@ -267,11 +277,16 @@ func (h *Hub) percolateLocked(ctx context.Context, ws []index.Written, seq uint6
 		return fmt.Errorf("watches: %w", err)
 	}
 	now := time.Now().UTC()
+	added := 0
 	err = h.db.Update(func(tx *bolt.Tx) error {
+		added = 0
 		q := tx.Bucket(bucketQueue)
 		for _, d := range ds {
+			if q.Get([]byte(d.ID)) == nil {
+				added++
+			}
 			d.Created, d.Next = now, now
-			v, err := json.Marshal(d)
+			v, err := encodeDelivery(d)
 			if err != nil {
 				return err
 			}
@@ -287,19 +302,10 @@ func (h *Hub) percolateLocked(ctx context.Context, ws []index.Written, seq uint6
 	h.percolated = seq
 	if len(ds) > 0 {
 		h.queued.Add(uint64(len(ds)))
-		h.queueLen.Store(int64(h.queueSize()))
+		h.queueLen.Add(int64(added))
 		h.poke()
 	}
 	return nil
-}
-
-func (h *Hub) queueSize() int {
-	n := 0
-	_ = h.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketQueue).Stats().KeyN
-		return nil
-	})
-	return n
 }
 
 // poke wakes the dispatcher.
@@ -403,8 +409,7 @@ func (h *Hub) queuedPerWatch() map[string]int {
 	counts := map[string]int{}
 	_ = h.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
-			var d delivery
-			if json.Unmarshal(v, &d) == nil {
+			if d, err := decodeDelivery(v, false); err == nil {
 				counts[d.Watch]++
 			}
 			return nil
@@ -434,11 +439,13 @@ func (h *Hub) DeleteWatch(ctx context.Context, id string) error {
 	if _, ok := h.watches[id]; !ok {
 		return fmt.Errorf("watch %q: %w", api.Truncate(id, 100), api.ErrNotFound)
 	}
+	dropped := 0
 	err := h.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketWatches).Delete([]byte(id)); err != nil {
 			return err
 		}
-		if err := dropQueued(tx, id); err != nil {
+		var err error
+		if dropped, err = dropQueued(tx, id); err != nil {
 			return err
 		}
 		return dropAttempts(tx, id)
@@ -447,30 +454,30 @@ func (h *Hub) DeleteWatch(ctx context.Context, id string) error {
 		return fmt.Errorf("delete watch %q: %w", id, err)
 	}
 	delete(h.watches, id)
-	h.queueLen.Store(int64(h.queueSize()))
+	h.queueLen.Add(-int64(dropped))
 	return nil
 }
 
-// dropQueued removes the queued deliveries of the watch id.
-func dropQueued(tx *bolt.Tx, id string) error {
+// dropQueued removes the queued deliveries of the watch id, and returns
+// how many.
+func dropQueued(tx *bolt.Tx, id string) (int, error) {
 	q := tx.Bucket(bucketQueue)
 	var drop [][]byte
 	err := q.ForEach(func(k, v []byte) error {
-		var d delivery
-		if json.Unmarshal(v, &d) == nil && d.Watch == id {
+		if d, err := decodeDelivery(v, false); err == nil && d.Watch == id {
 			drop = append(drop, slices.Clone(k))
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, k := range drop {
 		if err := q.Delete(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(drop), nil
 }
 
 // Deliveries implements api.Watches.
