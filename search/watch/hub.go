@@ -20,8 +20,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/cutwatch/cutwatch/index"
-	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
