@@ -137,8 +137,11 @@ func (h *Hub) round() time.Duration {
 		return time.Second
 	}
 	slices.SortFunc(due, func(a, b delivery) int { return a.Next.Compare(b.Next) })
+	due = due[:min(len(due), maxRound)]
 	sem := make(chan struct{}, h.opts.Workers)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var outs []outcome
 	for _, d := range due {
 		if h.ctx.Err() != nil {
 			break
@@ -153,24 +156,43 @@ func (h *Hub) round() time.Duration {
 				<-sem
 				wg.Done()
 			}()
-			h.deliver(d)
+			if o, ok := h.deliver(d); ok {
+				mu.Lock()
+				outs = append(outs, o)
+				mu.Unlock()
+			}
 		}()
 	}
 	wg.Wait()
+	// One transaction (one fsync) records the round's outcomes: a crash
+	// before it sends the round's deliveries again, with their ids.
+	h.record(outs)
 	if len(due) > 0 {
 		return 0 // look again: more may have become due
 	}
 	return next
 }
 
-// deliver posts d once and records the outcome.
-func (h *Hub) deliver(d delivery) {
+// maxRound is the most deliveries one round posts before recording
+// their outcomes.
+const maxRound = 256
+
+// outcome is what became of one delivery in a round.
+type outcome struct {
+	d       delivery     // with its attempts and next time updated
+	at      *api.Attempt // nil: nothing to record (its watch is gone)
+	retry   bool         // keep it queued for d.Next; else remove it
+	disable string       // disable its watch, saying why
+}
+
+// deliver posts d once and returns the outcome (none when d is no longer
+// queued).
+func (h *Hub) deliver(d delivery) (outcome, bool) {
 	h.mu.RLock()
 	c, ok := h.watches[d.Watch]
 	h.mu.RUnlock()
 	if !ok || c.w.Disabled != "" {
-		h.finish(d, nil, "")
-		return
+		return outcome{d: d}, true
 	}
 	var found bool
 	err := h.db.View(func(tx *bolt.Tx) error {
@@ -185,10 +207,10 @@ func (h *Hub) deliver(d delivery) {
 	})
 	if err != nil {
 		h.log.Error("watches: read a queued delivery", "delivery", d.ID, "err", err)
-		return
+		return outcome{}, false
 	}
 	if !found {
-		return // its watch was deleted meanwhile
+		return outcome{}, false // its watch was deleted meanwhile
 	}
 	now := time.Now()
 	status, retryAfter, err := h.post(c.w, d, now)
@@ -201,16 +223,16 @@ func (h *Hub) deliver(d delivery) {
 	case err == nil && status >= 200 && status < 300:
 		at.Result = "delivered"
 		h.delivered.Add(1)
-		h.finish(d, &at, "")
+		return outcome{d: d, at: &at}, true
 	case status == http.StatusGone:
 		at.Result = "disabled"
 		h.failed.Add(1)
-		h.finish(d, &at, fmt.Sprintf("the webhook answered 410 Gone at %s", now.UTC().Format(time.RFC3339)))
+		return outcome{d: d, at: &at, disable: fmt.Sprintf("the webhook answered 410 Gone at %s", now.UTC().Format(time.RFC3339))}, true
 	case err == nil && status >= 400 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout:
 		at.Result = "failed"
 		at.Error = "the webhook refused it: " + http.StatusText(status)
 		h.failed.Add(1)
-		h.finish(d, &at, "")
+		return outcome{d: d, at: &at}, true
 	default:
 		wait := h.backoff(d.Attempts, retryAfter)
 		nextAt := now.Add(wait)
@@ -221,15 +243,14 @@ func (h *Hub) deliver(d delivery) {
 			}
 			at.Error += fmt.Sprintf("; given up after %s", h.opts.GiveUp)
 			h.failed.Add(1)
-			h.finish(d, &at, "")
-			return
+			return outcome{d: d, at: &at}, true
 		}
 		at.Result = "retry"
 		n := nextAt.UTC()
 		at.Next = &n
 		d.Next = n
 		h.retried.Add(1)
-		h.reschedule(d, at)
+		return outcome{d: d, at: &at, retry: true}, true
 	}
 }
 
@@ -283,85 +304,87 @@ func (h *Hub) backoff(n int, asked time.Duration) time.Duration {
 	return max(d, min(asked, h.opts.GiveUp))
 }
 
-// finish removes d from the queue, records the attempt at (if any) and,
-// with a reason, disables the watch and drops its other deliveries.
-func (h *Hub) finish(d delivery, at *api.Attempt, disable string) {
+// record applies the outcomes of a round in one transaction: a retried
+// delivery stays queued with its new time, the others leave the queue;
+// each attempt is recorded, and a watch whose webhook answered 410 is
+// disabled, with its other deliveries dropped.
+func (h *Hub) record(outs []outcome) {
+	if len(outs) == 0 {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	removed := 0
+	disabled := map[string]string{}
 	err := h.db.Update(func(tx *bolt.Tx) error {
 		removed = 0
+		clear(disabled)
 		q := tx.Bucket(bucketQueue)
-		if q.Get([]byte(d.ID)) != nil {
-			removed = 1
-		}
-		if err := q.Delete([]byte(d.ID)); err != nil {
-			return err
-		}
-		if at != nil {
-			if err := addAttempt(tx, d.Watch, *at); err != nil {
+		for _, o := range outs {
+			k := []byte(o.d.ID)
+			cur := q.Get(k)
+			if cur == nil {
+				continue // dropped meanwhile (its watch deleted or disabled)
+			}
+			if o.at != nil {
+				if err := addAttempt(tx, o.d.Watch, *o.at); err != nil {
+					return err
+				}
+			}
+			if o.retry {
+				old, err := decodeDelivery(cur, true)
+				if err != nil {
+					return err
+				}
+				old.Attempts, old.Next = o.d.Attempts, o.d.Next
+				v, err := encodeDelivery(old)
+				if err != nil {
+					return err
+				}
+				if err := q.Put(k, v); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := q.Delete(k); err != nil {
 				return err
 			}
+			removed++
+			c, ok := h.watches[o.d.Watch]
+			if o.disable == "" || !ok {
+				continue
+			}
+			w := c.w
+			w.Disabled = o.disable
+			v, err := json.Marshal(w)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketWatches).Put([]byte(w.ID), v); err != nil {
+				return err
+			}
+			n, err := dropQueued(tx, w.ID)
+			if err != nil {
+				return err
+			}
+			removed += n
+			disabled[w.ID] = o.disable
 		}
-		if disable == "" {
-			return nil
-		}
-		c, ok := h.watches[d.Watch]
-		if !ok {
-			return nil
-		}
-		w := c.w
-		w.Disabled = disable
-		v, err := json.Marshal(w)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bucketWatches).Put([]byte(w.ID), v); err != nil {
-			return err
-		}
-		n, err := dropQueued(tx, w.ID)
-		removed += n
-		return err
+		return nil
 	})
 	if err != nil {
-		h.log.Error("watches: record a delivery's outcome", "delivery", d.ID, "err", err)
+		h.log.Error("watches: record the outcomes of deliveries (they will be sent again)", "deliveries", len(outs), "err", err)
 		return
 	}
-	if c, ok := h.watches[d.Watch]; ok && disable != "" {
-		nc := *c
-		nc.w.Disabled = disable
-		h.watches[d.Watch] = &nc
-		h.log.Warn("watch disabled", "watch", d.Watch, "reason", disable)
+	for id, why := range disabled {
+		if c, ok := h.watches[id]; ok {
+			nc := *c
+			nc.w.Disabled = why
+			h.watches[id] = &nc
+			h.log.Warn("watch disabled", "watch", id, "reason", why)
+		}
 	}
 	h.queueLen.Add(-int64(removed))
-}
-
-// reschedule stores d with its next time and records the attempt.
-func (h *Hub) reschedule(d delivery, at api.Attempt) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	err := h.db.Update(func(tx *bolt.Tx) error {
-		q := tx.Bucket(bucketQueue)
-		if q.Get([]byte(d.ID)) == nil {
-			return nil // the watch was deleted meanwhile
-		}
-		old, err := decodeDelivery(q.Get([]byte(d.ID)), true)
-		if err != nil {
-			return err
-		}
-		old.Attempts, old.Next = d.Attempts, d.Next
-		v, err := encodeDelivery(old)
-		if err != nil {
-			return err
-		}
-		if err := q.Put([]byte(d.ID), v); err != nil {
-			return err
-		}
-		return addAttempt(tx, d.Watch, at)
-	})
-	if err != nil {
-		h.log.Error("watches: reschedule a delivery", "delivery", d.ID, "err", err)
-	}
 }
 
 // attemptPrefix is the key prefix of the attempts of watch id.
