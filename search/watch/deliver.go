@@ -119,7 +119,7 @@ func (h *Hub) round() time.Duration {
 	next := time.Hour
 	err := h.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
-			d, err := decodeDelivery(v, false)
+			d, err := decodeDelivery(v)
 			if err != nil {
 				h.log.Error("watches: unreadable queued delivery", "key", string(k), "err", err)
 				return nil
@@ -202,8 +202,10 @@ func (h *Hub) deliver(d delivery) (outcome, bool) {
 		}
 		found = true
 		var err error
-		d, err = decodeDelivery(v, true)
-		return err
+		if d, err = decodeDelivery(v); err != nil {
+			return err
+		}
+		return composeBody(tx, &d)
 	})
 	if err != nil {
 		h.log.Error("watches: read a queued delivery", "delivery", d.ID, "err", err)
@@ -331,11 +333,11 @@ func (h *Hub) record(outs []outcome) {
 					return err
 				}
 			}
+			old, err := decodeDelivery(cur)
+			if err != nil {
+				return err
+			}
 			if o.retry {
-				old, err := decodeDelivery(cur, true)
-				if err != nil {
-					return err
-				}
 				old.Attempts, old.Next = o.d.Attempts, o.d.Next
 				v, err := encodeDelivery(old)
 				if err != nil {
@@ -347,6 +349,9 @@ func (h *Hub) record(outs []outcome) {
 				continue
 			}
 			if err := q.Delete(k); err != nil {
+				return err
+			}
+			if err := releaseArticles(tx, old); err != nil {
 				return err
 			}
 			removed++

@@ -44,3 +44,14 @@ func AddWatches(h *Hub, searches []string, url string) error {
 		return nil
 	})
 }
+
+// QueuedArticles is the number of articles the queue keeps for its
+// deliveries.
+func QueuedArticles(h *Hub) int {
+	n := 0
+	_ = h.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketArts).Stats().KeyN
+		return nil
+	})
+	return n
+}

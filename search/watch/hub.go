@@ -46,6 +46,7 @@ var (
 	bucketQueue    = []byte("queue")
 	bucketAttempts = []byte("attempts")
 	bucketMeta     = []byte("meta")
+	bucketArts     = []byte("articles") // the articles of queued deliveries (see delivery)
 	keyPercolated  = []byte("percolated") // the store sequence number percolated up to
 )
 
@@ -144,7 +145,7 @@ func Open(data string, opts Options) (*Hub, error) {
 		wake: make(chan struct{}, 1), client: newHTTPClient(opts.Timeout, opts.AllowPrivate)}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketWatches, bucketQueue, bucketAttempts, bucketMeta} {
+		for _, b := range [][]byte{bucketWatches, bucketQueue, bucketAttempts, bucketMeta, bucketArts} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -282,15 +283,19 @@ func (h *Hub) percolateLocked(ctx context.Context, ws []index.Written, seq uint6
 		added = 0
 		q := tx.Bucket(bucketQueue)
 		for _, d := range ds {
-			if q.Get([]byte(d.ID)) == nil {
-				added++
+			if q.Get([]byte(d.ID)) != nil {
+				continue // queued already (the same write matched again)
 			}
+			added++
 			d.Created, d.Next = now, now
 			v, err := encodeDelivery(d)
 			if err != nil {
 				return err
 			}
 			if err := q.Put([]byte(d.ID), v); err != nil {
+				return err
+			}
+			if err := holdArticles(tx, d); err != nil {
 				return err
 			}
 		}
@@ -409,7 +414,7 @@ func (h *Hub) queuedPerWatch() map[string]int {
 	counts := map[string]int{}
 	_ = h.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
-			if d, err := decodeDelivery(v, false); err == nil {
+			if d, err := decodeDelivery(v); err == nil {
 				counts[d.Watch]++
 			}
 			return nil
@@ -462,18 +467,21 @@ func (h *Hub) DeleteWatch(ctx context.Context, id string) error {
 // how many.
 func dropQueued(tx *bolt.Tx, id string) (int, error) {
 	q := tx.Bucket(bucketQueue)
-	var drop [][]byte
+	var drop []delivery
 	err := q.ForEach(func(k, v []byte) error {
-		if d, err := decodeDelivery(v, false); err == nil && d.Watch == id {
-			drop = append(drop, slices.Clone(k))
+		if d, err := decodeDelivery(v); err == nil && d.Watch == id {
+			drop = append(drop, d)
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	for _, k := range drop {
-		if err := q.Delete(k); err != nil {
+	for _, d := range drop {
+		if err := q.Delete([]byte(d.ID)); err != nil {
+			return 0, err
+		}
+		if err := releaseArticles(tx, d); err != nil {
 			return 0, err
 		}
 	}

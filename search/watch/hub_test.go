@@ -203,6 +203,9 @@ func TestDeliversMatchOnceSigned(t *testing.T) {
 	if len(atts) != 2 || atts[0].Result != "delivered" || atts[0].Status != 200 {
 		t.Errorf("deliveries: %+v", atts)
 	}
+	if n := watch.QueuedArticles(f.hub); n != 0 {
+		t.Errorf("the queue keeps %d articles after every delivery was made", n)
+	}
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -275,6 +278,9 @@ func TestGoneDisablesWatch(t *testing.T) {
 	bad.next(t) // the other watch still delivers (and fails once more)
 	waitFor(t, func() bool { return f.hub.WatchStats().Failed == 3 })
 	gone.none(t)
+	if n := watch.QueuedArticles(f.hub); n != 0 {
+		t.Errorf("the queue keeps %d articles after every delivery ended", n)
+	}
 	for _, id := range []string{wg.ID, wb.ID} {
 		atts, err := f.hub.Deliveries(context.Background(), id)
 		if err != nil {

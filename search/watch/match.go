@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -94,44 +96,101 @@ func (c *compiled) mayMatch(sum schema.Summary) bool {
 }
 
 // delivery is one queued POST: the matches of one write for one watch.
+// The queue keeps its articles once per write, however many watches'
+// deliveries carry them (bucketArts, counted references): a bulk write
+// that many watches match would otherwise write each article again for
+// each of them.
 type delivery struct {
-	ID       string          `json:"id"`
-	Watch    string          `json:"watch"`
-	Body     json.RawMessage `json:"-"`
-	Created  time.Time       `json:"created"`
-	Attempts int             `json:"attempts"`
-	Next     time.Time       `json:"next"`
+	ID    string `json:"id"`
+	Watch string `json:"watch"`
+	// Head is the body up to its articles: {"watch":...,"articles":
+	Head string `json:"head"`
+	// Articles are the keys of its articles' JSON in bucketArts.
+	Articles []string  `json:"articles"`
+	Created  time.Time `json:"created"`
+	Attempts int       `json:"attempts"`
+	Next     time.Time `json:"next"`
+
+	arts map[string][]byte // the JSON of Articles, for queueing
+	Body []byte            `json:"-"` // the whole body, for posting
 }
 
-// encodeDelivery is the queue's record of d: the length of its JSON
-// (without the body) in 4 bytes, that JSON, then the body as it is, so
-// that reading the queue's schedule does not decode every body.
-func encodeDelivery(d delivery) ([]byte, error) {
-	meta, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	v := make([]byte, 4, 4+len(meta)+len(d.Body))
-	binary.BigEndian.PutUint32(v, uint32(len(meta)))
-	v = append(v, meta...)
-	return append(v, d.Body...), nil
-}
+func encodeDelivery(d delivery) ([]byte, error) { return json.Marshal(d) }
 
-// decodeDelivery reads a record of encodeDelivery; with body, the body
-// too (copied: v belongs to the transaction).
-func decodeDelivery(v []byte, body bool) (delivery, error) {
+func decodeDelivery(v []byte) (delivery, error) {
 	var d delivery
-	if len(v) < 4 || int(binary.BigEndian.Uint32(v)) > len(v)-4 {
-		return d, fmt.Errorf("queued delivery: short record")
-	}
-	n := 4 + int(binary.BigEndian.Uint32(v))
-	if err := json.Unmarshal(v[4:n], &d); err != nil {
+	if err := json.Unmarshal(v, &d); err != nil {
 		return d, fmt.Errorf("queued delivery: %w", err)
 	}
-	if body {
-		d.Body = bytes.Clone(v[n:])
-	}
 	return d, nil
+}
+
+// holdArticles stores the articles of d that the queue lacks and counts
+// d's references to them.
+func holdArticles(tx *bolt.Tx, d delivery) error {
+	b := tx.Bucket(bucketArts)
+	for _, k := range d.Articles {
+		v := b.Get([]byte(k))
+		var nv []byte
+		if v == nil {
+			js, ok := d.arts[k]
+			if !ok {
+				return fmt.Errorf("delivery %s: article %s missing", d.ID, k)
+			}
+			nv = binary.BigEndian.AppendUint32(nil, 1)
+			nv = append(nv, js...)
+		} else {
+			nv = bytes.Clone(v)
+			binary.BigEndian.PutUint32(nv, binary.BigEndian.Uint32(v)+1)
+		}
+		if err := b.Put([]byte(k), nv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseArticles drops d's references to its articles, and the articles
+// no delivery refers to any more.
+func releaseArticles(tx *bolt.Tx, d delivery) error {
+	b := tx.Bucket(bucketArts)
+	for _, k := range d.Articles {
+		v := b.Get([]byte(k))
+		if len(v) < 4 {
+			continue
+		}
+		n := binary.BigEndian.Uint32(v)
+		if n <= 1 {
+			if err := b.Delete([]byte(k)); err != nil {
+				return err
+			}
+			continue
+		}
+		nv := bytes.Clone(v)
+		binary.BigEndian.PutUint32(nv, n-1)
+		if err := b.Put([]byte(k), nv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// composeBody sets d.Body from its head and its stored articles.
+func composeBody(tx *bolt.Tx, d *delivery) error {
+	b := tx.Bucket(bucketArts)
+	body := append([]byte(d.Head), '[')
+	for i, k := range d.Articles {
+		v := b.Get([]byte(k))
+		if len(v) < 4 {
+			return fmt.Errorf("delivery %s: article %s missing from the queue", d.ID, k)
+		}
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, v[4:]...)
+	}
+	d.Body = append(body, ']', '}')
+	return nil
 }
 
 // Payload is the JSON body of a delivery.
@@ -247,7 +306,8 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 // watches it matches.
 type encoded struct {
 	json []byte
-	hash [32]byte
+	hash [32]byte // of the article's content
+	key  string   // of json, its key in bucketArts
 }
 
 // encode returns the encoding of arts[i], making it on first use.
@@ -269,7 +329,8 @@ func (h *Hub) encode(cache []*encoded, arts []index.Written, sums []schema.Summa
 	if err != nil {
 		return nil, err
 	}
-	cache[i] = &encoded{json: js, hash: sha256.Sum256(content)}
+	jh := sha256.Sum256(js)
+	cache[i] = &encoded{json: js, hash: sha256.Sum256(content), key: hex.EncodeToString(jh[:16])}
 	return cache[i], nil
 }
 
@@ -299,16 +360,12 @@ func (h *Hub) newDelivery(w api.Watch, idx []int, cache []*encoded, arts []index
 	if !bytes.HasSuffix(head, []byte(`"articles":null}`)) {
 		return delivery{}, fmt.Errorf("payload head %s", head)
 	}
-	head = bytes.TrimSuffix(head, []byte("null}"))
-	body := append(head, '[')
-	for j, e := range encs {
-		if j > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, e.json...)
+	d := delivery{ID: id, Watch: w.ID, Head: string(bytes.TrimSuffix(head, []byte("null}"))), arts: map[string][]byte{}}
+	for _, e := range encs {
+		d.Articles = append(d.Articles, e.key)
+		d.arts[e.key] = e.json
 	}
-	body = append(body, ']', '}')
-	return delivery{ID: id, Watch: w.ID, Body: body}, nil
+	return d, nil
 }
 
 func (h *Hub) articleLink(id string) string {
