@@ -46,7 +46,7 @@ var (
 	bucketQueue    = []byte("queue")
 	bucketAttempts = []byte("attempts")
 	bucketMeta     = []byte("meta")
-	bucketArts     = []byte("articles") // the articles of queued deliveries (see delivery)
+	bucketArts     = []byte("articles")   // the articles of queued deliveries (see delivery)
 	keyPercolated  = []byte("percolated") // the store sequence number percolated up to
 )
 
