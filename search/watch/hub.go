@@ -103,8 +103,6 @@ type Hub struct {
 	done   sync.WaitGroup
 	start  sync.Once
 
-	inflight sync.Map // delivery id -> struct{}: being posted
-
 	queued, delivered, retried, failed atomic.Uint64
 	queueLen                           atomic.Int64
 }
