@@ -210,8 +210,7 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
 		docs[i] = bitmapDoc(w.schema, p.art.ID, w.schema.Summarize(p.ents), p.art.Published)
 	}
-	w.afterWriteLocked(docs, nil, ch)
-	return nil
+	return w.afterWriteLocked(docs, nil, ch)
 }
 
 // Delete removes the article id from the store and the index, records the
@@ -247,8 +246,7 @@ func (w *Writer) Delete(ctx context.Context, id string) error {
 	if err := batch(w.cur, b); err != nil {
 		return w.indexFailedLocked(fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err))
 	}
-	w.afterWriteLocked(nil, []string{id}, Change{Seq: seq, Deleted: []string{id}})
-	return nil
+	return w.afterWriteLocked(nil, []string{id}, Change{Seq: seq, Deleted: []string{id}})
 }
 
 // writableLocked returns why the Writer cannot take a write of about need
@@ -403,9 +401,12 @@ func formatBytes(n uint64) string {
 
 // afterWriteLocked runs the after-write hooks of an acknowledged change:
 // the generation and the bitmaps (the documents put, the ids deleted),
-// then WriterOptions.AfterWrite. A panicking hook is logged; it does not
-// fail the write, which is already committed. w.mu must be held.
-func (w *Writer) afterWriteLocked(put []*bitmaps.Doc, deleted []string, ch Change) {
+// then WriterOptions.AfterWrite, then WriterOptions.BeforeAck. A panicking
+// AfterWrite hook is logged; it does not fail the write, which is already
+// committed. The first BeforeAck hook that fails (or panics) stops the
+// others, and its error is returned: the write is not acknowledged. w.mu
+// must be held.
+func (w *Writer) afterWriteLocked(put []*bitmaps.Doc, deleted []string, ch Change) error {
 	w.advanceLocked(true, put, deleted)
 	for i, h := range w.hooks {
 		func() {
@@ -417,6 +418,76 @@ func (w *Writer) afterWriteLocked(put []*bitmaps.Doc, deleted []string, ch Chang
 			h(ch)
 		}()
 	}
+	for i, h := range w.ackHooks {
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					w.log.Error("before-ack hook panicked", "hook", i, "panic", r)
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			return h(ch)
+		}()
+		if err != nil {
+			return fmt.Errorf("change %d is stored and indexed, but not acknowledged: %w", ch.Seq, err)
+		}
+	}
+	return nil
+}
+
+// ChangesSince returns the store's changes numbered after after and up to
+// upTo (0: all), as one Change: the articles the store holds, tagged
+// again (each with Changed set, since whether it was news is no longer
+// known), and the ids it deleted; Seq is the number of the last change
+// included (after when there is none). A BeforeAck hook that failed, or a
+// crash between the store's commit and a hook, leaves such a gap, which
+// the hook's owner closes with it, at start or from its next call (it
+// reads the store without taking the write lock, so it may be called
+// from a hook).
+func (w *Writer) ChangesSince(ctx context.Context, after, upTo uint64) (Change, error) {
+	ch := Change{Seq: after}
+	if w.store == nil {
+		return ch, fmt.Errorf("changes since %d: %w", after, *w.storeDamage.Load())
+	}
+	changes, err := w.store.ChangedSince(after)
+	if err != nil {
+		return ch, err
+	}
+	var arts []api.Article
+	for _, c := range changes {
+		if upTo > 0 && c.Seq > upTo {
+			break
+		}
+		a, ok, err := w.store.Get(c.ID)
+		if err != nil {
+			return ch, err
+		}
+		if ok {
+			arts = append(arts, a)
+		} else {
+			ch.Deleted = append(ch.Deleted, c.ID)
+		}
+		ch.Seq = c.Seq
+	}
+	preps, err := w.prepare(ctx, arts)
+	if err != nil {
+		return ch, err
+	}
+	for _, p := range preps {
+		if p.err != nil {
+			return ch, fmt.Errorf("stored article %q: %w", p.art.ID, p.err)
+		}
+		ch.Put = append(ch.Put, Written{Article: p.art, Entities: p.ents, Changed: true})
+	}
+	return ch, nil
+}
+
+// Seq returns the store's sequence number of its latest change.
+func (w *Writer) Seq() (uint64, error) {
+	if w.store == nil {
+		return 0, fmt.Errorf("store sequence: %w", *w.storeDamage.Load())
+	}
+	return w.store.Seq()
 }
 
 // advanceLocked moves the generation after a batch that put the

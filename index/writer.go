@@ -63,6 +63,14 @@ type WriterOptions struct {
 	// match-all counts), before Put or Delete returns. They run under the
 	// write lock: they must be quick and must not write.
 	AfterWrite []func(Change)
+	// BeforeAck are hooks run after AfterWrite, under the write lock,
+	// whose work must be durable before the write is acknowledged (the
+	// watches queue the deliveries of the articles a write matched). An
+	// error from one makes Put or Delete return it: the change is then
+	// stored and indexed but not acknowledged, as after any failed write,
+	// and the hook must make up for it at its next call or at the next
+	// start (see ChangesSince).
+	BeforeAck []func(Change) error
 	// SwapHook, if not nil, is called by Reindex inside the critical
 	// section of the swap, while Ready returns ErrSwapping, writes wait
 	// and the old index still serves searches; if it cancels the
@@ -120,6 +128,7 @@ type Writer struct {
 	observeTag func(time.Duration)
 	minFree    int64
 	hooks      []func(Change)
+	ackHooks   []func(Change) error
 	swapHook   func()
 
 	store *Store // nil when the store is unusable (see storeDamage)
@@ -193,6 +202,7 @@ func OpenWriter(ctx context.Context, data string, opts WriterOptions) (*Writer, 
 		observeTag: opts.ObserveTag,
 		minFree:    opts.MinFree,
 		hooks:      opts.AfterWrite,
+		ackHooks:   opts.BeforeAck,
 		swapHook:   opts.SwapHook,
 	}
 	if w.schema == nil {

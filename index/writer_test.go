@@ -910,3 +910,58 @@ func TestWriterPrepareWritesNothing(t *testing.T) {
 		t.Error("Prepare of an article without text: no error")
 	}
 }
+
+// TestBeforeAckFailure checks that a failing BeforeAck hook makes the
+// write fail although it is stored and indexed, and that ChangesSince
+// hands the hook's owner the change it missed, tagged.
+func TestBeforeAckFailure(t *testing.T) {
+	data := indextest.SeedData(t)
+	fail := errors.New("queue full")
+	var seen []index.Change
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: testTagger(t),
+		BeforeAck: []func(index.Change) error{func(c index.Change) error {
+			seen = append(seen, c)
+			if len(seen) == 1 {
+				return fail
+			}
+			return nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	before, err := w.Seq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := article(t, `{"text":"Unison says 40 porters at Leeds face cuts."}`)
+	if _, err := w.Put(context.Background(), []api.Article{a}); !errors.Is(err, fail) {
+		t.Fatalf("Put with a failing hook: got %v, want %v", err, fail)
+	}
+	if got := hits(t, w.Index(), "porters"); !slices.Contains(got, a.ID) {
+		t.Fatalf("the unacknowledged write is not indexed: %v", got)
+	}
+	ch, err := w.ChangesSince(context.Background(), before, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Put) != 1 || ch.Put[0].Article.ID != a.ID || !ch.Put[0].Changed || len(ch.Put[0].Entities) == 0 || ch.Seq != seen[0].Seq {
+		t.Fatalf("ChangesSince(%d) = %+v, want the article %q with its entities up to %d", before, ch, a.ID, seen[0].Seq)
+	}
+	if _, err := w.Put(context.Background(), []api.Article{a}); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if len(seen) != 2 || seen[1].Put[0].Changed {
+		t.Fatalf("the retry is a re-send: hooks saw %+v", seen)
+	}
+	if err := w.Delete(context.Background(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	ch, err = w.ChangesSince(context.Background(), seen[1].Seq, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Put) != 0 || !slices.Equal(ch.Deleted, []string{a.ID}) {
+		t.Fatalf("after the delete: %+v", ch)
+	}
+}

@@ -52,6 +52,14 @@ func writeMatchKey(s *schema.Schema, r *api.Request, b *strings.Builder, except 
 	}
 	b.WriteString("\x00q=")
 	b.WriteString(strconv.Quote(q))
+	if len(r.IDs) > 0 {
+		ids := slices.Clone(r.IDs)
+		slices.Sort(ids)
+		b.WriteString("\x00id=")
+		for _, id := range slices.Compact(ids) {
+			b.WriteString(strconv.Quote(id))
+		}
+	}
 	for _, field := range s.TermNames() {
 		if field == except {
 			continue

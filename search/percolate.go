@@ -39,31 +39,43 @@ func NewPercolator(s *schema.Schema, ws []index.Written) (*Percolator, error) {
 // page, sort and facets are not used. A malformed request is an
 // *api.BadRequestError, as from Search.
 func (p *Percolator) Match(ctx context.Context, req api.Request) ([]string, error) {
-	if err := req.Validate(p.svc.schema); err != nil {
+	return p.svc.Matches(ctx, req, nil, p.n)
+}
+
+// Matches returns the ids of at most limit articles that req matches
+// (among req.IDs when it names some, and among ids when not empty: any
+// number of them, unlike req.IDs), sorted: the articles Search would
+// find, without scores, snippets, facets, cache or admission control.
+// Its page, sort and facets are not used. A malformed request is an
+// *api.BadRequestError, as from Search. The watches match each write's
+// new articles with it, restricted to their ids, in the live index.
+func (s *Service) Matches(ctx context.Context, req api.Request, ids []string, limit int) ([]string, error) {
+	if err := req.Validate(s.schema); err != nil {
 		return nil, err
 	}
-	user, err := ParseQuery(p.svc.schema, req.Q)
+	user, err := ParseQuery(s.schema, req.Q)
 	if err != nil {
 		return nil, err
 	}
-	if p.n == 0 {
+	if limit <= 0 {
 		return nil, nil
 	}
-	_, filters := p.svc.filters(&req)
-	sr := bleve.NewSearchRequestOptions(combine(user, filters), p.n, 0, false)
+	user = onlyIDs(onlyIDs(user, req.IDs), ids)
+	_, filters := s.filters(&req)
+	sr := bleve.NewSearchRequestOptions(combine(user, filters), limit, 0, false)
 	sr.Score = "none"
-	ctx, cancel := context.WithTimeout(ctx, p.svc.timeout())
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
-	res, err := p.svc.run(ctx, sr)
+	res, err := s.run(ctx, sr)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(res.Hits))
+	out := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
-		ids[i] = h.ID
+		out[i] = h.ID
 	}
-	slices.Sort(ids)
-	return ids, nil
+	slices.Sort(out)
+	return out, nil
 }
 
 // Close frees the index in memory.

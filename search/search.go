@@ -299,6 +299,18 @@ func filterQuery(req *api.Request, f facet) query.Query {
 // wrapped in a (non query-string) conjunction so that a query analysing to
 // nothing, such as a lone stop word, still matches nothing: bleve drops a
 // bare match-none Must clause, which would let the filters match alone.
+// onlyIDs restricts user to the articles with the given ids (none: no
+// restriction), without changing scores: the ids go in an unscored Filter
+// clause, as the facet filters do (see combine).
+func onlyIDs(user query.Query, ids []string) query.Query {
+	if len(ids) == 0 {
+		return user
+	}
+	dq := query.NewDocIDQuery(ids)
+	dq.SetBoost(0)
+	return combine(user, []query.Query{dq})
+}
+
 func combine(user query.Query, filters []query.Query) query.Query {
 	if len(filters) == 0 {
 		return user
@@ -354,6 +366,7 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 	if err != nil {
 		return nil, err
 	}
+	user = onlyIDs(user, req.IDs)
 	v, err := s.cached(ctx, "search\x00"+requestKey(s.schema, &req), req.NoCache, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
 		res, err := s.search(ctx, &req, user, gen, useCache)
 		if err != nil {
@@ -506,7 +519,7 @@ func (s *Service) filters(req *api.Request) (each, active []query.Query) {
 // runs under: gen when it uses the cache, else the generation now, read
 // before the search reads the index. Otherwise it returns nil.
 func (s *Service) matchAllCounts(req *api.Request, gen uint64, useCache bool) *index.FacetCounts {
-	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" {
+	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" || len(req.IDs) > 0 {
 		return nil
 	}
 	if !useCache {

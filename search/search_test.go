@@ -63,6 +63,10 @@ func TestQueries(t *testing.T) {
 		{"OR within a facet", api.Request{Filters: map[string][]string{"person": {"Julia Squire", "Brian James"}}}, []string{midYorks, rotherham}},
 		{"AND across facets", api.Request{Filters: map[string][]string{"union": {"Royal College of Nursing"}, "hospital": {"Horton Hospital"}}}, []string{oxford}},
 		{"filter is exact", api.Request{Filters: map[string][]string{"union": {"unison"}}}, nil},
+		{"ids only", api.Request{IDs: []string{oxford, taunton}}, []string{oxford, taunton}},
+		{"ids and query", api.Request{Q: "redundancy", IDs: []string{midYorks, oxford}}, []string{oxford}},
+		{"ids and filter", api.Request{IDs: []string{midYorks, oxford}, Filters: map[string][]string{"union": {"Unison"}}}, []string{oxford}},
+		{"unknown id", api.Request{IDs: []string{"nope"}}, nil},
 		{"query and filter", api.Request{Q: "redundancy", Filters: map[string][]string{"union": {"Royal College of Nursing"}}, Ranges: map[string]api.Range{"amount": {Max: ptr(50_000_000)}}}, []string{oxford, northEast}},
 	}
 	for _, tt := range tests {
@@ -572,5 +576,25 @@ func TestFacetKey(t *testing.T) {
 		if same := facetKey(schema.Default, &a, tt.f) == facetKey(schema.Default, &b, tt.f); same != tt.same {
 			t.Errorf("%s facet of %q and %q: same key %v, want %v", tt.f.name, tt.a, tt.b, same, tt.same)
 		}
+	}
+}
+
+// TestIDsRestrictFacets checks that the id restriction also narrows the
+// facet counts (which must then not come from the match-all counts) and
+// has a cache key of its own.
+func TestIDsRestrictFacets(t *testing.T) {
+	all := mustSearch(t, api.Request{})
+	one := mustSearch(t, api.Request{IDs: []string{oxford}})
+	if one.Total != 1 || all.Total == 1 {
+		t.Fatalf("totals: all %d, one id %d", all.Total, one.Total)
+	}
+	for _, tc := range one.Facets.Terms("union") {
+		if tc.Count != 1 {
+			t.Errorf("union %q counted %d times under one id", tc.Value, tc.Count)
+		}
+	}
+	again := mustSearch(t, api.Request{IDs: []string{taunton}})
+	if len(again.Hits) != 1 || again.Hits[0].ID != taunton {
+		t.Errorf("another id answered %v (a shared cache entry?)", hitIDs(again))
 	}
 }

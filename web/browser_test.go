@@ -236,6 +236,33 @@ func TestBrowser(t *testing.T) {
 		defer func() { b.t = nil }()
 		testSearchFlow(b, svc, shots)
 	})
+	t.Run("the search page offers its feed", func(t *testing.T) {
+		b.t = t
+		defer func() { b.t = nil }()
+		b.do("feed: search page", chromedp.Navigate(b.base+"/?q=redundancy&union=Unison&sort=-jobs"))
+		b.waitFor("feed: search page", `document.querySelectorAll(".hit").length > 0`)
+		want := feedPath + "?q=redundancy&union=Unison"
+		if got := eval[string](b, "feed: head link", `document.querySelector('link[rel="alternate"][type="application/atom+xml"]').getAttribute("href")`); got != want {
+			t.Errorf("<link rel=alternate> %q, want %q", got, want)
+		}
+		link := `[...document.querySelectorAll("a")].find(a => a.textContent.trim() === "Follow this search")`
+		if got := eval[string](b, "feed: visible link", link+`.getAttribute("href")`); got != want {
+			t.Errorf(`"Follow this search" links %q, want %q`, got, want)
+		}
+		if !eval[bool](b, "feed: link shown", `(() => { const r = `+link+`.getBoundingClientRect(); return r.width > 0 && r.height > 0 })()`) {
+			t.Error(`"Follow this search" is not shown`)
+		}
+		// The browser fetches the feed: Atom with the search's entries.
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		defer cancel()
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch(`+link+`.href).then(r => r.text()).then(x => new DOMParser().parseFromString(x, "application/xml")).then(d => d.documentElement.namespaceURI === "http://www.w3.org/2005/Atom" && !d.querySelector("parsererror") ? d.getElementsByTagName("entry").length : -1)`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("feed: fetch: %v", err)
+		}
+		if n <= 0 {
+			t.Errorf("the feed the page links has %d entries (-1: not Atom)", n)
+		}
+	})
 	t.Run("hostile article runs no script", func(t *testing.T) {
 		b.t = t
 		defer func() { b.t = nil }()

@@ -23,6 +23,7 @@ import (
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/sources"
+	"github.com/cutwatch/cutwatch/search/watch"
 )
 
 const testKey = "s3cret-test-key"
@@ -40,6 +41,7 @@ type writeServer struct {
 	srv  *Server
 	w    *index.Writer
 	src  *sources.Manager
+	hub  *watch.Hub
 	data string
 }
 
@@ -71,14 +73,27 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.Tagger = ingestTagger
 	opts.ObserveTag = m.ObserveTag
-	w, err := index.OpenWriter(context.Background(), data, opts)
+	// Watches as serve wires them (webhooks on loopback allowed, retries
+	// quick).
+	hub, err := watch.Open(data, watch.Options{AllowPrivate: true, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		Logger: opts.Logger, BaseURL: "http://cutwatch.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts.BeforeAck = append(opts.BeforeAck, hub.BeforeAck)
+	w, err := index.OpenWriter(context.Background(), data, opts)
+	if err != nil {
+		_ = hub.Close()
+		t.Fatal(err)
+	}
+	if err := hub.Attach(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	hub.Start()
 	// Served as cutwatch serve does: with the cache keyed on the writer's
 	// generation, so every test that searches after a write checks that
 	// no stale answer comes from the cache.
-	svc := search.New(w.Index(), search.Options{Generation: w.Generation, MatchAll: w.MatchAllCounts})
+	svc := search.New(w.Index(), search.OnWriter(w, search.Options{}))
 	// The sources are not started: nothing is fetched unless a test
 	// polls one (on loopback).
 	src, err := sources.Open(sources.Options{Data: data, Writer: w, Logger: opts.Logger,
@@ -86,7 +101,7 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m, Sources: src})
+	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m, Sources: src, Watches: hub})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()
@@ -97,8 +112,11 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 		if err := w.Close(); err != nil {
 			t.Error(err)
 		}
+		if err := hub.Close(); err != nil {
+			t.Error(err)
+		}
 	})
-	return &writeServer{Server: hs, srv: srv, w: w, src: src, data: data}
+	return &writeServer{Server: hs, srv: srv, w: w, src: src, data: data, hub: hub}
 }
 
 // reindexStatus returns the state of the re-index job.
@@ -194,12 +212,17 @@ var writeCases = []writeCase{
 	{"POST", "/api/sources", "/api/sources", `{"url":"https://news.example.org/auth.xml"}`, http.StatusCreated},
 	{"GET", "/api/sources", "/api/sources", "", http.StatusOK},
 	{"DELETE", "/api/sources/:id", "/api/sources/" + sources.ID("https://news.example.org/auth.xml"), "", http.StatusNoContent},
+	{"POST", "/api/watches", "/api/watches", `{"search":"q=porters","url":"http://127.0.0.1:9/hook"}`, http.StatusCreated},
+	{"GET", "/api/watches", "/api/watches", "", http.StatusOK},
+	{"GET", "/api/watches/:id", "/api/watches/w_none", "", http.StatusNotFound},
+	{"GET", "/api/watches/:id/deliveries", "/api/watches/w_none/deliveries", "", http.StatusNotFound},
+	{"DELETE", "/api/watches/:id", "/api/watches/w_none", "", http.StatusNotFound},
 }
 
 // publicRoutes are the routes that need no key: reads.
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json",
-	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field",
+	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field", "GET /feeds/search.atom",
 	"GET /", "GET /articles/:id", "GET /static/*file",
 }
 

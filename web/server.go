@@ -37,6 +37,12 @@ type Options struct {
 
 	// Sources are the feed sources of /api/sources (nil: none).
 	Sources api.Sources
+	// Watches keeps the saved searches of /api/watches (nil: those
+	// routes answer 503).
+	Watches api.Watches
+	// PublicURL is the scheme and host that links in feeds start with
+	// ("https://cutwatch.example.org"); empty: the request's own.
+	PublicURL string
 
 	// Metrics receives the server's measurements, exported at GET
 	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
@@ -58,6 +64,10 @@ type Server struct {
 	keySet   bool
 	keyHash  [32]byte
 
+	// Saved searches (watches.go) and feeds (feed.go).
+	watches   api.Watches
+	publicURL string
+
 	// Readiness (ready.go).
 	ready    api.Readiness
 	draining atomic.Bool
@@ -76,7 +86,7 @@ type Server struct {
 // done with it, after the http.Server has shut down.
 func New(s api.Searcher, opts Options) *Server {
 	srv := &Server{searcher: s, schema: s.Schema(), log: opts.Logger, ingester: opts.Ingester, sources: opts.Sources, ready: opts.Readiness,
-		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}}
+		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}, watches: opts.Watches, publicURL: opts.PublicURL}
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
 	if srv.log == nil {
@@ -94,6 +104,11 @@ func New(s api.Searcher, opts Options) *Server {
 	if srv.sources != nil {
 		if err := srv.metrics.reg.Register(newSourcesCollector(srv.sources)); err != nil {
 			srv.log.Warn("metrics: the sources are already registered (one Metrics serves one Server)", "err", err)
+		}
+	}
+	if opts.Watches != nil {
+		if err := srv.metrics.reg.Register(newWatchCollector(opts.Watches)); err != nil {
+			srv.log.Warn("metrics: the watch statistics are already registered (one Metrics serves one Server)", "err", err)
 		}
 	}
 	srv.metrics.watchWrites(func() bool { return srv.writesOff() == "" }, srv.log)
@@ -126,6 +141,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/search", api, s.serveSearch)
 	r.GET("/api/articles/:id", api, s.serveArticle)
 	r.GET("/api/facets/:field", api, s.serveFacet)
+	r.GET(feedPath, api, s.serveFeed)
+	s.watchRoutes(r)
 	s.writeRoutes(r)  // POST, PUT, DELETE and the re-index status behind the API key
 	s.sourceRoutes(r) // the feed sources, behind the API key
 

@@ -37,6 +37,7 @@ type searchView struct {
 	Pages    []pageLink
 	Prev     string // URL of the previous page, "" on the first
 	Next     string // URL of the next page, "" on the last
+	FeedURL  string // the Atom feed of this search (feedPath)
 }
 
 // hitView is one result.
@@ -147,6 +148,7 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 		v.Title = req.Q
 	}
 	v.Sorts = sortOptions(s, req.Sort)
+	v.FeedURL = feedURL(s, req)
 	v.Hidden = hiddenState(s, req)
 	v.ClearURL = searchURL(s, api.Request{Q: req.Q, Sort: req.Sort, Size: req.Size, FacetSize: req.FacetSize})
 

@@ -19,6 +19,7 @@ import (
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/sources"
+	"github.com/cutwatch/cutwatch/search/watch"
 	"github.com/cutwatch/cutwatch/web"
 )
 
@@ -35,6 +36,8 @@ type serveConfig struct {
 	maxSearches   int
 	minFree       byteSize
 	sources       sourcesConfig
+	publicURL     string
+	hooks         hookConfig
 }
 
 // sourcesConfig holds serve's flags of the feed sources.
@@ -63,6 +66,13 @@ func (c *sourcesConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.minDelay, "sources-min-delay", sources.DefaultMinDelay, "least time between two requests to one host (never more than one at a time)")
 }
 
+// hookConfig holds the flags of the watches' webhooks.
+type hookConfig struct {
+	allowPrivate           bool
+	minBackoff, maxBackoff time.Duration
+	giveUp, timeout        time.Duration
+}
+
 func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	fs.StringVar(&c.data, "data", defaultDataDir, "directory of the index and other state")
@@ -76,6 +86,12 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.minFree = byteSize(index.DefaultMinFree)
 	fs.Var(&c.minFree, "min-free-space", "disk space a write must leave free in --data; below it writes answer 507 until space is freed, reads go on (e.g. 64MiB, 1GB; 0 turns the check off)")
 	c.sources.register(fs)
+	fs.StringVar(&c.publicURL, "public-url", "", "scheme and host of this server as its users reach it, for the links in feeds and webhook deliveries (empty: a feed's request's own, http://<addr> in deliveries)")
+	fs.BoolVar(&c.hooks.allowPrivate, "webhook-allow-private", false, "let watches post to loopback, private, link-local and other non-public addresses (refused by default, at creation and at each connection)")
+	fs.DurationVar(&c.hooks.minBackoff, "webhook-min-backoff", watch.DefaultMinBackoff, "wait before the first retry of a failed webhook delivery; it doubles with each retry (with jitter)")
+	fs.DurationVar(&c.hooks.maxBackoff, "webhook-max-backoff", watch.DefaultMaxBackoff, "longest wait between two tries of a webhook delivery")
+	fs.DurationVar(&c.hooks.giveUp, "webhook-give-up", watch.DefaultGiveUp, "age at which a webhook delivery that still fails is dropped")
+	fs.DurationVar(&c.hooks.timeout, "webhook-timeout", watch.DefaultTimeout, "longest wait for a webhook's answer")
 }
 
 func serveCommand() *ffcli.Command {
@@ -142,8 +158,22 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return err
 	}
+	base := cfg.publicURL
+	if base == "" {
+		base = "http://" + cfg.addr
+	}
+	hub, err := watch.Open(cfg.data, watch.Options{Logger: log, AllowPrivate: cfg.hooks.allowPrivate, BaseURL: base,
+		MinBackoff: cfg.hooks.minBackoff, MaxBackoff: cfg.hooks.maxBackoff, GiveUp: cfg.hooks.giveUp, Timeout: cfg.hooks.timeout})
+	if err != nil {
+		return err
+	}
+	defer func() { // after the Writer: its last write may still queue deliveries
+		if err := hub.Close(); err != nil {
+			log.Error("close watches", "err", err)
+		}
+	}()
 	w, err := index.OpenWriter(ctx, cfg.data, index.WriterOptions{Tagger: t, Logger: log, ObserveTag: metrics.ObserveTag,
-		AllowDamaged: true, MinFree: minFree(cfg.minFree)})
+		AllowDamaged: true, MinFree: minFree(cfg.minFree), BeforeAck: []func(index.Change) error{hub.BeforeAck}})
 	if err != nil {
 		return err
 	}
@@ -152,6 +182,16 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 			log.Error("close index", "dir", w.Dir(), "err", err)
 		}
 	}()
+	if w.Ready() == nil || errors.Is(w.Ready(), api.ErrDamaged) {
+		// Match the writes stored since the watches last saw one (a
+		// crash before their deliveries were queued, 'cutwatch index').
+		if err := hub.Attach(ctx, w); err != nil {
+			return err
+		}
+	} else {
+		log.Error("watches: the article store cannot be read; writes stored meanwhile are matched at the next start with a readable store", "err", w.Ready())
+	}
+	hub.Start()
 	if err := seed(ctx, w, cfg.seeds, log); err != nil {
 		return err
 	}
@@ -193,7 +233,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics, Sources: src})
+	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL})
 	defer ws.Close() // before w.Close: a running re-index ends first
 	srv := &http.Server{
 		Handler:           ws.Handler(),

@@ -115,6 +115,10 @@ type Request struct {
 	// a value of every matching article, so a client that shows no facets
 	// saves most of the work of a broad search by asking for none.
 	Facets []string
+	// IDs, when not empty, restrict the search to the articles with
+	// these ids (the id parameter, repeatable): to ask whether one
+	// search finds one article.
+	IDs []string
 	// NoCache makes the search read the index even when the cache has its
 	// answer, and leaves the cache alone (health checks).
 	NoCache bool
@@ -140,6 +144,7 @@ func (r Request) Clone() Request {
 		}
 	}
 	c.Facets = slices.Clone(r.Facets)
+	c.IDs = slices.Clone(r.IDs)
 	return c
 }
 
@@ -231,6 +236,14 @@ func (r *Request) Validate(s *schema.Schema) error {
 			}
 		}
 	}
+	if len(r.IDs) > MaxFilterValues {
+		return BadRequest("id", "at most %d values, got %d", MaxFilterValues, len(r.IDs))
+	}
+	for _, id := range r.IDs {
+		if id == "" || len(id) > MaxFilterLen || !utf8.ValidString(id) {
+			return BadRequest("id", "value must be valid UTF-8 of 1 to %d bytes", MaxFilterLen)
+		}
+	}
 	for name, rg := range r.Ranges {
 		if !s.IsNumeric(name) {
 			return BadRequest(name+"_min", "unknown range (want one of %s)", strings.Join(s.NumericNames(), ", "))
@@ -243,7 +256,8 @@ func (r *Request) Validate(s *schema.Schema) error {
 }
 
 // ParseRequest reads a Request from URL parameters under the kinds of s:
-// q, a filter per name kind (trust, union, ...; repeatable), <kind>_min
+// q, a filter per name kind (trust, union, ...; repeatable), id
+// (repeatable: only the articles with these ids), <kind>_min
 // and <kind>_max per numeric kind (amount_min, jobs_max, ...), sort, from,
 // size, facet_size, facets. facets is a comma-separated list of facet
 // names; "all" (or no facets parameter) asks for every facet, "none" (or
@@ -271,6 +285,7 @@ func ParseRequest(s *schema.Schema, v url.Values) (Request, error) {
 		}
 		r.SetRange(name, rg)
 	}
+	r.IDs = v["id"]
 	if r.Sort, err = single(v, "sort"); err != nil {
 		return r, err
 	}

@@ -1,0 +1,373 @@
+package watch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// compiled is a watch with its search parsed, and what an article must
+// have to be matched by it, for the pre-filter.
+type compiled struct {
+	w   api.Watch
+	req api.Request
+	// terms are the filters by kind: an article needs one of each kind's
+	// values (as the search's term filters).
+	terms []termNeed
+	// ranges are the numeric ranges: an article needs a value in each.
+	ranges []rangeNeed
+}
+
+type termNeed struct {
+	kind tag.Kind
+	vals []string
+}
+
+type rangeNeed struct {
+	kind     tag.Kind
+	min, max *float64
+}
+
+// compile parses w's search as /api/search would (a bad one is an
+// *api.BadRequestError).
+func (h *Hub) compile(w api.Watch) (*compiled, error) {
+	vals, err := url.ParseQuery(w.Search)
+	if err != nil {
+		return nil, api.BadRequest("search", "not a query string: %v", err)
+	}
+	req, err := api.ParseRequest(h.schema, vals)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := search.ParseQuery(h.schema, req.Q); err != nil {
+		return nil, err
+	}
+	c := &compiled{w: w, req: req}
+	for _, name := range h.schema.TermNames() {
+		if vs := req.ActiveFilters(name); len(vs) > 0 {
+			k, _ := h.schema.Lookup(name)
+			c.terms = append(c.terms, termNeed{kind: k.Kind, vals: vs})
+		}
+	}
+	for _, name := range h.schema.NumericNames() {
+		if rg := req.Ranges[name]; rg.Active() {
+			k, _ := h.schema.Lookup(name)
+			c.ranges = append(c.ranges, rangeNeed{kind: k.Kind, min: rg.Min, max: rg.Max})
+		}
+	}
+	return c, nil
+}
+
+// mayMatch reports whether the article with the values sum can match c:
+// whether it passes c's filters and ranges, which the search applies as
+// exact term and inclusive numeric range queries on the same values. The
+// query itself is left to the Percolator.
+func (c *compiled) mayMatch(sum schema.Summary) bool {
+	for _, t := range c.terms {
+		if !slices.ContainsFunc(sum.Terms(t.kind), func(v string) bool { return slices.Contains(t.vals, v) }) {
+			return false
+		}
+	}
+	for _, r := range c.ranges {
+		if !slices.ContainsFunc(sum.Numbers(r.kind), func(v int64) bool {
+			f := float64(v)
+			return (r.min == nil || f >= *r.min) && (r.max == nil || f <= *r.max)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// delivery is one queued POST: the matches of one write for one watch.
+// The queue keeps its articles once per write, however many watches'
+// deliveries carry them (bucketArts, counted references): a bulk write
+// that many watches match would otherwise write each article again for
+// each of them.
+type delivery struct {
+	ID    string `json:"id"`
+	Watch string `json:"watch"`
+	// Head is the body up to its articles: {"watch":...,"articles":
+	Head string `json:"head"`
+	// Articles are the keys of its articles' JSON in bucketArts.
+	Articles []string  `json:"articles"`
+	Created  time.Time `json:"created"`
+	Attempts int       `json:"attempts"`
+	Next     time.Time `json:"next"`
+
+	arts map[string][]byte // the JSON of Articles, for queueing
+	Body []byte            `json:"-"` // the whole body, for posting
+}
+
+func encodeDelivery(d delivery) ([]byte, error) { return json.Marshal(d) }
+
+func decodeDelivery(v []byte) (delivery, error) {
+	var d delivery
+	if err := json.Unmarshal(v, &d); err != nil {
+		return d, fmt.Errorf("queued delivery: %w", err)
+	}
+	return d, nil
+}
+
+// holdArticles stores the articles of d that the queue lacks and counts
+// d's references to them.
+func holdArticles(tx *bolt.Tx, d delivery) error {
+	b := tx.Bucket(bucketArts)
+	for _, k := range d.Articles {
+		v := b.Get([]byte(k))
+		var nv []byte
+		if v == nil {
+			js, ok := d.arts[k]
+			if !ok {
+				return fmt.Errorf("delivery %s: article %s missing", d.ID, k)
+			}
+			nv = binary.BigEndian.AppendUint32(nil, 1)
+			nv = append(nv, js...)
+		} else {
+			nv = bytes.Clone(v)
+			binary.BigEndian.PutUint32(nv, binary.BigEndian.Uint32(v)+1)
+		}
+		if err := b.Put([]byte(k), nv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// releaseArticles drops d's references to its articles, and the articles
+// no delivery refers to any more.
+func releaseArticles(tx *bolt.Tx, d delivery) error {
+	b := tx.Bucket(bucketArts)
+	for _, k := range d.Articles {
+		v := b.Get([]byte(k))
+		if len(v) < 4 {
+			continue
+		}
+		n := binary.BigEndian.Uint32(v)
+		if n <= 1 {
+			if err := b.Delete([]byte(k)); err != nil {
+				return err
+			}
+			continue
+		}
+		nv := bytes.Clone(v)
+		binary.BigEndian.PutUint32(nv, n-1)
+		if err := b.Put([]byte(k), nv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// composeBody sets d.Body from its head and its stored articles.
+func composeBody(tx *bolt.Tx, d *delivery) error {
+	b := tx.Bucket(bucketArts)
+	body := append([]byte(d.Head), '[')
+	for i, k := range d.Articles {
+		v := b.Get([]byte(k))
+		if len(v) < 4 {
+			return fmt.Errorf("delivery %s: article %s missing from the queue", d.ID, k)
+		}
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, v[4:]...)
+	}
+	d.Body = append(body, ']', '}')
+	return nil
+}
+
+// Payload is the JSON body of a delivery.
+type Payload struct {
+	Watch    string    `json:"watch"`
+	Name     string    `json:"name,omitempty"`
+	Delivery string    `json:"delivery"`
+	Articles []Matched `json:"articles"`
+}
+
+// Matched is an article of a delivery.
+type Matched struct {
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	URL       string     `json:"url,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	// Link is the article's page on cutwatch.
+	Link string `json:"link"`
+	// Entities are the article's canonical values by kind ("trusts",
+	// "unions", ...).
+	Entities schema.Summary `json:"entities"`
+}
+
+// match percolates ws (written and indexed, not yet acknowledged)
+// through every enabled watch and returns one delivery per watch that
+// matched any of them. A watch whose filters and ranges no article of ws
+// passes is skipped; the others run their search in the live index,
+// restricted to the ids of ws (search.Service.Matches): exactly what
+// /api/search with the watch's parameters and those ids would find, at
+// the cost of one small search per such watch per write, and no second
+// analysis of the articles. Before Attach (no live index), they run over
+// an index in memory of ws (search.Percolator) instead.
+func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error) {
+	if len(ws) == 0 || len(h.watches) == 0 {
+		return nil, nil
+	}
+	// The last version of each id in the batch.
+	last := make(map[string]int, len(ws))
+	for i, w := range ws {
+		last[w.Article.ID] = i
+	}
+	arts := make([]index.Written, 0, len(last))
+	ids := make([]string, 0, len(last))
+	for i, w := range ws {
+		if last[w.Article.ID] == i {
+			arts = append(arts, w)
+			ids = append(ids, w.Article.ID)
+		}
+	}
+	sums := make([]schema.Summary, len(arts))
+	byID := make(map[string]int, len(arts))
+	for i, a := range arts {
+		sums[i] = h.schema.Summarize(a.Entities)
+		byID[a.Article.ID] = i
+	}
+	cache := make([]*encoded, len(arts))
+	var p *search.Percolator
+	defer func() {
+		if p != nil {
+			_ = p.Close()
+		}
+	}()
+	matches := func(req api.Request) ([]string, error) {
+		if h.live != nil {
+			return h.live.Matches(ctx, req, ids, len(ids))
+		}
+		if p == nil {
+			var err error
+			if p, err = search.NewPercolator(h.schema, arts); err != nil {
+				return nil, err
+			}
+		}
+		return p.Match(ctx, req)
+	}
+	wids := make([]string, 0, len(h.watches))
+	for id := range h.watches {
+		wids = append(wids, id)
+	}
+	slices.Sort(wids)
+	var out []delivery
+	for _, id := range wids {
+		c := h.watches[id]
+		if c.w.Disabled != "" || !slices.ContainsFunc(sums, c.mayMatch) {
+			continue
+		}
+		hits, err := matches(c.req)
+		if err != nil {
+			return nil, fmt.Errorf("watch %s: %w", id, err)
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		matched := make([]int, 0, len(hits))
+		for _, hid := range hits {
+			if i, ok := byID[hid]; ok {
+				matched = append(matched, i)
+			}
+		}
+		if len(matched) == 0 {
+			continue
+		}
+		d, err := h.newDelivery(c.w, matched, cache, arts, sums)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// encoded is an article of a write as deliveries carry it: its JSON (a
+// Matched) and a hash of its content, made once per write however many
+// watches it matches.
+type encoded struct {
+	json []byte
+	hash [32]byte // of the article's content
+	key  string   // of json, its key in bucketArts
+}
+
+// encode returns the encoding of arts[i], making it on first use.
+func (h *Hub) encode(cache []*encoded, arts []index.Written, sums []schema.Summary, i int) (*encoded, error) {
+	if cache[i] != nil {
+		return cache[i], nil
+	}
+	a := arts[i].Article
+	content, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	m := Matched{ID: a.ID, Title: a.Title, URL: a.URL, Link: h.articleLink(a.ID), Entities: sums[i]}
+	if !a.Published.IsZero() {
+		t := a.Published
+		m.Published = &t
+	}
+	js, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	jh := sha256.Sum256(js)
+	cache[i] = &encoded{json: js, hash: sha256.Sum256(content), key: hex.EncodeToString(jh[:16])}
+	return cache[i], nil
+}
+
+// newDelivery builds the delivery of the articles arts[i] for i in idx to
+// the watch w. Its id depends only on the watch and the articles'
+// contents, so that matching the same write again (after a failed hook)
+// queues the same delivery, not another. Its body is a Payload.
+func (h *Hub) newDelivery(w api.Watch, idx []int, cache []*encoded, arts []index.Written, sums []schema.Summary) (delivery, error) {
+	sh := sha256.New()
+	sh.Write([]byte(w.ID))
+	encs := make([]*encoded, len(idx))
+	for j, i := range idx {
+		e, err := h.encode(cache, arts, sums, i)
+		if err != nil {
+			return delivery{}, err
+		}
+		encs[j] = e
+		sh.Write(e.hash[:])
+	}
+	id := "d_" + hex.EncodeToString(sh.Sum(nil))[:32]
+	head, err := json.Marshal(Payload{Watch: w.ID, Name: w.Name, Delivery: id})
+	if err != nil {
+		return delivery{}, err
+	}
+	// head ends in "articles":null} (Articles is the last field): put the
+	// articles in its place.
+	if !bytes.HasSuffix(head, []byte(`"articles":null}`)) {
+		return delivery{}, fmt.Errorf("payload head %s", head)
+	}
+	d := delivery{ID: id, Watch: w.ID, Head: string(bytes.TrimSuffix(head, []byte("null}"))), arts: map[string][]byte{}}
+	for _, e := range encs {
+		d.Articles = append(d.Articles, e.key)
+		d.arts[e.key] = e.json
+	}
+	return d, nil
+}
+
+func (h *Hub) articleLink(id string) string {
+	return strings.TrimRight(h.opts.BaseURL, "/") + "/articles/" + url.PathEscape(id)
+}
