@@ -50,6 +50,25 @@ type placeEntry struct {
 	ambiguous bool // also a common word or surname: needs "in/at/from ..." before it
 }
 
+// hospEntry is one hospital of the gazetteer (data/hospitals.tsv).
+type hospEntry struct {
+	name string // the usual full name: the value of every short mention
+	town string // decides between hospitals sharing a short name
+	stem string // dictionary key of the name without its head word and trailing descriptors ("royal cornwall")
+	list string // dictionary key of the name without its last word, if that is a head word ("newham general")
+}
+
+// hospName is one name of a gazetteer hospital: its full name, a full
+// variant or a short name.
+type hospName struct {
+	entry     int
+	full      bool // ends with a head word ("City Hospital") or is the full name
+	canonical bool // the full name itself
+	the       bool // only straight after "the"
+	named     bool // only once the hospital has been named in the article
+	upper     bool // an acronym: only in capitals
+}
+
 // knowledge is the parsed domain data shared by every Tagger.
 type knowledge struct {
 	orgs      []orgEntry
@@ -64,6 +83,11 @@ type knowledge struct {
 	places    []placeEntry
 	placeDict *phraseDict
 	given     map[string]bool
+	hosps     []hospEntry
+	hospNamed map[string]bool // full names of the gazetteer's hospitals
+	hospNames []hospName
+	hospDict  *phraseDict                // full names and short names -> hospNames indices
+	hospList  *phraseDict                // names as items of "the X and Y hospitals" -> hospNames indices
 	lex       map[string]map[string]bool // class -> lower-case word set
 	lexDict   map[string]*phraseDict     // class -> multi-word phrases
 }
@@ -119,6 +143,7 @@ func loadKnowledge() (*knowledge, error) {
 	kn := &knowledge{
 		orgDict: newPhraseDict(), orgByKey: map[string]int{}, acronyms: map[string][]string{}, sufDict: newPhraseDict(),
 		unionDict: newPhraseDict(), placeDict: newPhraseDict(), given: map[string]bool{},
+		hospDict: newPhraseDict(), hospList: newPhraseDict(), hospNamed: map[string]bool{},
 		lex: map[string]map[string]bool{}, lexDict: map[string]*phraseDict{},
 	}
 	err := parseLines("lexicon.tsv", func(f []string, _ int) error {
@@ -204,6 +229,16 @@ func loadKnowledge() (*knowledge, error) {
 		kn.places = append(kn.places, placeEntry{name: name, kind: kind, ambiguous: hasFlag(flags, "ambiguous")})
 		kn.placeDict.add(name, len(kn.places)-1)
 		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = parseLines("hospitals.tsv", func(f []string, _ int) error {
+		name, town, short := field(f, 0), field(f, 1), field(f, 2)
+		if name == "" || town == "" {
+			return fmt.Errorf("want name<TAB>town[<TAB>short|short...]")
+		}
+		return kn.addHospitalEntry(name, town, short)
 	})
 	if err != nil {
 		return nil, err
@@ -311,3 +346,60 @@ func isAcronym(s string) bool {
 
 // is reports whether the lower-case word w is in lexicon class c.
 func (kn *knowledge) is(c, w string) bool { return kn.lex[c][w] }
+
+// addHospitalEntry adds a hospital of data/hospitals.tsv and its names.
+func (kn *knowledge) addHospitalEntry(name, town, short string) error {
+	e := hospEntry{name: name, town: town}
+	key, _ := phraseKey(name)
+	words := strings.Fields(key)
+	head := len(words)
+	for i, w := range words {
+		if kn.is("hospitalhead", w) {
+			head = i
+			break
+		}
+	}
+	if head == len(words)-1 && head > 0 {
+		e.list = strings.Join(words[:head], " ")
+	}
+	stem := words[:head]
+	for len(stem) > 0 && (kn.is("hospitaldesc", stem[len(stem)-1]) || kn.is("connector", stem[len(stem)-1])) {
+		stem = stem[:len(stem)-1]
+	}
+	e.stem = strings.Join(stem, " ")
+	kn.hosps = append(kn.hosps, e)
+	kn.hospNamed[name] = true
+	idx := len(kn.hosps) - 1
+	add := func(d *phraseDict, phrase string, n hospName) {
+		kn.hospNames = append(kn.hospNames, n)
+		d.add(phrase, len(kn.hospNames)-1)
+	}
+	add(kn.hospDict, name, hospName{entry: idx, full: true, canonical: true})
+	if e.list != "" {
+		add(kn.hospList, e.list, hospName{entry: idx})
+	}
+	for _, a := range strings.Split(short, "|") {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			continue
+		}
+		n := hospName{entry: idx}
+		if rest, ok := strings.CutPrefix(a, "@"); ok {
+			n.named, a = true, rest
+		}
+		if rest, ok := strings.CutPrefix(a, "the "); ok {
+			n.the, a = true, rest
+		}
+		k, units := phraseKey(a)
+		if units == 0 || strings.ContainsAny(a, "@") {
+			return fmt.Errorf("bad short name %q", a)
+		}
+		n.upper = isAcronym(a)
+		n.full = kn.is("hospitalhead", k[strings.LastIndexByte(k, ' ')+1:])
+		add(kn.hospDict, a, n)
+		if !n.full {
+			add(kn.hospList, a, hospName{entry: idx, upper: n.upper})
+		}
+	}
+	return nil
+}

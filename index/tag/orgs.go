@@ -56,6 +56,9 @@ func (d *doc) findGazetteerOrgs() {
 			if d.nameContinues(m.end) {
 				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
 			}
+			if e := d.withApostrophe(m.end); d.word(e) == "hospitals" && !d.toks[e].cap {
+				return false // "Guy's and St Thomas' hospitals" are two hospitals, not the trust
+			}
 			if t := &d.toks[m.start]; m.end-m.start == 1 && t.kind == tWord {
 				if forms, ok := d.kn.acronyms[t.low]; ok {
 					// an acronym alias only as written in the gazetteer or
