@@ -67,12 +67,13 @@ func TestAliasRules(t *testing.T) {
 
 		// trustShortForm
 		{rule: "short form: NHS and the whole name without its suffix",
-			text: "NHS Greater Manchester Integrated Care Board is cutting staff. NHS Greater Manchester said so.",
-			want: []Entity{at(Trust, "NHS Greater Manchester Integrated Care Board", "NHS Greater Manchester Integrated Care Board", 0),
-				at(Trust, "NHS Greater Manchester Integrated Care Board", "NHS Greater Manchester", 63)}},
+			text: "NHS Cheshire and Merseyside Integrated Care Board is cutting staff. NHS Cheshire and Merseyside said so.",
+			want: []Entity{at(Trust, "NHS Cheshire and Merseyside Integrated Care Board", "NHS Cheshire and Merseyside Integrated Care Board", 0),
+				at(Trust, "NHS Cheshire and Merseyside Integrated Care Board", "NHS Cheshire and Merseyside", 68)}},
 		{rule: "short form: not before the full name",
-			text: "NHS Greater Manchester said so. NHS Greater Manchester Integrated Care Board is cutting staff.",
-			want: []Entity{at(Trust, "NHS Greater Manchester Integrated Care Board", "NHS Greater Manchester Integrated Care Board", 32)}},
+			text: "NHS Cheshire and Merseyside said so. NHS Cheshire and Merseyside Integrated Care Board is cutting staff.",
+			want: []Entity{at(Place, "Merseyside", "Merseyside", 17), at(Trust, "NHS Cheshire and Merseyside Integrated Care Board", "NHS Cheshire and Merseyside Integrated Care Board", 37)}},
+
 		{rule: "short form (wholeStem): NHS and part of the name is not a mention, even at the end",
 			text: "NHS Greater Manchester Integrated Care Board is cutting staff. NHS Greater said so, NHS Greater",
 			want: []Entity{at(Trust, "NHS Greater Manchester Integrated Care Board", "NHS Greater Manchester Integrated Care Board", 0)}},

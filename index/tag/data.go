@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,6 +33,8 @@ type suffixEntry struct {
 	needsDesc bool // only after a health word: "X Hospitals Trust"
 	acronym   bool // an upper-case acronym such as PCT: match case exactly
 	capital   bool // must be written with a capital letter
+	noNHS     bool // a leading "NHS" is not part of the name (PCT clusters)
+	plural    bool // the name may be a list of names, one organisation each
 }
 
 // unionAlias is one name of a union (data/unions.tsv).
@@ -100,7 +103,12 @@ func parseLines(name string, fn func(fields []string, line int) error) error {
 		return fmt.Errorf("open data %s: %w", name, err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return parseReader(f, name, fn)
+}
+
+// parseReader is parseLines on data read from r.
+func parseReader(r io.Reader, name string, fn func(fields []string, line int) error) error {
+	sc := bufio.NewScanner(r)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -173,7 +181,8 @@ func loadKnowledge() (*knowledge, error) {
 		kn.suffixes = append(kn.suffixes, suffixEntry{
 			canonical: canon, kind: kind,
 			nhsPrefix: hasFlag(flags, "nhsprefix"), needsDesc: hasFlag(flags, "needsdesc"),
-			acronym: isAcronym(surface), capital: hasFlag(flags, "capital"),
+			acronym: isAcronym(strings.TrimSuffix(surface, "s")), capital: hasFlag(flags, "capital"),
+			noNHS: hasFlag(flags, "nonhs"), plural: hasFlag(flags, "plural"),
 		})
 		kn.sufDict.add(surface, len(kn.suffixes)-1)
 		return nil
@@ -188,18 +197,18 @@ func loadKnowledge() (*knowledge, error) {
 		}
 		idx := kn.addOrg(canon, kind)
 		kn.orgDict.add(canon, idx)
-		for _, a := range strings.Split(aliases, "|") {
-			if a = strings.TrimSpace(a); a != "" {
-				kn.orgDict.add(a, idx)
-				if _, n := phraseKey(a); n == 1 && looksLikeAcronym(a) {
-					low := strings.ToLower(a)
-					kn.acronyms[low] = append(kn.acronyms[low], a)
-				}
-			}
-		}
+		kn.addOrgAliases(idx, aliases)
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	renamed, err := dataFS.Open("data/renamed.tsv")
+	if err != nil {
+		return nil, fmt.Errorf("open data renamed.tsv: %w", err)
+	}
+	defer renamed.Close()
+	if err := kn.loadRenamed(renamed); err != nil {
 		return nil, err
 	}
 	kn.addBrandNames()
@@ -255,6 +264,62 @@ func loadKnowledge() (*knowledge, error) {
 	return kn, nil
 }
 
+// addOrgAliases registers the "|"-separated aliases of organisation idx.
+func (kn *knowledge) addOrgAliases(idx int, aliases string) {
+	for _, a := range strings.Split(aliases, "|") {
+		if a = strings.TrimSpace(a); a != "" {
+			kn.orgDict.add(a, idx)
+			if _, n := phraseKey(a); n == 1 && looksLikeAcronym(a) {
+				low := strings.ToLower(a)
+				kn.acronyms[low] = append(kn.acronyms[low], a)
+			}
+		}
+	}
+}
+
+// loadRenamed loads data/renamed.tsv, the renamed, merged and abolished
+// bodies, as organisations of their own (the historical policy of its
+// header). It refuses a body declared twice, a body's name that is
+// another's alias (which would report the body under another name), and a
+// successor that is no organisation of the gazetteer.
+func (kn *knowledge) loadRenamed(r io.Reader) error {
+	type succession struct {
+		name, became string
+		line         int
+	}
+	var lineage []succession
+	err := parseReader(r, "renamed.tsv", func(f []string, line int) error {
+		name, kind, became, aliases := field(f, 0), field(f, 1), field(f, 2), field(f, 3)
+		if name == "" || kind == "" || became == "" {
+			return fmt.Errorf("want name<TAB>kind<TAB>became[<TAB>alias|alias...]")
+		}
+		if i, dup := kn.orgByKey[kn.looseKey(name)]; dup {
+			return fmt.Errorf("%s is declared twice (as %s)", name, kn.orgs[i].canonical)
+		}
+		key, _ := phraseKey(name)
+		if ps := kn.orgDict.entries[key]; len(ps) > 0 {
+			return fmt.Errorf("%s is an alias of %s: a former name is an organisation of its own", name, kn.orgs[ps[0]].canonical)
+		}
+		idx := kn.addOrg(name, kind)
+		kn.orgDict.add(name, idx)
+		kn.addOrgAliases(idx, aliases)
+		lineage = append(lineage, succession{name, became, line})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range lineage {
+		if s.became == "-" {
+			continue
+		}
+		if i, ok := kn.orgByKey[kn.looseKey(s.became)]; !ok || kn.orgs[i].canonical != s.became {
+			return fmt.Errorf("data/renamed.tsv:%d: %s became %q, which is no organisation of the gazetteer", s.line, s.name, s.became)
+		}
+	}
+	return nil
+}
+
 // addOrg adds an organisation (or returns the existing one with the same
 // loose key) and returns its index.
 func (kn *knowledge) addOrg(canon, kind string) int {
@@ -267,14 +332,15 @@ func (kn *knowledge) addOrg(canon, kind string) int {
 	return len(kn.orgs) - 1
 }
 
-// addBrandNames adds "NHS <place>" for every primary care trust of the
-// gazetteer ("NHS Western Cheshire" for Western Cheshire Primary Care
-// Trust): from 2007 PCTs traded under such names, and reporters used them
-// as often as the legal ones. A brand name that is already some other
+// addBrandNames adds "NHS <place>" for every primary care trust and care
+// trust of the gazetteer ("NHS Western Cheshire" for Western Cheshire
+// Primary Care Trust, "NHS North East Lincolnshire" for North East
+// Lincolnshire Care Trust Plus): from 2007 they traded under such names,
+// and reporters used them as often as the legal ones. A brand name that is already some other
 // organisation's name or alias is left to that organisation.
 func (kn *knowledge) addBrandNames() {
 	for i, o := range kn.orgs {
-		if o.kind != "pct" || len(o.stem) == 0 {
+		if o.kind != "pct" && o.kind != "caretrust" || len(o.stem) == 0 {
 			continue
 		}
 		brand := "NHS " + strings.Join(o.stem, " ")

@@ -73,16 +73,18 @@ type doc struct {
 	kindOrgs  map[string]map[string]bool   // organisation kind -> canonical names
 	hospitals map[string][]hospitalMention // first stem word -> distinct hospitals
 	hospSeen  map[string]int               // hospital value -> first token
+	era       map[string]bool              // organisation kind -> the article has words of its era
 	people    map[string][]personMention   // surname -> distinct people
 	sentLo    []int                        // first token of each sentence
 }
 
 // orgMention is a trust entity and its organisation data.
 type orgMention struct {
-	ent  int // index in ents
-	org  orgEntry
-	tok  int // first token
-	tend int // end token
+	ent   int // index in ents
+	org   orgEntry
+	tok   int  // first token
+	tend  int  // end token
+	built bool // built by a suffix rule from a name the gazetteer does not know
 }
 
 type hospitalMention struct {
