@@ -147,3 +147,74 @@ func TestJobCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestJobRules has a row for each construction of a job count that
+// findJobs reads beyond "N jobs" (TestJobCounts): counts in brackets after
+// an organisation (bracketed, listedAfterOrg), "A total of N" (notACount),
+// "N of the posts" and ranges before it, "by N" after a workforce noun
+// (workforceBy, skipApprox), numbers in words, the next items of a list of
+// counts (listedAfterCount, listedAfterNoun), and what is not a count (hire
+// verbs, "every one").
+func TestJobRules(t *testing.T) {
+	runRows(t, []Kind{Jobs}, []entRow{
+		{rule: "bracket: a count in brackets after an organisation in a list of cuts",
+			text: "Boards will cut 3,800 posts. NHS Fife (312) and NHS Borders (95) will also be hit.",
+			want: []Entity{atNum(Jobs, 3800, "3,800", 16),
+				atNum(Jobs, 312, "312", 39),
+				atNum(Jobs, 95, "95", 61)}},
+		{rule: "bracket: after a superlative",
+			text: "NHS Lothian is cutting the most (606).",
+			want: []Entity{atNum(Jobs, 606, "606", 33)}},
+		{rule: "bracket: not without a cut in the sentence or the one before",
+			text: "NHS Fife (312) said so."},
+		{rule: "bracket: not after a word that is no organisation",
+			text: "The trust will cut staff (312) this year."},
+		{rule: "a total of: a count at a sentence start",
+			text: "A total of 90 posts are affected.",
+			want: []Entity{atNum(Jobs, 90, "90", 11)}},
+		{rule: "a total of: not in a sentence that sizes a workforce",
+			text: "The trust employs a total of 7,000 staff and will cut posts."},
+		{rule: "range: both ends at a sentence start, before 'of the posts'",
+			text: "Between 150 and 200 of the posts would be lost.",
+			want: []Entity{atNum(Jobs, 150, "150", 8),
+				atNum(Jobs, 200, "200", 16)}},
+		{rule: "of the posts: after a sentence of cuts, without a cut of its own",
+			text: "The trust will cut 200 posts. Between 60 and 80 of the posts are in finance. Forty-five of the posts are in nursing.",
+			want: []Entity{atNum(Jobs, 200, "200", 19),
+				atNum(Jobs, 60, "60", 38),
+				atNum(Jobs, 80, "80", 45),
+				atNum(Jobs, 45, "Forty-five", 77)}},
+		{rule: "of the posts: not in an article without cuts",
+			text: "About 60 of the posts are in finance."},
+		{rule: "workforce by: approximators between 'by' and the count, and 'down by' is a cut",
+			text: "The trust must bring its headcount down by at least 275.",
+			want: []Entity{atNum(Jobs, 275, "275", 52)}},
+		{rule: "workforce by: 'a further'",
+			text: "The board could cut its workforce by a further 110.",
+			want: []Entity{atNum(Jobs, 110, "110", 47)}},
+		{rule: "workforce by: not without a workforce noun",
+			text: "The trust must bring its deficit down by 300 and cut waiting lists by 40."},
+		{rule: "words: a count in words at a sentence start, and thousands",
+			text: "Eight hundred posts would go. The service will close with the loss of about two thousand jobs.",
+			want: []Entity{atNum(Jobs, 800, "Eight hundred", 0),
+				atNum(Jobs, 2000, "two thousand", 76)}},
+		{rule: "ellipsis: the next item of a list after a count of its sentence",
+			text: "The cuts include 30 nursing posts and 25 in the laboratory. A total of 90 posts are affected, along with 110 in the regional offices.",
+			want: []Entity{atNum(Jobs, 30, "30", 17),
+				atNum(Jobs, 25, "25", 38),
+				atNum(Jobs, 90, "90", 71),
+				atNum(Jobs, 110, "110", 105)}},
+		{rule: "ellipsis: not a number with a noun of its own",
+			text: "The cuts include 30 nursing posts and 25 beds.",
+			want: []Entity{atNum(Jobs, 30, "30", 17)}},
+		{rule: "ellipsis: after a noun for a place of work",
+			text: "Scunthorpe General will lose 60 posts and the Grimsby hospital 55.",
+			want: []Entity{atNum(Jobs, 60, "60", 29),
+				atNum(Jobs, 55, "55", 63)}},
+		{rule: "hire verbs: staff recruited are not cut",
+			text: "No posts will be cut and the trust is recruiting 40 midwives."},
+		{rule: "every one: no count",
+			text: "Every one of these jobs matters, and 300 jobs will go.",
+			want: []Entity{atNum(Jobs, 300, "300", 37)}},
+	})
+}
