@@ -44,6 +44,7 @@ type unionAlias struct {
 	exactCase bool // GMB, RCN: only as written
 	capital   bool // Unite, Unison: must start with a capital (not "in unison")
 	noFuzzy   bool // never match misspellings (Unite vs United)
+	alone     bool // no capitalised word right before or after ("Prospect", not "Prospect Park")
 }
 
 // placeEntry is one place (data/places.tsv).
@@ -219,7 +220,7 @@ func loadKnowledge() (*knowledge, error) {
 		}
 		u := unionAlias{canonical: canon, alias: alias,
 			exactCase: hasFlag(flags, "case") || isAcronym(alias),
-			capital:   hasFlag(flags, "capital"), noFuzzy: hasFlag(flags, "exact")}
+			capital:   hasFlag(flags, "capital"), noFuzzy: hasFlag(flags, "exact"), alone: hasFlag(flags, "alone")}
 		kn.unions = append(kn.unions, u)
 		kn.unionDict.add(alias, len(kn.unions)-1)
 		if _, n := phraseKey(alias); n == 1 && !u.noFuzzy && !u.exactCase && utf8.RuneCountInString(alias) >= 5 {

@@ -143,6 +143,9 @@ func (d *doc) unionOK(m match) bool {
 	surface := d.spanText(m.start, m.end)
 	for _, p := range m.payloads {
 		u := d.kn.unions[p]
+		if u.alone && (d.nameBefore(m.start) || d.nameContinues(m.end)) {
+			continue
+		}
 		switch {
 		case u.exactCase:
 			if surface == u.alias {

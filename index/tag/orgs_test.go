@@ -204,6 +204,14 @@ func TestOrgRules(t *testing.T) {
 				at(Trust, "Wyre Forest Hospital NHS Trust", "Wyre Forest Hospital NHS Trust", 169),
 				at(Trust, "Wyre Forest Hospital NHS Trust", "Wyre Forest Hospital NHS Trust", 217)}},
 
+		{rule: "union (alone): a common word as a union only on its own",
+			text: "Prospect, which represents economists, said so. Staff met at Prospect Park.",
+			want: []Entity{at(Union, "Prospect", "Prospect", 0)}},
+		{rule: "union: NIPSA in capitals or as Nipsa",
+			text: "NIPSA and Nipsa said so.",
+			want: []Entity{at(Union, "Northern Ireland Public Service Alliance", "NIPSA", 0),
+				at(Union, "Northern Ireland Public Service Alliance", "Nipsa", 10)}},
+
 		// renamed.tsv, PCT clusters, brands of two eras (eraOrg), lists before
 		// plural suffixes (listStart, listItems), short names before the full
 		// name (resolveShortNames)

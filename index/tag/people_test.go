@@ -163,5 +163,33 @@ func TestPeopleRules(t *testing.T) {
 			text: "Staff said Zebulon Okafor Limited was wrong."},
 		{rule: "context: prose must tag both words as proper nouns",
 			text: "Closing Wards, a nurse said, is wrong."},
+
+		// issue 20: post-nominals (postNominal), titles before unknown names
+		// (nameShape), role words as surnames (roleSurname)
+		{rule: "post-nominal: left out of the name, at a text's start",
+			text: "Jane Doe QC said 300 jobs would go.",
+			want: []Entity{at(Person, "Jane Doe", "Jane Doe", 0)}},
+		{rule: "post-nominal: after a title and a name",
+			text: "The inquiry led by Sir Robert Francis QC reported. Rhodri Bevan AM said so.",
+			want: []Entity{at(Person, "Robert Francis", "Robert Francis", 23),
+				at(Person, "Rhodri Bevan", "Rhodri Bevan", 51)}},
+		{rule: "title: a name the given-name list does not know",
+			text: "Sir Zebedee Quarshie QC, who chaired the inquiry, said so. It was led by Dr Zebedee Quarshie-Boateng.",
+			want: []Entity{at(Person, "Zebedee Quarshie", "Zebedee Quarshie", 4),
+				at(Person, "Zebedee Quarshie-Boateng", "Zebedee Quarshie-Boateng", 76)}},
+		{rule: "title: one word after a title is no full name",
+			text: "Dr Foster rated the trust."},
+		{rule: "role before the name as the text's first words",
+			text: "Trust chief executive Zebedee Quarshie said 300 jobs would go.",
+			want: []Entity{at(Person, "Zebedee Quarshie", "Zebedee Quarshie", 22)}},
+		{rule: "contextName: a hyphenated surname",
+			text: "Chief executive Zebedee Morgan-Price said the board would act.",
+			want: []Entity{at(Person, "Zebedee Morgan-Price", "Zebedee Morgan-Price", 16)}},
+		{rule: "roleSurname: a role word that is a surname, after a known given name",
+			text: "Cheryl Porter, a ward clerk, said so. Cheryl Head said so.",
+			want: []Entity{at(Person, "Cheryl Porter", "Cheryl Porter", 0),
+				at(Person, "Cheryl Head", "Cheryl Head", 38)}},
+		{rule: "roleSurname: not before another capitalised word",
+			text: "Staff told Cheryl Porter Services about it."},
 	})
 }
