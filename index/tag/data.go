@@ -88,7 +88,8 @@ type knowledge struct {
 	placeDict *phraseDict
 	given     map[string]bool
 	hosps     []hospEntry
-	hospNamed map[string]bool // full names of the gazetteer's hospitals
+	hospNamed map[string]bool   // full names of the gazetteer's hospitals
+	hospTown  map[string]string // full name -> town, for names of one town
 	hospNames []hospName
 	hospDict  *phraseDict                // full names and short names -> hospNames indices
 	hospList  *phraseDict                // names as items of "the X and Y hospitals" -> hospNames indices
@@ -152,7 +153,7 @@ func loadKnowledge() (*knowledge, error) {
 	kn := &knowledge{
 		orgDict: newPhraseDict(), orgByKey: map[string]int{}, acronyms: map[string][]string{}, sufDict: newPhraseDict(),
 		unionDict: newPhraseDict(), placeDict: newPhraseDict(), given: map[string]bool{},
-		hospDict: newPhraseDict(), hospList: newPhraseDict(), hospNamed: map[string]bool{},
+		hospDict: newPhraseDict(), hospList: newPhraseDict(), hospNamed: map[string]bool{}, hospTown: map[string]string{},
 		lex: map[string]map[string]bool{}, lexDict: map[string]*phraseDict{},
 	}
 	err := parseLines("lexicon.tsv", func(f []string, _ int) error {
@@ -435,6 +436,11 @@ func (kn *knowledge) addHospitalEntry(name, town, short string) error {
 	}
 	e.stem = strings.Join(stem, " ")
 	kn.hosps = append(kn.hosps, e)
+	if t, seen := kn.hospTown[name]; seen && t != town {
+		kn.hospTown[name] = "" // "St Mary's Hospital" is in several towns
+	} else if !kn.hospNamed[name] {
+		kn.hospTown[name] = town
+	}
 	kn.hospNamed[name] = true
 	idx := len(kn.hosps) - 1
 	add := func(d *phraseDict, phrase string, n hospName) {

@@ -162,7 +162,22 @@ func (d *doc) pickHospital(entries []int) (int, bool) {
 	if e, ok := pick(func(e int) bool { _, seen := d.hospSeen[d.kn.hosps[e].name]; return seen }); ok {
 		return e, true
 	}
-	return pick(func(e int) bool { return strings.Contains(d.text, d.kn.hosps[e].town) })
+	return pick(func(e int) bool { return d.townNamed(d.kn.hosps[e].town) })
+}
+
+// townNamed reports whether the article names town, itself or through a
+// gazetteer hospital in it that it has named ("Southmead and the BRI":
+// Southmead is in Bristol).
+func (d *doc) townNamed(town string) bool {
+	if strings.Contains(d.text, town) {
+		return true
+	}
+	for v := range d.hospSeen {
+		if d.kn.hospTown[v] == town {
+			return true
+		}
+	}
+	return false
 }
 
 // findHeadHospitals tags names by their head word: the capitalised words

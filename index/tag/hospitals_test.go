@@ -237,5 +237,9 @@ func TestHospitalRules(t *testing.T) {
 			want: []Entity{at(Hospital, "Royal Derby Hospital", "Royal Derby", 12),
 				at(Hospital, "Queen's Hospital", "Queen's Hospital", 28),
 				at(Place, "Burton", "Burton", 48)}},
+		{rule: "short: a hospital named in the article names its town",
+			text: "Health bosses at Southmead and the BRI say posts are under threat.",
+			want: []Entity{at(Hospital, "Southmead Hospital", "Southmead", 17),
+				at(Hospital, "Bristol Royal Infirmary", "BRI", 35)}},
 	})
 }

@@ -92,6 +92,10 @@ func (d *doc) findJobs() {
 			(f.cut[s] || lastJobsSent >= s-1):
 			// "NHS Fife (312) and NHS Borders (95)", "cutting the most (1,100)"
 			accept = true
+		case k2 == k && d.bracketed(k, end) && d.isCapWord(k-2) && f.cut[s] && (f.jobs[s] || lastJobsSent >= s-1):
+			// a name the rules do not know as an organisation, in a list
+			// of job cuts: "three trusts: Mid Yorkshire (450) and Airedale (350)"
+			accept = true
 		case d.kn.is("cutverb", d.word(k-1)) && d.toks[k].kind == tNum:
 			// "which loses 82": the noun is understood from context
 			accept = !d.kn.is("notjob", d.word(end)) && (f.jobs[s] || lastJobsSent >= s-1)
@@ -108,9 +112,9 @@ func (d *doc) findJobs() {
 			// "30 nursing posts and 25 in the laboratory", "90 posts ...,
 			// along with 110 in the regional offices"
 			accept = true
-		case d.workforceBy(k) && (f.cut[s] || d.word(d.skipApprox(k-1)-1) == "down"):
+		case d.workforceBy(k) && (f.cut[s] || d.kn.is("reduceverb", d.word(d.skipApprox(k-1)-1))):
 			// "cut its workforce by a further 210", "bring its headcount
-			// down by at least 275"
+			// down by at least 275", "staff numbers will fall by 230"
 			accept = true
 		case d.jobNounOfBefore(k):
 			accept = true
@@ -218,6 +222,9 @@ func (d *doc) ellipsisEnd(end int) bool {
 	switch t.low {
 	case "and", "in", "at", "from", "across", "on", "of", "more", "will", "would", "could", "are", "were":
 		return t.low != "of" || d.word(end+1) == "them"
+	case "to":
+		// "a further 40 to follow", not "40 to 50"
+		return end+1 < len(d.toks) && d.toks[end+1].kind == tWord && smallNumbers[d.toks[end+1].low] == 0
 	}
 	return false
 }
@@ -258,7 +265,7 @@ func (d *doc) listedAfterNoun(k int) bool {
 // 110 in", ", 40 in".
 func (d *doc) listedAfterCount(k int) bool {
 	switch d.word(d.skipApprox(k - 1)) {
-	case "and", ",", "with", "plus":
+	case "and", ",", "with", "plus", ":":
 		return true
 	}
 	return false
@@ -401,6 +408,11 @@ func (d *doc) jobNounAfter(j int) (end int, strong, found bool) {
 		t := &d.toks[j]
 		switch {
 		case t.joiner:
+		case isHyphen([]rune(t.text)[0]) && !t.spaceBef && j+1 < len(d.toks) && !d.toks[j+1].spaceBef && j > 0 && d.toks[j-1].kind == tNum:
+			// "a 500-job cut", "1,000-plus jobs"
+			if d.word(j+1) == "plus" {
+				j++
+			}
 		case t.kind == tWord:
 			if d.kn.is("notjob", t.low) && (t.low == "hospital" || t.low == "trust") {
 				if _, _, ok := d.jobNounAt(j + 1); ok {
