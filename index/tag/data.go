@@ -214,6 +214,7 @@ func loadKnowledge() (*knowledge, error) {
 		return nil, err
 	}
 	kn.addBrandNames()
+	kn.addShortTrustNames()
 	err = parseLines("unions.tsv", func(f []string, _ int) error {
 		canon, alias, flags := field(f, 0), field(f, 1), field(f, 2)
 		if canon == "" || alias == "" {
@@ -350,6 +351,32 @@ func (kn *knowledge) addBrandNames() {
 			continue
 		}
 		kn.orgDict.add(brand, i)
+	}
+}
+
+// addShortTrustNames adds the name without its suffix of every trust and
+// foundation trust whose name ends in "Hospitals", "Health" or
+// "Healthcare" ("Frimley Health", "Mid Yorkshire Hospitals"): reporters
+// name trusts so from the first mention. Names that are only places
+// ("Calderdale and Huddersfield") or another body's name are left out, and
+// so are names ending in "Hospital", which are hospitals.
+func (kn *knowledge) addShortTrustNames() {
+	for i, o := range kn.orgs {
+		n := len(o.stem)
+		if o.kind != "ft" && o.kind != "trust" || n < 2 {
+			continue
+		}
+		switch o.stem[n-1] {
+		case "Hospitals", "Health", "Healthcare":
+		default:
+			continue
+		}
+		short := strings.Join(o.stem, " ")
+		key, _ := phraseKey(short)
+		if len(kn.orgDict.entries[key]) > 0 {
+			continue
+		}
+		kn.orgDict.add(short, i)
 	}
 }
 

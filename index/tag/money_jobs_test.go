@@ -240,5 +240,10 @@ func TestJobRules(t *testing.T) {
 			want: []Entity{atNum(Jobs, 145, "145", 8),
 				atNum(Jobs, 85, "85", 26),
 				atNum(Jobs, 60, "60", 52)}},
+		{rule: "job nouns: call handlers and healthcare assistants",
+			text: "The service will cut 30 paramedic posts and 20 call handlers, and 15 healthcare assistants will go.",
+			want: []Entity{atNum(Jobs, 30, "30", 21),
+				atNum(Jobs, 20, "20", 44),
+				atNum(Jobs, 15, "15", 66)}},
 	})
 }

@@ -56,6 +56,9 @@ func (d *doc) findGazetteerOrgs() {
 			if d.nameContinues(m.end) {
 				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
 			}
+			if d.suffixBeyond(m) {
+				return false // "North Yorkshire and York PCT cluster": the cluster, not the PCT
+			}
 			if e := d.withApostrophe(m.end); d.word(e) == "hospitals" && !d.toks[e].cap {
 				return false // "Guy's and St Thomas' hospitals" are two hospitals, not the trust
 			}
@@ -85,6 +88,18 @@ func (d *doc) findGazetteerOrgs() {
 			}
 		}
 	}
+}
+
+// suffixBeyond reports whether an organisation suffix that starts inside
+// gazetteer match m ends after it: "PCT cluster" after the PCT name
+// "North Yorkshire and York PCT".
+func (d *doc) suffixBeyond(m match) bool {
+	for j := m.start + 1; j < m.end; j++ {
+		if s, ok := d.kn.sufDict.longest(d.toks, j, func(s match) bool { return d.suffixCaseOK(s) }); ok && s.end > m.end {
+			return true
+		}
+	}
+	return false
 }
 
 // eraOrg chooses among the organisations one gazetteer name may mean, a
@@ -259,17 +274,18 @@ func (d *doc) findSuffixOrgs() {
 			continue
 		}
 		if s.plural {
-			if items := d.listItems(d.listStart(i), k, s); len(items) >= 2 {
-				for n, it := range items {
-					end := it[1]
-					if n == len(items)-1 {
-						end = m.end
-					}
-					d.addSuffixOrg(s, it[0], it[1], end)
+			// "the East Midlands and East of England SHAs" names each; "the
+			// three Leeds CCGs" names none
+			items := d.listItems(d.listStart(i), k, s)
+			for n, it := range items {
+				end := it[1]
+				if n == len(items)-1 {
+					end = m.end
 				}
-				k = m.end - 1
-				continue
+				d.addSuffixOrg(s, it[0], it[1], end)
 			}
+			k = m.end - 1
+			continue
 		}
 		if d.descriptorsOnly(i, k) {
 			// "the county's Mental Health NHS Foundation Trust": no place or

@@ -281,6 +281,21 @@ func TestOrgRules(t *testing.T) {
 		{rule: "gazetteer: a care trust's brand name NHS <place>",
 			text: "NHS North East Lincolnshire said so.",
 			want: []Entity{at(Trust, "North East Lincolnshire Care Trust Plus", "NHS North East Lincolnshire", 0)}},
+		{rule: "gazetteer (suffixBeyond): not when a suffix inside the name runs on past it",
+			text: "The North Yorkshire and York PCT cluster and the Greater Manchester PCT cluster will shed posts.",
+			want: []Entity{at(Trust, "North Yorkshire and York Primary Care Trust Cluster", "North Yorkshire and York PCT cluster", 4),
+				at(Trust, "Greater Manchester Primary Care Trust Cluster", "Greater Manchester PCT cluster", 49)}},
+		{rule: "plural: a single name before a plural suffix names no one body",
+			text: "NHS Leeds CCG replaced the three Leeds CCGs.",
+			want: []Entity{at(Trust, "NHS Leeds Clinical Commissioning Group", "NHS Leeds CCG", 0)}},
+		{rule: "gazetteer (addShortTrustNames): a trust's name without its suffix, from the first mention",
+			text: "Frimley Health and Mid Yorkshire Hospitals will cut posts; Heatherwood and Wexham Park was its neighbour.",
+			want: []Entity{at(Trust, "Frimley Health NHS Foundation Trust", "Frimley Health", 0),
+				at(Trust, "Mid Yorkshire Hospitals NHS Trust", "Mid Yorkshire Hospitals", 19),
+				at(Trust, "Heatherwood and Wexham Park Hospitals NHS Foundation Trust", "Heatherwood and Wexham Park", 59)}},
+		{rule: "gazetteer (addShortTrustNames): not a name that is only places, nor a hospital",
+			text: "Calderdale and Huddersfield will cut posts at Frimley Park Hospital.",
+			want: []Entity{at(Hospital, "Frimley Park Hospital", "Frimley Park Hospital", 46)}},
 	})
 }
 
