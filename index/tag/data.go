@@ -95,7 +95,14 @@ type knowledge struct {
 	hospList  *phraseDict                // names as items of "the X and Y hospitals" -> hospNames indices
 	lex       map[string]map[string]bool // class -> lower-case word set
 	lexDict   map[string]*phraseDict     // class -> multi-word phrases
+	sentWords map[string]uint8           // word -> sentCut|sentJobs, the lexicon classes sentenceFlags reads
 }
+
+// The bits of knowledge.sentWords.
+const (
+	sentCut  uint8 = 1 << iota // cutword or jobcutnoun
+	sentJobs                   // jobnoun or jobcutnoun
+)
 
 // parseLines calls fn for each non-comment, non-blank line of a data file,
 // split on tabs, with its line number.
@@ -174,6 +181,15 @@ func loadKnowledge() (*knowledge, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	kn.sentWords = map[string]uint8{}
+	for _, cb := range []struct {
+		class string
+		bits  uint8
+	}{{"cutword", sentCut}, {"jobcutnoun", sentCut | sentJobs}, {"jobnoun", sentJobs}} {
+		for w := range kn.lex[cb.class] {
+			kn.sentWords[w] |= cb.bits
+		}
 	}
 	err = parseLines("org_suffixes.tsv", func(f []string, _ int) error {
 		surface, canon, kind, flags := field(f, 0), field(f, 1), field(f, 2), field(f, 3)

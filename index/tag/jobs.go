@@ -22,10 +22,11 @@ func (d *doc) sentenceFlags() sentenceFlags {
 		if t.kind != tWord {
 			continue
 		}
-		if d.kn.is("cutword", t.low) || d.kn.is("jobcutnoun", t.low) {
+		bits := d.kn.sentWords[t.low] // one lookup for the four of kn.is
+		if bits&sentCut != 0 {
 			f.cut[t.sent] = true
 		}
-		if d.kn.is("jobnoun", t.low) || d.kn.is("jobcutnoun", t.low) {
+		if bits&sentJobs != 0 {
 			f.jobs[t.sent] = true
 		}
 	}
