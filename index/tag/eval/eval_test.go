@@ -233,3 +233,20 @@ func TestSeedsGold(t *testing.T) {
 func TestDevGold(t *testing.T) {
 	scoreSet(t, "../testdata/dev/gold.json", "../testdata/dev", 0.85, 0.92)
 }
+
+// TestDev2Gold scores the second dev set (testdata/dev2: 25 articles in the
+// style of real reporting from 2009 to 2025, written and annotated for issue
+// 20 before the tagger saw them). Its first run scored 0.820 overall F1
+// (hospitals 0.436, jobs 0.735, trusts 0.792: testdata/dev2/README.md); the
+// rules issue 20 added were fitted to it (and to sentences outside it) and
+// score 1.000 on every key, so it is no longer held out: its bar guards the
+// classes it holds (short hospital names, job counts beyond "N jobs",
+// renamed bodies, titles, regions) against regression. 0.95 per key fails
+// at 7-8 missed values of its 72 hospitals or 73 job counts (3 of its 28
+// amounts), and 0.97 overall at 28 of its 471 values (fewer when the
+// tagger also reports false ones): below the final score, so that a rule
+// may trade a case for a better general one, but losing one construction
+// (the first run missed 30 counts and 50 hospitals) fails.
+func TestDev2Gold(t *testing.T) {
+	scoreSet(t, "../testdata/dev2/gold.json", "../testdata/dev2", 0.95, 0.97)
+}
