@@ -331,9 +331,9 @@ func (d *doc) numberWords(k int) (float64, int, bool) {
 	seen := false
 	for j < len(d.toks) {
 		w := d.toks[j].low
-		switch {
-		case smallNumbers[w] > 0:
-			cur += smallNumbers[w]
+		switch n := smallNumbers[w]; {
+		case n > 0:
+			cur += n
 		case w == "hundred" && seen:
 			cur *= 100
 		case w == "thousand" && seen:
