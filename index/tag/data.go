@@ -372,7 +372,8 @@ func (kn *knowledge) addBrandNames() {
 
 // addShortTrustNames adds the name without its suffix of every trust and
 // foundation trust whose name ends in "Hospitals", "Health" or
-// "Healthcare" ("Frimley Health", "Mid Yorkshire Hospitals"): reporters
+// "Healthcare" ("Frimley Health", "Mid Yorkshire Hospitals") or starts with
+// "University Hospitals" ("University Hospitals Birmingham"): reporters
 // name trusts so from the first mention. Names that are only places
 // ("Calderdale and Huddersfield") or another body's name are left out, and
 // so are names ending in "Hospital", which are hospitals.
@@ -382,8 +383,10 @@ func (kn *knowledge) addShortTrustNames() {
 		if o.kind != "ft" && o.kind != "trust" || n < 2 {
 			continue
 		}
-		switch o.stem[n-1] {
-		case "Hospitals", "Health", "Healthcare":
+		switch {
+		case o.stem[n-1] == "Hospitals", o.stem[n-1] == "Health", o.stem[n-1] == "Healthcare":
+		case n >= 3 && o.stem[0] == "University" && o.stem[1] == "Hospitals":
+			// "University Hospitals Birmingham", "University Hospitals of Leicester"
 		default:
 			continue
 		}

@@ -306,6 +306,9 @@ func TestOrgRules(t *testing.T) {
 		{rule: "gazetteer (addShortTrustNames): not a name that is only places, nor a hospital",
 			text: "Calderdale and Huddersfield will cut posts at Frimley Park Hospital.",
 			want: []Entity{at(Hospital, "Frimley Park Hospital", "Frimley Park Hospital", 46)}},
+		{rule: "gazetteer (addShortTrustNames): 'University Hospitals' and a place, without the suffix",
+			text: "The trust will be taken over by University Hospitals Birmingham.",
+			want: []Entity{at(Trust, "University Hospitals Birmingham NHS Foundation Trust", "University Hospitals Birmingham", 32)}},
 	})
 }
 

@@ -82,5 +82,10 @@ func TestPlaceRules(t *testing.T) {
 				at(Place, "West Midlands", "West Midlands", 26),
 				at(Place, "South West", "South West", 45),
 				at(Place, "Highlands", "Highlands", 64)}},
+		{rule: "compass: a compass word and a borough or county is one place",
+			text: "Staff in North Tyneside, South Tyneside and East Kent were told.",
+			want: []Entity{at(Place, "North Tyneside", "North Tyneside", 9),
+				at(Place, "South Tyneside", "South Tyneside", 25),
+				at(Place, "East Kent", "East Kent", 44)}},
 	})
 }
