@@ -127,6 +127,13 @@ func (d *doc) findJobs() {
 					accept = true
 				}
 			}
+			if w := d.word(end2 + 1); (w == "these" || w == "those" || w == "them") && lastJobsSent >= s-1 &&
+				pronounEnd(d.word(end2+2)) && d.lastNumberIsJobs(k) {
+				// "about 400 jobs. Some 250 of those will go this year":
+				// the pronoun stands for the count before it, the last
+				// number written (not "9,000 patients ... 250 of those")
+				accept = true
+			}
 		}
 		if !accept {
 			continue
@@ -436,6 +443,36 @@ func (d *doc) jobNounAfter(j int) (end int, strong, found bool) {
 }
 
 func (d *doc) jobNounAfterNoMods(j int) (int, bool, bool) { return d.jobNounAt(j) }
+
+// pronounEnd reports whether w, after "N of those", shows "those" to be a
+// pronoun rather than a determiner: a verb, an auxiliary or punctuation
+// ("250 of those will go", "of them, 40 are nurses"), not a noun ("of those
+// patients").
+func pronounEnd(w string) bool {
+	switch w {
+	case "", ".", ",", ";", ":", ")", "will", "would", "could", "may", "might", "are", "were", "is", "was",
+		"have", "has", "had", "to", "being", "go", "went":
+		return true
+	}
+	return false
+}
+
+// lastNumberIsJobs reports whether the last number before token k is a job
+// count already found.
+func (d *doc) lastNumberIsJobs(k int) bool {
+	for j := k - 1; j >= 0; j-- {
+		if d.toks[j].kind != tNum {
+			continue
+		}
+		for _, e := range d.ents {
+			if e.Type == Jobs && e.Start <= d.toks[j].start && d.toks[j].end <= e.End {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
 
 // jobNounAt matches a (possibly multi-word) job noun at token j.
 func (d *doc) jobNounAt(j int) (int, bool, bool) {
