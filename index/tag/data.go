@@ -351,15 +351,17 @@ func (kn *knowledge) addOrg(canon, kind string) int {
 	return len(kn.orgs) - 1
 }
 
-// addBrandNames adds "NHS <place>" for every primary care trust and care
-// trust of the gazetteer ("NHS Western Cheshire" for Western Cheshire
-// Primary Care Trust, "NHS North East Lincolnshire" for North East
-// Lincolnshire Care Trust Plus): from 2007 they traded under such names,
-// and reporters used them as often as the legal ones. A brand name that is already some other
-// organisation's name or alias is left to that organisation.
+// addBrandNames adds "NHS <place>" for every primary care trust, care
+// trust and integrated care board of the gazetteer ("NHS Western Cheshire"
+// for Western Cheshire Primary Care Trust, "NHS North East Lincolnshire" for
+// North East Lincolnshire Care Trust Plus, "NHS Cheshire and Merseyside" for
+// NHS Cheshire and Merseyside Integrated Care Board): PCTs traded under
+// such names from 2007 and ICBs do, and reporters used them as often as the
+// legal ones. A brand name that is already some other organisation's name
+// or alias is left to that organisation.
 func (kn *knowledge) addBrandNames() {
 	for i, o := range kn.orgs {
-		if o.kind != "pct" && o.kind != "caretrust" || len(o.stem) == 0 {
+		if o.kind != "pct" && o.kind != "caretrust" && o.kind != "icb" || len(o.stem) == 0 {
 			continue
 		}
 		brand := "NHS " + strings.Join(o.stem, " ")
