@@ -77,8 +77,13 @@ func (d *doc) findGazetteerOrgs() {
 		um, oku := d.kn.unionDict.longest(d.toks, k, func(m match) bool { return d.unionOK(m) })
 		switch {
 		case oko && (!oku || om.end >= um.end):
-			d.addTrust(d.eraOrg(om.payloads), om.start, om.end)
-			k = om.end - 1
+			o := d.eraOrg(om.payloads)
+			end := om.end
+			if e := d.withApostrophe(end); e > end && strings.Contains(o.canonical, strings.ReplaceAll(d.text[d.toks[om.start].start:d.toks[e-1].end], "\u2019", "'")) {
+				end = e // "Guy's and St Thomas'": the apostrophe is the name's, not a possessive
+			}
+			d.addTrust(o, om.start, end)
+			k = end - 1
 		case oku:
 			d.add(Union, d.kn.unions[um.payloads[0]].canonical, 0, um.start, um.end)
 			k = um.end - 1
