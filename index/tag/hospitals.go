@@ -524,7 +524,7 @@ func (d *doc) findShortHospitals() {
 			for _, p := range m.payloads {
 				n := d.kn.hospNames[p]
 				if n.full || n.the && d.word(m.start-1) != "the" || n.upper && !d.allUpper(m.start, m.end) ||
-					n.named && !d.hospitalNamed(n.entry, m.start) && !d.hospitalsRun(m.start) {
+					n.named && !d.hospitalNamed(n.entry, m.start) && !d.hospitalsRun(m.start) && !d.afterHospitalInList(m.start) {
 					continue
 				}
 				cands = append(cands, n.entry)
@@ -548,6 +548,26 @@ func (d *doc) findShortHospitals() {
 		d.addHospitalAt(v, m.start, d.withApostrophe(m.end))
 		k = m.end - 1
 	}
+}
+
+// afterHospitalInList reports whether token k follows a hospital and a
+// comma or "and" directly: "Hairmyres, Monklands and Wishaw General", where
+// a name that is also a place or a surname ("@Monklands") is the next
+// hospital of the list.
+func (d *doc) afterHospitalInList(k int) bool {
+	if k < 2 {
+		return false
+	}
+	if w := d.word(k - 1); w != "," && w != "and" && w != "&" {
+		return false
+	}
+	prevEnd := d.toks[k-2].end
+	for i := len(d.ents) - 1; i >= 0; i-- {
+		if e := d.ents[i]; e.Type == Hospital && e.End == prevEnd {
+			return true
+		}
+	}
+	return false
 }
 
 // hospitalsRun reports whether token k is in a list of the hospitals an
