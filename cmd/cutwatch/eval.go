@@ -20,7 +20,7 @@ func evalCommand() *ffcli.Command {
 	fs := newFlagSet("eval")
 	gold := fs.String("gold", "", "gold annotations: a JSON array (seeds.json) or JSON Lines with inline \"text\"")
 	dir := fs.String("dir", "", "directory holding the articles named by the gold file's \"file\" fields")
-	verbose := fs.Bool("v", false, "list every false positive and miss per file (with --filter: every article kept wrongly or missed)")
+	verbose := fs.Bool("v", false, "list every miss and false positive of each class (without -v: the first 15; with --filter: every article kept wrongly or missed)")
 	filter := fs.Bool("filter", false, "score a feed source's relevance filter instead: on --n generated NHS-cuts articles mixed with --n off-topic ones")
 	query := fs.String("query", "", "with --filter: the filter to score, in the syntax of q (empty: the default filter of the sources)")
 	n := fs.Int("n", 1000, "with --filter: articles of each side (on topic, off topic)")
@@ -30,7 +30,9 @@ func evalCommand() *ffcli.Command {
 		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --filter [--query Q] [--n N] [--seed S] [-v]",
 		ShortHelp:  "Score the tagger against gold annotations.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
-			"per key and overall (micro-averaged), scored as index/tag/testdata/README.md says.\n" +
+			"per key and overall (micro-averaged), the macro-averaged F1, and the misses and\n" +
+			"false positives by class (trusts, jobs, hospitals, ...), each value with the\n" +
+			"articles it was wrong in; scored as index/tag/testdata/README.md says.\n" +
 			"A JSON Lines gold file carries each article's text inline and needs no\n" +
 			"--dir: a corpus from 'cutwatch gen' is scored against its own true entities.\n\n" +
 			"With --filter it scores a feed source's relevance filter instead: it\n" +

@@ -82,7 +82,7 @@ func TestEvalCommand(t *testing.T) {
 	if err := runEval(&out, "../../index/tag/testdata/dev/gold.json", "../../index/tag/testdata/dev", true); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"key", "trusts", "hospitals", "overall"} {
+	for _, want := range []string{"key", "trusts", "hospitals", "overall", "macro F1"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("eval output lacks %q:\n%s", want, out.String())
 		}
@@ -97,8 +97,22 @@ func TestEvalCommand(t *testing.T) {
 	if err := runEval(&out, gold, "", false); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "overall          3     0     0") {
-		t.Errorf("inline JSONL gold not scored as expected:\n%s", out.String())
+	if !strings.Contains(out.String(), "overall          3     0     0") || strings.Contains(out.String(), "Misses by class") {
+		t.Errorf("inline JSONL gold not scored as expected (no misses):\n%s", out.String())
+	}
+	// A miss and a false positive are listed under their classes.
+	line = `{"id": "x2", "text": "Unison said 750 jobs would go at Rotherham NHS Foundation Trust.", "unions": ["Unison"], "jobs": [75], "trusts": ["Rotherham NHS Foundation Trust"]}` + "\n"
+	if err := os.WriteFile(gold, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := runEval(&out, gold, "", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Misses by class", "jobs: 1 missed, 1 false positive\n", "  MISS   1x 75: x2\n", `  FP     1x 750 (as "750"): x2`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out.String())
+		}
 	}
 	if err := runEval(&out, filepath.Join(t.TempDir(), "nope.json"), "", false); err == nil || !strings.Contains(err.Error(), "nope.json") {
 		t.Errorf("missing gold file: error %v does not name it", err)

@@ -198,6 +198,9 @@ func (d *doc) shortFormOK(k, end, n int) bool {
 	if isPlace && the && d.kn.is("locative", d.word(k-2)) {
 		return false // "in the North-East" is the region, not its SHA
 	}
+	if isPlace && d.region(k, end) && !d.kn.is("said", d.word(end)) {
+		return false // "The South West has lost 300 jobs": the region; "the South West said": its SHA
+	}
 	if n == 1 {
 		return the && !d.kn.is("generic", d.toks[k].low)
 	}
@@ -233,6 +236,23 @@ func (d *doc) allPlaces(k, end int) bool {
 	return true
 }
 
+// region reports whether tokens [k, end) name a region or a country of
+// the place gazetteer ("North West", "South Wales"), which "the" makes no
+// short form of an organisation named after it, as it does a town ("the
+// Rotherham").
+func (d *doc) region(k, end int) bool {
+	m, ok := d.kn.placeDict.longest(d.toks, k, nil)
+	if !ok || m.end != end {
+		return false
+	}
+	for _, p := range m.payloads {
+		if kind := d.kn.places[p].kind; kind != "region" && kind != "country" {
+			return false
+		}
+	}
+	return true
+}
+
 // spanKey is the dictionary key of tokens [i, j).
 func (d *doc) spanKey(i, j int) string {
 	var parts []string
@@ -263,7 +283,7 @@ func (d *doc) personAlias(k int) (int, bool) {
 		end += 2
 	}
 	surname := d.spanText(start, end)
-	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart {
+	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart && !d.postNominal(end) {
 		return 0, false
 	}
 	var best *personMention

@@ -7,13 +7,20 @@ import "strings"
 // and "north east" share the key "north east", and "St. Thomas'" and
 // "St Thomas" share "st thomas".
 type phraseDict struct {
-	entries  map[string][]int // key -> payload indices
-	prefixes map[string]bool  // every proper prefix of a key
-	maxLen   int              // longest key, in units
+	entries map[string][]int // key -> payload indices
+	keys    map[string]uint8 // every key and proper prefix of one -> isKey|isPrefix
+	maxLen  int              // longest key, in units
 }
 
+// The bits of phraseDict.keys: one lookup tells longest whether a word
+// sequence is a phrase and whether a longer one starts with it.
+const (
+	isKey uint8 = 1 << iota
+	isPrefix
+)
+
 func newPhraseDict() *phraseDict {
-	return &phraseDict{entries: map[string][]int{}, prefixes: map[string]bool{}}
+	return &phraseDict{entries: map[string][]int{}, keys: map[string]uint8{}}
 }
 
 // unitKey is the word a token contributes to a dictionary key, or "" if the
@@ -65,9 +72,10 @@ func (d *phraseDict) add(phrase string, p int) {
 		return
 	}
 	d.entries[key] = append(d.entries[key], p)
+	d.keys[key] |= isKey
 	for i := 0; i < len(key); i++ {
 		if key[i] == ' ' {
-			d.prefixes[key[:i]] = true
+			d.keys[key[:i]] |= isPrefix
 		}
 	}
 	if n > d.maxLen {
@@ -87,7 +95,10 @@ type match struct {
 func (d *phraseDict) longest(toks []token, k int, ok func(m match) bool) (match, bool) {
 	var best match
 	found := false
-	var key strings.Builder
+	// the key grows in a stack buffer; map lookups with string(key) do
+	// not allocate, and most tokens start no phrase at all
+	var buf [128]byte
+	key := buf[:0]
 	units := 0
 	for j := k; j < len(toks) && units < d.maxLen; j++ {
 		u := unitKey(toks, j)
@@ -98,18 +109,18 @@ func (d *phraseDict) longest(toks []token, k int, ok func(m match) bool) (match,
 			continue
 		}
 		if units > 0 {
-			key.WriteByte(' ')
+			key = append(key, ' ')
 		}
-		key.WriteString(u)
+		key = append(key, u...)
 		units++
-		ks := key.String()
-		if ps, hit := d.entries[ks]; hit {
-			m := match{start: k, end: j + 1, payloads: ps}
+		bits := d.keys[string(key)]
+		if bits&isKey != 0 {
+			m := match{start: k, end: j + 1, payloads: d.entries[string(key)]}
 			if ok == nil || ok(m) {
 				best, found = m, true
 			}
 		}
-		if !d.prefixes[ks] {
+		if bits&isPrefix == 0 {
 			break
 		}
 	}

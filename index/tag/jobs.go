@@ -22,10 +22,11 @@ func (d *doc) sentenceFlags() sentenceFlags {
 		if t.kind != tWord {
 			continue
 		}
-		if d.kn.is("cutword", t.low) || d.kn.is("jobcutnoun", t.low) {
+		bits := d.kn.sentWords[t.low] // one lookup for the four of kn.is
+		if bits&sentCut != 0 {
 			f.cut[t.sent] = true
 		}
-		if d.kn.is("jobnoun", t.low) || d.kn.is("jobcutnoun", t.low) {
+		if bits&sentJobs != 0 {
 			f.jobs[t.sent] = true
 		}
 	}
@@ -88,6 +89,14 @@ func (d *doc) findJobs() {
 						(d.furtherBefore(k) && lastJobsSent >= 0) ||
 						(d.positionNoun(nounEnd) && cutBefore(f, s)))
 			}
+		case k2 == k && d.bracketed(k, end) && (d.listedAfterOrg(k-1, orgEnds) || d.kn.is("superlative", d.word(k-2))) &&
+			(f.cut[s] || lastJobsSent >= s-1):
+			// "NHS Fife (312) and NHS Borders (95)", "cutting the most (1,100)"
+			accept = true
+		case k2 == k && d.bracketed(k, end) && d.isCapWord(k-2) && f.cut[s] && (f.jobs[s] || lastJobsSent >= s-1):
+			// a name the rules do not know as an organisation, in a list
+			// of job cuts: "three trusts: Mid Yorkshire (450) and Airedale (350)"
+			accept = true
 		case d.kn.is("cutverb", d.word(k-1)) && d.toks[k].kind == tNum:
 			// "which loses 82": the noun is understood from context
 			accept = !d.kn.is("notjob", d.word(end)) && (f.jobs[s] || lastJobsSent >= s-1)
@@ -97,16 +106,33 @@ func (d *doc) findJobs() {
 		case k2 == k && d.listedAfterOrg(k, orgEnds) && d.ellipsisEnd(end) && (f.cut[s] || lastJobsSent >= s-1):
 			// "Liverpool PCT 85, Knowsley PCT 40 and Sefton PCT 35"
 			accept = true
-		case d.word(k-1) == "by" && f.cut[s] && d.workforceBefore(k-1):
+		case k2 == k && d.listedAfterNoun(k) && d.ellipsisEnd(end) && lastJobsSent == s:
+			// "Scunthorpe General will lose 60 posts and the Grimsby hospital 55"
+			accept = true
+		case k2 == k && d.listedAfterCount(k) && d.ellipsisEnd(end) && lastJobsSent == s:
+			// "30 nursing posts and 25 in the laboratory", "90 posts ...,
+			// along with 110 in the regional offices"
+			accept = true
+		case d.workforceBy(k) && (f.cut[s] || d.kn.is("reduceverb", d.word(d.skipApprox(k-1)-1))):
+			// "cut its workforce by a further 210", "bring its headcount
+			// down by at least 275", "staff numbers will fall by 230"
 			accept = true
 		case d.jobNounOfBefore(k):
 			accept = true
-		case d.word(end) == "of" && f.cut[s]:
-			// "150 of the jobs at risk", "30 of the posts"
-			if w := d.word(end + 1); w == "the" || w == "these" || w == "those" || w == "its" || w == "their" {
-				if _, _, ok := d.jobNounAfter(end + 2); ok {
+		case d.word(end2) == "of" && (f.cut[s] || cutBefore(f, s)):
+			// "150 of the jobs at risk", "Between 60 and 80 of the posts
+			// are in finance" after a sentence of cuts
+			if w := d.word(end2 + 1); w == "the" || w == "these" || w == "those" || w == "its" || w == "their" {
+				if _, _, ok := d.jobNounAfter(end2 + 2); ok {
 					accept = true
 				}
+			}
+			if w := d.word(end2 + 1); (w == "these" || w == "those" || w == "them") && lastJobsSent >= s-1 &&
+				pronounEnd(d.word(end2+2)) && d.lastNumberIsJobs(k) {
+				// "about 400 jobs. Some 250 of those will go this year":
+				// the pronoun stands for the count before it, the last
+				// number written (not "9,000 patients ... 250 of those")
+				accept = true
 			}
 		}
 		if !accept {
@@ -204,18 +230,78 @@ func (d *doc) ellipsisEnd(end int) bool {
 	switch t.low {
 	case "and", "in", "at", "from", "across", "on", "of", "more", "will", "would", "could", "are", "were":
 		return t.low != "of" || d.word(end+1) == "them"
+	case "to":
+		// "a further 40 to follow", not "40 to 50"
+		return end+1 < len(d.toks) && d.toks[end+1].kind == tWord && smallNumbers[d.toks[end+1].low] == 0
 	}
 	return false
 }
 
-// listedAfterOrg reports whether the count at token k directly follows the
-// name of a trust or hospital in a list: "Knowsley PCT 40,". orgEnds holds
-// the end offsets of the article's trust and hospital mentions.
+// listedAfterOrg reports whether token k directly follows the name of a
+// trust or hospital in a list: the count of "Knowsley PCT 40,", the
+// bracket of "NHS Fife (312)". orgEnds holds the end offsets of the
+// article's trust and hospital mentions.
 func (d *doc) listedAfterOrg(k int, orgEnds map[int]bool) bool {
-	if k == 0 || d.toks[k].kind != tNum || !d.toks[k].spaceBef {
+	if k == 0 || !d.toks[k].spaceBef || d.toks[k].kind != tNum && d.toks[k].text != "(" {
 		return false
 	}
 	return orgEnds[d.toks[k-1].end]
+}
+
+// bracketed reports whether the count at tokens [k, end) stands alone in
+// brackets: "(312)".
+func (d *doc) bracketed(k, end int) bool {
+	return d.word(k-1) == "(" && d.word(end) == ")" && !d.toks[k].spaceBef
+}
+
+// listedAfterNoun reports whether the count at token k directly follows a
+// noun for a place of work in a list of counts: "and the Grimsby hospital
+// 55".
+func (d *doc) listedAfterNoun(k int) bool {
+	if k == 0 || d.toks[k].kind != tNum {
+		return false
+	}
+	switch d.word(k - 1) {
+	case "hospital", "trust", "board", "site", "unit", "service", "ccg", "pct":
+		return !d.toks[k-1].cap
+	}
+	return false
+}
+
+// listedAfterCount reports whether the count at token k is the next item of
+// a list after another count of its sentence: "and 25 in", "along with
+// 110 in", ", 40 in".
+func (d *doc) listedAfterCount(k int) bool {
+	switch d.word(d.skipApprox(k - 1)) {
+	case "and", ",", "with", "plus", ":":
+		return true
+	}
+	return false
+}
+
+// skipApprox returns the index of the first token at or before j that is
+// not an approximator ("about", "at least", "up to") or "a further" or
+// "another".
+func (d *doc) skipApprox(j int) int {
+	for n := 0; n < 3 && j >= 0; n++ {
+		switch w := d.word(j); {
+		case d.kn.is("approx", w) || w == "another":
+			j--
+		case w == "further" && d.word(j-1) == "a":
+			j -= 2
+		default:
+			return j
+		}
+	}
+	return j
+}
+
+// workforceBy reports whether the count at token k follows "by" (and
+// approximators or "a further") after a workforce noun: "cut its workforce
+// by a further 210", "bring its headcount down by at least 275".
+func (d *doc) workforceBy(k int) bool {
+	j := d.skipApprox(k - 1)
+	return d.word(j) == "by" && d.workforceBefore(j)
 }
 
 // countAt reads a whole number at token k: digits ("1,200") or number words
@@ -252,9 +338,9 @@ func (d *doc) numberWords(k int) (float64, int, bool) {
 	seen := false
 	for j < len(d.toks) {
 		w := d.toks[j].low
-		switch {
-		case smallNumbers[w] > 0:
-			cur += smallNumbers[w]
+		switch n := smallNumbers[w]; {
+		case n > 0:
+			cur += n
 		case w == "hundred" && seen:
 			cur *= 100
 		case w == "thousand" && seen:
@@ -289,14 +375,21 @@ func (d *doc) notACount(k, end int, v float64) bool {
 	if prev == "£" || prev == "$" || prev == "€" {
 		return true
 	}
-	if d.kn.is("numprefix", prev) || d.kn.is("workforce", prev) {
-		return true
+	if d.kn.is("numprefix", prev) || d.kn.is("workforce", prev) || d.kn.is("hireverb", d.word(d.skipApprox(k-1))) {
+		return true // "band 5", "employs 7,000", "recruiting 40 midwives"
 	}
 	if prev2 := d.word(k - 2); (prev2 == "out" && prev == "of") || (prev == "of" && d.kn.is("workforce", prev2)) {
-		return true
+		// "out of 10,000", "a workforce of 7,000"; but "A total of 90
+		// posts are affected" counts when its sentence sizes no workforce
+		if !(prev2 == "total" && d.word(k-3) == "a" && !d.sentenceHas(d.toks[k].sent, "employ", "workforce", "headcount")) {
+			return true
+		}
 	}
 	if prev == "in" && (d.toks[k-1].kind == tWord) && (d.word(k-2) == "one" || (k >= 2 && d.toks[k-2].kind == tNum)) {
 		return true // "one in 10"
+	}
+	if v == 1 && (prev == "every" || prev == "each" || prev == "any" || prev == "no") {
+		return true // "every one of these jobs"
 	}
 	// a bare four-digit year must be followed directly by its noun
 	t := &d.toks[k]
@@ -323,6 +416,11 @@ func (d *doc) jobNounAfter(j int) (end int, strong, found bool) {
 		t := &d.toks[j]
 		switch {
 		case t.joiner:
+		case isHyphen([]rune(t.text)[0]) && !t.spaceBef && j+1 < len(d.toks) && !d.toks[j+1].spaceBef && j > 0 && d.toks[j-1].kind == tNum:
+			// "a 500-job cut", "1,000-plus jobs"
+			if d.word(j+1) == "plus" {
+				j++
+			}
 		case t.kind == tWord:
 			if d.kn.is("notjob", t.low) && (t.low == "hospital" || t.low == "trust") {
 				if _, _, ok := d.jobNounAt(j + 1); ok {
@@ -345,6 +443,36 @@ func (d *doc) jobNounAfter(j int) (end int, strong, found bool) {
 }
 
 func (d *doc) jobNounAfterNoMods(j int) (int, bool, bool) { return d.jobNounAt(j) }
+
+// pronounEnd reports whether w, after "N of those", shows "those" to be a
+// pronoun rather than a determiner: a verb, an auxiliary or punctuation
+// ("250 of those will go", "of them, 40 are nurses"), not a noun ("of those
+// patients").
+func pronounEnd(w string) bool {
+	switch w {
+	case "", ".", ",", ";", ":", ")", "will", "would", "could", "may", "might", "are", "were", "is", "was",
+		"have", "has", "had", "to", "being", "go", "went":
+		return true
+	}
+	return false
+}
+
+// lastNumberIsJobs reports whether the last number before token k is a job
+// count already found.
+func (d *doc) lastNumberIsJobs(k int) bool {
+	for j := k - 1; j >= 0; j-- {
+		if d.toks[j].kind != tNum {
+			continue
+		}
+		for _, e := range d.ents {
+			if e.Type == Jobs && e.Start <= d.toks[j].start && d.toks[j].end <= e.End {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
 
 // jobNounAt matches a (possibly multi-word) job noun at token j.
 func (d *doc) jobNounAt(j int) (int, bool, bool) {

@@ -102,7 +102,13 @@ func (d *doc) findMoney() {
 			spans = append(spans, moneySpan{loc[0], loc[1], v})
 		}
 	}
-	for _, loc := range poundsRE.FindAllStringSubmatchIndex(d.text, -1) {
+	var words [][]int
+	if strings.Contains(d.text, "pound") || strings.Contains(d.text, "quid") {
+		// poundsRE has no literal prefix to skip to, so its backtracker
+		// would walk every article; only texts with its words can match
+		words = poundsRE.FindAllStringSubmatchIndex(d.text, -1)
+	}
+	for _, loc := range words {
 		if loc[0] > 0 && strings.HasSuffix(d.text[:loc[0]], "£") {
 			continue
 		}

@@ -56,7 +56,16 @@ func (d *doc) findGazetteerOrgs() {
 			if d.nameContinues(m.end) {
 				return false // "NHS Leeds North CCG" is not NHS Leeds: leave it to the suffix rules
 			}
+			if d.suffixBeyond(m) {
+				return false // "North Yorkshire and York PCT cluster": the cluster, not the PCT
+			}
+			if e := d.withApostrophe(m.end); d.word(e) == "hospitals" && !d.toks[e].cap {
+				return false // "Guy's and St Thomas' hospitals" are two hospitals, not the trust
+			}
 			if t := &d.toks[m.start]; m.end-m.start == 1 && t.kind == tWord {
+				if !t.upper && d.nameBefore(m.start) {
+					return false // "the Christian Science Monitor"
+				}
 				if forms, ok := d.kn.acronyms[t.low]; ok {
 					// an acronym alias only as written in the gazetteer or
 					// in capitals: "EMAS", "RDaSH", not "Emas"
@@ -68,8 +77,13 @@ func (d *doc) findGazetteerOrgs() {
 		um, oku := d.kn.unionDict.longest(d.toks, k, func(m match) bool { return d.unionOK(m) })
 		switch {
 		case oko && (!oku || om.end >= um.end):
-			d.addTrust(d.kn.orgs[om.payloads[0]], om.start, om.end)
-			k = om.end - 1
+			o := d.eraOrg(om.payloads)
+			end := om.end
+			if e := d.withApostrophe(end); e > end && strings.Contains(o.canonical, strings.ReplaceAll(d.text[d.toks[om.start].start:d.toks[e-1].end], "\u2019", "'")) {
+				end = e // "Guy's and St Thomas'": the apostrophe is the name's, not a possessive
+			}
+			d.addTrust(o, om.start, end)
+			k = end - 1
 		case oku:
 			d.add(Union, d.kn.unions[um.payloads[0]].canonical, 0, um.start, um.end)
 			k = um.end - 1
@@ -81,12 +95,77 @@ func (d *doc) findGazetteerOrgs() {
 	}
 }
 
+// suffixBeyond reports whether an organisation suffix that starts inside
+// gazetteer match m ends after it: "PCT cluster" after the PCT name
+// "North Yorkshire and York PCT".
+func (d *doc) suffixBeyond(m match) bool {
+	for j := m.start + 1; j < m.end; j++ {
+		if s, ok := d.kn.sufDict.longest(d.toks, j, func(s match) bool { return d.suffixCaseOK(s) }); ok && s.end > m.end {
+			return true
+		}
+	}
+	return false
+}
+
+// eraOrg chooses among the organisations one gazetteer name may mean, a
+// brand that bodies of two eras used ("NHS Sussex": the PCT cluster of
+// 2011-13 and the ICB since 2022): one the article has named already, else
+// the one whose era the article's words show (lexicon.tsv's era-KIND
+// classes: "PCTs" and "cluster", or "ICB" and "integrated care"), else the
+// first declared.
+func (d *doc) eraOrg(payloads []int) orgEntry {
+	first := d.kn.orgs[payloads[0]]
+	if len(payloads) == 1 {
+		return first
+	}
+	for _, p := range payloads {
+		if _, named := d.orgByName[d.kn.orgs[p].canonical]; named {
+			return d.kn.orgs[p]
+		}
+	}
+	var shown []orgEntry
+	for _, p := range payloads {
+		if o := d.kn.orgs[p]; d.eraWords(o.kind) {
+			shown = append(shown, o)
+		}
+	}
+	if len(shown) == 1 {
+		return shown[0]
+	}
+	return first
+}
+
+// eraWords reports whether the article has a word of lexicon class
+// era-<kind>.
+func (d *doc) eraWords(kind string) bool {
+	if v, ok := d.era[kind]; ok {
+		return v
+	}
+	found := false
+	if dict := d.kn.lexDict["era-"+kind]; dict != nil {
+		for k := range d.toks {
+			if _, ok := dict.longest(d.toks, k, nil); ok {
+				found = true
+				break
+			}
+		}
+	}
+	if d.era == nil {
+		d.era = map[string]bool{}
+	}
+	d.era[kind] = found
+	return found
+}
+
 // unionOK checks a union dictionary hit against the case rules of its
 // aliases: acronyms exactly as written, names such as Unite with a capital.
 func (d *doc) unionOK(m match) bool {
 	surface := d.spanText(m.start, m.end)
 	for _, p := range m.payloads {
 		u := d.kn.unions[p]
+		if u.alone && (d.nameBefore(m.start) || d.nameContinues(m.end)) {
+			continue
+		}
 		switch {
 		case u.exactCase:
 			if surface == u.alias {
@@ -196,15 +275,28 @@ func (d *doc) findSuffixOrgs() {
 		if d.toks[k-1].low == "s" && k >= 2 && d.toks[k-2].low == "'" {
 			continue // "Cornwall's clinical commissioning group" describes, it does not name
 		}
-		name := d.nameText(i, k)
-		name = strings.TrimPrefix(name, "The ")
 		if s.needsDesc && !d.kn.is("healthdesc", d.toks[k-1].low) {
+			continue
+		}
+		if s.plural {
+			// "the East Midlands and East of England SHAs" names each; "the
+			// three Leeds CCGs" names none
+			items := d.listItems(d.listStart(i), k, s)
+			for n, it := range items {
+				end := it[1]
+				if n == len(items)-1 {
+					end = m.end
+				}
+				d.addSuffixOrg(s, it[0], it[1], end)
+			}
+			k = m.end - 1
 			continue
 		}
 		if d.descriptorsOnly(i, k) {
 			// "the county's Mental Health NHS Foundation Trust": no place or
 			// name word, so no organisation of its own; it may be the end of
 			// one named earlier.
+			name := strings.TrimPrefix(d.nameText(i, k), "The ")
 			o := orgEntry{kind: s.kind, stem: d.kn.stemOf(name + " " + s.canonical)}
 			if prev, ok := d.partOfEarlierName(o); ok {
 				d.addTrust(prev, i, m.end)
@@ -212,19 +304,167 @@ func (d *doc) findSuffixOrgs() {
 			k = m.end - 1
 			continue
 		}
+		d.addSuffixOrg(s, i, k, m.end)
+		k = m.end - 1
+	}
+	d.resolveShortNames()
+}
+
+// addSuffixOrg tags tokens [i, end) as the organisation named by tokens
+// [i, k) and suffix s: the gazetteer's organisation of that name, else
+// one named earlier of which it is a part ("the West CCG" after "NHS Leeds
+// West CCG"), else a new one.
+func (d *doc) addSuffixOrg(s suffixEntry, i, k, end int) {
+	name := strings.TrimPrefix(d.nameText(i, k), "The ")
+	if s.noNHS {
+		name = strings.TrimPrefix(name, "NHS ")
+	}
+	canon := name + " " + s.canonical
+	if s.nhsPrefix && !strings.HasPrefix(name, "NHS ") {
+		canon = "NHS " + canon
+	}
+	o, known := d.lookupOrg(canon)
+	built := false
+	if !known {
+		o = orgEntry{canonical: canon, kind: s.kind, stem: d.kn.stemOf(canon)}
+		if prev, ok := d.partOfEarlierName(o); ok {
+			o = prev
+		} else {
+			built = true
+		}
+	}
+	d.addTrust(o, i, end)
+	d.trusts[len(d.trusts)-1].built = built
+}
+
+// listStart extends the name that starts at token i back over the earlier
+// items of a list: "NHS Leeds North, Leeds West and Leeds South and East
+// CCGs".
+func (d *doc) listStart(i int) int {
+	for i >= 2 && d.word(i-1) == "," && d.isCapWord(i-2) && !d.claimed[i-1] {
+		j := d.nameStart(i - 1)
+		if j == i-1 {
+			break
+		}
+		i = j
+	}
+	return i
+}
+
+// listItems splits the names of tokens [i, k), before plural suffix s,
+// into one name per organisation, as [start, end) token pairs: the split
+// at commas, "and" and "&" whose items all name organisations of the
+// gazetteer ("East Midlands" and "East of England" SHAs), else every comma
+// and the first "and" of the last item. It returns nil for a single name.
+func (d *doc) listItems(i, k int, s suffixEntry) [][2]int {
+	var seps []int
+	for j := i; j < k; j++ {
+		if w := d.word(j); w == "," || w == "and" || w == "&" {
+			seps = append(seps, j)
+		}
+	}
+	if len(seps) == 0 || len(seps) > 8 {
+		return nil
+	}
+	split := func(cut []int) [][2]int {
+		var items [][2]int
+		from := i
+		for _, c := range append(cut, k) {
+			a := from
+			for a < c && (d.word(a) == "the" || d.toks[a].kind == tPunct) {
+				a++
+			}
+			if a >= c || !d.isCapWord(a) {
+				return nil
+			}
+			items = append(items, [2]int{a, c})
+			from = c + 1
+		}
+		return items
+	}
+	known := func(it [2]int) bool {
+		name := strings.TrimPrefix(d.nameText(it[0], it[1]), "NHS ")
 		canon := name + " " + s.canonical
-		if s.nhsPrefix && !strings.HasPrefix(name, "NHS ") {
+		if s.nhsPrefix {
 			canon = "NHS " + canon
 		}
-		o, known := d.lookupOrg(canon)
-		if !known {
-			o = orgEntry{canonical: canon, kind: s.kind, stem: d.kn.stemOf(canon)}
-			if prev, ok := d.partOfEarlierName(o); ok {
-				o = prev // "the West CCG" after "NHS Leeds West CCG"
+		_, ok := d.lookupOrg(canon)
+		return ok
+	}
+	var best [][2]int
+	for mask := 1; mask < 1<<len(seps); mask++ {
+		var cut []int
+		for b, j := range seps {
+			if mask&(1<<b) != 0 {
+				cut = append(cut, j)
 			}
 		}
-		d.addTrust(o, i, m.end)
-		k = m.end - 1
+		items := split(cut)
+		if items == nil {
+			continue
+		}
+		all := true
+		for _, it := range items {
+			all = all && known(it)
+		}
+		if all && len(items) > len(best) {
+			best = items
+		}
+	}
+	if best != nil {
+		return best
+	}
+	var cut []int
+	for _, j := range seps {
+		if d.word(j) == "," {
+			cut = append(cut, j)
+		}
+	}
+	last := i
+	if len(cut) > 0 {
+		last = cut[len(cut)-1]
+	}
+	for _, j := range seps {
+		if j > last && d.word(j) != "," {
+			cut = append(cut, j)
+			break
+		}
+	}
+	return split(cut)
+}
+
+// resolveShortNames gives an organisation that the suffix rules built from
+// a short name the name of the one longer organisation of its kind that
+// the article names later: a headline's "Birmingham PCT cluster" before
+// "the Birmingham and Solihull PCT cluster".
+func (d *doc) resolveShortNames() {
+	for n := range d.trusts {
+		m := &d.trusts[n]
+		if !m.built {
+			continue
+		}
+		p, ok := d.partOfEarlierName(m.org)
+		if !ok {
+			continue
+		}
+		old := m.org.canonical
+		m.org, m.built = p, false
+		d.ents[m.ent].Value = p.canonical
+		if !slices.ContainsFunc(d.trusts, func(o orgMention) bool { return o.org.canonical == old }) {
+			d.forgetOrg(old)
+		}
+	}
+}
+
+// forgetOrg removes the organisation named name from the article's maps.
+func (d *doc) forgetOrg(name string) {
+	o := d.orgByName[name]
+	delete(d.orgByName, name)
+	delete(d.orgFirst, name)
+	delete(d.kindOrgs[o.kind], name)
+	if len(o.stem) > 0 {
+		w := strings.ToLower(o.stem[0])
+		d.orgByWord[w] = slices.DeleteFunc(d.orgByWord[w], func(n string) bool { return n == name })
 	}
 }
 
@@ -262,8 +502,8 @@ func (d *doc) suffixCaseOK(m match) bool {
 	s := d.kn.suffixes[m.payloads[0]]
 	if s.acronym {
 		for k := m.start; k < m.end; k++ {
-			if d.toks[k].kind == tWord && !d.toks[k].upper && len(d.toks[k].text) > 1 {
-				return false
+			if t := &d.toks[k]; t.kind == tWord && len(t.text) > 1 && !t.upper && !isAcronym(strings.TrimSuffix(t.text, "s")) {
+				return false // "PCT" and "PCTs", not "Pct"
 			}
 		}
 	}
@@ -444,7 +684,11 @@ func (d *doc) partOfEarlierName(o orgEntry) (orgEntry, bool) {
 // descriptors follow: "at Dewsbury and District Hospital").
 func (d *doc) townListBefore(j int) bool {
 	for n := 1; n <= 3 && j-n-1 >= 0; n++ {
-		if _, place := d.kn.placeDict.entries[d.spanKey(j-n, j)]; place && d.kn.is("locative", d.word(j-n-1)) && d.word(j-n-1) != "of" {
+		l := j - n - 1
+		if d.isCapWord(l) && !d.toks[l].sentStart {
+			continue // "East Midlands": the capital makes "East" part of the place
+		}
+		if _, place := d.kn.placeDict.entries[d.spanKey(j-n, j)]; place && d.kn.is("locative", d.word(l)) && d.word(l) != "of" {
 			return true // "in Penzance and ...", "near Merthyr Tydfil and ..."
 		}
 	}

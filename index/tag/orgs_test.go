@@ -1,13 +1,17 @@
 package tag
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestOrgRules has a row for each rule of orgs.go: the gazetteer of NHS
 // organisations and unions (findGazetteerOrgs, capsOK, nameContinues,
-// unionOK, fuzzyUnion), organisations named by their suffix
-// (findSuffixOrgs, suffixCaseOK, nameStart, descriptorsOnly,
-// partOfEarlierName, townListBefore) and acronyms defined in brackets
-// (findAcronymDefinitions, looksLikeAcronym). Hospitals are listed too, so
+// eraOrg, unionOK, fuzzyUnion) with the renamed bodies of renamed.tsv,
+// organisations named by their suffix (findSuffixOrgs, addSuffixOrg,
+// suffixCaseOK, nameStart, descriptorsOnly, partOfEarlierName,
+// townListBefore, listStart, listItems, resolveShortNames) and acronyms
+// defined in brackets (findAcronymDefinitions, looksLikeAcronym). Hospitals are listed too, so
 // that rows can show a name going to a hospital rather than a trust.
 func TestOrgRules(t *testing.T) {
 	runRows(t, []Kind{Trust, Union, Hospital}, []entRow{
@@ -104,7 +108,8 @@ func TestOrgRules(t *testing.T) {
 		{rule: "suffix: no name before the suffix, no organisation",
 			text: "The trust and the PCT and the Foundation Trust met."},
 		{rule: "suffix: a possessive before the suffix describes, it does not name",
-			text: "NHS Kernow, Cornwall's clinical commissioning group, said no."},
+			text: "NHS Kernow, Cornwall's clinical commissioning group, said no.",
+			want: []Entity{at(Trust, "NHS Kernow Clinical Commissioning Group", "NHS Kernow", 0)}},
 		{rule: "suffix (needsdesc): a bare Trust after a health word is an NHS trust, not after another word",
 			text: "Mid Essex Hospitals Trust and the Wellcome Trust met.",
 			want: []Entity{at(Trust, "Mid Essex Hospitals NHS Trust", "Mid Essex Hospitals Trust", 0)}},
@@ -198,5 +203,183 @@ func TestOrgRules(t *testing.T) {
 				at(Trust, "Wyre Forest Hospital NHS Trust", "Wyre Forest Hospital NHS Trust", 126),
 				at(Trust, "Wyre Forest Hospital NHS Trust", "Wyre Forest Hospital NHS Trust", 169),
 				at(Trust, "Wyre Forest Hospital NHS Trust", "Wyre Forest Hospital NHS Trust", 217)}},
+
+		{rule: "union (alone): a common word as a union only on its own",
+			text: "Prospect, which represents economists, said so. Staff met at Prospect Park.",
+			want: []Entity{at(Union, "Prospect", "Prospect", 0)}},
+		{rule: "union: NIPSA in capitals or as Nipsa",
+			text: "NIPSA and Nipsa said so.",
+			want: []Entity{at(Union, "Northern Ireland Public Service Alliance", "NIPSA", 0),
+				at(Union, "Northern Ireland Public Service Alliance", "Nipsa", 10)}},
+
+		// renamed.tsv, PCT clusters, brands of two eras (eraOrg), lists before
+		// plural suffixes (listStart, listItems), short names before the full
+		// name (resolveShortNames)
+		{rule: "renamed: Monitor, the TDA and NHS Improvement are three bodies",
+			text: "Monitor and the NHS Trust Development Authority became NHS Improvement (NHSI) in 2016. The TDA said so.",
+			want: []Entity{at(Trust, "Monitor", "Monitor", 0),
+				at(Trust, "NHS Trust Development Authority", "NHS Trust Development Authority", 16),
+				at(Trust, "NHS Improvement", "NHS Improvement", 55),
+				at(Trust, "NHS Improvement", "NHSI", 72),
+				at(Trust, "NHS Trust Development Authority", "TDA", 91)}},
+		{rule: "renamed: a one-word name after a capitalised word is part of another name",
+			text: "The Christian Science Monitor said so, and staff monitor the cuts."},
+		{rule: "renamed: a former name is the body under that name, not its successor",
+			text: "Royal Wolverhampton Hospitals NHS Trust became the Royal Wolverhampton NHS Trust.",
+			want: []Entity{at(Trust, "Royal Wolverhampton Hospitals NHS Trust", "Royal Wolverhampton Hospitals NHS Trust", 0),
+				at(Trust, "Royal Wolverhampton NHS Trust", "Royal Wolverhampton NHS Trust", 51)}},
+		{rule: "renamed: a brand every era used stays with the current body",
+			text: "West Midlands Ambulance Service NHS Foundation Trust said so. West Midlands Ambulance Service said so.",
+			want: []Entity{at(Trust, "West Midlands Ambulance Service NHS Foundation Trust", "West Midlands Ambulance Service NHS Foundation Trust", 0),
+				at(Trust, "West Midlands Ambulance Service University NHS Foundation Trust", "West Midlands Ambulance Service", 62)}},
+		{rule: "renamed: NHS England and NHS Improvement are two bodies",
+			text: "NHS England and NHS Improvement said so.",
+			want: []Entity{at(Trust, "NHS England", "NHS England", 0),
+				at(Trust, "NHS Improvement", "NHS Improvement", 16)}},
+		{rule: "merger: the merging trusts and the merged one are three bodies, each under its own name",
+			text: "Ashcombe Hospitals NHS Trust and Thorncliffe Healthcare NHS Trust merged in 2012 to form Ashcombe and Thorncliffe NHS Foundation Trust.",
+			want: []Entity{at(Trust, "Ashcombe Hospitals NHS Trust", "Ashcombe Hospitals NHS Trust", 0),
+				at(Trust, "Thorncliffe Healthcare NHS Trust", "Thorncliffe Healthcare NHS Trust", 33),
+				at(Trust, "Ashcombe and Thorncliffe NHS Foundation Trust", "Ashcombe and Thorncliffe NHS Foundation Trust", 89)}},
+		{rule: "renamed: a PCT, the CCG that replaced it and the ICB it joined are three bodies",
+			text: "NHS Thorncliffe CCG replaced Thorncliffe PCT in 2013 and became part of NHS Ashcombe ICB in 2022.",
+			want: []Entity{at(Trust, "NHS Thorncliffe Clinical Commissioning Group", "NHS Thorncliffe CCG", 0),
+				at(Trust, "Thorncliffe Primary Care Trust", "Thorncliffe PCT", 29),
+				at(Trust, "NHS Ashcombe Integrated Care Board", "NHS Ashcombe ICB", 72)}},
+		{rule: "cluster: a PCT cluster is an organisation of its own",
+			text: "The Greater Anytown PCT cluster will cut posts.",
+			want: []Entity{at(Trust, "Greater Anytown Primary Care Trust Cluster", "Greater Anytown PCT cluster", 4)}},
+		{rule: "cluster: the gazetteer's cluster by its suffix",
+			text: "The Birmingham and Solihull PCT cluster will cut posts.",
+			want: []Entity{at(Trust, "Birmingham and Solihull Primary Care Trust Cluster", "Birmingham and Solihull PCT cluster", 4)}},
+		{rule: "cluster (nonhs): 'cluster of primary care trusts' after a brand",
+			text: "The NHS North Central London cluster of primary care trusts and the Black Country cluster of PCTs will cut posts.",
+			want: []Entity{at(Trust, "North Central London Primary Care Trust Cluster", "NHS North Central London cluster of primary care trusts", 4),
+				at(Trust, "Black Country Primary Care Trust Cluster", "Black Country cluster of PCTs", 68)}},
+		{rule: "cluster (resolveShortNames): a short name before the full one",
+			text: "Birmingham PCT cluster to cut posts. The Birmingham and Solihull PCT cluster said so.",
+			want: []Entity{at(Trust, "Birmingham and Solihull Primary Care Trust Cluster", "Birmingham PCT cluster", 0),
+				at(Trust, "Birmingham and Solihull Primary Care Trust Cluster", "Birmingham and Solihull PCT cluster", 41)}},
+		{rule: "era: a brand two eras used, in an article of PCTs",
+			text: "NHS Sussex, the cluster of primary care trusts, said so.",
+			want: []Entity{at(Trust, "Sussex Primary Care Trust Cluster", "NHS Sussex", 0)}},
+		{rule: "era: the same brand in an article of ICBs",
+			text: "NHS Sussex, the integrated care board, said so.",
+			want: []Entity{at(Trust, "NHS Sussex Integrated Care Board", "NHS Sussex", 0)}},
+		{rule: "era: a body the article has named wins over era words",
+			text: "NHS Sussex Integrated Care Board will cut posts. NHS Sussex said the PCTs had gone.",
+			want: []Entity{at(Trust, "NHS Sussex Integrated Care Board", "NHS Sussex Integrated Care Board", 0),
+				at(Trust, "NHS Sussex Integrated Care Board", "NHS Sussex", 49)}},
+		{rule: "plural: a list of names before a plural suffix, split where the gazetteer knows every item",
+			text: "It is merging with the East Midlands and East of England SHAs.",
+			want: []Entity{at(Trust, "East Midlands Strategic Health Authority", "East Midlands", 23),
+				at(Trust, "East of England Strategic Health Authority", "East of England SHAs", 41)}},
+		{rule: "plural: else at every comma and the first 'and' of the last item",
+			text: "NHS Leeds North, Leeds West and Leeds South and East CCGs will merge.",
+			want: []Entity{at(Trust, "NHS Leeds North Clinical Commissioning Group", "NHS Leeds North", 0),
+				at(Trust, "NHS Leeds West Clinical Commissioning Group", "Leeds West", 17),
+				at(Trust, "NHS Leeds South and East Clinical Commissioning Group", "Leeds South and East CCGs", 32)}},
+		{rule: "plural: an acronym suffix in capitals only",
+			text: "Calderdale and Kirklees Pcts will merge."},
+		{rule: "gazetteer: a name's closing apostrophe is the name's, straight or curly; a possessive's is not",
+			text: "Nurses at Guy's and St Thomas' will be protected; Guy’s and St Thomas’ agreed, and so did Barts Health' staff.",
+			want: []Entity{at(Trust, "Guy's and St Thomas' NHS Foundation Trust", "Guy's and St Thomas'", 10),
+				at(Trust, "Guy's and St Thomas' NHS Foundation Trust", "Guy’s and St Thomas’", 50),
+				at(Trust, "Barts Health NHS Trust", "Barts Health", 94)}},
+		{rule: "gazetteer: a CCG with a comma in its name",
+			text: "NHS Windsor, Ascot and Maidenhead CCG said so.",
+			want: []Entity{at(Trust, "NHS Windsor, Ascot and Maidenhead Clinical Commissioning Group", "NHS Windsor, Ascot and Maidenhead CCG", 0)}},
+		{rule: "gazetteer: Northern Ireland's trusts by their short names",
+			text: "The Belfast Trust and the Western Trust will lose posts.",
+			want: []Entity{at(Trust, "Belfast Health and Social Care Trust", "Belfast Trust", 4),
+				at(Trust, "Western Health and Social Care Trust", "Western Trust", 26)}},
+		{rule: "gazetteer (addBrandNames): an ICB by its brand NHS <area>, before or without its full name",
+			text: "NHS Cheshire and Merseyside will take over in 2022.",
+			want: []Entity{at(Trust, "NHS Cheshire and Merseyside Integrated Care Board", "NHS Cheshire and Merseyside", 0)}},
+		{rule: "gazetteer: a care trust's brand name NHS <place>",
+			text: "NHS North East Lincolnshire said so.",
+			want: []Entity{at(Trust, "North East Lincolnshire Care Trust Plus", "NHS North East Lincolnshire", 0)}},
+		{rule: "gazetteer (suffixBeyond): not when a suffix inside the name runs on past it",
+			text: "The North Yorkshire and York PCT cluster and the Greater Manchester PCT cluster will shed posts.",
+			want: []Entity{at(Trust, "North Yorkshire and York Primary Care Trust Cluster", "North Yorkshire and York PCT cluster", 4),
+				at(Trust, "Greater Manchester Primary Care Trust Cluster", "Greater Manchester PCT cluster", 49)}},
+		{rule: "plural: a single name before a plural suffix names no one body",
+			text: "NHS Leeds CCG replaced the three Leeds CCGs.",
+			want: []Entity{at(Trust, "NHS Leeds Clinical Commissioning Group", "NHS Leeds CCG", 0)}},
+		{rule: "gazetteer (addShortTrustNames): a trust's name without its suffix, from the first mention",
+			text: "Frimley Health and Mid Yorkshire Hospitals will cut posts; Heatherwood and Wexham Park was its neighbour.",
+			want: []Entity{at(Trust, "Frimley Health NHS Foundation Trust", "Frimley Health", 0),
+				at(Trust, "Mid Yorkshire Hospitals NHS Trust", "Mid Yorkshire Hospitals", 19),
+				at(Trust, "Heatherwood and Wexham Park Hospitals NHS Foundation Trust", "Heatherwood and Wexham Park", 59)}},
+		{rule: "gazetteer (addShortTrustNames): not a name that is only places, nor a hospital",
+			text: "Calderdale and Huddersfield will cut posts at Frimley Park Hospital.",
+			want: []Entity{at(Hospital, "Frimley Park Hospital", "Frimley Park Hospital", 46)}},
+		{rule: "gazetteer (addShortTrustNames): 'University Hospitals' and a place, without the suffix",
+			text: "The trust will be taken over by University Hospitals Birmingham.",
+			want: []Entity{at(Trust, "University Hospitals Birmingham NHS Foundation Trust", "University Hospitals Birmingham", 32)}},
 	})
+}
+
+// TestRenamedBodiesKeepTheirNames checks the historical policy of
+// data/renamed.tsv on every one of its bodies: a body named in full is
+// reported under its own name, and so is what it became.
+func TestRenamedBodiesKeepTheirNames(t *testing.T) {
+	tg := newTagger(t)
+	rows := 0
+	err := parseLines("renamed.tsv", func(f []string, line int) error {
+		rows++
+		for _, name := range []string{field(f, 0), field(f, 2)} {
+			if name == "-" {
+				continue
+			}
+			text := "Last year " + name + " said so."
+			ents, err := tg.Tag(text)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, e := range ents {
+				if e.Type == Trust {
+					got = append(got, e.Value+" ("+e.Text+")")
+				}
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], name+" (") {
+				t.Errorf("renamed.tsv:%d: %q gives trusts %q, want %s", line, text, got, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows < 90 {
+		t.Errorf("renamed.tsv has %d bodies, want at least 90", rows)
+	}
+}
+
+// TestRenamedRefusesBadRows loads rows that break renamed.tsv's rules on
+// top of the gazetteer: each must be refused, naming the problem.
+func TestRenamedRefusesBadRows(t *testing.T) {
+	for _, tc := range []struct{ row, want string }{
+		{"Monitor\tnational\t-", "declared twice"},
+		{"NHS Commissioning Board\tnational\t-", "is an alias of NHS England"},
+		{"Ashcombe Hospitals NHS Trust\ttrust\tNo Such NHS Trust", "no organisation of the gazetteer"},
+		{"Ashcombe Hospitals NHS Trust\ttrust", "want name<TAB>kind<TAB>became"},
+	} {
+		kn, err := loadKnowledge()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = kn.loadRenamed(strings.NewReader(tc.row + "\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("row %q: error %v, want one saying %q", tc.row, err, tc.want)
+		}
+	}
+	kn, err := loadKnowledge()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kn.loadRenamed(strings.NewReader("Ashcombe Hospitals NHS Trust\ttrust\tNHS England\tAshcombe Hospitals\n")); err != nil {
+		t.Errorf("a good row: %v", err)
+	}
 }

@@ -5,8 +5,9 @@ import "unicode/utf8"
 // findPeople tags people's full names:
 //   - a known given name (data/given_names.txt) followed by a surname, with
 //     an optional middle name or initial and particles ("de", "van");
-//   - after a title ("Dr Sarah Smith", "Sir Bruce Keogh"), the name without
-//     the title;
+//   - after a title ("Dr Sarah Smith", "Sir Bruce Keogh", "Sir Zebedee
+//     Quarshie QC"), the name without the title or post-nominals, whether or
+//     not the given name is known;
 //   - an unknown given name in a clear person context ("Ngozi Adeyemi, a
 //     nurse, said"), confirmed by prose's part-of-speech tagger (both words
 //     proper nouns). Only such sentences are POS-tagged, which keeps prose's
@@ -45,6 +46,10 @@ func (d *doc) findPeople() {
 				d.addPerson(d.extendBack(k), end)
 				k = end - 1
 			}
+		} else if end, ok := d.nameShape(start); ok {
+			// a title is context enough: "Sir Zebedee Quarshie QC"
+			d.addPerson(start, end)
+			k = end - 1
 		}
 	}
 }
@@ -119,7 +124,7 @@ func (d *doc) nameEnd(k int) (int, bool) {
 	if p > j && d.isCapWord(p) {
 		j = p
 	}
-	if !d.surnameOK(j) {
+	if !d.surnameOK(j) && !d.roleSurname(j) {
 		return 0, false
 	}
 	end := j + 1
@@ -131,11 +136,18 @@ func (d *doc) nameEnd(k int) (int, bool) {
 		// hyphenated surname ("Janet Street-Porter") is no venue
 		return 0, false
 	}
-	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart {
+	if end < len(d.toks) && d.isCapWord(end) && !d.toks[end].sentStart && !d.postNominal(end) {
 		// a longer proper noun: "Florence Nightingale Ward", "Grant Thornton UK"
 		return 0, false
 	}
 	return end, true
+}
+
+// postNominal reports whether token k is a post-nominal written after a
+// name and not part of it: "Robert Francis QC", "Rhodri Bevan AM".
+func (d *doc) postNominal(k int) bool {
+	t := &d.toks[k]
+	return t.kind == tWord && t.upper && d.kn.is("postnominal", t.low)
 }
 
 // surnameOK reports whether token j can be a surname.
@@ -158,10 +170,47 @@ func (d *doc) surnameOK(j int) bool {
 	return !d.kn.is("stop", t.low) || utf8.RuneCountInString(t.low) > 5
 }
 
+// roleSurname reports whether token j, after a known given name, is a
+// role word that is also a common surname, written as a name mid-sentence
+// and not followed by another capitalised word: "Cheryl Porter, a ward
+// clerk".
+func (d *doc) roleSurname(j int) bool {
+	if j >= len(d.toks) || !d.isCapWord(j) || d.claimed[j] || d.toks[j].sentStart || d.toks[j].upper {
+		return false
+	}
+	return d.kn.is("rolesurname", d.toks[j].low) && !(d.isCapWord(j+1) && !d.toks[j+1].sentStart)
+}
+
 // contextName accepts two capitalised words whose first is not a known given
 // name when the context says "person" (", a nurse", "said", "chief
 // executive ...") and prose tags both as proper nouns.
 func (d *doc) contextName(k int) (int, bool) {
+	end, ok := d.nameShape(k)
+	if !ok || !d.personContext(k, end) {
+		return 0, false
+	}
+	// POS-tag the sentence window around the candidate.
+	lo, hi := k, end
+	for lo > 0 && k-lo < 12 && d.toks[lo-1].sent == d.toks[k].sent {
+		lo--
+	}
+	for hi < len(d.toks) && hi-end < 12 && d.toks[hi].sent == d.toks[k].sent {
+		hi++
+	}
+	tags := d.t.pos.tags(d.toks[lo:hi])
+	for i := k; i < end; i++ {
+		if tg := tags[i-lo]; tg != "NNP" && tg != "NNPS" && !d.toks[i].joiner {
+			return 0, false
+		}
+	}
+	return end, true
+}
+
+// nameShape reads two capitalised words at token k (the second with any
+// hyphenated parts) that could be a first name and a surname: no function,
+// role or common word, no place, and no capitalised word after them but a
+// post-nominal.
+func (d *doc) nameShape(k int) (int, bool) {
 	t := &d.toks[k]
 	if d.kn.is("stop", t.low) || d.kn.is("role", t.low) || d.kn.is("common", t.low) || d.kn.is("namehead", t.low) {
 		return 0, false
@@ -179,25 +228,11 @@ func (d *doc) contextName(k int) (int, bool) {
 		return 0, false
 	}
 	end := k + 2
-	if end < len(d.toks) && d.isCapWord(end) {
+	for end+1 < len(d.toks) && d.toks[end].joiner && d.isCapWord(end+1) && !d.claimed[end+1] {
+		end += 2 // "Gwyn Morgan-Price"
+	}
+	if end < len(d.toks) && d.isCapWord(end) && !d.postNominal(end) {
 		return 0, false
-	}
-	if !d.personContext(k, end) {
-		return 0, false
-	}
-	// POS-tag the sentence window around the candidate.
-	lo, hi := k, end
-	for lo > 0 && k-lo < 12 && d.toks[lo-1].sent == d.toks[k].sent {
-		lo--
-	}
-	for hi < len(d.toks) && hi-end < 12 && d.toks[hi].sent == d.toks[k].sent {
-		hi++
-	}
-	tags := d.t.pos.tags(d.toks[lo:hi])
-	for i := k; i < end; i++ {
-		if tg := tags[i-lo]; tg != "NNP" && tg != "NNPS" {
-			return 0, false
-		}
 	}
 	return end, true
 }

@@ -67,5 +67,25 @@ func TestPlaceRules(t *testing.T) {
 				at(Place, "Leeds", "Leeds", 32), at(Place, "Bath", "Bath", 39), at(Place, "Wells", "Wells", 47)}},
 		{rule: "ambiguous (afterPlaceInList): not after something else in a list",
 			text: "Staff met Unison and Reading."},
+
+		// regions after "the" (aliases.go: region, shortFormOK)
+		{rule: "region: 'the' and a region is the region, even when an SHA is named after it",
+			text: "The North West Strategic Health Authority will cut posts. The North West has lost 300 jobs.",
+			want: []Entity{at(Place, "North West", "North West", 62)}},
+		{rule: "region: an organisation speaks, so 'the' and a region before 'said' is the SHA (TestAliasRules), no place",
+			text: "The North West Strategic Health Authority will cut posts. The North West said so."},
+		{rule: "region: but 'the' and a town after its trust is the trust",
+			text: "The Rotherham NHS Foundation Trust will cut posts. The Rotherham has spent £40m."},
+		{rule: "region: regions of the four nations",
+			text: "Staff in North Wales, the West Midlands, the South West and the Highlands were told.",
+			want: []Entity{at(Place, "North Wales", "North Wales", 9),
+				at(Place, "West Midlands", "West Midlands", 26),
+				at(Place, "South West", "South West", 45),
+				at(Place, "Highlands", "Highlands", 64)}},
+		{rule: "compass: a compass word and a borough or county is one place",
+			text: "Staff in North Tyneside, South Tyneside and East Kent were told.",
+			want: []Entity{at(Place, "North Tyneside", "North Tyneside", 9),
+				at(Place, "South Tyneside", "South Tyneside", 25),
+				at(Place, "East Kent", "East Kent", 44)}},
 	})
 }

@@ -3,6 +3,7 @@ package tag
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,13 @@ type entRow struct {
 // written and its byte offset in the row's text.
 func at(k Kind, value, text string, start int) Entity {
 	return Entity{Type: k, Value: value, Text: text, Start: start, End: start + len(text)}
+}
+
+// atNum is an expected Amount or Jobs entity, whose value is the number n.
+func atNum(k Kind, n int64, text string, start int) Entity {
+	e := at(k, strconv.FormatInt(n, 10), text, start)
+	e.Number = n
+	return e
 }
 
 // runRows tags each row's text and compares the entities of the given kinds

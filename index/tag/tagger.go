@@ -72,16 +72,19 @@ type doc struct {
 	orgByWord map[string][]string          // first stem word (lower case) -> canonical names
 	kindOrgs  map[string]map[string]bool   // organisation kind -> canonical names
 	hospitals map[string][]hospitalMention // first stem word -> distinct hospitals
+	hospSeen  map[string]int               // hospital value -> first token
+	era       map[string]bool              // organisation kind -> the article has words of its era
 	people    map[string][]personMention   // surname -> distinct people
 	sentLo    []int                        // first token of each sentence
 }
 
 // orgMention is a trust entity and its organisation data.
 type orgMention struct {
-	ent  int // index in ents
-	org  orgEntry
-	tok  int // first token
-	tend int // end token
+	ent   int // index in ents
+	org   orgEntry
+	tok   int  // first token
+	tend  int  // end token
+	built bool // built by a suffix rule from a name the gazetteer does not know
 }
 
 type hospitalMention struct {
@@ -100,7 +103,7 @@ func newDoc(t *Tagger, text string) *doc {
 	toks := scan(text)
 	d := &doc{t: t, kn: t.kn, text: text, toks: toks, claimed: make([]bool, len(toks)),
 		orgByName: map[string]orgEntry{}, orgFirst: map[string]int{}, orgByWord: map[string][]string{},
-		kindOrgs: map[string]map[string]bool{}, hospitals: map[string][]hospitalMention{},
+		kindOrgs: map[string]map[string]bool{}, hospitals: map[string][]hospitalMention{}, hospSeen: map[string]int{},
 		people: map[string][]personMention{}}
 	for k := range toks {
 		if k == 0 || toks[k].sent != toks[k-1].sent {

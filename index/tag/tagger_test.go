@@ -134,7 +134,8 @@ func TestCanonicalAndAliases(t *testing.T) {
 			[]mention{{Trust, "NHS Leeds North Clinical Commissioning Group", "NHS Leeds North CCG"},
 				{Trust, "NHS Leeds West Clinical Commissioning Group", "NHS Leeds West CCG"},
 				{Trust, "NHS Leeds West Clinical Commissioning Group", "West CCG"}}},
-		{"possessive place does not name a CCG", "NHS Kernow, Cornwall’s clinical commissioning group, said no.", []Kind{Trust}, nil},
+		{"possessive place does not name a CCG", "NHS Kernow, Cornwall’s clinical commissioning group, said no.", []Kind{Trust},
+			[]mention{{Trust, "NHS Kernow Clinical Commissioning Group", "NHS Kernow"}}},
 		{"two hospitals joined by 'and' after 'in' stay two", "West Cornwall Hospital in Penzance and St Michael’s Hospital in Hayle.", []Kind{Hospital, Place},
 			[]mention{{Hospital, "West Cornwall Hospital", "West Cornwall Hospital"}, {Place, "Penzance", "Penzance"},
 				{Hospital, "St Michael's Hospital", "St Michael’s Hospital"}, {Place, "Hayle", "Hayle"}}},
@@ -318,13 +319,23 @@ func TestDataFilesHaveHeaders(t *testing.T) {
 		if !strings.HasPrefix(string(b), "# ") {
 			t.Errorf("data/%s: no '# ' header comment explaining its format", e.Name())
 		}
+		var header strings.Builder
+		for _, l := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(l, "#") {
+				break
+			}
+			header.WriteString(l)
+		}
+		if !strings.Contains(header.String(), "Source") {
+			t.Errorf("data/%s: its header names no source", e.Name())
+		}
 	}
 	kn, err := loadKnowledge()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(kn.orgs) < 300 || len(kn.places) < 1000 || len(kn.given) < 500 || len(kn.unions) < 30 {
-		t.Errorf("data smaller than expected: %d orgs, %d places, %d given names, %d union aliases",
-			len(kn.orgs), len(kn.places), len(kn.given), len(kn.unions))
+	if len(kn.orgs) < 300 || len(kn.places) < 1000 || len(kn.given) < 500 || len(kn.unions) < 30 || len(kn.hosps) < 300 {
+		t.Errorf("data smaller than expected: %d orgs, %d places, %d given names, %d union aliases, %d hospitals",
+			len(kn.orgs), len(kn.places), len(kn.given), len(kn.unions), len(kn.hosps))
 	}
 }

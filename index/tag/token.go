@@ -41,7 +41,12 @@ func isApos(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u2018' }
 // isHyphen reports whether r is an ASCII or Unicode hyphen (not a dash).
 func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
 
-func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }
+func isLetter(r rune) bool {
+	if r < utf8.RuneSelf { // most of an article: no table lookups
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
+}
 
 // scan splits text into tokens and sentences. It never allocates more than a
 // constant amount per byte of input and runs in time linear in len(text).

@@ -5,7 +5,9 @@
 // normalised; amounts and job counts as numbers); values listed under
 // "optional" are neither right nor wrong; true positives, false positives
 // and misses are summed over articles per key, and precision, recall and F1
-// are reported per key and micro-averaged overall.
+// are reported per key, micro-averaged overall and macro-averaged over the
+// keys. The misses and false positives are listed by key (the class of
+// entity), so that the next round of work can start from them.
 package eval
 
 import (
@@ -291,10 +293,14 @@ func sortedKeys(m map[string]bool) []string {
 	return ks
 }
 
-// FileResult holds the per-key results of one article.
+// FileResult holds the per-key results of one article. Written holds, per
+// key and normalised reported value, the texts the value was found as
+// ("Whipps Cross" for the person "whipps cross"), when the report was made
+// from entities (Score); it is nil for a report made from summaries.
 type FileResult struct {
-	File string
-	Keys map[string]KeyResult
+	File    string
+	Keys    map[string]KeyResult
+	Written map[string]map[string][]string
 }
 
 // Report is the result of scoring a gold set.
@@ -330,8 +336,29 @@ func Score(t Tagger, arts []Article, dir string) (*Report, error) {
 			return nil, fmt.Errorf("tag %s: %w", a.File, err)
 		}
 		rep.Add(a, schema.Default.Summarize(ents))
+		rep.Files[len(rep.Files)-1].Written = written(ents)
 	}
 	return rep, nil
+}
+
+// written maps each key and normalised value of ents to the distinct texts
+// it was found as, in order of first appearance.
+func written(ents []tag.Entity) map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, e := range ents {
+		k, ok := schema.Default.Lookup(string(e.Type))
+		if !ok {
+			continue
+		}
+		if out[k.JSON] == nil {
+			out[k.JSON] = map[string][]string{}
+		}
+		v := Normalize(k.JSON, e.Value)
+		if !slices.Contains(out[k.JSON][v], e.Text) {
+			out[k.JSON][v] = append(out[k.JSON][v], e.Text)
+		}
+	}
+	return out
 }
 
 // Add scores one article's summary against its gold annotation.
@@ -349,24 +376,93 @@ func (rep *Report) Add(a Article, s schema.Summary) {
 	rep.Files = append(rep.Files, fr)
 }
 
-// Write prints the per-key table and, if verbose, every false positive and
-// miss per file.
-func (rep *Report) Write(w io.Writer, verbose bool) error {
-	var b strings.Builder
-	if verbose {
-		for _, f := range rep.Files {
-			for _, k := range Keys {
-				kr := f.Keys[k]
-				for _, v := range kr.FalsePositives {
-					fmt.Fprintf(&b, "%s\t%s\tFP\t%s\n", f.File, k, v)
+// A Miss is one value of one key that the tagger got wrong, with every
+// article it was wrong in: a gold value it did not report, or (False) a
+// value it reported that is neither gold nor optional.
+type Miss struct {
+	Key     string
+	False   bool
+	Value   string   // normalised
+	Files   []string // in report order
+	Written []string // a false positive's texts as written, if known
+}
+
+// Misses groups the report's misses and false positives by key (the class
+// of entity: trusts, jobs, hospitals, ...) and then by value, the values
+// wrong in most articles first, then misses before false positives, then
+// by value.
+func (rep *Report) Misses() map[string][]Miss {
+	type id struct {
+		key, value string
+		fp         bool
+	}
+	index := map[id]int{}
+	out := map[string][]Miss{}
+	for _, f := range rep.Files {
+		for _, k := range Keys {
+			kr := f.Keys[k]
+			add := func(v string, fp bool) {
+				i, ok := index[id{k, v, fp}]
+				if !ok {
+					out[k] = append(out[k], Miss{Key: k, False: fp, Value: v})
+					i = len(out[k]) - 1
+					index[id{k, v, fp}] = i
 				}
-				for _, v := range kr.Misses {
-					fmt.Fprintf(&b, "%s\t%s\tMISS\t%s\n", f.File, k, v)
+				m := &out[k][i]
+				m.Files = append(m.Files, f.File)
+				if fp {
+					for _, w := range f.Written[k][v] {
+						if !slices.Contains(m.Written, w) {
+							m.Written = append(m.Written, w)
+						}
+					}
 				}
 			}
+			for _, v := range kr.Misses {
+				add(v, false)
+			}
+			for _, v := range kr.FalsePositives {
+				add(v, true)
+			}
 		}
-		b.WriteString("\n")
 	}
+	for _, ms := range out {
+		slices.SortStableFunc(ms, func(a, b Miss) int {
+			if len(a.Files) != len(b.Files) {
+				return len(b.Files) - len(a.Files)
+			}
+			if a.False != b.False {
+				if a.False {
+					return 1
+				}
+				return -1
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+	}
+	return out
+}
+
+// MacroF1 is the mean of the keys' F1 scores.
+func (rep *Report) MacroF1() float64 {
+	sum := 0.0
+	for _, k := range Keys {
+		sum += rep.PerKey[k].F1()
+	}
+	return sum / float64(len(Keys))
+}
+
+// shortList is how many values per key and files per value Write lists
+// unless verbose.
+const shortList = 15
+
+// Write prints the per-key table, the macro-averaged F1 and the misses and
+// false positives by key (class), each value once with the articles it was
+// wrong in and, for a false positive, the texts it was found as. Unless
+// verbose, each class lists its first 15 values and each value its first
+// 15 articles.
+func (rep *Report) Write(w io.Writer, verbose bool) error {
+	var b strings.Builder
 	fmt.Fprintf(&b, "%-12s %5s %5s %5s %7s %7s %7s\n", "key", "TP", "FP", "FN", "P", "R", "F1")
 	row := func(name string, c Counts) {
 		fmt.Fprintf(&b, "%-12s %5d %5d %5d %7.3f %7.3f %7.3f\n", name, c.TP, c.FP, c.FN, c.Precision(), c.Recall(), c.F1())
@@ -375,6 +471,58 @@ func (rep *Report) Write(w io.Writer, verbose bool) error {
 		row(k, rep.PerKey[k])
 	}
 	row("overall", rep.Total)
+	fmt.Fprintf(&b, "macro F1 %.3f (the mean of the keys' F1)\n", rep.MacroF1())
+	misses := rep.Misses()
+	if len(misses) > 0 {
+		b.WriteString("\nMisses by class (MISS: gold, not reported; FP: reported, neither gold nor optional)\n")
+	}
+	for _, k := range Keys {
+		ms := misses[k]
+		if len(ms) == 0 {
+			continue
+		}
+		c := rep.PerKey[k]
+		fmt.Fprintf(&b, "\n%s: %d missed, %d false positive%s\n", k, c.FN, c.FP, plural(c.FP))
+		for i, m := range ms {
+			if i == shortList && !verbose {
+				fmt.Fprintf(&b, "  ... and %d more values (-v lists all)\n", len(ms)-i)
+				break
+			}
+			label := "MISS"
+			if m.False {
+				label = "FP"
+			}
+			fmt.Fprintf(&b, "  %-4s %3dx %s", label, len(m.Files), m.Value)
+			if len(m.Written) > 0 {
+				fmt.Fprintf(&b, " (as %s)", quoteAll(m.Written))
+			}
+			files := m.Files
+			more := 0
+			if len(files) > shortList && !verbose {
+				files, more = files[:shortList], len(files)-shortList
+			}
+			fmt.Fprintf(&b, ": %s", strings.Join(files, " "))
+			if more > 0 {
+				fmt.Fprintf(&b, " ... +%d", more)
+			}
+			b.WriteString("\n")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -87,10 +88,92 @@ func TestReportMicroAverage(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := sb.String()
-	for _, s := range []string{"a\tjobs\tFP\t5", "a\tjobs\tMISS\t82", "b\tunions\tMISS\tunison", "overall          3     1     2"} {
+	// macro F1: jobs 0.5, people 1, amounts 1, unions 0, and 1 for each of
+	// the three keys with nothing to find and nothing reported: 5.5/7.
+	for _, s := range []string{"overall          3     1     2", "macro F1 0.786 ",
+		"jobs: 1 missed, 1 false positive\n", "  MISS   1x 82: a\n", "  FP     1x 5: a\n",
+		"unions: 1 missed, 0 false positives\n", "  MISS   1x unison: b\n"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("report lacks %q:\n%s", s, out)
 		}
+	}
+	if m := rep.MacroF1(); math.Abs(m-5.5/7) > 1e-9 {
+		t.Errorf("MacroF1 = %v, want 5.5/7", m)
+	}
+}
+
+// fixedTagger returns the same entities for every text.
+type fixedTagger []tag.Entity
+
+func (f fixedTagger) Tag(string) ([]tag.Entity, error) { return f, nil }
+
+// TestMissesByClass checks that Score and Write group the misses and false
+// positives by key and value over articles, most frequent first, with the
+// texts a false positive was found as, and that Write cuts long lists
+// unless verbose.
+func TestMissesByClass(t *testing.T) {
+	var lines []string
+	for i := range 20 {
+		lines = append(lines, fmt.Sprintf(`{"id": "f%02d", "text": "x", "hospitals": ["Guy's Hospital", "Ward %d Hospital"], "places": ["Leeds"]}`, i, i))
+	}
+	arts, err := ParseGold([]byte(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every article: Guy's Hospital missed, Leeds found, "Whipps Cross"
+	// and "Whipps  Cross" reported as the person whipps cross.
+	tg := fixedTagger{
+		{Type: tag.Place, Value: "Leeds", Text: "Leeds"},
+		{Type: tag.Person, Value: "Whipps Cross", Text: "Whipps Cross"},
+		{Type: tag.Person, Value: "Whipps Cross", Text: "WHIPPS Cross"},
+	}
+	rep, err := Score(tg, arts, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := rep.Misses()
+	if len(ms["places"]) != 0 || len(ms["people"]) != 1 || len(ms["hospitals"]) != 21 {
+		t.Fatalf("misses per class: places %d, people %d, hospitals %d; want 0, 1, 21", len(ms["places"]), len(ms["people"]), len(ms["hospitals"]))
+	}
+	if g := ms["hospitals"][0]; g.Value != "guy's hospital" || g.False || len(g.Files) != 20 || g.Files[0] != "f00" || g.Files[19] != "f19" {
+		t.Errorf("most frequent hospital miss = %+v, want guy's hospital in f00..f19", g)
+	}
+	if g := ms["hospitals"][1]; g.Value != "ward 0 hospital" || len(g.Files) != 1 {
+		t.Errorf("second hospital miss = %+v, want ward 0 hospital once (values in order after counts)", g)
+	}
+	p := ms["people"][0]
+	if !p.False || p.Value != "whipps cross" || len(p.Files) != 20 || strings.Join(p.Written, "|") != "Whipps Cross|WHIPPS Cross" {
+		t.Errorf("people FP = %+v, want whipps cross in 20 files written two ways", p)
+	}
+
+	var short, long strings.Builder
+	if err := rep.Write(&short, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Write(&long, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"hospitals: 40 missed, 0 false positives\n",
+		"  MISS  20x guy's hospital: f00 f01 f02 f03 f04 f05 f06 f07 f08 f09 f10 f11 f12 f13 f14 ... +5\n",
+		"  ... and 6 more values (-v lists all)\n",
+		"people: 0 missed, 20 false positives\n",
+		`  FP    20x whipps cross (as "Whipps Cross", "WHIPPS Cross"): f00 `,
+	} {
+		if !strings.Contains(short.String(), want) {
+			t.Errorf("short report lacks %q:\n%s", want, short.String())
+		}
+	}
+	if strings.Contains(short.String(), "ward 9 hospital") || strings.Contains(short.String(), "places:") {
+		t.Errorf("short report lists a 16th value or a class with no misses:\n%s", short.String())
+	}
+	for _, want := range []string{"f13 f14 f15 f16 f17 f18 f19\n", "  MISS   1x ward 9 hospital: f09\n"} {
+		if !strings.Contains(long.String(), want) {
+			t.Errorf("verbose report lacks %q:\n%s", want, long.String())
+		}
+	}
+	if strings.Contains(long.String(), "more values") || strings.Contains(long.String(), "... +") {
+		t.Errorf("verbose report cuts a list:\n%s", long.String())
 	}
 }
 
@@ -149,4 +232,21 @@ func TestSeedsGold(t *testing.T) {
 // fitted to a handful of texts.
 func TestDevGold(t *testing.T) {
 	scoreSet(t, "../testdata/dev/gold.json", "../testdata/dev", 0.85, 0.92)
+}
+
+// TestDev2Gold scores the second dev set (testdata/dev2: 25 articles in the
+// style of real reporting from 2009 to 2025, written and annotated for issue
+// 20 before the tagger saw them). Its first run scored 0.820 overall F1
+// (hospitals 0.436, jobs 0.735, trusts 0.792: testdata/dev2/README.md); the
+// rules issue 20 added were fitted to it (and to sentences outside it) and
+// score 1.000 on every key, so it is no longer held out: its bar guards the
+// classes it holds (short hospital names, job counts beyond "N jobs",
+// renamed bodies, titles, regions) against regression. 0.95 per key fails
+// at 7-8 missed values of its 72 hospitals or 73 job counts (3 of its 28
+// amounts), and 0.97 overall at 28 of its 471 values (fewer when the
+// tagger also reports false ones): below the final score, so that a rule
+// may trade a case for a better general one, but losing one construction
+// (the first run missed 30 counts and 50 hospitals) fails.
+func TestDev2Gold(t *testing.T) {
+	scoreSet(t, "../testdata/dev2/gold.json", "../testdata/dev2", 0.95, 0.97)
 }
