@@ -266,3 +266,58 @@ func (t *topTerms) add(v string, n int) {
 		t.terms = t.terms[:t.size]
 	}
 }
+
+// matchesBits is Matches with the bitmaps: the ids and the filters narrow
+// the candidates by bitmap algebra, a request without text is answered
+// from them alone, and bleve matches the text among the candidates only.
+func (s *Service) matchesBits(ctx context.Context, req *api.Request, user query.Query, ids []string, limit int, bits *index.Bitmaps) ([]string, error) {
+	set := bits.Set
+	within := set.Live()
+	only := func(list []string) {
+		b := roaring.New()
+		for _, id := range list {
+			if num, ok := set.Numbering().Num(id); ok {
+				b.Add(num)
+			}
+		}
+		within = roaring.And(within, b)
+	}
+	if len(req.IDs) > 0 {
+		only(req.IDs)
+	}
+	if len(ids) > 0 {
+		only(ids)
+	}
+	for _, f := range s.facets {
+		if fb := filterBits(set, req, f); fb != nil {
+			within = roaring.And(within, fb)
+		}
+	}
+	if within.IsEmpty() {
+		return nil, nil
+	}
+	cands := make([]string, 0, within.GetCardinality())
+	it := within.Iterator()
+	for it.HasNext() {
+		cands = append(cands, set.Doc(it.Next()).ID)
+	}
+	if _, all := user.(*query.MatchAllQuery); !all {
+		sr := bleve.NewSearchRequestOptions(onlyIDs(user, cands), limit, 0, false)
+		sr.Score = "none"
+		ctx, cancel := context.WithTimeout(ctx, s.timeout())
+		defer cancel()
+		res, err := s.run(ctx, sr)
+		if err != nil {
+			return nil, err
+		}
+		cands = cands[:0]
+		for _, h := range res.Hits {
+			cands = append(cands, h.ID)
+		}
+	}
+	slices.Sort(cands)
+	if len(cands) > limit {
+		cands = cands[:limit]
+	}
+	return cands, nil
+}

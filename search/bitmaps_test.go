@@ -83,6 +83,24 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %+v: %v", step, req, err)
 			}
+			// Matches (the watches' percolation) among some of the ids.
+			some := ids[:0:0]
+			for _, id := range ids {
+				if r.IntN(3) == 0 {
+					some = append(some, id)
+				}
+			}
+			gm, err := withBits.Matches(ctx, req, some, len(ids))
+			if err != nil {
+				t.Fatalf("%s: Matches %+v: %v", step, req, err)
+			}
+			wm, err := bleveOnly.Matches(ctx, req, some, len(ids))
+			if err != nil {
+				t.Fatalf("%s: Matches %+v: %v", step, req, err)
+			}
+			if !slices.Equal(gm, wm) {
+				t.Fatalf("%s: Matches %+v among %v:\n got %v\nwant %v", step, req, some, gm, wm)
+			}
 			got.TookMS, want.TookMS = 0, 0
 			if !reflect.DeepEqual(got, want) {
 				for i := range min(len(got.Hits), len(want.Hits)) {

@@ -60,6 +60,9 @@ func (s *Service) Matches(ctx context.Context, req api.Request, ids []string, li
 	if limit <= 0 {
 		return nil, nil
 	}
+	if bits := s.bitmapsFor(0, false); bits != nil {
+		return s.matchesBits(ctx, &req, user, ids, limit, bits)
+	}
 	user = onlyIDs(onlyIDs(user, req.IDs), ids)
 	_, filters := s.filters(&req)
 	sr := bleve.NewSearchRequestOptions(combine(user, filters), limit, 0, false)

@@ -76,6 +76,10 @@ type Source interface {
 	Seq() (uint64, error)
 	ChangesSince(ctx context.Context, after, upTo uint64) (index.Change, error)
 	Index() bleve.Index
+	// Generation and Bitmaps let the matching filter with the facet
+	// bitmaps, as /api/search does (see search.Options).
+	Generation() uint64
+	Bitmaps() (uint64, *index.Bitmaps)
 }
 
 // matchTimeout bounds one watch's search of a write's articles (it runs
@@ -191,7 +195,8 @@ func (h *Hub) Attach(ctx context.Context, src Source) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.src = src
-	h.live = search.New(src.Index(), search.Options{Schema: h.schema, Timeout: matchTimeout, MaxSearches: -1})
+	h.live = search.New(src.Index(), search.Options{Schema: h.schema, Timeout: matchTimeout, MaxSearches: -1,
+		CacheEntries: -1, Generation: src.Generation, Bitmaps: src.Bitmaps})
 	seq, err := src.Seq()
 	if err != nil {
 		return fmt.Errorf("watches: %w", err)
