@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // cluster is a throwaway PostgreSQL cluster in a temporary directory,
@@ -208,24 +206,17 @@ func tsquery(a *args, cs []clause) string {
 	return "(" + strings.Join(parts, " && ") + ")"
 }
 
-func (e *pgEngine) from(s spec) func(*args) (string, string) {
-	return func(a *args) (string, string) {
-		if len(s.Clauses) == 0 {
-			return "docs WHERE true", "docs.num"
-		}
-		return "docs WHERE docs.tsv @@ " + tsquery(a, s.Clauses), "docs.num"
-	}
-}
-
 const collateC = ` COLLATE "C"`
 
 func (e *pgEngine) search(ctx context.Context, s spec) (result, error) {
-	from := e.from(s)
-	// One round trip: the total, the hits and the facets in a batch.
+	// One round trip: the counts and the hits in a batch.
 	b := &pgx.Batch{}
 	a := &args{pg: true}
-	src, key := from(a)
-	b.Queue("SELECT count(*) FROM "+src+filtersSQL(a, key, s, -1), a.vals...)
+	matches := "SELECT num FROM docs"
+	if len(s.Clauses) > 0 {
+		matches = "SELECT num FROM docs WHERE tsv @@ " + tsquery(a, s.Clauses)
+	}
+	b.Queue(countsSQL(a, s, matches, collateC), a.vals...)
 
 	a = &args{pg: true}
 	var inner, snippet string
@@ -241,16 +232,31 @@ func (e *pgEngine) search(ctx context.Context, s spec) (result, error) {
 	inner += filtersSQL(a, "docs.num", s, -1) + " ORDER BY " + order + fmt.Sprintf(" LIMIT %d", s.Size)
 	b.Queue("SELECT id, "+snippet+" FROM ("+inner+") t ORDER BY "+order, a.vals...)
 
-	for i := range facets {
-		a := &args{pg: true}
-		b.Queue(facetSQL(a, s, i, from, collateC), a.vals...)
-	}
 	br := e.conn.SendBatch(ctx, b)
 	defer br.Close()
 
 	var res result
-	if err := br.QueryRow().Scan(&res.Total); err != nil {
-		return result{}, fmt.Errorf("postgresql total: %w", err)
+	crows, err := br.Query()
+	if err != nil {
+		return result{}, fmt.Errorf("postgresql counts: %w", err)
+	}
+	var crs []countRow
+	for crows.Next() {
+		var r countRow
+		var facet int32
+		if err := crows.Scan(&facet, &r.Value, &r.N); err != nil {
+			crows.Close()
+			return result{}, fmt.Errorf("postgresql counts: %w", err)
+		}
+		r.Facet = int(facet)
+		crs = append(crs, r)
+	}
+	crows.Close()
+	if err := crows.Err(); err != nil {
+		return result{}, fmt.Errorf("postgresql counts: %w", err)
+	}
+	if err := fromCounts(&res, crs); err != nil {
+		return result{}, fmt.Errorf("postgresql: %w", err)
 	}
 	rows, err := br.Query()
 	if err != nil {
@@ -267,29 +273,6 @@ func (e *pgEngine) search(ctx context.Context, s spec) (result, error) {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return result{}, fmt.Errorf("postgresql hits: %w", err)
-	}
-	res.Facets = make([][]api.TermCount, len(facets))
-	for i := range facets {
-		rows, err := br.Query()
-		if err != nil {
-			return result{}, fmt.Errorf("postgresql facet %s: %w", facets[i].Name, err)
-		}
-		var tcs []api.TermCount
-		for rows.Next() {
-			var tc api.TermCount
-			var n int64
-			if err := rows.Scan(&tc.Value, &n); err != nil {
-				rows.Close()
-				return result{}, fmt.Errorf("postgresql facet %s: %w", facets[i].Name, err)
-			}
-			tc.Count = int(n)
-			tcs = append(tcs, tc)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return result{}, fmt.Errorf("postgresql facet %s: %w", facets[i].Name, err)
-		}
-		res.Facets[i] = facetCounts(i, tcs)
 	}
 	return res, br.Close()
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/cutwatch/cutwatch/search/api"
@@ -77,20 +79,70 @@ func sortSQL(a *args, key string, s spec) string {
 	return "(SELECT min(value) FROM numbers WHERE doc = " + key + " AND field = " + a.add(s.SortField) + ") ASC NULLS LAST, "
 }
 
-// facetSQL returns the statement that counts facet i over the matches
-// (from: a FROM clause ending in a WHERE condition over key), with the
-// other facets' filters.
-func facetSQL(a *args, s spec, i int, from func(*args) (string, string), collate string) string {
-	f := facets[i]
-	field := a.add(f.Field)
-	src, key := from(a)
-	q := "SELECT value, count(*) AS n FROM terms WHERE field = " + field +
-		" AND doc IN (SELECT " + key + " FROM " + src + filtersSQL(a, key, s, i) + ")" +
-		" GROUP BY value ORDER BY n DESC, value" + collate
-	if !f.Numeric {
-		q += fmt.Sprintf(" LIMIT %d", s.FacetSize)
+// countsSQL returns one statement that answers the total and every
+// facet of s: the matches of the query (matches: a SELECT of their
+// numbers as num) are found once, in a materialised CTE, and each facet
+// counts the matches that pass the other facets' filters. Its rows are
+// (facet, value, count), facet -1 being the total. collate is the
+// collation that orders values as bytes.
+func countsSQL(a *args, s spec, matches, collate string) string {
+	var b strings.Builder
+	// Without a query the matches are every article: inlined, so that
+	// the filters can narrow them through their indexes.
+	mat := "NOT MATERIALIZED"
+	if len(s.Clauses) > 0 {
+		mat = "MATERIALIZED"
 	}
-	return q
+	b.WriteString("WITH m AS " + mat + " (" + matches + ")\n")
+	b.WriteString("SELECT -1 AS facet, '' AS value, count(*) AS n FROM m WHERE 1 = 1" + filtersSQL(a, "m.num", s, -1))
+	for i, f := range facets {
+		q := "SELECT value, count(*) AS n FROM terms WHERE field = " + a.add(f.Field) +
+			" AND doc IN (SELECT m.num FROM m WHERE 1 = 1" + filtersSQL(a, "m.num", s, i) + ")" +
+			" GROUP BY value"
+		if !f.Numeric {
+			q += fmt.Sprintf(" ORDER BY n DESC, value%s LIMIT %d", collate, s.FacetSize)
+		}
+		fmt.Fprintf(&b, "\nUNION ALL SELECT %d, f%d.value, f%d.n FROM (%s) AS f%d", i, i, i, q, i)
+	}
+	return b.String()
+}
+
+// countRow is a row of countsSQL's statement.
+type countRow struct {
+	Facet int
+	Value string
+	N     int64
+}
+
+// fromCounts fills res's total and facets from the rows of countsSQL's
+// statement, in cutwatch's order: a term facet's values by count, then
+// value; a numeric facet's every bucket, zero where no article has it.
+func fromCounts(res *result, rows []countRow) error {
+	res.Facets = make([][]api.TermCount, len(facets))
+	total := false
+	for _, r := range rows {
+		switch {
+		case r.Facet == -1:
+			res.Total, total = uint64(r.N), true
+		case r.Facet >= 0 && r.Facet < len(facets):
+			res.Facets[r.Facet] = append(res.Facets[r.Facet], api.TermCount{Value: r.Value, Count: int(r.N)})
+		default:
+			return fmt.Errorf("counts: row of facet %d", r.Facet)
+		}
+	}
+	if !total {
+		return errors.New("counts: no total")
+	}
+	for i, tcs := range res.Facets {
+		sort.Slice(tcs, func(a, b int) bool {
+			if tcs[a].Count != tcs[b].Count {
+				return tcs[a].Count > tcs[b].Count
+			}
+			return tcs[a].Value < tcs[b].Value
+		})
+		res.Facets[i] = facetCounts(i, tcs)
+	}
+	return nil
 }
 
 // facetCounts turns a facet's rows into cutwatch's shape: a numeric

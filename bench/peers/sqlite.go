@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cutwatch/cutwatch/search/api"
-
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", FTS5 built in
 )
 
@@ -149,27 +147,20 @@ func ftsMatch(cs []clause) string {
 	return strings.Join(parts, " AND ")
 }
 
-// from returns the FROM clause (ending in a WHERE condition) of the
-// matches of s's query and the column that holds their numbers.
-func (e *sqliteEngine) from(s spec) func(*args) (string, string) {
-	return func(a *args) (string, string) {
-		if len(s.Clauses) == 0 {
-			return "docs WHERE 1", "docs.num"
-		}
-		// The unary + keeps SQLite from handing the filters' rowid IN
-		// (...) to FTS5, which would test the match article by article.
-		return "fts WHERE fts MATCH " + a.add(ftsMatch(s.Clauses)), "+fts.rowid"
-	}
-}
-
 func (e *sqliteEngine) search(ctx context.Context, s spec) (result, error) {
-	from := e.from(s)
 	var res result
-	// The total.
+	// The total and the facets, in one statement.
 	a := &args{}
-	src, key := from(a)
-	if err := e.db.QueryRowContext(ctx, "SELECT count(*) FROM "+src+filtersSQL(a, key, s, -1), a.vals...).Scan(&res.Total); err != nil {
-		return result{}, fmt.Errorf("sqlite total: %w", err)
+	matches := "SELECT num FROM docs"
+	if len(s.Clauses) > 0 {
+		matches = "SELECT rowid AS num FROM fts WHERE fts MATCH " + a.add(ftsMatch(s.Clauses))
+	}
+	crs, err := scanCounts(e.db.QueryContext(ctx, countsSQL(a, s, matches, ""), a.vals...))
+	if err == nil {
+		err = fromCounts(&res, crs)
+	}
+	if err != nil {
+		return result{}, fmt.Errorf("sqlite counts: %w", err)
 	}
 	// The top hits with snippets.
 	a = &args{}
@@ -178,6 +169,8 @@ func (e *sqliteEngine) search(ctx context.Context, s spec) (result, error) {
 		q = "SELECT docs.id, (SELECT substr(body, 1, 200) FROM fts WHERE fts.rowid = docs.num) FROM docs WHERE 1" +
 			filtersSQL(a, "docs.num", s, -1) + " ORDER BY " + sortSQL(a, "docs.num", s) + "docs.id"
 	} else {
+		// The unary + keeps SQLite from handing the filters' rowid IN
+		// (...) to FTS5, which would test the match article by article.
 		m := a.add(ftsMatch(s.Clauses))
 		q = "SELECT (SELECT id FROM docs WHERE docs.num = fts.rowid) AS id, snippet(fts, 1, '<mark>', '</mark>', '…', 30) FROM fts WHERE fts MATCH " + m +
 			filtersSQL(a, "+fts.rowid", s, -1) + " ORDER BY " + sortSQL(a, "fts.rowid", s) + "rank, id"
@@ -199,32 +192,21 @@ func (e *sqliteEngine) search(ctx context.Context, s spec) (result, error) {
 	if err := rows.Err(); err != nil {
 		return result{}, fmt.Errorf("sqlite hits: %w", err)
 	}
-	// The facets.
-	res.Facets = make([][]api.TermCount, len(facets))
-	for i := range facets {
-		a := &args{}
-		q := facetSQL(a, s, i, from, "")
-		tcs, err := scanCounts(e.db.QueryContext(ctx, q, a.vals...))
-		if err != nil {
-			return result{}, fmt.Errorf("sqlite facet %s: %w", facets[i].Name, err)
-		}
-		res.Facets[i] = facetCounts(i, tcs)
-	}
 	return res, nil
 }
 
-func scanCounts(rows *sql.Rows, err error) ([]api.TermCount, error) {
+func scanCounts(rows *sql.Rows, err error) ([]countRow, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []api.TermCount
+	var out []countRow
 	for rows.Next() {
-		var tc api.TermCount
-		if err := rows.Scan(&tc.Value, &tc.Count); err != nil {
+		var r countRow
+		if err := rows.Scan(&r.Facet, &r.Value, &r.N); err != nil {
 			return nil, err
 		}
-		out = append(out, tc)
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
