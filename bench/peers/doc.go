@@ -8,5 +8,11 @@
 // It is a module of its own so that the SQL drivers stay out of the main
 // module's dependencies.
 //
-//	go run ./bench/peers --dir DIR   # DIR from cutwatch bench --out DIR --phases gen,full
+//	cutwatch bench --n 10000 --seed 1 --out /tmp/b10p --phases gen,full
+//	go -C bench/peers run . --dir /tmp/b10p
+//
+// (go -C: from the repository's root, `go run ./bench/peers` would look
+// for the package in the main module.) PostgreSQL is the server of
+// CUTWATCH_PG_DSN, or a throwaway cluster started with initdb and pg_ctl
+// (as the postgres user when run as root) and stopped at the end.
 package main

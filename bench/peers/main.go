@@ -57,7 +57,7 @@ func writeTable(w io.Writer, rep *report) {
 	for _, e := range rep.Engines {
 		fmt.Fprintf(w, " %s p50 (p99) ms |", e.Name)
 	}
-	fmt.Fprint(w, " facets as cutwatch's |\n| --- | ---: |")
+	fmt.Fprint(w, " as cutwatch's? |\n| --- | ---: |")
 	for range rep.Engines {
 		fmt.Fprint(w, " ---: |")
 	}
@@ -79,11 +79,7 @@ func writeTable(w io.Writer, rep *report) {
 			if note != "" {
 				note += "; "
 			}
-			if e.SameFacets {
-				note += e.Engine + ": same"
-			} else {
-				note += e.Engine + ": differ"
-			}
+			note += e.Engine + ": facets " + same(e.SameFacets) + ", top 10 " + same(e.SameHits)
 		}
 		fmt.Fprintf(w, " %s |\n", note)
 	}
@@ -94,4 +90,11 @@ func writeTable(w io.Writer, rep *report) {
 	for _, e := range rep.Skipped {
 		fmt.Fprintf(w, "\n**%s**\n", e)
 	}
+}
+
+func same(b bool) string {
+	if b {
+		return "same"
+	}
+	return "differ"
 }
