@@ -29,7 +29,7 @@ func TestPeersAnswerAsCutwatch(t *testing.T) {
 	if _, err := bench.Run(ctx, bench.Config{N: 300, Seed: 3, Dir: dir, Phases: []string{bench.PhaseGen, bench.PhaseFull}, Log: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := run(ctx, config{Dir: dir, Rounds: 1, PGDSN: os.Getenv("CUTWATCH_PG_DSN"),
+	rep, err := run(ctx, config{Dir: dir, Rounds: 1, PGDSN: os.Getenv("CUTWATCH_PG_DSN"), PGBin: os.Getenv("CUTWATCH_PG_BIN"),
 		RequirePG: os.Getenv("CUTWATCH_REQUIRE_POSTGRES") == "1", Log: quiet})
 	if err != nil {
 		t.Fatal(err)
