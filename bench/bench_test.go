@@ -62,6 +62,20 @@ func TestRunSmall(t *testing.T) {
 	if !selective || !all {
 		t.Errorf("the mix lacks a selective request (%v) or the match-all one (%v)", selective, all)
 	}
+	// Mix, which bench/peers runs on other engines, returns the very
+	// requests the query phase ran.
+	mix, err := Mix(filepath.Join(dir, "corpus.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mix) != len(rep.Queries) {
+		t.Fatalf("Mix has %d requests, the query phase ran %d", len(mix), len(rep.Queries))
+	}
+	for i, q := range mix {
+		if q.Name != rep.Queries[i].Name || q.Params != rep.Queries[i].Params {
+			t.Errorf("Mix request %d is %s %q, the query phase ran %s %q", i, q.Name, q.Params, rep.Queries[i].Name, rep.Queries[i].Params)
+		}
+	}
 	if len(rep.Load) != 2*len(LoadConfigs) {
 		t.Fatalf("%d load results, want 1 and 3 connections for each of %d configurations", len(rep.Load), len(LoadConfigs))
 	}

@@ -317,3 +317,19 @@ func runQueries(ctx context.Context, idx bleve.Index, svc, cached *search.Servic
 	}
 	return out, latency(allS), latency(allD), nil
 }
+
+// Mix returns the requests of the benchmark mix chosen from the corpus at
+// path, as the query phase runs them: one definition of the mix for
+// cutwatch bench and for the side-by-side comparison with other engines
+// (bench/peers).
+func Mix(corpus string) ([]Query, error) {
+	st, err := readStats(corpus)
+	if err != nil {
+		return nil, err
+	}
+	return buildMix(st), nil
+}
+
+// Percentiles returns the percentiles of ds in milliseconds, as every
+// phase of the benchmark reports them.
+func Percentiles(ds []time.Duration) Latency { return latency(ds) }
