@@ -34,8 +34,9 @@ const requestTimeout = 10 * time.Second
 
 // load sends GET requests for base+"/api/search?"+params, cycling through
 // mix, from conns concurrent keep-alive connections for duration, and
-// reports throughput, latency and errors. It is bounded: it stops at the
-// deadline (or when ctx ends), and each request has a timeout.
+// reports throughput, latency and errors. It is bounded: it starts no
+// request after the deadline (or once ctx ends), the ones in flight then
+// finish and count, and each request has a timeout.
 func load(ctx context.Context, base string, mix []string, conns int, duration time.Duration) (LoadResult, error) {
 	if conns < 1 || len(mix) == 0 {
 		return LoadResult{}, fmt.Errorf("load: want at least one connection and one request")
@@ -43,7 +44,12 @@ func load(ctx context.Context, base string, mix []string, conns int, duration ti
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: requestTimeout}
-	ctx, cancel := context.WithTimeout(ctx, duration)
+	// Each connection starts requests until the deadline; one in flight
+	// then is finished and counted (the run lasts until the last one
+	// ends, and that is the time req/s is over), so that a run on a slow
+	// machine still measures every connection's requests instead of
+	// dropping the ones the deadline cut.
+	stop, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
 
 	var next atomic.Int64
@@ -55,7 +61,7 @@ func load(ctx context.Context, base string, mix []string, conns int, duration ti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for stop.Err() == nil {
 				i := next.Add(1) - 1
 				req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/search?"+mix[int(i)%len(mix)], nil)
 				if err != nil {
@@ -65,24 +71,19 @@ func load(ctx context.Context, base string, mix []string, conns int, duration ti
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {
-					if ctx.Err() == nil { // not the deadline cutting it short
-						errs.Add(1)
-					}
+					errs.Add(1)
 					continue
 				}
 				_, err = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				d := time.Since(t0)
-				if ctx.Err() != nil {
-					break // finished after the deadline: not counted
-				}
 				if retry := resp.Header.Get("Retry-After"); err == nil && resp.StatusCode == http.StatusServiceUnavailable && retry != "" {
 					rejected.Add(1)
 					secs, _ := strconv.Atoi(retry)
 					t := time.NewTimer(time.Duration(max(secs, 1)) * time.Second)
 					select {
 					case <-t.C:
-					case <-ctx.Done():
+					case <-stop.Done():
 						t.Stop()
 					}
 					continue
