@@ -1,0 +1,150 @@
+package minhash_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/index/minhash"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+func sketch(t *testing.T, a api.Article) *minhash.Sketch {
+	t.Helper()
+	s, ok := minhash.Of(a.Title, a.Text)
+	if !ok {
+		t.Fatalf("%s: no sketch", a.ID)
+	}
+	return &s
+}
+
+// jaccard is the exact Jaccard similarity of the shingle sets of a and b.
+func jaccard(a, b api.Article) float64 {
+	set := func(x api.Article) map[string]bool {
+		w := minhash.Words(x.Title + "\n" + x.Text)
+		m := map[string]bool{}
+		for i := 0; i+minhash.Shingle <= len(w); i++ {
+			m[strings.Join(w[i:i+minhash.Shingle], " ")] = true
+		}
+		return m
+	}
+	sa, sb := set(a), set(b)
+	in := 0
+	for k := range sa {
+		if sb[k] {
+			in++
+		}
+	}
+	return float64(in) / float64(len(sa)+len(sb)-in)
+}
+
+// TestAgreement measures what Agree is chosen from: every pair of the
+// five papers' copies of one agency story is near, and no pair of
+// different stories about the same trust is.
+func TestAgreement(t *testing.T) {
+	copies := indextest.Syndicated()
+	others := indextest.SameTrust()
+	minCopy, minJ := minhash.Slots, 1.0
+	for i, a := range copies {
+		for _, b := range copies[i+1:] {
+			n := minhash.Agreement(sketch(t, a), sketch(t, b))
+			j := jaccard(a, b)
+			t.Logf("copies %s %s: agree %d/%d, Jaccard %.2f", a.ID, b.ID, n, minhash.Slots, j)
+			minCopy, minJ = min(minCopy, n), min(minJ, j)
+			if !minhash.Near(sketch(t, a), sketch(t, b)) {
+				t.Errorf("copies %s and %s are not near (agree in %d slots)", a.ID, b.ID, n)
+			}
+		}
+	}
+	maxOther, maxJ := 0, 0.0
+	all := append(others, copies...)
+	for i, a := range others {
+		for _, b := range all[i+1:] {
+			n := minhash.Agreement(sketch(t, a), sketch(t, b))
+			j := jaccard(a, b)
+			t.Logf("different %s %s: agree %d/%d, Jaccard %.2f", a.ID, b.ID, n, minhash.Slots, j)
+			maxOther, maxJ = max(maxOther, n), max(maxJ, j)
+			if minhash.Near(sketch(t, a), sketch(t, b)) {
+				t.Errorf("different stories %s and %s are near (agree in %d slots)", a.ID, b.ID, n)
+			}
+			if n > minhash.Agree/2 {
+				t.Errorf("different stories %s and %s agree in %d slots: too close to Agree=%d to tell apart", a.ID, b.ID, n, minhash.Agree)
+			}
+		}
+	}
+	t.Logf("copies: agree in ≥ %d slots, Jaccard ≥ %.2f; different stories: agree in ≤ %d, Jaccard ≤ %.2f", minCopy, minJ, maxOther, maxJ)
+}
+
+func TestSketch(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		a, b    string
+		same    bool
+		noWords bool
+	}{
+		{name: "case and punctuation are ignored", a: "Trust cuts 400 jobs, union says.", b: "TRUST cuts 400 jobs — union says", same: true},
+		{name: "a different word order is another text", a: "trust cuts jobs at the hospital today", b: "today the hospital cuts jobs at trust"},
+		{name: "short texts", a: "cuts", b: "jobs"},
+		{name: "no words", a: "… — !", noWords: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x, ok := minhash.Of("", tc.a)
+			if ok == tc.noWords {
+				t.Fatalf("Of(%q) ok = %v", tc.a, ok)
+			}
+			if tc.noWords {
+				return
+			}
+			y, _ := minhash.Of("", tc.b)
+			if (x == y) != tc.same {
+				t.Fatalf("sketches equal = %v, want %v", x == y, tc.same)
+			}
+			back, err := minhash.Parse(x.String())
+			if err != nil || back != x {
+				t.Fatalf("Parse(String()) = %v, %v", back, err)
+			}
+		})
+	}
+	// The sketch is stored in the index: it must not change between
+	// builds or processes.
+	s, _ := minhash.Of("Trust cuts jobs", "The trust will cut 400 jobs.")
+	if got, want := s.String(), fixedSketch; got != want {
+		t.Fatalf("sketch = %s, want %s", got, want)
+	}
+	for _, bad := range []string{"", "zz", strings.Repeat("g", 2*minhash.Slots)} {
+		if _, err := minhash.Parse(bad); err == nil {
+			t.Errorf("Parse(%q) succeeded", bad)
+		}
+	}
+}
+
+const fixedSketch = "3caac0ec55a7a4f8ce03c6d83594d1eb8c15937ab151db2186182418c0879b5a62fd6173be4f20bbc7ba79b811fc9c041e884cbef0254c946b1a008c138c9970"
+
+func TestBands(t *testing.T) {
+	var a minhash.Sketch
+	for i := range a {
+		a[i] = byte(i)
+	}
+	b := a
+	// Differ in one slot of every band but the last: near only if enough
+	// slots agree and the last band does.
+	for i := 0; i < minhash.Bands-1; i++ {
+		b[i*minhash.Rows] ^= 0xff
+	}
+	if minhash.Agreement(&a, &b) != minhash.Slots-(minhash.Bands-1) {
+		t.Fatalf("agreement %d", minhash.Agreement(&a, &b))
+	}
+	if !minhash.Near(&a, &b) {
+		t.Fatal("sketches agreeing in one band and enough slots are not near")
+	}
+	c := b
+	c[(minhash.Bands-1)*minhash.Rows] ^= 0xff
+	if minhash.Near(&a, &c) {
+		t.Fatal("sketches agreeing in no band are near")
+	}
+	for i := 1; i < minhash.Bands; i++ {
+		if a.Band(i) == a.Band(i-1) {
+			t.Fatalf("bands %d and %d have one key", i-1, i)
+		}
+	}
+}
