@@ -68,6 +68,9 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 			}
 		}
 		sort.Strings(parts)
+		if d.Sketch != nil {
+			parts = append(parts, "sketch="+d.Sketch.String())
+		}
 		return fmt.Sprint(d.ID, parts)
 	}
 	return norm(a) == norm(b)
@@ -112,9 +115,12 @@ func TestReadSet(t *testing.T) {
 	}
 
 	nums := bitmaps.NewNumbering()
-	set, err := readSet(context.Background(), idx, schema.Default, nums)
+	set, unsketched, err := readSet(context.Background(), idx, schema.Default, nums)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if unsketched != 0 {
+		t.Fatalf("%d documents read without a sketch", unsketched)
 	}
 	if set.Len() != uint64(len(ws)-len(deleted)) {
 		t.Fatalf("read %d documents, want %d", set.Len(), len(ws)-len(deleted))
@@ -127,7 +133,7 @@ func TestReadSet(t *testing.T) {
 			}
 			continue
 		}
-		want := bitmapDoc(schema.Default, w.Article.ID, schema.Default.Summarize(w.Entities), w.Article.Published)
+		want := bitmapDoc(schema.Default, w.Article, schema.Default.Summarize(w.Entities))
 		if !ok || !sameDoc(set.Doc(num), want) {
 			t.Fatalf("%s read as %+v, written as %+v", w.Article.ID, set.Doc(num), want)
 		}
