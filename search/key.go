@@ -52,6 +52,9 @@ func writeMatchKey(s *schema.Schema, r *api.Request, b *strings.Builder, except 
 	}
 	b.WriteString("\x00q=")
 	b.WriteString(strconv.Quote(q))
+	if r.NoCollapse {
+		b.WriteString("\x00collapse=false")
+	}
 	for _, field := range s.TermNames() {
 		if field == except {
 			continue
