@@ -18,8 +18,8 @@ const (
 	FieldPublished = "published"
 	// FieldSketch holds the article's minhash.Sketch (hex) that
 	// near-duplicates are found by: a keyword with doc values, read into
-	// the bitmaps at open, neither stored nor searched. An index written
-	// before it existed lacks it (see readSet).
+	// the bitmaps at open, and stored, for searches without the bitmaps.
+	// An index created before it existed lacks it (see readSet).
 	FieldSketch = "sketch"
 	// FieldEntities holds the article's entities with offsets as a JSON
 	// array. It is stored for the article view, not indexed.
@@ -96,7 +96,7 @@ func NewMapping(s *schema.Schema) mapping.IndexMapping {
 		}
 	}
 
-	doc.AddFieldMappingsAt(FieldSketch, keywordField(false))
+	doc.AddFieldMappingsAt(FieldSketch, keywordField(true))
 
 	ents := mapping.NewTextFieldMapping()
 	ents.Index = false

@@ -50,7 +50,7 @@ func (p *Percolator) Match(ctx context.Context, req api.Request) ([]string, erro
 		return nil, nil
 	}
 	_, filters := p.svc.filters(&req)
-	sr := bleve.NewSearchRequestOptions(combine(user, filters), p.n, 0, false)
+	sr := bleve.NewSearchRequestOptions(combine(user, filters, nil), p.n, 0, false)
 	sr.Score = "none"
 	ctx, cancel := context.WithTimeout(ctx, p.svc.timeout())
 	defer cancel()
