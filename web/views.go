@@ -48,6 +48,16 @@ type hitView struct {
 	// the largest of each numeric kind first, then every name as a filter
 	// link.
 	Chips []chip
+	// AlsoIn are the other papers' copies of the hit's story.
+	AlsoIn []alsoInView
+}
+
+// alsoInView is a link to another paper's copy of a story: labelled by
+// the host of its URL (the paper), or else its title.
+type alsoInView struct {
+	URL   string
+	Label string
+	Title string
 }
 
 // chip is a small label, or a link that filters by its value.
@@ -178,7 +188,7 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 func badSearchView(s *schema.Schema, raw url.Values, br *api.BadRequestError) *searchView {
 	v := &searchView{Title: "Search", Q: raw.Get("q"), Error: br.Error(), Failed: true, ClearURL: "/"}
 	v.Sorts = sortOptions(s, raw.Get("sort"))
-	carry := append(append(s.TermNames(), rangeParams(s)...), "size", "facet_size")
+	carry := append(append(s.TermNames(), rangeParams(s)...), "size", "facet_size", "collapse")
 	for _, name := range carry {
 		if name == br.Param {
 			continue
@@ -223,13 +233,13 @@ func sortOptions(s *schema.Schema, cur string) []sortOption {
 }
 
 // hiddenState lists the parameters that the form's visible controls do not
-// carry: the numeric ranges and non-default sizes. (The query, the keyword
+// carry: the numeric ranges, non-default sizes and collapse=false. (The query, the keyword
 // filters and the sort have their own controls; the page offset is dropped
 // on purpose, since a new search starts at the first page.)
 func hiddenState(s *schema.Schema, req api.Request) []hiddenInput {
 	var h []hiddenInput
-	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize})
-	for _, name := range append(rangeParams(s), "size", "facet_size") {
+	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize, NoCollapse: req.NoCollapse})
+	for _, name := range append(rangeParams(s), "size", "facet_size", "collapse") {
 		if val := v.Get(name); val != "" {
 			h = append(h, hiddenInput{name, val})
 		}
@@ -241,6 +251,16 @@ func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 	hv := hitView{URL: articleURL(h.ID), Title: h.Title, Snippet: safeSnippet(h.Snippet)}
 	if hv.Title == "" {
 		hv.Title = h.ID
+	}
+	for _, a := range h.AlsoIn {
+		label := a.Title
+		if u, err := url.Parse(a.URL); err == nil && u.Host != "" {
+			label = strings.TrimPrefix(u.Host, "www.")
+		}
+		if label == "" {
+			label = a.ID
+		}
+		hv.AlsoIn = append(hv.AlsoIn, alsoInView{URL: articleURL(a.ID), Label: label, Title: a.Title})
 	}
 	kinds := s.Kinds()
 	for _, k := range kinds {
