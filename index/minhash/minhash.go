@@ -26,6 +26,12 @@ const (
 	Slots = 256
 	// Shingle is the number of words in a shingle.
 	Shingle = 3
+	// MinWords is the fewest words (title and text) a text must have to
+	// be sketched. In a shorter one a changed fact (a number, a place, a
+	// union) changes a large share of the shingles, and short items built
+	// alike ("Unison says 12 porters go at …", "GMB: 30 cleaners at …")
+	// are different stories that a sketch would take for copies.
+	MinWords = 40
 	// Agree is how many of the Slots two sketches must agree in to be
 	// near-duplicates: half, an estimated Jaccard similarity of 1/2. It
 	// was chosen from measurements (TestAgreement): five papers' light
@@ -66,13 +72,12 @@ func mix(z uint64) uint64 {
 }
 
 // Of returns the sketch of title and text: their lower-cased words (runs
-// of letters and digits) in Shingle-word shingles (the whole text if it
-// has fewer words), each hashed with FNV-64a and then by each slot's
-// function; a slot keeps the low 8 bits of its smallest hash. ok is false
-// for a text without words.
+// of letters and digits) in Shingle-word shingles, each hashed with
+// FNV-64a and then by each slot's function; a slot keeps the low 8 bits of
+// its smallest hash. ok is false for a text of fewer than MinWords words.
 func Of(title, text string) (s Sketch, ok bool) {
 	words := Words(title + "\n" + text)
-	if len(words) == 0 {
+	if len(words) < MinWords {
 		return s, false
 	}
 	var mins [Slots]uint64
@@ -93,9 +98,6 @@ func Of(title, text string) (s Sketch, ok bool) {
 				mins[i] = m
 			}
 		}
-	}
-	if len(words) < Shingle {
-		add(words)
 	}
 	for i := 0; i+Shingle <= len(words); i++ {
 		add(words[i : i+Shingle])
