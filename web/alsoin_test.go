@@ -105,6 +105,29 @@ func TestNearDuplicatesOverHTTP(t *testing.T) {
 		t.Errorf("also in links %v %v, want %v %v", hrefs, labels, wantHrefs, wantLabels)
 	}
 
+	// The article page and the article API list the story's other copies.
+	p = getPage(t, srv, articleURL("syn-3"))
+	p.wantHTML(t, http.StatusOK)
+	hrefs = nil
+	for _, a := range p.all("p.also-in a") {
+		hrefs = append(hrefs, attr(a, "href"))
+	}
+	if want := []string{articleURL("syn-1"), articleURL("syn-2"), articleURL("syn-4"), articleURL("syn-5")}; !slices.Equal(hrefs, want) {
+		t.Errorf("article page also in %v, want %v", hrefs, want)
+	}
+	for id, want := range map[string]int{"syn-3": 4, "trust-ceo": 0} {
+		resp, err := http.Get(srv.URL + "/api/articles/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a api.TaggedArticle
+		err = json.NewDecoder(resp.Body).Decode(&a)
+		resp.Body.Close()
+		if err != nil || len(a.AlsoIn) != want {
+			t.Errorf("GET /api/articles/%s: also_in %v (%v), want %d", id, a.AlsoIn, err, want)
+		}
+	}
+
 	p = getPage(t, srv, "/?q=Kingsbridge&collapse=false")
 	p.wantHTML(t, http.StatusOK)
 	if ids := hitIDs(t, p); len(ids) != 7 {

@@ -60,6 +60,21 @@ type alsoInView struct {
 	Title string
 }
 
+func alsoInViews(as []api.AlsoIn) []alsoInView {
+	var out []alsoInView
+	for _, a := range as {
+		label := a.Title
+		if u, err := url.Parse(a.URL); err == nil && u.Host != "" {
+			label = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+		if label == "" {
+			label = a.ID
+		}
+		out = append(out, alsoInView{URL: articleURL(a.ID), Label: label, Title: a.Title})
+	}
+	return out
+}
+
 // chip is a small label, or a link that filters by its value.
 type chip struct {
 	Kind  string // the entity kind, for its colour
@@ -252,16 +267,7 @@ func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 	if hv.Title == "" {
 		hv.Title = h.ID
 	}
-	for _, a := range h.AlsoIn {
-		label := a.Title
-		if u, err := url.Parse(a.URL); err == nil && u.Host != "" {
-			label = strings.TrimPrefix(u.Host, "www.")
-		}
-		if label == "" {
-			label = a.ID
-		}
-		hv.AlsoIn = append(hv.AlsoIn, alsoInView{URL: articleURL(a.ID), Label: label, Title: a.Title})
-	}
+	hv.AlsoIn = alsoInViews(h.AlsoIn)
 	kinds := s.Kinds()
 	for _, k := range kinds {
 		if m, ok := maxOf(h.Values.Numbers(k.Kind)); ok && k.OnHit && k.Numeric {
@@ -453,6 +459,7 @@ type articleView struct {
 	SourceURL  string // the original's address, only if http(s)
 	SourceHost string
 	Published  string
+	AlsoIn     []alsoInView // the other papers' copies of its story
 	Paragraphs []paragraph
 	Groups     []entityGroup
 	Legend     []legendItem
@@ -479,7 +486,7 @@ type legendItem struct {
 }
 
 func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
-	v := &articleView{Title: a.Title, Paragraphs: highlight(s, a.Text, a.Entities)}
+	v := &articleView{Title: a.Title, Paragraphs: highlight(s, a.Text, a.Entities), AlsoIn: alsoInViews(a.AlsoIn)}
 	if v.Title == "" {
 		v.Title = a.ID
 	}

@@ -293,6 +293,9 @@ type TaggedArticle struct {
 	Text      string     `json:"text"`
 	URL       string     `json:"url,omitempty"`
 	Published *time.Time `json:"published,omitempty"`
+	// AlsoIn are the other articles of its story of near-duplicates (see
+	// Hit.AlsoIn).
+	AlsoIn []AlsoIn `json:"also_in,omitempty"`
 	// Values are the article's canonical entity values.
 	Values   schema.Summary `json:"-"`
 	Entities []tag.Entity   `json:"entities"`
