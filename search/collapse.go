@@ -16,7 +16,28 @@ import (
 // the index's stored sketches, for a search without the Writer's bitmaps:
 // a Set of the articles' sketches alone (no facet values), made as the
 // Writer makes its own, so both find the same stories.
+// With a Generation, the stories read are kept for as long as it does not
+// change, so that searches without the bitmaps (after a failed write, on a
+// full disk) read them once, not each.
 func (s *Service) readStories(ctx context.Context) (*bitmaps.Set, error) {
+	if s.gen == nil {
+		return s.readStoriesNow(ctx)
+	}
+	gen := s.gen()
+	s.storiesMu.Lock()
+	defer s.storiesMu.Unlock()
+	if s.stories != nil && s.storiesGen == gen {
+		return s.stories, nil
+	}
+	set, err := s.readStoriesNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.stories, s.storiesGen = set, gen
+	return set, nil
+}
+
+func (s *Service) readStoriesNow(ctx context.Context) (*bitmaps.Set, error) {
 	n, err := s.idx.DocCount()
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -66,6 +67,12 @@ type Service struct {
 	flight   flight
 	limit    *limiter // nil: no cap
 	admitted func(context.Context)
+
+	// The stories of near-duplicates read from the index for searches
+	// without the bitmaps, and the generation they were read under.
+	storiesMu  sync.Mutex
+	stories    *bitmaps.Set
+	storiesGen uint64
 }
 
 // Options configure a Service. The zero value gives the defaults: the
