@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cutwatch/cutwatch/index/minhash"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -39,9 +38,6 @@ func document(s *schema.Schema, a api.Article, ents []tag.Entity) (map[string]an
 	}
 	if a.URL != "" {
 		doc[FieldURL] = a.URL
-	}
-	if sk, ok := minhash.Of(a.Title, a.Text); ok {
-		doc[FieldSketch] = sk.String()
 	}
 	if !a.Published.IsZero() {
 		doc[FieldPublished] = a.Published

@@ -208,7 +208,7 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 	docs := make([]*bitmaps.Doc, len(preps))
 	for i, p := range preps {
 		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
-		docs[i] = bitmapDoc(w.schema, p.art, w.schema.Summarize(p.ents))
+		docs[i] = bitmapDoc(w.schema, p.art.ID, w.schema.Summarize(p.ents), p.art.Published)
 	}
 	return w.afterWriteLocked(docs, nil, ch)
 }

@@ -48,22 +48,13 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 			active = append(active, filters[i])
 		}
 	}
-	// visible are the articles a search may find: every live one, or
-	// with collapse all but the copies of stories.
-	visible := set.Live()
-	if !req.NoCollapse && !set.Copies().IsEmpty() {
-		visible = roaring.AndNot(visible, set.Copies())
-	}
 	var allow *roaring.Bitmap
-	switch {
-	case len(active) > 0:
-		allow = roaring.FastAnd(append(active, visible)...)
-	case visible != set.Live():
-		allow = visible
+	if len(active) > 0 {
+		allow = roaring.FastAnd(append(active, set.Live())...)
 	}
 
 	if _, all := user.(*query.MatchAllQuery); all {
-		return s.searchAllBits(ctx, req, set, filters, allow, visible, gen, useCache)
+		return s.searchAllBits(ctx, req, set, filters, allow, gen, useCache)
 	}
 	rec := bits.Record(user, allow)
 	main := bleve.NewSearchRequestOptions(rec.Query(), req.Size, req.From, false)
@@ -86,23 +77,17 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	if err := s.fillSnippets(ctx, result.Hits); err != nil {
 		return nil, true, err
 	}
-	if complete, err := s.fillAlsoIn(ctx, set, result.Hits); err != nil || !complete {
-		return nil, complete, err
-	}
-	if visible != set.Live() {
-		matches = roaring.And(matches, visible)
-	}
 	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
 	return result, true, nil
 }
 
-// searchAllBits answers a request without a text query (every visible
-// article, within the filters) from the bitmaps alone: the total and
-// facets by bitmap algebra, the page by the Set's order of ids or its
-// columns, and bleve reads only the page's stored fields. Every article
-// matches such a query with bleve's constant score, 1.
-func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, allow, visible *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
-	within := visible
+// searchAllBits answers a request without a text query (every article,
+// within the filters) from the bitmaps alone: the total and facets by
+// bitmap algebra, the page by the Set's order of ids or its columns, and
+// bleve reads only the page's stored fields. Every article matches such a
+// query with bleve's constant score, 1.
+func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, allow *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
+	within := set.Live()
 	if allow != nil {
 		within = allow
 	}
@@ -138,11 +123,8 @@ func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitm
 		if err := s.fillSnippets(ctx, result.Hits); err != nil {
 			return nil, true, err
 		}
-		if complete, err := s.fillAlsoIn(ctx, set, result.Hits); err != nil || !complete {
-			return nil, complete, err
-		}
 	}
-	result.Facets = s.facetsBits(req, set, visible, filters, gen, useCache)
+	result.Facets = s.facetsBits(req, set, set.Live(), filters, gen, useCache)
 	return result, true, nil
 }
 
