@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/temoto/robotstxt"
+
+	"github.com/cutwatch/cutwatch/search/netguard"
 )
 
 // Defaults of FetchOptions.
@@ -168,42 +170,10 @@ func (f *fetcher) checkDial(network, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", address, ErrForbiddenAddress)
 	}
-	if !publicAddr(ip) {
+	if !netguard.Public(ip) {
 		return fmt.Errorf("dial %s: %w", address, ErrForbiddenAddress)
 	}
 	return nil
-}
-
-// publicAddr reports whether ip is a global unicast address outside the
-// private, shared, documentation and other special ranges.
-func publicAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
-		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() ||
-		ip.IsUnspecified() || !ip.IsGlobalUnicast() {
-		return false
-	}
-	for _, p := range specialPrefixes {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
-}
-
-// specialPrefixes are ranges that IsPrivate and friends do not cover but
-// that are no place for a feed (RFC 6890 and successors).
-var specialPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("192.0.2.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("198.51.100.0/24"),
-	netip.MustParsePrefix("203.0.113.0/24"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("2001:db8::/32"),
 }
 
 // checkURL accepts http and https URLs with a host.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/netguard"
 )
 
 // httpClient posts deliveries. Unless private targets are allowed, its
@@ -28,7 +29,7 @@ func newHTTPClient(timeout time.Duration, allowPrivate bool) *httpClient {
 			if err != nil {
 				return fmt.Errorf("webhook address %q: %w", address, err)
 			}
-			if !public(ap.Addr()) {
+			if !netguard.Public(ap.Addr()) {
 				return fmt.Errorf("webhook address %s is not public (start with --webhook-allow-private to allow it)", ap.Addr())
 			}
 			return nil
@@ -47,39 +48,6 @@ func newHTTPClient(timeout time.Duration, allowPrivate bool) *httpClient {
 		// A redirect is not followed: the receiver's answer is the 3xx.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-}
-
-// public reports whether a is a public unicast address: not loopback,
-// private, link-local, unspecified, multicast or otherwise special.
-func public(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return false
-	}
-	for _, p := range special {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
-}
-
-// special are other ranges that are not the public internet (RFC 6890):
-// "this network", shared address space (carrier-grade NAT), IETF protocol
-// assignments, benchmarking, documentation, reserved, unique local IPv6.
-var special = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("192.0.2.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("198.51.100.0/24"),
-	netip.MustParsePrefix("203.0.113.0/24"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("2001:db8::/32"),
-	netip.MustParsePrefix("fc00::/7"),
 }
 
 // checkTarget checks a webhook URL when a watch is created: http or
@@ -106,7 +74,7 @@ func checkTarget(ctx context.Context, raw string, allowPrivate bool) error {
 		addrs = ips
 	}
 	for _, a := range addrs {
-		if !public(a) {
+		if !netguard.Public(a) {
 			return api.BadRequest("url", "%s resolves to %s, which is not a public address (webhooks to private, loopback and link-local addresses need --webhook-allow-private)", api.Truncate(host, 100), a)
 		}
 	}
