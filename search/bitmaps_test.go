@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -43,22 +42,8 @@ func TestBitmapsMatchBleve(t *testing.T) {
 	bleveOnly := New(w.Index(), Options{MaxSearches: -1})
 
 	r := rand.New(rand.NewPCG(3, 4))
-	next := 0
-	art := func(id string) api.Article {
-		a := g.Article(next)
-		next++
-		return api.Article{ID: id, Title: a.Title, Text: a.Text}
-	}
-	var ids []string
-	var first []api.Article
-	for range 40 {
-		id := fmt.Sprintf("g%03d", next)
-		first = append(first, art(id))
-		ids = append(ids, id)
-	}
-	if _, err := w.Put(ctx, first); err != nil {
-		t.Fatal(err)
-	}
+	x := &randomWrites{t: t, w: w, r: r, g: g}
+	x.putNew(40)
 
 	sorts := api.SortKeys(w.Schema())
 	facetNames := w.Schema().FacetNames()
@@ -84,17 +69,17 @@ func TestBitmapsMatchBleve(t *testing.T) {
 				t.Fatalf("%s: %+v: %v", step, req, err)
 			}
 			// Matches (the watches' percolation) among some of the ids.
-			some := ids[:0:0]
-			for _, id := range ids {
+			some := x.ids[:0:0]
+			for _, id := range x.ids {
 				if r.IntN(3) == 0 {
 					some = append(some, id)
 				}
 			}
-			gm, err := withBits.Matches(ctx, req, some, len(ids))
+			gm, err := withBits.Matches(ctx, req, some, len(x.ids))
 			if err != nil {
 				t.Fatalf("%s: Matches %+v: %v", step, req, err)
 			}
-			wm, err := bleveOnly.Matches(ctx, req, some, len(ids))
+			wm, err := bleveOnly.Matches(ctx, req, some, len(x.ids))
 			if err != nil {
 				t.Fatalf("%s: Matches %+v: %v", step, req, err)
 			}
@@ -118,42 +103,5 @@ func TestBitmapsMatchBleve(t *testing.T) {
 	if testing.Short() {
 		steps = 6
 	}
-	for i := range steps {
-		var step string
-		switch op := r.IntN(10); {
-		case i == steps/2:
-			step = "reindex"
-			if _, err := w.Reindex(ctx, api.ReindexOptions{}); err != nil {
-				t.Fatal(err)
-			}
-		case op < 4:
-			var arts []api.Article
-			for range 1 + r.IntN(4) {
-				id := fmt.Sprintf("g%03d", next)
-				arts = append(arts, art(id))
-				ids = append(ids, id)
-			}
-			step = fmt.Sprintf("put %d new", len(arts))
-			if _, err := w.Put(ctx, arts); err != nil {
-				t.Fatal(err)
-			}
-		case op < 7:
-			var arts []api.Article
-			for range 1 + r.IntN(3) {
-				arts = append(arts, art(ids[r.IntN(len(ids))]))
-			}
-			step = fmt.Sprintf("replace %d", len(arts))
-			if _, err := w.Put(ctx, arts); err != nil {
-				t.Fatal(err)
-			}
-		default:
-			k := r.IntN(len(ids))
-			step = "delete " + ids[k]
-			if err := w.Delete(ctx, ids[k]); err != nil {
-				t.Fatal(err)
-			}
-			ids = slices.Delete(ids, k, k+1)
-		}
-		compare(fmt.Sprintf("step %d (%s)", i, step), 25)
-	}
+	x.run(steps, func(step string) { compare(step, 25) })
 }

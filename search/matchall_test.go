@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -101,14 +100,8 @@ func TestMatchAllCountsProperty(t *testing.T) {
 	withSnap := New(w.Index(), Options{Generation: w.Generation, MatchAll: w.MatchAllCounts, CacheEntries: -1})
 	bleveOnly := New(w.Index(), Options{})
 
-	ids := []string{indextest.MidYorks, indextest.Rotherham, indextest.Oxford, indextest.Taunton, indextest.NorthEast}
-	r := rand.New(rand.NewPCG(1, 2))
-	next := 0
-	art := func(id string) api.Article {
-		a := g.Article(next)
-		next++
-		return api.Article{ID: id, Title: a.Title, Text: a.Text}
-	}
+	x := &randomWrites{t: t, w: w, r: rand.New(rand.NewPCG(1, 2)), g: g,
+		ids: []string{indextest.MidYorks, indextest.Rotherham, indextest.Oxford, indextest.Taunton, indextest.NorthEast}}
 	check := func(step string) {
 		t.Helper()
 		gen, c := w.MatchAllCounts()
@@ -129,55 +122,11 @@ func TestMatchAllCountsProperty(t *testing.T) {
 		}
 	}
 	check("open")
-	ctx := context.Background()
 	steps := 60
 	if testing.Short() {
 		steps = 20
 	}
-	for i := range steps {
-		var step string
-		switch op := r.IntN(10); {
-		case i == steps/2:
-			step = "reindex"
-			if _, err := w.Reindex(ctx, api.ReindexOptions{}); err != nil {
-				t.Fatal(err)
-			}
-		case op < 4: // new articles
-			var arts []api.Article
-			for range 1 + r.IntN(3) {
-				id := fmt.Sprintf("p%03d", next)
-				arts = append(arts, art(id))
-				ids = append(ids, id)
-			}
-			step = fmt.Sprintf("put %d new", len(arts))
-			if _, err := w.Put(ctx, arts); err != nil {
-				t.Fatal(err)
-			}
-		case op < 8: // replace existing ones (one maybe twice in the batch)
-			var arts []api.Article
-			for range 1 + r.IntN(2) {
-				arts = append(arts, art(ids[r.IntN(len(ids))]))
-			}
-			if r.IntN(3) == 0 {
-				arts = append(arts, art(arts[0].ID))
-			}
-			step = fmt.Sprintf("replace %d", len(arts))
-			if _, err := w.Put(ctx, arts); err != nil {
-				t.Fatal(err)
-			}
-		default:
-			if len(ids) < 2 {
-				continue
-			}
-			k := r.IntN(len(ids))
-			step = "delete " + ids[k]
-			if err := w.Delete(ctx, ids[k]); err != nil {
-				t.Fatal(err)
-			}
-			ids = slices.Delete(ids, k, k+1)
-		}
-		check(fmt.Sprintf("step %d (%s)", i, step))
-	}
+	x.run(steps, check)
 }
 
 // TestMatchAllCountsGeneration checks that a Service takes facets from the

@@ -124,7 +124,12 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 		case 3:
 			q = append(q, "+"+pick(words), "-"+pick(words))
 		case 4:
-			q = append(q, pick(words)+"~1")
+			// A number with ~ is not a fuzzy term but a syntax error.
+			w := pick(words)
+			for try := 0; try < 20 && strings.ContainsAny(w, "0123456789"); try++ {
+				w = pick(words)
+			}
+			q = append(q, w+"~1")
 		}
 		req.Q = strings.Join(q, " ")
 		for _, name := range schema.Default.TermNames() {
