@@ -22,19 +22,8 @@ import (
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
-var (
-	taggerOnce sync.Once
-	theTagger  *tag.Tagger
-	taggerErr  error
-)
-
 func testTagger(t *testing.T) *tag.Tagger {
-	t.Helper()
-	taggerOnce.Do(func() { theTagger, taggerErr = tag.New() })
-	if taggerErr != nil {
-		t.Fatal(taggerErr)
-	}
-	return theTagger
+	return indextest.Tagger(t)
 }
 
 // newWriter makes a --data whose store and index hold the seeds and opens a

@@ -20,20 +20,9 @@ import (
 	"github.com/cutwatch/cutwatch/search/searchtest"
 )
 
-var (
-	taggerOnce sync.Once
-	theTagger  *tag.Tagger
-	taggerErr  error
-)
-
 // realTagger returns the tagger of the package's tests, made once.
 func realTagger(t *testing.T) *tag.Tagger {
-	t.Helper()
-	taggerOnce.Do(func() { theTagger, taggerErr = tag.New() })
-	if taggerErr != nil {
-		t.Fatal(taggerErr)
-	}
-	return theTagger
+	return indextest.Tagger(t)
 }
 
 // seedWriter opens an index.Writer on a fresh --data holding the seeds in

@@ -13,13 +13,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
-	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/sources"
@@ -27,12 +25,6 @@ import (
 )
 
 const testKey = "s3cret-test-key"
-
-var (
-	ingestTaggerOnce sync.Once
-	ingestTagger     *tag.Tagger
-	ingestTaggerErr  error
-)
 
 // writeServer is a real HTTP server on the real router over a real Writer
 // on a fresh --data holding the seeds in its store and index.
@@ -65,13 +57,9 @@ func newWriteServerOn(t *testing.T, data, key string, opts index.WriterOptions) 
 // (the Writer's own log is discarded).
 func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions, log *slog.Logger) *writeServer {
 	t.Helper()
-	ingestTaggerOnce.Do(func() { ingestTagger, ingestTaggerErr = tag.New() })
-	if ingestTaggerErr != nil {
-		t.Fatal(ingestTaggerErr)
-	}
 	m := NewMetrics()
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts.Tagger = ingestTagger
+	opts.Tagger = indextest.Tagger(t)
 	opts.ObserveTag = m.ObserveTag
 	// Watches as serve wires them (webhooks on loopback allowed, retries
 	// quick).

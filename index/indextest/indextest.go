@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -27,11 +28,34 @@ func SeedsDir() string {
 // seed articles, written through an index.Writer as 'cutwatch serve' does
 // at its first start, and returns that Writer, open.
 func BuildSeeds(data string) (*index.Writer, error) {
-	t, err := tag.New()
+	t, err := sharedTagger()
 	if err != nil {
 		return nil, err
 	}
 	return OpenSeedWriter(data, t)
+}
+
+// tagger is the tagger a test process shares: loading one takes a while,
+// and a Tagger is safe for concurrent use.
+var tagger struct {
+	once sync.Once
+	t    *tag.Tagger
+	err  error
+}
+
+func sharedTagger() (*tag.Tagger, error) {
+	tagger.once.Do(func() { tagger.t, tagger.err = tag.New() })
+	return tagger.t, tagger.err
+}
+
+// Tagger returns the tagger the tests of a process share, made once.
+func Tagger(tb testing.TB) *tag.Tagger {
+	tb.Helper()
+	t, err := sharedTagger()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
 }
 
 // SeedData returns a new --data directory (a temporary directory of tb)

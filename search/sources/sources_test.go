@@ -14,25 +14,15 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/indextest"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/sources"
 )
 
-var (
-	taggerOnce sync.Once
-	theTagger  *tag.Tagger
-	taggerErr  error
-)
-
 func testTagger(t *testing.T) *tag.Tagger {
-	t.Helper()
-	taggerOnce.Do(func() { theTagger, taggerErr = tag.New() })
-	if taggerErr != nil {
-		t.Fatal(taggerErr)
-	}
-	return theTagger
+	return indextest.Tagger(t)
 }
 
 // clock is a clock the test moves; Sleep moves it instead of waiting.

@@ -19,19 +19,8 @@ import (
 	"github.com/cutwatch/cutwatch/search/watch"
 )
 
-var (
-	taggerOnce sync.Once
-	theTagger  *tag.Tagger
-	taggerErr  error
-)
-
 func testTagger(t testing.TB) *tag.Tagger {
-	t.Helper()
-	taggerOnce.Do(func() { theTagger, taggerErr = tag.New() })
-	if taggerErr != nil {
-		t.Fatal(taggerErr)
-	}
-	return theTagger
+	return indextest.Tagger(t)
 }
 
 // received is one POST a receiver got.
