@@ -13,7 +13,11 @@ import (
 // document returns the fields of a to be indexed, with its entities, for
 // the kinds of s.
 func document(s *schema.Schema, a api.Article, ents []tag.Entity) (map[string]any, error) {
-	sum := s.Summarize(ents)
+	return documentOf(s, a, ents, s.Summarize(ents))
+}
+
+// documentOf is document for ents already summarised as sum.
+func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, sum schema.Summary) (map[string]any, error) {
 	entsJSON, err := json.Marshal(ents)
 	if err != nil {
 		return nil, fmt.Errorf("encode entities: %w", err)

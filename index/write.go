@@ -26,7 +26,8 @@ type prepared struct {
 	art  api.Article
 	ents []tag.Entity
 	doc  map[string]any
-	err  error // why it could not be prepared
+	bits *bitmaps.Doc // what the bitmaps keep of it
+	err  error        // why it could not be prepared
 }
 
 // prepare checks and tags arts, in parallel, each into its own slot. It
@@ -77,11 +78,12 @@ func (w *Writer) prepareOne(a api.Article) (p prepared) {
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: tag: %w", a.ID, err)}
 	}
-	doc, err := document(w.schema, a, ents)
+	sum := w.schema.Summarize(ents)
+	doc, err := documentOf(w.schema, a, ents, sum)
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: %w", a.ID, err)}
 	}
-	return prepared{art: a, ents: ents, doc: doc}
+	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a.ID, sum, a.Published)}
 }
 
 // Prepared are articles checked and tagged by Prepare, not yet written:
@@ -208,7 +210,7 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 	docs := make([]*bitmaps.Doc, len(preps))
 	for i, p := range preps {
 		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
-		docs[i] = bitmapDoc(w.schema, p.art.ID, w.schema.Summarize(p.ents), p.art.Published)
+		docs[i] = p.bits
 	}
 	return w.afterWriteLocked(docs, nil, ch)
 }
