@@ -83,7 +83,7 @@ func (w *Writer) prepareOne(a api.Article) (p prepared) {
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: %w", a.ID, err)}
 	}
-	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a.ID, sum, a.Published)}
+	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a, sum)}
 }
 
 // Prepared are articles checked and tagged by Prepare, not yet written:

@@ -24,8 +24,14 @@ type randomWrites struct {
 	next int      // the generator's next article
 }
 
-// article is the next generated article, under id.
+// article is the next generated article, under id, or one time in four
+// another paper's copy of an earlier one: a near-duplicate, so that the
+// writes make stories.
 func (x *randomWrites) article(id string) api.Article {
+	if x.next > 0 && x.r.IntN(4) == 0 {
+		a := x.g.Article(x.r.IntN(x.next))
+		return api.Article{ID: id, Title: a.Title, Text: "By a staff reporter. " + a.Text + " Write to the newsdesk."}
+	}
 	a := x.g.Article(x.next)
 	x.next++
 	return api.Article{ID: id, Title: a.Title, Text: a.Text}

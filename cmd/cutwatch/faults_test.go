@@ -57,13 +57,16 @@ func (c *apiClient) do(method, path, body string, key bool) (int, []byte) {
 	return resp.StatusCode, b
 }
 
-// found reports whether the article id is found by id and by word.
+// found reports whether the article id is found by id and by word (with
+// collapse=false: the disk test's articles are near-duplicates of each
+// other, and the test is about keeping them, not about showing a story
+// once).
 func (c *apiClient) found(id, word string) bool {
 	c.t.Helper()
 	if status, _ := c.do("GET", "/api/articles/"+url.PathEscape(id), "", false); status != http.StatusOK {
 		return false
 	}
-	status, b := c.do("GET", "/api/search?size=5&q="+url.QueryEscape(word), "", false)
+	status, b := c.do("GET", "/api/search?size=5&collapse=false&q="+url.QueryEscape(word), "", false)
 	var res struct {
 		Hits []struct{ ID string }
 	}
