@@ -22,6 +22,7 @@ type randomWrites struct {
 	g    *gen.Generator
 	ids  []string // the live articles' ids
 	next int      // the generator's next article
+	made int      // new ids made
 }
 
 // article is the next generated article, under id, or one time in four
@@ -42,7 +43,8 @@ func (x *randomWrites) putNew(n int) {
 	x.t.Helper()
 	var arts []api.Article
 	for range n {
-		id := fmt.Sprintf("p%03d", x.next)
+		id := fmt.Sprintf("p%03d", x.made)
+		x.made++
 		arts = append(arts, x.article(id))
 		x.ids = append(x.ids, id)
 	}
