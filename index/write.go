@@ -307,6 +307,7 @@ func (w *Writer) checkSpace(need int64) error {
 	if free < want {
 		err := fmt.Errorf("%w: %s free on the disk of %s, this write needs %s and %s must stay free (--min-free-space): writes are off until space is freed; reads go on",
 			api.ErrNoSpace, formatBytes(free), w.data, formatBytes(4*uint64(need)), formatBytes(uint64(w.minFree)))
+		w.offFree.Store(free)
 		if w.noSpace.Swap(&err) == nil {
 			w.log.Error("disk nearly full: writes are off", "free", free, "reserve", w.minFree)
 		}
@@ -329,12 +330,23 @@ func (w *Writer) freeBytes() (uint64, bool) {
 	return free, ok
 }
 
+// spaceOffLocked turns writes off for lack of space, for the reason err,
+// and notes the free space now: Writable turns them on again only once
+// more is free.
+func (w *Writer) spaceOffLocked(err *error) {
+	if free, ok := w.freeBytes(); ok {
+		w.offFree.Store(free)
+	}
+	w.spaceChecked.Store(time.Now().UnixNano())
+	w.noSpace.Store(err)
+}
+
 // storeFailedLocked handles a store commit that failed: nothing was
 // written, and a full disk turns writes off.
 func (w *Writer) storeFailedLocked(err error) error {
 	if isNoSpace(err) {
 		err = fmt.Errorf("%w: the article store could not grow: writes are off until space is freed; reads go on (%w)", api.ErrNoSpace, err)
-		w.noSpace.Store(&err)
+		w.spaceOffLocked(&err)
 		w.log.Error("disk full: writes are off", "err", err)
 		return err
 	}
@@ -356,6 +368,11 @@ func (w *Writer) indexFailedLocked(err error) error {
 	w.log.Error("index write failed: reopening the index from disk", "index", w.curDir, "err", err)
 	if rerr := w.reopenLocked(true); rerr != nil {
 		w.log.Error("reopening the index failed: it is not served until a re-index rebuilds it from the store", "index", w.curDir, "err", rerr)
+	}
+	if p := w.noSpace.Load(); p != nil {
+		// What the failed write left free, measured once the index has
+		// let go of what it wrote.
+		w.spaceOffLocked(p)
 	}
 	w.advanceLocked(false, nil, nil)
 	return err
