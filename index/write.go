@@ -366,8 +366,11 @@ func (w *Writer) indexFailedLocked(err error) error {
 		w.noSpace.Store(&err)
 	}
 	w.log.Error("index write failed: reopening the index from disk", "index", w.curDir, "err", err)
+	start := time.Now()
 	if rerr := w.reopenLocked(true); rerr != nil {
 		w.log.Error("reopening the index failed: it is not served until a re-index rebuilds it from the store", "index", w.curDir, "err", rerr)
+	} else {
+		w.log.Info("index reopened for reads", "index", w.curDir, "took", time.Since(start))
 	}
 	if p := w.noSpace.Load(); p != nil {
 		// What the failed write left free, measured once the index has
