@@ -1,0 +1,555 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/vellum/levenshtein"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
+)
+
+// Evaluator decides, for many queries and a few articles at a time,
+// whether /api/search would find an article, without a search of any
+// index: each article's searchable text is analysed once per batch with
+// the index mapping's own analyzers (NewBatch), and each query, parsed
+// once (Compile), is evaluated against those terms and positions as
+// bleve's searchers would: terms, phrases (positions, stop-word gaps),
+// boolean must/should/must-not with bleve's rules for clauses that
+// analyse to nothing, fuzzy terms (Levenshtein with transpositions, the
+// automaton scorch uses), and field-qualified terms on the text fields and
+// the name kinds. A query with anything else (wildcards, regexps, numeric
+// or date ranges in q, other fields) is not Exact: its caller must ask
+// Service.Matches or a Percolator instead. The query's filters and ranges
+// (api.Request's facets) are not evaluated here either.
+//
+// TestEvaluatorMatchesSearch checks it against the live index's search.
+type Evaluator struct {
+	s *schema.Schema
+	m mapping.IndexMapping
+	// text are the analysed text fields (title, text), with their
+	// analyzers; allField (_all) is their composite.
+	text     []textField
+	allField string
+	// keywords are the name kinds' fields, whose terms are an article's
+	// canonical values of the kind.
+	keywords map[string]tag.Kind
+}
+
+type textField struct {
+	name string
+	an   analysis.Analyzer
+}
+
+// NewEvaluator returns the Evaluator of the index mapping of s
+// (index.NewMapping).
+func NewEvaluator(s *schema.Schema) (*Evaluator, error) {
+	m := index.NewMapping(s)
+	e := &Evaluator{s: s, m: m, allField: m.DefaultSearchField(), keywords: map[string]tag.Kind{}}
+	for _, f := range []string{index.FieldTitle, index.FieldText} {
+		name := m.AnalyzerNameForPath(f)
+		an := m.AnalyzerNamed(name)
+		if an == nil {
+			return nil, fmt.Errorf("evaluator: no analyzer %q for field %s", name, f)
+		}
+		e.text = append(e.text, textField{name: f, an: an})
+	}
+	for _, k := range s.Kinds() {
+		if !k.Numeric {
+			e.keywords[k.Name()] = k.Kind
+		}
+	}
+	return e, nil
+}
+
+// Batch is a few articles analysed for evaluating queries against them.
+// It is not safe for concurrent use.
+type Batch struct {
+	e    *Evaluator
+	docs []batchDoc
+	// post maps a field (a text field, _all, or a name kind) and a term
+	// to the articles that hold it, in order.
+	post map[string]map[string][]int
+	// fuzzy caches the terms of the batch a fuzzy term expands to.
+	fuzzy map[fuzzyKey][]string
+}
+
+type batchDoc struct {
+	// pos maps each text field's terms to their positions.
+	pos map[string]map[string][]int
+	sum schema.Summary
+}
+
+type fuzzyKey struct {
+	field, term string
+	fuzz        int
+}
+
+// NewBatch analyses the articles ws (their title and text with the
+// mapping's analyzers, their entities summarised) for Match. Article i of
+// the batch is ws[i].
+func (e *Evaluator) NewBatch(ws []index.Written) *Batch {
+	b := &Batch{e: e, docs: make([]batchDoc, len(ws)), post: map[string]map[string][]int{}, fuzzy: map[fuzzyKey][]string{}}
+	add := func(field, term string, i int) {
+		p := b.post[field]
+		if p == nil {
+			p = map[string][]int{}
+			b.post[field] = p
+		}
+		if l := p[term]; len(l) == 0 || l[len(l)-1] != i {
+			p[term] = append(l, i)
+		}
+	}
+	for i, w := range ws {
+		d := batchDoc{pos: make(map[string]map[string][]int, len(e.text)), sum: e.s.Summarize(w.Entities)}
+		for _, f := range e.text {
+			val := w.Article.Title
+			if f.name == index.FieldText {
+				val = w.Article.Text
+			}
+			terms := map[string][]int{}
+			for _, t := range f.an.Analyze([]byte(val)) {
+				term := string(t.Term)
+				terms[term] = append(terms[term], t.Position)
+				add(f.name, term, i)
+				add(e.allField, term, i)
+			}
+			d.pos[f.name] = terms
+		}
+		for name, k := range e.keywords {
+			for _, v := range d.sum.Terms(k) {
+				add(name, v, i)
+			}
+		}
+		b.docs[i] = d
+	}
+	return b
+}
+
+// Len is the number of articles of the batch.
+func (b *Batch) Len() int { return len(b.docs) }
+
+// Summary is article i's entities summarised.
+func (b *Batch) Summary(i int) schema.Summary { return b.docs[i].sum }
+
+// Compiled is a query compiled for Batch.Match.
+type Compiled struct {
+	root node // nil: matches nothing
+	// exact is false when the query has a part the Evaluator cannot
+	// decide.
+	exact bool
+	// anchors, when anchored, are terms one of which an article must
+	// hold (in the field given) to be matched.
+	anchors  []anchor
+	anchored bool
+}
+
+type anchor struct{ field, term string }
+
+// Exact reports whether Match decides c exactly; when not, the caller
+// must use Service.Matches or a Percolator.
+func (c *Compiled) Exact() bool { return c.exact }
+
+// Compile parses q as Service.Search does (ParseQuery) and compiles it. A
+// malformed query is an *api.BadRequestError.
+func (e *Evaluator) Compile(q string) (*Compiled, error) {
+	bq, err := ParseQuery(e.s, q)
+	if err != nil {
+		return nil, err
+	}
+	c := &Compiled{exact: true}
+	c.root = e.compile(bq, c)
+	if c.exact && c.root != nil {
+		c.anchors, c.anchored = c.root.anchors()
+	}
+	return c, nil
+}
+
+// Candidates returns the articles of b that c may match, in order: those
+// that hold one of its anchors, or all of them.
+func (b *Batch) Candidates(c *Compiled) []int {
+	if c.root == nil {
+		return nil
+	}
+	if !c.anchored {
+		all := make([]int, len(b.docs))
+		for i := range all {
+			all[i] = i
+		}
+		return all
+	}
+	var out []int
+	for _, a := range c.anchors {
+		out = append(out, b.post[a.field][a.term]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Match reports whether c (Exact) matches article i of b.
+func (b *Batch) Match(c *Compiled, i int) bool {
+	return c.root != nil && c.root.match(b, i)
+}
+
+// node is a compiled query: match reports whether it matches article i.
+type node interface {
+	match(b *Batch, i int) bool
+	// anchors returns terms one of which an article must hold to be
+	// matched, if there are such.
+	anchors() ([]anchor, bool)
+}
+
+// compile compiles q; nil means bleve's MatchNone searcher (a query that
+// analyses to no terms), which boolean queries in query-string mode drop.
+// A part it cannot decide sets c.exact to false.
+func (e *Evaluator) compile(q query.Query, c *Compiled) node {
+	switch q := q.(type) {
+	case *query.MatchAllQuery:
+		return allNode{}
+	case *query.MatchNoneQuery:
+		return nil
+	case *query.BooleanQuery:
+		if q.Filter != nil {
+			c.exact = false
+			return nil
+		}
+		var n boolNode
+		if q.Must != nil {
+			n.must = e.compile(q.Must, c)
+		}
+		if q.Should != nil {
+			if d, ok := q.Should.(*query.DisjunctionQuery); !ok || d.Min != 0 {
+				// With a must clause, bleve requires the should clauses
+				// only when their minimum is above 0; ParseQuery makes 0.
+				c.exact = false
+				return nil
+			}
+			n.should = e.compile(q.Should, c)
+		}
+		if q.MustNot != nil {
+			n.mustNot = e.compile(q.MustNot, c)
+		}
+		switch {
+		case n.must == nil && n.should == nil && n.mustNot == nil:
+			return nil
+		case n.mustNot == nil && n.should == nil:
+			return n.must
+		case n.mustNot == nil && n.must == nil:
+			return n.should
+		}
+		return n
+	case *query.ConjunctionQuery:
+		// The conjunctions and disjunctions of a parsed query are all in
+		// query-string mode (ParseQuery builds them with
+		// NewBooleanQueryForQueryString), which skips MatchNone clauses.
+		var n andNode
+		for _, sub := range q.Conjuncts {
+			if s := e.compile(sub, c); s != nil {
+				n = append(n, s)
+			}
+		}
+		if len(n) == 0 {
+			return nil
+		}
+		return n
+	case *query.DisjunctionQuery:
+		if q.Min > 1 {
+			c.exact = false
+			return nil
+		}
+		var n orNode
+		for _, sub := range q.Disjuncts {
+			if s := e.compile(sub, c); s != nil {
+				n = append(n, s)
+			}
+		}
+		if len(n) == 0 {
+			return nil
+		}
+		return n
+	case *query.MatchQuery:
+		field, an, ok := e.queryField(q.FieldVal, q.Analyzer)
+		if !ok || q.Prefix != 0 || q.Fuzziness < 0 || q.Fuzziness > MaxFuzziness {
+			c.exact = false
+			return nil
+		}
+		toks := an.Analyze([]byte(q.Match))
+		if len(toks) == 0 {
+			return nil
+		}
+		terms := make([]node, len(toks))
+		for i, t := range toks {
+			if q.Fuzziness > 0 {
+				f, err := newFuzzyNode(field, string(t.Term), q.Fuzziness)
+				if err != nil {
+					c.exact = false
+					return nil
+				}
+				terms[i] = f
+			} else {
+				terms[i] = termNode{field: field, term: string(t.Term)}
+			}
+		}
+		if len(terms) == 1 {
+			return terms[0]
+		}
+		if q.Operator == query.MatchQueryOperatorAnd {
+			return andNode(terms)
+		}
+		return orNode(terms)
+	case *query.MatchPhraseQuery:
+		field, an, ok := e.queryField(q.FieldVal, q.Analyzer)
+		if !ok || q.Fuzziness != 0 || e.keywordKind(field) {
+			c.exact = false
+			return nil
+		}
+		toks := an.Analyze([]byte(q.MatchPhrase))
+		if len(toks) == 0 {
+			return nil
+		}
+		// As bleve's tokenStreamToPhrase: a slot per position from the
+		// first token's, empty where the analyzer dropped a word.
+		first, last := toks[0].Position, toks[0].Position
+		for _, t := range toks {
+			first, last = min(first, t.Position), max(last, t.Position)
+		}
+		slots := make([][]string, last-first+1)
+		for _, t := range toks {
+			slots[t.Position-first] = append(slots[t.Position-first], string(t.Term))
+		}
+		return phraseNode{field: field, slots: slots}
+	}
+	c.exact = false
+	return nil
+}
+
+// queryField resolves a query's field and analyzer as bleve's MatchQuery
+// does, and reports whether the Evaluator knows the field's terms.
+func (e *Evaluator) queryField(field, analyzer string) (string, analysis.Analyzer, bool) {
+	if field == "" {
+		field = e.m.DefaultSearchField()
+	}
+	known := field == e.allField || e.keywordKind(field)
+	for _, f := range e.text {
+		known = known || f.name == field
+	}
+	if !known {
+		return "", nil, false
+	}
+	if analyzer == "" {
+		analyzer = e.m.AnalyzerNameForPath(field)
+	}
+	an := e.m.AnalyzerNamed(analyzer)
+	return field, an, an != nil
+}
+
+func (e *Evaluator) keywordKind(field string) bool {
+	_, ok := e.keywords[field]
+	return ok
+}
+
+// has reports whether article i holds term in field.
+func (b *Batch) has(field, term string, i int) bool {
+	_, ok := slices.BinarySearch(b.post[field][term], i)
+	return ok
+}
+
+type allNode struct{}
+
+func (allNode) match(*Batch, int) bool    { return true }
+func (allNode) anchors() ([]anchor, bool) { return nil, false }
+
+type termNode struct{ field, term string }
+
+func (n termNode) match(b *Batch, i int) bool { return b.has(n.field, n.term, i) }
+func (n termNode) anchors() ([]anchor, bool) {
+	return []anchor{{n.field, n.term}}, true
+}
+
+// fuzzyNode is a term with its Levenshtein automaton: it matches the
+// articles holding a term of the field within its distance, as bleve's
+// fuzzy searcher over scorch (with transpositions, no prefix).
+type fuzzyNode struct {
+	field, term string
+	fuzz        int
+	dfa         *levenshtein.DFA
+}
+
+var levBuilders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBuilder, error) {
+	var out [2]*levenshtein.LevenshteinAutomatonBuilder
+	for i := range out {
+		lb, err := levenshtein.NewLevenshteinAutomatonBuilder(uint8(i+1), true)
+		if err != nil {
+			return out, err
+		}
+		out[i] = lb
+	}
+	return out, nil
+})
+
+func newFuzzyNode(field, term string, fuzz int) (*fuzzyNode, error) {
+	lbs, err := levBuilders()
+	if err != nil {
+		return nil, err
+	}
+	dfa, err := lbs[fuzz-1].BuildDfa(term, uint8(fuzz))
+	if err != nil {
+		return nil, err
+	}
+	return &fuzzyNode{field: field, term: term, fuzz: fuzz, dfa: dfa}, nil
+}
+
+// expand returns the terms of the batch's field within n's distance.
+func (b *Batch) expand(n *fuzzyNode) []string {
+	k := fuzzyKey{n.field, n.term, n.fuzz}
+	if ts, ok := b.fuzzy[k]; ok {
+		return ts
+	}
+	var ts []string
+	for t := range b.post[n.field] {
+		if ok, _ := n.dfa.MatchAndDistance(t); ok {
+			ts = append(ts, t)
+		}
+	}
+	b.fuzzy[k] = ts
+	return ts
+}
+
+func (n *fuzzyNode) match(b *Batch, i int) bool {
+	for _, t := range b.expand(n) {
+		if b.has(n.field, t, i) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *fuzzyNode) anchors() ([]anchor, bool) { return nil, false }
+
+// phraseNode matches the articles with its terms at consecutive positions
+// (a slot may hold several terms, or none: a word the analyzer dropped)
+// within one text field; on _all, within title or within text, as bleve
+// checks a phrase's positions per field.
+type phraseNode struct {
+	field string
+	slots [][]string
+}
+
+func (n phraseNode) match(b *Batch, i int) bool {
+	for _, f := range b.e.text {
+		if n.field == f.name || n.field == b.e.allField {
+			if n.matchIn(b.docs[i].pos[f.name]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (n phraseNode) matchIn(pos map[string][]int) bool {
+	for _, t := range n.slots[0] {
+	start:
+		for _, p := range pos[t] {
+			for j := 1; j < len(n.slots); j++ {
+				if len(n.slots[j]) == 0 {
+					continue
+				}
+				if !slices.ContainsFunc(n.slots[j], func(t string) bool { return slices.Contains(pos[t], p+j) }) {
+					continue start
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (n phraseNode) anchors() ([]anchor, bool) {
+	out := make([]anchor, len(n.slots[0]))
+	for i, t := range n.slots[0] {
+		out[i] = anchor{n.field, t}
+	}
+	return out, true
+}
+
+type andNode []node
+
+func (n andNode) match(b *Batch, i int) bool {
+	for _, s := range n {
+		if !s.match(b, i) {
+			return false
+		}
+	}
+	return true
+}
+
+// anchors of a conjunction are those of any of its anchored clauses: the
+// fewest.
+func (n andNode) anchors() ([]anchor, bool) {
+	var best []anchor
+	found := false
+	for _, s := range n {
+		if as, ok := s.anchors(); ok && (!found || len(as) < len(best)) {
+			best, found = as, true
+		}
+	}
+	return best, found
+}
+
+type orNode []node
+
+func (n orNode) match(b *Batch, i int) bool {
+	for _, s := range n {
+		if s.match(b, i) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n orNode) anchors() ([]anchor, bool) {
+	var out []anchor
+	for _, s := range n {
+		as, ok := s.anchors()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, as...)
+	}
+	return out, true
+}
+
+// boolNode is bleve's BooleanSearcher: the articles of must (or, without
+// must, of should; without either, every article) that mustNot does not
+// match. Should clauses are optional beside must (their minimum is 0).
+type boolNode struct{ must, should, mustNot node }
+
+func (n boolNode) match(b *Batch, i int) bool {
+	switch {
+	case n.must != nil:
+		if !n.must.match(b, i) {
+			return false
+		}
+	case n.should != nil:
+		if !n.should.match(b, i) {
+			return false
+		}
+	}
+	return n.mustNot == nil || !n.mustNot.match(b, i)
+}
+
+func (n boolNode) anchors() ([]anchor, bool) {
+	switch {
+	case n.must != nil:
+		return n.must.anchors()
+	case n.should != nil:
+		return n.should.anchors()
+	}
+	return nil, false
+}
