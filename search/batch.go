@@ -1,13 +1,17 @@
 package search
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/cutwatch/cutwatch/index"
@@ -78,6 +82,9 @@ type Batch struct {
 	post map[string]map[string][]int
 	// fuzzy caches the terms of the batch a fuzzy term expands to.
 	fuzzy map[fuzzyKey][]string
+	every []int // 0 ... len(docs)-1
+	dicts map[string]*vellum.FST
+	err   error // of the Match under way
 }
 
 type batchDoc struct {
@@ -92,44 +99,81 @@ type fuzzyKey struct {
 }
 
 // NewBatch analyses the articles ws (their title and text with the
-// mapping's analyzers, their entities summarised) for Match. Article i of
-// the batch is ws[i].
-func (e *Evaluator) NewBatch(ws []index.Written) *Batch {
-	b := &Batch{e: e, docs: make([]batchDoc, len(ws)), post: map[string]map[string][]int{}, fuzzy: map[fuzzyKey][]string{}}
-	add := func(field, term string, i int) {
+// mapping's analyzers, their entities summarised) for Match, on every
+// core. Article i of the batch is ws[i].
+func (e *Evaluator) NewBatch(ws []index.Written) (*Batch, error) {
+	b := &Batch{e: e, docs: make([]batchDoc, len(ws)), post: map[string]map[string][]int{}, fuzzy: map[fuzzyKey][]string{}, dicts: map[string]*vellum.FST{}}
+	workers := min(runtime.GOMAXPROCS(0), len(ws))
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					errs <- fmt.Errorf("evaluator: analysing a batch: panic: %v", r)
+				}
+			}()
+			for i := w; i < len(ws); i += workers {
+				b.docs[i] = e.analyse(ws[i])
+			}
+			errs <- nil
+		}()
+	}
+	var err error
+	for range workers {
+		err = errors.Join(err, <-errs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	postings := func(field string) map[string][]int {
 		p := b.post[field]
 		if p == nil {
 			p = map[string][]int{}
 			b.post[field] = p
 		}
-		if l := p[term]; len(l) == 0 || l[len(l)-1] != i {
-			p[term] = append(l, i)
-		}
+		return p
 	}
-	for i, w := range ws {
-		d := batchDoc{pos: make(map[string]map[string][]int, len(e.text)), sum: e.s.Summarize(w.Entities)}
+	all := postings(e.allField)
+	for i, d := range b.docs {
 		for _, f := range e.text {
-			val := w.Article.Title
-			if f.name == index.FieldText {
-				val = w.Article.Text
+			p := postings(f.name)
+			for term := range d.pos[f.name] {
+				p[term] = append(p[term], i)
+				if l := all[term]; len(l) == 0 || l[len(l)-1] != i {
+					all[term] = append(l, i)
+				}
 			}
-			terms := map[string][]int{}
-			for _, t := range f.an.Analyze([]byte(val)) {
-				term := string(t.Term)
-				terms[term] = append(terms[term], t.Position)
-				add(f.name, term, i)
-				add(e.allField, term, i)
-			}
-			d.pos[f.name] = terms
 		}
 		for name, k := range e.keywords {
+			p := postings(name)
 			for _, v := range d.sum.Terms(k) {
-				add(name, v, i)
+				if l := p[v]; len(l) == 0 || l[len(l)-1] != i {
+					p[v] = append(l, i)
+				}
 			}
 		}
-		b.docs[i] = d
 	}
-	return b
+	return b, nil
+}
+
+// analyse returns the terms and positions of w's text fields, as the
+// index has them, and its entities summarised.
+func (e *Evaluator) analyse(w index.Written) batchDoc {
+	d := batchDoc{pos: make(map[string]map[string][]int, len(e.text)), sum: e.s.Summarize(w.Entities)}
+	for _, f := range e.text {
+		val := w.Article.Title
+		if f.name == index.FieldText {
+			val = w.Article.Text
+		}
+		toks := f.an.Analyze([]byte(val))
+		terms := make(map[string][]int, len(toks)/2)
+		for _, t := range toks {
+			term := string(t.Term)
+			terms[term] = append(terms[term], t.Position)
+		}
+		d.pos[f.name] = terms
+	}
+	return d
 }
 
 // Len is the number of articles of the batch.
@@ -148,6 +192,9 @@ type Compiled struct {
 	// hold (in the field given) to be matched.
 	anchors  []anchor
 	anchored bool
+	// suffice: holding an anchor is matching (a term, or terms any of
+	// which will do).
+	suffice bool
 }
 
 type anchor struct{ field, term string }
@@ -167,22 +214,50 @@ func (e *Evaluator) Compile(q string) (*Compiled, error) {
 	c.root = e.compile(bq, c)
 	if c.exact && c.root != nil {
 		c.anchors, c.anchored = c.root.anchors()
+		c.suffice = termsOnly(c.root)
 	}
 	return c, nil
 }
 
+// termsOnly reports whether n is a term or a disjunction of terms.
+func termsOnly(n node) bool {
+	switch n := n.(type) {
+	case termNode:
+		return true
+	case orNode:
+		for _, s := range n {
+			if !termsOnly(s) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// AnchorsSuffice reports whether c matches every article Candidates
+// returns (c is a term, or terms any of which will do), so that Match
+// need not be asked.
+func (c *Compiled) AnchorsSuffice() bool { return c.suffice }
+
 // Candidates returns the articles of b that c may match, in order: those
-// that hold one of its anchors, or all of them.
+// that hold one of its anchors, or all of them. The slice may be b's
+// own: do not modify it.
 func (b *Batch) Candidates(c *Compiled) []int {
 	if c.root == nil {
 		return nil
 	}
 	if !c.anchored {
-		all := make([]int, len(b.docs))
-		for i := range all {
-			all[i] = i
+		if len(b.every) != len(b.docs) {
+			b.every = make([]int, len(b.docs))
+			for i := range b.every {
+				b.every[i] = i
+			}
 		}
-		return all
+		return b.every
+	}
+	if len(c.anchors) == 1 {
+		return b.post[c.anchors[0].field][c.anchors[0].term]
 	}
 	var out []int
 	for _, a := range c.anchors {
@@ -192,9 +267,32 @@ func (b *Batch) Candidates(c *Compiled) []int {
 	return slices.Compact(out)
 }
 
+// Holding returns the articles of b that hold one of terms in field (a
+// text field, _all, or a name kind's field, whose terms are its canonical
+// values), in order. The slice may be b's own: do not modify it.
+func (b *Batch) Holding(field string, terms []string) []int {
+	if len(terms) == 1 {
+		return b.post[field][terms[0]]
+	}
+	var out []int
+	for _, t := range terms {
+		out = append(out, b.post[field][t]...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Match reports whether c (Exact) matches article i of b.
-func (b *Batch) Match(c *Compiled, i int) bool {
-	return c.root != nil && c.root.match(b, i)
+func (b *Batch) Match(c *Compiled, i int) (bool, error) {
+	if c.root == nil {
+		return false, nil
+	}
+	b.err = nil
+	m := c.root.match(b, i)
+	if b.err != nil {
+		return false, b.err
+	}
+	return m, nil
 }
 
 // node is a compiled query: match reports whether it matches article i.
@@ -254,8 +352,11 @@ func (e *Evaluator) compile(q query.Query, c *Compiled) node {
 				n = append(n, s)
 			}
 		}
-		if len(n) == 0 {
+		switch len(n) {
+		case 0:
 			return nil
+		case 1:
+			return n[0]
 		}
 		return n
 	case *query.DisjunctionQuery:
@@ -269,8 +370,11 @@ func (e *Evaluator) compile(q query.Query, c *Compiled) node {
 				n = append(n, s)
 			}
 		}
-		if len(n) == 0 {
+		switch len(n) {
+		case 0:
 			return nil
+		case 1:
+			return n[0]
 		}
 		return n
 	case *query.MatchQuery:
@@ -405,24 +509,71 @@ func newFuzzyNode(field, term string, fuzz int) (*fuzzyNode, error) {
 	return &fuzzyNode{field: field, term: term, fuzz: fuzz, dfa: dfa}, nil
 }
 
-// expand returns the terms of the batch's field within n's distance.
-func (b *Batch) expand(n *fuzzyNode) []string {
+// expand returns the terms of the batch's field within n's distance: the
+// terms its automaton accepts in an FST of the field's terms, as scorch
+// finds them in a segment's dictionary. n's field must be known.
+func (b *Batch) expand(n *fuzzyNode) ([]string, error) {
 	k := fuzzyKey{n.field, n.term, n.fuzz}
 	if ts, ok := b.fuzzy[k]; ok {
-		return ts
+		return ts, nil
+	}
+	fst, err := b.dict(n.field)
+	if err != nil {
+		return nil, err
 	}
 	var ts []string
-	for t := range b.post[n.field] {
-		if ok, _ := n.dfa.MatchAndDistance(t); ok {
-			ts = append(ts, t)
-		}
+	it, err := fst.Search(n.dfa, nil, nil)
+	for err == nil {
+		t, _ := it.Current()
+		ts = append(ts, string(t))
+		err = it.Next()
+	}
+	if !errors.Is(err, vellum.ErrIteratorDone) {
+		return nil, fmt.Errorf("evaluator: fuzzy %q: %w", n.term, err)
 	}
 	b.fuzzy[k] = ts
-	return ts
+	return ts, nil
+}
+
+// dict returns the FST of the terms of field in the batch, made on first
+// use.
+func (b *Batch) dict(field string) (*vellum.FST, error) {
+	if f, ok := b.dicts[field]; ok {
+		return f, nil
+	}
+	terms := make([]string, 0, len(b.post[field]))
+	for t := range b.post[field] {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	var buf bytes.Buffer
+	bld, err := vellum.New(&buf, nil)
+	if err != nil {
+		return nil, fmt.Errorf("evaluator: terms of %s: %w", field, err)
+	}
+	for _, t := range terms {
+		if err := bld.Insert([]byte(t), 0); err != nil {
+			return nil, fmt.Errorf("evaluator: terms of %s: %w", field, err)
+		}
+	}
+	if err := bld.Close(); err != nil {
+		return nil, fmt.Errorf("evaluator: terms of %s: %w", field, err)
+	}
+	f, err := vellum.Load(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("evaluator: terms of %s: %w", field, err)
+	}
+	b.dicts[field] = f
+	return f, nil
 }
 
 func (n *fuzzyNode) match(b *Batch, i int) bool {
-	for _, t := range b.expand(n) {
+	ts, err := b.expand(n)
+	if err != nil {
+		b.err = err // Match returns it
+		return false
+	}
+	for _, t := range ts {
 		if b.has(n.field, t, i) {
 			return true
 		}
