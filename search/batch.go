@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 	"github.com/blevesearch/vellum"
 	"github.com/blevesearch/vellum/levenshtein"
 
@@ -157,10 +158,23 @@ func (e *Evaluator) NewBatch(ws []index.Written) (*Batch, error) {
 }
 
 // analyse returns the terms and positions of w's text fields, as the
-// index has them, and its entities summarised.
+// index has them, and its entities summarised. The index's own analysis
+// of the write (w.Analysed) is used when there is one.
 func (e *Evaluator) analyse(w index.Written) batchDoc {
 	d := batchDoc{pos: make(map[string]map[string][]int, len(e.text)), sum: e.s.Summarize(w.Entities)}
 	for _, f := range e.text {
+		if tfs, ok := w.Analysed[f.name]; ok && withPositions(tfs) {
+			terms := make(map[string][]int, len(tfs))
+			for term, tf := range tfs {
+				ps := make([]int, len(tf.Locations))
+				for j, l := range tf.Locations {
+					ps[j] = l.Position
+				}
+				terms[term] = ps
+			}
+			d.pos[f.name] = terms
+			continue
+		}
 		val := w.Article.Title
 		if f.name == index.FieldText {
 			val = w.Article.Text
@@ -174,6 +188,17 @@ func (e *Evaluator) analyse(w index.Written) batchDoc {
 		d.pos[f.name] = terms
 	}
 	return d
+}
+
+// withPositions reports whether tfs has the positions of its terms (the
+// field keeps term vectors).
+func withPositions(tfs bindex.TokenFrequencies) bool {
+	for _, tf := range tfs {
+		if len(tf.Locations) != tf.Frequency() {
+			return false
+		}
+	}
+	return true
 }
 
 // Len is the number of articles of the batch.

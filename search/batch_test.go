@@ -89,6 +89,14 @@ func TestEvaluator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	read := slices.Clone(ws)
+	for i := range read {
+		read[i].Analysed = nil
+	}
+	rb, err := ev.NewBatch(read)
+	if err != nil {
+		t.Fatal(err)
+	}
 	none := []string(nil)
 	for _, tc := range []struct {
 		q     string
@@ -160,6 +168,9 @@ func TestEvaluator(t *testing.T) {
 			if got := evalIDs(t, b, c, ws); !slices.Equal(got, tc.want) {
 				t.Errorf("evaluator matches %v, want %v", got, tc.want)
 			}
+			if got := evalIDs(t, rb, c, ws); !slices.Equal(got, tc.want) {
+				t.Errorf("evaluator (articles read back) matches %v, want %v", got, tc.want)
+			}
 		})
 	}
 }
@@ -187,7 +198,20 @@ func TestEvaluatorMatchesSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The batch of the write, with the index's analysis of its articles,
+	// and one of the same articles read back, analysed by the Evaluator.
 	b, err := ev.NewBatch(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := slices.Clone(ws)
+	for i := range read {
+		if read[i].Analysed == nil {
+			t.Fatalf("the write did not give %s's analysis", read[i].Article.ID)
+		}
+		read[i].Analysed = nil
+	}
+	rb, err := ev.NewBatch(read)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +229,9 @@ func TestEvaluatorMatchesSearch(t *testing.T) {
 		want := searchIDs(t, s, q)
 		if got := evalIDs(t, b, c, ws); !slices.Equal(got, want) {
 			t.Errorf("%q: evaluator %v, search %v", q, got, want)
+		}
+		if got := evalIDs(t, rb, c, ws); !slices.Equal(got, want) {
+			t.Errorf("%q: evaluator (articles read back) %v, search %v", q, got, want)
 		}
 		if len(want) > 0 {
 			nonEmpty++
