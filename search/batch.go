@@ -22,8 +22,10 @@ import (
 
 // Evaluator decides, for many queries and a few articles at a time,
 // whether /api/search would find an article, without a search of any
-// index: each article's searchable text is analysed once per batch with
-// the index mapping's own analyzers (NewBatch), and each query, parsed
+// index: each article's searchable text is taken from the index's own
+// analysis of the write (index.Written.Analysed) or, when there is none,
+// analysed with the index mapping's analyzers (NewBatch), and each
+// query, parsed
 // once (Compile), is evaluated against those terms and positions as
 // bleve's searchers would: terms, phrases (positions, stop-word gaps),
 // boolean must/should/must-not with bleve's rules for clauses that
@@ -200,9 +202,6 @@ func withPositions(tfs bindex.TokenFrequencies) bool {
 	}
 	return true
 }
-
-// Len is the number of articles of the batch.
-func (b *Batch) Len() int { return len(b.docs) }
 
 // Summary is article i's entities summarised.
 func (b *Batch) Summary(i int) schema.Summary { return b.docs[i].sum }

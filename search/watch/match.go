@@ -81,7 +81,8 @@ func (h *Hub) compile(w api.Watch) (*compiled, error) {
 // mayMatch reports whether the article with the values sum can match c:
 // whether it passes c's filters and ranges, which the search applies as
 // exact term and inclusive numeric range queries on the same values. The
-// query itself is left to the Percolator.
+// query itself is left to the search (for the watches the Evaluator
+// cannot decide).
 func (c *compiled) mayMatch(sum schema.Summary) bool {
 	for _, t := range c.terms {
 		if !slices.ContainsFunc(sum.Terms(t.kind), func(v string) bool { return slices.Contains(t.vals, v) }) {
