@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bdoc "github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -194,11 +196,19 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		return w.storeFailedLocked(err)
 	}
 	b := w.cur.NewBatch()
-	for _, p := range preps {
+	docs := make([]*bdoc.Document, len(preps))
+	for i, p := range preps {
 		// Numbered before any search can see it, so that every document
 		// a search finds has a number (see docNums).
 		w.nums.Assign(p.art.ID)
-		if err := b.Index(p.art.ID, p.doc); err != nil {
+		// Mapped here rather than by b.Index so that the hooks get what
+		// the index's analysis made of it (Written.Analysed).
+		docs[i] = bdoc.NewDocument(p.art.ID)
+		err := w.cur.Mapping().MapDocument(docs[i], p.doc)
+		if err == nil {
+			err = b.IndexAdvanced(docs[i])
+		}
+		if err != nil {
 			return w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
 		}
 	}
@@ -207,12 +217,12 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		return w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
 	}
 	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
-	docs := make([]*bitmaps.Doc, len(preps))
+	bits := make([]*bitmaps.Doc, len(preps))
 	for i, p := range preps {
-		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
-		docs[i] = p.bits
+		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i], Analysed: analysed(docs[i])}
+		bits[i] = p.bits
 	}
-	return w.afterWriteLocked(docs, nil, ch)
+	return w.afterWriteLocked(bits, nil, ch)
 }
 
 // Delete removes the article id from the store and the index, records the
@@ -629,4 +639,16 @@ func (w *Writer) indexArticles(ctx context.Context, idx bleve.Index, arts []api.
 		return fmt.Errorf("write batch: %w", err)
 	}
 	return nil
+}
+
+// analysed returns the token frequencies of doc's text fields, which the
+// index's analysis left in it.
+func analysed(doc *bdoc.Document) map[string]bindex.TokenFrequencies {
+	out := make(map[string]bindex.TokenFrequencies, 2)
+	doc.VisitFields(func(f bindex.Field) {
+		if n := f.Name(); n == FieldTitle || n == FieldText {
+			out[n] = f.AnalyzedTokenFrequencies()
+		}
+	})
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/schema"
@@ -99,6 +100,12 @@ type Written struct {
 	// Changed is false for a re-send of an article exactly as the store
 	// held it (same id, title, text, url and date): news to nobody.
 	Changed bool
+	// Analysed is what the index's analyzers made of the article's text
+	// fields (FieldTitle, FieldText) when this write indexed it: each
+	// field's terms with their positions, as the index holds them. The
+	// watches match a write with them instead of analysing it again. Nil
+	// when the article comes from elsewhere (read back from the store).
+	Analysed map[string]bindex.TokenFrequencies
 }
 
 // Writer is the one write path of a --data directory: every way an article
