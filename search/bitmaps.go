@@ -48,13 +48,18 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 			active = append(active, filters[i])
 		}
 	}
+	// The dates are no facet: they narrow the matches of every facet too.
+	dated := dateBits(set, req)
+	if dated != nil {
+		active = append(active, dated)
+	}
 	var allow *roaring.Bitmap
 	if len(active) > 0 {
 		allow = roaring.FastAnd(append(active, set.Live())...)
 	}
 
 	if _, all := user.(*query.MatchAllQuery); all {
-		return s.searchAllBits(ctx, req, set, filters, allow, gen, useCache)
+		return s.searchAllBits(ctx, req, set, filters, dated, allow, gen, useCache)
 	}
 	rec := bits.Record(user, allow)
 	main := bleve.NewSearchRequestOptions(rec.Query(), req.Size, req.From, false)
@@ -77,7 +82,13 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	if err := s.fillSnippets(ctx, result.Hits); err != nil {
 		return nil, true, err
 	}
+	if dated != nil {
+		matches = roaring.And(matches, dated)
+	}
 	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
+	if req.Histogram != "" {
+		result.Histogram = histogram(set, within(matches, filters, -1), req.Histogram)
+	}
 	return result, true, nil
 }
 
@@ -86,7 +97,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 // bitmap algebra, the page by the Set's order of ids or its columns, and
 // bleve reads only the page's stored fields. Every article matches such a
 // query with bleve's constant score, 1.
-func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, allow *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
+func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, dated, allow *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
 	within := set.Live()
 	if allow != nil {
 		within = allow
@@ -124,7 +135,14 @@ func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitm
 			return nil, true, err
 		}
 	}
-	result.Facets = s.facetsBits(req, set, set.Live(), filters, gen, useCache)
+	matches := set.Live()
+	if dated != nil {
+		matches = roaring.And(matches, dated)
+	}
+	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
+	if req.Histogram != "" {
+		result.Histogram = histogram(set, within, req.Histogram)
+	}
 	return result, true, nil
 }
 
@@ -146,21 +164,22 @@ func (s *Service) facetsBits(req *api.Request, set *bitmaps.Set, matches *roarin
 			}
 			s.cache.facetMisses.Add(1)
 		}
-		within := []*roaring.Bitmap{matches}
-		for j, fb := range filters {
-			if j != i && fb != nil {
-				within = append(within, fb)
-			}
-		}
-		base := matches
-		if len(within) > 1 {
-			base = roaring.FastAnd(within...)
-		}
-		fc := countBits(set, f, base, req.FacetSize)
+		fc := countBits(set, f, within(matches, filters, i), req.FacetSize)
 		if useCache {
 			s.cache.put(key, gen, fc, facetSize(fc))
 		}
 		out = append(out, fc)
+	}
+	if req.FacetMetric != "" {
+		// The sums are not cached with the counts: the cache keeps
+		// counts alone, which bleve's path makes too.
+		for i, f := range s.facets {
+			for j := range out {
+				if out[j].Name == f.name && !f.numeric {
+					out[j].Terms = withJobs(set, f, within(matches, filters, i), out[j].Terms)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -292,6 +311,9 @@ func (s *Service) matchesBits(ctx context.Context, req *api.Request, user query.
 		if fb := filterBits(set, req, f); fb != nil {
 			within = roaring.And(within, fb)
 		}
+	}
+	if dated := dateBits(set, req); dated != nil {
+		within = roaring.And(within, dated)
 	}
 	if within.IsEmpty() {
 		return nil, nil

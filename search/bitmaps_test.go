@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/cutwatch/cutwatch/index"
@@ -47,6 +48,7 @@ func TestBitmapsMatchBleve(t *testing.T) {
 
 	sorts := api.SortKeys(w.Schema())
 	facetNames := w.Schema().FacetNames()
+	aggregated := 0
 	compare := func(step string, n int) {
 		t.Helper()
 		if _, b := w.Bitmaps(); b == nil {
@@ -59,6 +61,12 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			req.FacetSize = 1 + r.IntN(6)
 			if r.IntN(3) == 0 {
 				req.Facets = []string{facetNames[r.IntN(len(facetNames))]}
+			}
+			if r.IntN(3) == 0 {
+				req.Histogram = api.HistogramIntervals[r.IntN(len(api.HistogramIntervals))]
+			}
+			if r.IntN(3) == 0 {
+				req.FacetMetric = api.FacetMetricJobs
 			}
 			got, err := withBits.Search(ctx, req)
 			if err != nil {
@@ -94,14 +102,129 @@ func TestBitmapsMatchBleve(t *testing.T) {
 						break
 					}
 				}
-				t.Fatalf("%s: %+v:\n got %d %v %+v\nwant %d %v %+v", step, req, got.Total, hitIDs(got), got.Facets, want.Total, hitIDs(want), want.Facets)
+				t.Fatalf("%s: %+v:\n got %d %v %+v %+v\nwant %d %v %+v %+v", step, req, got.Total, hitIDs(got), got.Facets, got.Histogram, want.Total, hitIDs(want), want.Facets, want.Histogram)
+			}
+			if req.Aggregates() {
+				aggregated++
+				recount(t, withBits, req, got)
 			}
 		}
 	}
 	compare("start", 100)
+	defer func() {
+		if aggregated < 40 {
+			t.Errorf("only %d requests asked for a histogram or facet sums", aggregated)
+		}
+	}()
 	steps := 16
 	if testing.Short() {
 		steps = 6
 	}
 	x.run(steps, func(step string) { compare(step, 25) })
+}
+
+// recount checks res's histogram and facet sums against a count by hand
+// over the articles req matches (Matches, which the property compares
+// with bleve's), read as stored (Article): per period of each article's date, the
+// articles and the sum of their largest job counts; per facet value, the
+// articles matching req without that facet's filter that hold the value,
+// and the sum of their jobs.
+func recount(t *testing.T, svc *Service, req api.Request, res *api.Result) {
+	t.Helper()
+	ctx := context.Background()
+	arts := map[string]*api.TaggedArticle{}
+	article := func(id string) *api.TaggedArticle {
+		if a, ok := arts[id]; ok {
+			return a
+		}
+		a, err := svc.Article(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts[id] = a
+		return a
+	}
+	jobs := func(id string) int64 {
+		nums := article(id).Values.Numbers(tag.Jobs)
+		if len(nums) == 0 {
+			return 0
+		}
+		return slices.Max(nums)
+	}
+	const all = 1 << 20
+	ids, err := svc.Matches(ctx, req, nil, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(ids)) != res.Total {
+		t.Fatalf("%s: %d matches, total %d", describe(req), len(ids), res.Total)
+	}
+	if req.Histogram != "" {
+		type acc struct {
+			n    int
+			jobs int64
+		}
+		per := map[time.Time]*acc{}
+		var first, last time.Time
+		for _, id := range ids {
+			p := article(id).Published
+			if p == nil {
+				continue
+			}
+			b := api.BucketStart(req.Histogram, *p)
+			if per[b] == nil {
+				per[b] = &acc{}
+			}
+			per[b].n++
+			per[b].jobs += jobs(id)
+			if first.IsZero() || b.Before(first) {
+				first = b
+			}
+			if b.After(last) {
+				last = b
+			}
+		}
+		want := []api.HistogramBucket{}
+		for b := first; len(per) > 0 && !b.After(last); b = api.NextBucket(req.Histogram, b) {
+			hb := api.HistogramBucket{Start: b.Format(time.DateOnly)}
+			if a := per[b]; a != nil {
+				hb.Count, hb.Jobs = a.n, a.jobs
+			}
+			want = append(want, hb)
+		}
+		if !reflect.DeepEqual(res.Histogram, want) {
+			t.Fatalf("%s: histogram %s\n got %v\nwant %v", describe(req), req.Histogram, res.Histogram, want)
+		}
+	} else if res.Histogram != nil {
+		t.Fatalf("%s: a histogram not asked for: %v", describe(req), res.Histogram)
+	}
+	for _, f := range res.Facets {
+		if f.Terms == nil {
+			continue
+		}
+		others := req.Clone()
+		delete(others.Filters, f.Name)
+		base, err := svc.Matches(ctx, others, nil, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range f.Terms {
+			if req.FacetMetric == "" {
+				if tc.Jobs != nil {
+					t.Fatalf("%s: facet %s %q has jobs %d not asked for", describe(req), f.Name, tc.Value, *tc.Jobs)
+				}
+				continue
+			}
+			n, sum := 0, int64(0)
+			for _, id := range base {
+				if slices.Contains(article(id).Values.Terms(tag.Kind(f.Name)), tc.Value) {
+					n++
+					sum += jobs(id)
+				}
+			}
+			if tc.Jobs == nil || n != tc.Count || sum != *tc.Jobs {
+				t.Fatalf("%s: facet %s %q: count %d jobs %v, recounted %d and %d", describe(req), f.Name, tc.Value, tc.Count, tc.Jobs, n, sum)
+			}
+		}
+	}
 }

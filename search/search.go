@@ -395,6 +395,10 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 		}
 	}
 	filters, all := s.filters(req)
+	dq := dateQuery(req)
+	if dq != nil {
+		all = append(all, dq)
+	}
 	main := bleve.NewSearchRequestOptions(combine(user, all), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
@@ -447,6 +451,9 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 				others = append(others, fq)
 			}
 		}
+		if dq != nil {
+			others = append(others, dq)
+		}
 		c.req = bleve.NewSearchRequestOptions(combine(user, others), 0, 0, false)
 		c.req.Score = "none"
 		c.req.AddFacet(f.name, facetRequest(req, f))
@@ -498,6 +505,11 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 			result.Facets = append(result.Facets, fc)
 		}
 	}
+	if req.Aggregates() {
+		if err := s.aggregateBleve(ctx, req, user, result); err != nil {
+			return nil, err
+		}
+	}
 	return result, nil
 }
 
@@ -519,7 +531,7 @@ func (s *Service) filters(req *api.Request) (each, active []query.Query) {
 // runs under: gen when it uses the cache, else the generation now, read
 // before the search reads the index. Otherwise it returns nil.
 func (s *Service) matchAllCounts(req *api.Request, gen uint64, useCache bool) *index.FacetCounts {
-	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" || len(req.IDs) > 0 {
+	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" || len(req.IDs) > 0 || req.Dated() {
 		return nil
 	}
 	if !useCache {

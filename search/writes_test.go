@@ -28,7 +28,7 @@ type randomWrites struct {
 func (x *randomWrites) article(id string) api.Article {
 	a := x.g.Article(x.next)
 	x.next++
-	return api.Article{ID: id, Title: a.Title, Text: a.Text}
+	return api.Article{ID: id, Title: a.Title, Text: a.Text, Published: a.Published}
 }
 
 // putNew writes n new articles.

@@ -17,6 +17,11 @@ type Result struct {
 	TookMS float64 `json:"took_ms"`
 	Hits   []Hit   `json:"hits"`
 	Facets Facets  `json:"facets"`
+	// Histogram holds the matching articles per period when the request
+	// asked for one (Request.Histogram): every period from the earliest
+	// matching article's to the latest's, empty ones included, in order;
+	// articles without a date are in none. Absent when not asked for.
+	Histogram []HistogramBucket `json:"histogram,omitzero"`
 }
 
 // AppendJSON appends r's JSON to b, written by hand (see
@@ -45,6 +50,22 @@ func (r *Result) AppendJSON(b []byte) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = r.Facets.appendJSON(b)
+	}
+	if r.Histogram != nil {
+		b = append(b, `,"histogram":[`...)
+		for i, h := range r.Histogram {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"start":`...)
+			b = schema.AppendString(b, h.Start)
+			b = append(b, `,"count":`...)
+			b = strconv.AppendInt(b, int64(h.Count), 10)
+			b = append(b, `,"jobs":`...)
+			b = strconv.AppendInt(b, h.Jobs, 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	return append(b, '}')
 }
@@ -176,6 +197,10 @@ func (fs Facets) appendJSON(b []byte) []byte {
 				b = schema.AppendString(b, t.Value)
 				b = append(b, `,"count":`...)
 				b = strconv.AppendInt(b, int64(t.Count), 10)
+				if t.Jobs != nil {
+					b = append(b, `,"jobs":`...)
+					b = strconv.AppendInt(b, *t.Jobs, 10)
+				}
 				b = append(b, '}')
 			}
 		}
@@ -240,6 +265,9 @@ func (fs *Facets) UnmarshalJSON(data []byte) error {
 type TermCount struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
+	// Jobs is the sum of the jobs of those articles, when the request
+	// asked for it (Request.FacetMetric).
+	Jobs *int64 `json:"jobs,omitempty"`
 }
 
 // RangeCount is the number of matching articles with a value in one bucket

@@ -38,7 +38,8 @@ func encode(t testing.TB, v any) string {
 
 // sampleResult is a result as a search returns it, with hostile strings.
 func sampleResult() (*Result, []oldHit) {
-	res := &Result{Total: 1234, TookMS: 1.25}
+	res := &Result{Total: 1234, TookMS: 1.25, Histogram: []HistogramBucket{{Start: "2015-01-01", Count: 3, Jobs: 1250}, {Start: "2015-04-01"}}}
+	jobs := int64(1_250)
 	var old []oldHit
 	for i := range 10 {
 		sum := schema.Default.NewSummary()
@@ -57,7 +58,7 @@ func sampleResult() (*Result, []oldHit) {
 	}
 	lo, hi := int64(1), int64(49)
 	res.Facets = Facets{
-		{Name: "trust", Terms: []TermCount{{"Guy's & St Thomas'", 12}, {"NHS <Fife>", 3}}},
+		{Name: "trust", Terms: []TermCount{{Value: "Guy's & St Thomas'", Count: 12, Jobs: &jobs}, {Value: "NHS <Fife>", Count: 3}}},
 		{Name: "union", Terms: []TermCount{}},
 		{Name: "jobs", Ranges: []RangeCount{{Key: "1-49", Label: "1–49", Min: &lo, Max: &hi, Count: 4}, {Key: "ge1000", Label: "1,000 and over", Min: &hi, Count: 0}}},
 	}
@@ -95,11 +96,12 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("AppendJSON:\n got %s\nwant %s", got, want)
 	}
 	plain := struct {
-		Total  uint64   `json:"total"`
-		TookMS float64  `json:"took_ms"`
-		Hits   []oldHit `json:"hits"`
-		Facets Facets   `json:"facets"`
-	}{res.Total, res.TookMS, old, res.Facets}
+		Total     uint64            `json:"total"`
+		TookMS    float64           `json:"took_ms"`
+		Hits      []oldHit          `json:"hits"`
+		Facets    Facets            `json:"facets"`
+		Histogram []HistogramBucket `json:"histogram,omitzero"`
+	}{res.Total, res.TookMS, old, res.Facets, res.Histogram}
 	if got, want := encode(t, res), encode(t, plain); got != want {
 		t.Errorf("result:\n got %s\nwant %s", got, want)
 	}
