@@ -15,18 +15,29 @@ import (
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
-// articleJobs is the number of jobs an article counts for in the
-// histogram's and the facets' sums (each article once): today the largest
-// of its stated job counts (the schema's jobs kind), the figure its hit
-// shows. When the tagger links cut events to organisations, the jobs
-// linked to the article's main trust replace it here, the one place that
-// decides it.
-func articleJobs(d *bitmaps.Doc) int64 {
-	vals := d.Numbers[api.FacetMetricJobs]
-	if len(vals) == 0 {
-		return 0
+// articleJobs is the number of jobs an article counts for, from its
+// stated job counts (the schema's jobs kind), and whether it has any: the
+// histogram's and the facets' sums add it once per article, and exports
+// show it. Today it is the largest count, the figure its hit shows. When
+// the tagger links cut events to organisations, the jobs linked to the
+// article's main trust replace it here, the one place that decides it.
+func articleJobs(jobs []int64) (int64, bool) {
+	if len(jobs) == 0 {
+		return 0, false
 	}
-	return slices.Max(vals)
+	return slices.Max(jobs), true
+}
+
+// headline returns the one figure an article counts for of the numeric
+// kind name, from its values: articleJobs for jobs, else the largest.
+func headline(name string, vals []int64) (int64, bool) {
+	if name == api.FacetMetricJobs {
+		return articleJobs(vals)
+	}
+	if len(vals) == 0 {
+		return 0, false
+	}
+	return slices.Max(vals), true
 }
 
 // noMonth marks an article without a publication date in monthsOf.
@@ -40,7 +51,7 @@ func jobsOf(set *bitmaps.Set) []int64 {
 		it := set.Live().Iterator()
 		for it.HasNext() {
 			num := it.Next()
-			out[num] = articleJobs(set.Doc(num))
+			out[num], _ = articleJobs(set.Doc(num).Numbers[api.FacetMetricJobs])
 		}
 		return out
 	}).([]int64)
