@@ -24,6 +24,9 @@ const (
 	headerExportLimit = "X-Export-Limit"
 )
 
+// exportWriteTime is the time an export may take to write its response.
+const exportWriteTime = 10 * time.Minute
+
 // httpExport answers an export as it streams: Begin sends the status and
 // headers (the body's type, its file name, the total and whether the cap
 // cuts it), then the writer's header line; rows follow.
@@ -83,6 +86,9 @@ func (s *Server) serveExport(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	// A long export outlives the server's write timeout, which is made
+	// for searches.
+	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(exportWriteTime))
 	e := &httpExport{c: c, format: format, limit: s.exportMax}
 	if format == api.ExportNDJSON {
 		e.out = api.NewNDJSONExport(c.Writer)
