@@ -135,7 +135,7 @@ func New(idx bleve.Index, opts Options) *Service {
 		s.schema = schema.Default
 	}
 	s.facets = facetsOf(s.schema)
-	s.hitFields = append([]string{index.FieldTitle}, index.StoredFields(s.schema)...)
+	s.hitFields = append([]string{index.FieldTitle, index.FieldPublished}, index.StoredFields(s.schema)...)
 	if opts.Generation != nil {
 		s.matchAll = opts.MatchAll
 		s.bitmaps = opts.Bitmaps
@@ -634,6 +634,9 @@ func (s *Service) toHit(h *search.DocumentMatch) api.Hit {
 		Title:  index.FirstString(h.Fields[index.FieldTitle]),
 		Score:  score,
 		Values: index.SummaryOf(s.schema, h.Fields),
+	}
+	if p := index.ArticleOf(h.ID, h.Fields).Published; !p.IsZero() {
+		hit.Published = &p
 	}
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
 		hit.Snippet = tidyFragment(frags[0])

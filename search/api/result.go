@@ -82,6 +82,8 @@ type Hit struct {
 	Score float64 `json:"score"`
 	// Snippet is HTML: escaped text with <mark> around the matched words.
 	Snippet string `json:"snippet"`
+	// Published is the article's publication time (UTC), when known.
+	Published *time.Time `json:"published,omitempty"`
 	// Values are the article's canonical entity values.
 	Values schema.Summary `json:"-"`
 }
@@ -104,6 +106,11 @@ func (h Hit) appendJSON(b []byte) []byte {
 	b = schema.AppendFloat(b, h.Score)
 	b = append(b, `,"snippet":`...)
 	b = schema.AppendString(b, h.Snippet)
+	if h.Published != nil {
+		b = append(b, `,"published":"`...)
+		b = h.Published.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	b = append(b, ',')
 	b = h.Values.AppendFields(b)
 	return append(b, '}')
@@ -116,7 +123,7 @@ func (h *Hit) UnmarshalJSON(data []byte) error {
 
 // Size is an estimate of the bytes h holds, for caches.
 func (h Hit) Size() int64 {
-	return 96 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
+	return 120 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
 }
 
 // Facet holds the counts of one facet of a search: per value for a name

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -12,17 +13,18 @@ import (
 // oldHit is a hit as plain encoding/json wrote it before the schema table:
 // the JSON the hand-written MarshalJSON must keep writing.
 type oldHit struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Score      float64  `json:"score"`
-	Snippet    string   `json:"snippet"`
-	Trusts     []string `json:"trusts"`
-	Unions     []string `json:"unions"`
-	AmountsGBP []int64  `json:"amounts_gbp"`
-	Jobs       []int64  `json:"jobs"`
-	People     []string `json:"people"`
-	Places     []string `json:"places"`
-	Hospitals  []string `json:"hospitals"`
+	ID         string     `json:"id"`
+	Title      string     `json:"title"`
+	Score      float64    `json:"score"`
+	Snippet    string     `json:"snippet"`
+	Published  *time.Time `json:"published,omitempty"`
+	Trusts     []string   `json:"trusts"`
+	Unions     []string   `json:"unions"`
+	AmountsGBP []int64    `json:"amounts_gbp"`
+	Jobs       []int64    `json:"jobs"`
+	People     []string   `json:"people"`
+	Places     []string   `json:"places"`
+	Hospitals  []string   `json:"hospitals"`
 }
 
 func encode(t testing.TB, v any) string {
@@ -51,8 +53,12 @@ func sampleResult() (*Result, []oldHit) {
 		sum.AddTerm(tag.Place, "Rotherham\u2028")
 		h := Hit{ID: "001_605bd6b5c84727b1", Title: "Unison warns of redundancies\tat Rotherham", Score: 0.123456789 * float64(i+1),
 			Snippet: "…the trust plans to cut <mark>750</mark> jobs, \"Unison\" said\x01…", Values: sum}
+		if i%2 == 0 {
+			p := time.Date(2015, 6, 30, 23, 30, i, i*1000, time.UTC)
+			h.Published = &p
+		}
 		res.Hits = append(res.Hits, h)
-		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet,
+		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, Published: h.Published,
 			Trusts: sum.Terms(tag.Trust), Unions: sum.Terms(tag.Union), AmountsGBP: sum.Numbers(tag.Amount), Jobs: sum.Numbers(tag.Jobs),
 			People: sum.Terms(tag.Person), Places: sum.Terms(tag.Place), Hospitals: sum.Terms(tag.Hospital)})
 	}
