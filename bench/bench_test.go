@@ -48,8 +48,8 @@ func TestRunSmall(t *testing.T) {
 			t.Fatalf("%s ingest: %+v", name, r)
 		}
 	}
-	if len(rep.Queries) != 11 {
-		t.Fatalf("%d queries, want 11", len(rep.Queries))
+	if len(rep.Queries) != 12 {
+		t.Fatalf("%d queries, want 12 (the histogram of issue 16 included)", len(rep.Queries))
 	}
 	var selective, all bool
 	for _, q := range rep.Queries {
@@ -108,8 +108,8 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("%s: cached latencies %+v", q.Name, q.Cached)
 		}
 	}
-	if len(rep.HTTPPaired) != 11 || rep.HTTPAdds == nil {
-		t.Fatalf("paired HTTP results: %d requests, adds %v; want 11 and a figure", len(rep.HTTPPaired), rep.HTTPAdds)
+	if len(rep.HTTPPaired) != len(rep.Queries) || rep.HTTPAdds == nil {
+		t.Fatalf("paired HTTP results: %d requests, adds %v; want one per query and a figure", len(rep.HTTPPaired), rep.HTTPAdds)
 	}
 	for _, p := range rep.HTTPPaired {
 		if p.Service.N != 2 || p.HTTP.N != 2 || p.HTTP.P50 <= 0 {

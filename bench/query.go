@@ -187,6 +187,10 @@ func buildMix(st *corpusStats) []Query {
 		{Name: "jobs range, by -jobs", Params: "jobs_min=100&jobs_max=600&sort=-jobs",
 			direct: req(num(string(tag.Jobs), f(100), f(600)), sortJobsDesc)},
 		{Name: "match all + all facets", Params: "q=", direct: req(query.NewMatchAllQuery(), nil)},
+		// Issue 16's aggregations over every article: bleve alone has no
+		// sum per period or per value, so its request counts the same
+		// facets and articles without them.
+		{Name: "histogram + facet sums (all)", Params: "histogram=month&facet_metric=jobs", direct: req(query.NewMatchAllQuery(), nil)},
 	}
 	return mix
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -149,4 +150,25 @@ func fullPrecision(term []byte) (int64, bool) {
 	}
 	v, err := pc.Int64()
 	return v, err == nil
+}
+
+// BitmapDocOf is what the bitmaps keep of an article read from its stored
+// fields (a search hit asking for StoredFields and FieldPublished): the
+// same Doc the Writer's bitmaps hold for it. A search whose generation has
+// no bitmaps builds a Set of its matches from these.
+func BitmapDocOf(s *schema.Schema, id string, fields map[string]any) *bitmaps.Doc {
+	var published time.Time
+	if p := FirstString(fields[FieldPublished]); p != "" {
+		if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+			published = t
+		}
+	}
+	// No text: no sketch, which only the stories need.
+	return bitmapDoc(s, api.Article{ID: id, Published: published}, SummaryOf(s, fields))
+}
+
+// BuildSet returns a Set of docs (ids all different) with the facet
+// fields of s, numbered afresh.
+func BuildSet(s *schema.Schema, docs []*bitmaps.Doc) *bitmaps.Set {
+	return bitmaps.Build(bitmaps.NewNumbering(), s.FacetFields(), docs)
 }

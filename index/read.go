@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cutwatch/cutwatch/search/api"
@@ -146,6 +147,28 @@ func fileStem(path string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
+// publishedLine starts the front-matter line of a .txt article that gives
+// its publication date.
+const publishedLine = "Published:"
+
+// frontMatter splits a .txt article's optional first line "Published:
+// DATE" (YYYY-MM-DD or RFC 3339) from its text; without it the time is
+// zero.
+func frontMatter(b string) (text string, published time.Time, err error) {
+	first, rest, _ := strings.Cut(b, "\n")
+	v, ok := strings.CutPrefix(strings.TrimSpace(first), publishedLine)
+	if !ok {
+		return b, time.Time{}, nil
+	}
+	t, err := api.ParsePublished(strings.TrimSpace(v))
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return rest, t, nil
+}
+
+// readTxt reads a .txt article: its id is the file name, its date the
+// front-matter line (frontMatter) or else the file's modification time.
 func readTxt(f SourceFile, emit func(Record) error, skip func(Skip)) error {
 	if f.Size > MaxTextFileSize {
 		skip(Skip{File: f.Path, Reason: fmt.Sprintf("file larger than %d bytes", MaxTextFileSize)})
@@ -160,7 +183,17 @@ func readTxt(f SourceFile, emit func(Record) error, skip func(Skip)) error {
 		skip(Skip{File: f.Path, Reason: "text is not valid UTF-8"})
 		return nil
 	}
-	a := api.Article{ID: fileStem(f.Path), Text: string(b)}
+	text, published, err := frontMatter(string(b))
+	if err != nil {
+		skip(Skip{File: f.Path, Reason: err.Error()})
+		return nil
+	}
+	if published.IsZero() {
+		if st, err := os.Stat(f.Path); err == nil {
+			published = st.ModTime().UTC().Truncate(time.Second)
+		}
+	}
+	a := api.Article{ID: fileStem(f.Path), Text: text, Published: published}
 	if err := a.Normalize(); err != nil {
 		skip(Skip{File: f.Path, Reason: err.Error()})
 		return nil

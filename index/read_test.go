@@ -241,3 +241,43 @@ func TestFindFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestReadTxtDates: a .txt article's date is its front-matter line
+// "Published: DATE" (which is not part of the text), else the file's
+// modification time; a front-matter date that is no date skips the file.
+func TestReadTxtDates(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string, mtime time.Time) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	mtime := time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+	for _, tt := range []struct {
+		name, text string
+		want       time.Time
+		wantText   string
+	}{
+		{"dated.txt", "Published: 2011-06-30\nUnison warns of 40 redundancies.\n", time.Date(2011, 6, 30, 0, 0, 0, 0, time.UTC), "Unison warns of 40 redundancies."},
+		{"instant.txt", "  Published:2015-07-01T00:30:00+01:00\r\nGMB says 12 posts go.", time.Date(2015, 6, 30, 23, 30, 0, 0, time.UTC), "GMB says 12 posts go."},
+		{"plain.txt", "Unison warns of redundancies.\nPublished: 2011-06-30 is not front matter here.", mtime, "Unison warns of redundancies.\nPublished: 2011-06-30 is not front matter here."},
+	} {
+		recs, skips := readAll(t, write(tt.name, tt.text, mtime))
+		if len(recs) != 1 || len(skips) != 0 {
+			t.Fatalf("%s: %d records, skips %v", tt.name, len(recs), skips)
+		}
+		a := recs[0].Article
+		if !a.Published.Equal(tt.want) || a.Text != tt.wantText {
+			t.Errorf("%s: published %v, text %q; want %v, %q", tt.name, a.Published, a.Text, tt.want, tt.wantText)
+		}
+	}
+	recs, skips := readAll(t, write("bad.txt", "Published: last Tuesday\nText.", mtime))
+	if len(recs) != 0 || len(skips) != 1 || !strings.Contains(skips[0].Reason, "published: cannot parse") {
+		t.Errorf("bad date: records %v, skips %v", recs, skips)
+	}
+}

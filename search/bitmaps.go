@@ -48,12 +48,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 			active = append(active, filters[i])
 		}
 	}
-	// visible are the articles a search may find: every live one, or
-	// with collapse all but the copies of stories.
-	visible := set.Live()
-	if !req.NoCollapse && !set.Copies().IsEmpty() {
-		visible = roaring.AndNot(visible, set.Copies())
-	}
+	visible := visibleBits(set, req)
 	var allow *roaring.Bitmap
 	switch {
 	case len(active) > 0:
@@ -93,6 +88,9 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 		matches = roaring.And(matches, visible)
 	}
 	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
+	if req.Histogram != "" {
+		result.Histogram = histogram(set, within(matches, filters, -1), req.Histogram)
+	}
 	return result, true, nil
 }
 
@@ -143,6 +141,9 @@ func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitm
 		}
 	}
 	result.Facets = s.facetsBits(req, set, visible, filters, gen, useCache)
+	if req.Histogram != "" {
+		result.Histogram = histogram(set, within, req.Histogram)
+	}
 	return result, true, nil
 }
 
@@ -164,21 +165,22 @@ func (s *Service) facetsBits(req *api.Request, set *bitmaps.Set, matches *roarin
 			}
 			s.cache.facetMisses.Add(1)
 		}
-		within := []*roaring.Bitmap{matches}
-		for j, fb := range filters {
-			if j != i && fb != nil {
-				within = append(within, fb)
-			}
-		}
-		base := matches
-		if len(within) > 1 {
-			base = roaring.FastAnd(within...)
-		}
-		fc := countBits(set, f, base, req.FacetSize)
+		fc := countBits(set, f, within(matches, filters, i), req.FacetSize)
 		if useCache {
 			s.cache.put(key, gen, fc, facetSize(fc))
 		}
 		out = append(out, fc)
+	}
+	if req.FacetMetric != "" {
+		// The sums are not cached with the counts: the cache keeps
+		// counts alone, which bleve's path makes too.
+		for i, f := range s.facets {
+			for j := range out {
+				if out[j].Name == f.name && !f.numeric {
+					out[j].Terms = withJobs(set, f, within(matches, filters, i), out[j].Terms)
+				}
+			}
+		}
 	}
 	return out
 }
@@ -310,6 +312,9 @@ func (s *Service) matchesBits(ctx context.Context, req *api.Request, user query.
 		if fb := filterBits(set, req, f); fb != nil {
 			within = roaring.And(within, fb)
 		}
+	}
+	if dated := dateBits(set, req); dated != nil {
+		within = roaring.And(within, dated)
 	}
 	if within.IsEmpty() {
 		return nil, nil

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/cutwatch/cutwatch/index"
@@ -54,6 +55,7 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			t.Errorf("near-duplicates not exercised: %d states with copies, %d hits with also_in, %d requests with collapse=false", withCopies, alsoIn, collapsedOff)
 		}
 	}()
+	aggregated := 0
 	compare := func(step string, n int) {
 		t.Helper()
 		_, b := w.Bitmaps()
@@ -74,6 +76,12 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			if r.IntN(3) == 0 {
 				req.NoCollapse = true
 				collapsedOff++
+			}
+			if r.IntN(3) == 0 {
+				req.Histogram = api.HistogramIntervals[r.IntN(len(api.HistogramIntervals))]
+			}
+			if r.IntN(3) == 0 {
+				req.FacetMetric = api.FacetMetricJobs
 			}
 			got, err := withBits.Search(ctx, req)
 			if err != nil {
@@ -114,14 +122,142 @@ func TestBitmapsMatchBleve(t *testing.T) {
 						break
 					}
 				}
-				t.Fatalf("%s: %+v:\n got %d %v %+v\nwant %d %v %+v", step, req, got.Total, hitIDs(got), got.Facets, want.Total, hitIDs(want), want.Facets)
+				t.Fatalf("%s: %+v:\n got %d %v %+v %+v\nwant %d %v %+v %+v", step, req, got.Total, hitIDs(got), got.Facets, got.Histogram, want.Total, hitIDs(want), want.Facets, want.Histogram)
+			}
+			if req.Aggregates() {
+				aggregated++
+				// A collapsed search leaves the copies of stories out.
+				hidden := map[string]bool{}
+				if !req.NoCollapse {
+					it := b.Set.Copies().Iterator()
+					for it.HasNext() {
+						hidden[b.Set.Doc(it.Next()).ID] = true
+					}
+				}
+				recount(t, withBits, req, got, hidden)
 			}
 		}
 	}
 	compare("start", 100)
+	defer func() {
+		if aggregated < 40 {
+			t.Errorf("only %d requests asked for a histogram or facet sums", aggregated)
+		}
+	}()
 	steps := 16
 	if testing.Short() {
 		steps = 6
 	}
 	x.run(steps, func(step string) { compare(step, 25) })
+}
+
+// recount checks res's histogram and facet sums against a count by hand
+// over the articles req matches (Matches, which the property compares
+// with bleve's, without those hidden by the collapse of stories), read as stored (Article): per period of each article's date, the
+// articles and the sum of their largest job counts; per facet value, the
+// articles matching req without that facet's filter that hold the value,
+// and the sum of their jobs.
+func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidden map[string]bool) {
+	t.Helper()
+	ctx := context.Background()
+	arts := map[string]*api.TaggedArticle{}
+	article := func(id string) *api.TaggedArticle {
+		if a, ok := arts[id]; ok {
+			return a
+		}
+		a, err := svc.Article(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts[id] = a
+		return a
+	}
+	jobs := func(id string) int64 {
+		nums := article(id).Values.Numbers(tag.Jobs)
+		if len(nums) == 0 {
+			return 0
+		}
+		return slices.Max(nums)
+	}
+	const all = 1 << 20
+	ids, err := svc.Matches(ctx, req, nil, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	visible := func(ids []string) []string {
+		return slices.DeleteFunc(ids, func(id string) bool { return hidden[id] })
+	}
+	ids = visible(ids)
+	if uint64(len(ids)) != res.Total {
+		t.Fatalf("%s: %d matches, total %d", describe(req), len(ids), res.Total)
+	}
+	if req.Histogram != "" {
+		type acc struct {
+			n    int
+			jobs int64
+		}
+		per := map[time.Time]*acc{}
+		var first, last time.Time
+		for _, id := range ids {
+			p := article(id).Published
+			if p == nil {
+				continue
+			}
+			b := api.BucketStart(req.Histogram, *p)
+			if per[b] == nil {
+				per[b] = &acc{}
+			}
+			per[b].n++
+			per[b].jobs += jobs(id)
+			if first.IsZero() || b.Before(first) {
+				first = b
+			}
+			if b.After(last) {
+				last = b
+			}
+		}
+		want := []api.HistogramBucket{}
+		for b := first; len(per) > 0 && !b.After(last); b = api.NextBucket(req.Histogram, b) {
+			hb := api.HistogramBucket{Start: b.Format(time.DateOnly)}
+			if a := per[b]; a != nil {
+				hb.Count, hb.Jobs = a.n, a.jobs
+			}
+			want = append(want, hb)
+		}
+		if !reflect.DeepEqual(res.Histogram, want) {
+			t.Fatalf("%s: histogram %s\n got %v\nwant %v", describe(req), req.Histogram, res.Histogram, want)
+		}
+	} else if res.Histogram != nil {
+		t.Fatalf("%s: a histogram not asked for: %v", describe(req), res.Histogram)
+	}
+	for _, f := range res.Facets {
+		if f.Terms == nil {
+			continue
+		}
+		others := req.Clone()
+		delete(others.Filters, f.Name)
+		base, err := svc.Matches(ctx, others, nil, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base = visible(base)
+		for _, tc := range f.Terms {
+			if req.FacetMetric == "" {
+				if tc.Jobs != nil {
+					t.Fatalf("%s: facet %s %q has jobs %d not asked for", describe(req), f.Name, tc.Value, *tc.Jobs)
+				}
+				continue
+			}
+			n, sum := 0, int64(0)
+			for _, id := range base {
+				if slices.Contains(article(id).Values.Terms(tag.Kind(f.Name)), tc.Value) {
+					n++
+					sum += jobs(id)
+				}
+			}
+			if tc.Jobs == nil || n != tc.Count || sum != *tc.Jobs {
+				t.Fatalf("%s: facet %s %q: count %d jobs %v, recounted %d and %d", describe(req), f.Name, tc.Value, tc.Count, tc.Jobs, n, sum)
+			}
+		}
+	}
 }

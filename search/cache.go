@@ -201,6 +201,7 @@ func resultSize(r *api.Result) int64 {
 	for _, f := range r.Facets {
 		n += facetSize(f)
 	}
+	n += int64(len(r.Histogram)) * (16 + 10 + 8 + 8)
 	return n
 }
 
@@ -208,7 +209,10 @@ func resultSize(r *api.Result) int64 {
 func facetSize(f api.Facet) int64 {
 	n := int64(2*24 + 16 + len(f.Name))
 	for _, t := range f.Terms {
-		n += 16 + 8 + int64(len(t.Value))
+		n += 16 + 8 + 8 + int64(len(t.Value))
+		if t.Jobs != nil {
+			n += 8
+		}
 	}
 	for _, r := range f.Ranges {
 		n += 2*16 + 3*8 + int64(len(r.Key)+len(r.Label))

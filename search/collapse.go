@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -121,4 +122,42 @@ func (s *Service) fillAlsoIn(ctx context.Context, set *bitmaps.Set, hits []api.H
 		}
 	}
 	return complete, nil
+}
+
+// hideCopies returns the query of the articles a search without the
+// bitmaps leaves out of req's matches: the copies of stories, unless req
+// asks for collapse=false (nil: none).
+func (s *Service) hideCopies(ctx context.Context, req *api.Request) (query.Query, error) {
+	if req.NoCollapse {
+		return nil, nil
+	}
+	stories, err := s.readStories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return hideOf(stories, req), nil
+}
+
+// hideOf is hideCopies with the stories read.
+func hideOf(stories *bitmaps.Set, req *api.Request) query.Query {
+	if ids := copyIDs(stories); !req.NoCollapse && len(ids) > 0 {
+		return query.NewDocIDQuery(ids)
+	}
+	return nil
+}
+
+// visibleBits returns the articles of set a search of req may find:
+// every live one, without the copies of stories unless req asks for
+// collapse=false, within req's dates (which are no facet: they narrow the
+// matches of every facet too). It is set.Live() itself when nothing
+// narrows it.
+func visibleBits(set *bitmaps.Set, req *api.Request) *roaring.Bitmap {
+	visible := set.Live()
+	if !req.NoCollapse && !set.Copies().IsEmpty() {
+		visible = roaring.AndNot(visible, set.Copies())
+	}
+	if dated := dateBits(set, req); dated != nil {
+		visible = roaring.And(visible, dated)
+	}
+	return visible
 }

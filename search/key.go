@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -18,7 +19,7 @@ import (
 func requestKey(s *schema.Schema, r *api.Request) string {
 	var b strings.Builder
 	writeMatchKey(s, r, &b, "")
-	fmt.Fprintf(&b, "\x00sort=%s\x00from=%d\x00size=%d\x00facet_size=%d\x00facets=", r.Sort, r.From, r.Size, r.FacetSize)
+	fmt.Fprintf(&b, "\x00sort=%s\x00from=%d\x00size=%d\x00facet_size=%d\x00histogram=%s\x00facet_metric=%s\x00facets=", r.Sort, r.From, r.Size, r.FacetSize, r.Histogram, r.FacetMetric)
 	for _, name := range s.FacetNames() {
 		if r.WantsFacet(name) {
 			b.WriteString(name)
@@ -63,6 +64,9 @@ func writeMatchKey(s *schema.Schema, r *api.Request, b *strings.Builder, except 
 	if r.NoCollapse {
 		b.WriteString("\x00collapse=false")
 	}
+	if r.Dated() {
+		fmt.Fprintf(b, "\x00published=%d..%d", dateKey(r.PublishedFrom), dateKey(r.PublishedTo))
+	}
 	for _, field := range s.TermNames() {
 		if field == except {
 			continue
@@ -92,4 +96,12 @@ func bound(f *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*f, 'g', -1, 64)
+}
+
+// dateKey is a date bound in a key: Unix nanoseconds, 0 when open.
+func dateKey(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/cutwatch/cutwatch/index"
@@ -41,7 +43,7 @@ func TestPercolatorMatchesSearch(t *testing.T) {
 	var arts []api.Article
 	for i := range articles {
 		a := g.Article(i)
-		arts = append(arts, api.Article{ID: a.ID, Title: a.Title, Text: a.Text})
+		arts = append(arts, api.Article{ID: a.ID, Title: a.Title, Text: a.Text, Published: a.Published})
 	}
 	if _, err := w.Put(ctx, arts); err != nil {
 		t.Fatal(err)
@@ -90,7 +92,11 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 	pick := func(ss []string) string { return ss[r.IntN(len(ss))] }
 	var words, phrases []string
 	terms := map[string][]string{}
+	var dates []time.Time
 	for _, w := range ws {
+		if !w.Article.Published.IsZero() {
+			dates = append(dates, w.Article.Published)
+		}
 		fs := strings.Fields(strings.Map(func(c rune) rune {
 			if c == '.' || c == ',' || c == '"' || c == '(' || c == ')' || c == ':' || c == ';' {
 				return ' '
@@ -151,11 +157,55 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 			hi := float64(r.IntN(200_000_000))
 			req.SetRange("amount", api.Range{Max: &hi})
 		}
+		if r.IntN(3) == 0 && len(dates) > 0 {
+			randomDates(r, &req, dates)
+		}
 		out = append(out, req)
 	}
 	return out
 }
 
 func describe(req api.Request) string {
-	return fmt.Sprintf("q=%q filters=%v ranges=%v", req.Q, req.Filters, req.Ranges)
+	return fmt.Sprintf("q=%q filters=%v ranges=%v published=%v..%v", req.Q, req.Filters, req.Ranges, req.PublishedFrom, req.PublishedTo)
+}
+
+// randomDates gives req a published_from, a published_to or both, parsed
+// by api.ParseRequest from the articles' dates: a whole UTC day (the
+// article's own, a day before or after) or an instant, given in UTC or
+// with an offset, sometimes the article's exact time.
+func randomDates(r *rand.Rand, req *api.Request, dates []time.Time) {
+	bound := func() string {
+		d := dates[r.IntN(len(dates))]
+		if r.IntN(3) == 0 {
+			// The article's exact time: the bounds are inclusive.
+			return d.In(time.FixedZone("", (r.IntN(27)-12)*3600)).Format(time.RFC3339Nano)
+		}
+		d = d.AddDate(0, 0, r.IntN(3)-1)
+		switch r.IntN(4) {
+		case 0, 1:
+			return d.UTC().Format(time.DateOnly)
+		case 2:
+			return d.In(time.FixedZone("", (r.IntN(27)-12)*3600)).Format(time.RFC3339Nano)
+		}
+		return d.Add(time.Duration(r.IntN(7200)-3600) * time.Second).UTC().Format(time.RFC3339)
+	}
+	v := url.Values{}
+	switch r.IntN(3) {
+	case 0:
+		v.Set("published_from", bound())
+	case 1:
+		v.Set("published_to", bound())
+	default:
+		a, b := bound(), bound()
+		v.Set("published_from", a)
+		v.Set("published_to", b)
+	}
+	p, err := api.ParseRequest(schema.Default, v)
+	if err != nil { // from after to: keep the lower bound only
+		v.Del("published_to")
+		if p, err = api.ParseRequest(schema.Default, v); err != nil {
+			panic(err)
+		}
+	}
+	req.PublishedFrom, req.PublishedTo = p.PublishedFrom, p.PublishedTo
 }

@@ -142,7 +142,7 @@ func New(idx bleve.Index, opts Options) *Service {
 		s.schema = schema.Default
 	}
 	s.facets = facetsOf(s.schema)
-	s.hitFields = append([]string{index.FieldTitle}, index.StoredFields(s.schema)...)
+	s.hitFields = append([]string{index.FieldTitle, index.FieldPublished}, index.StoredFields(s.schema)...)
 	if opts.Generation != nil {
 		s.matchAll = opts.MatchAll
 		s.bitmaps = opts.Bitmaps
@@ -410,16 +410,17 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 		}
 	}
 	// Without the bitmaps, the stories are read from the index, and the
-	// copies left out by their ids.
+	// copies left out by their ids (hideCopies).
 	stories, err := s.readStories(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var hide query.Query
-	if ids := copyIDs(stories); !req.NoCollapse && len(ids) > 0 {
-		hide = query.NewDocIDQuery(ids)
-	}
+	hide := hideOf(stories, req)
 	filters, all := s.filters(req)
+	dq := dateQuery(req)
+	if dq != nil {
+		all = append(all, dq)
+	}
 	main := bleve.NewSearchRequestOptions(combine(user, all, hide), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
@@ -475,6 +476,9 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 				others = append(others, fq)
 			}
 		}
+		if dq != nil {
+			others = append(others, dq)
+		}
 		c.req = bleve.NewSearchRequestOptions(combine(user, others, hide), 0, 0, false)
 		c.req.Score = "none"
 		c.req.AddFacet(f.name, facetRequest(req, f))
@@ -529,6 +533,11 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 			result.Facets = append(result.Facets, fc)
 		}
 	}
+	if req.Aggregates() {
+		if err := s.aggregateBleve(ctx, req, user, result); err != nil {
+			return nil, err
+		}
+	}
 	return result, nil
 }
 
@@ -550,7 +559,7 @@ func (s *Service) filters(req *api.Request) (each, active []query.Query) {
 // runs under: gen when it uses the cache, else the generation now, read
 // before the search reads the index. Otherwise it returns nil.
 func (s *Service) matchAllCounts(req *api.Request, gen uint64, useCache bool) *index.FacetCounts {
-	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" || len(req.IDs) > 0 {
+	if s.matchAll == nil || strings.TrimSpace(req.Q) != "" || len(req.IDs) > 0 || req.Dated() {
 		return nil
 	}
 	if !useCache {
@@ -653,6 +662,9 @@ func (s *Service) toHit(h *search.DocumentMatch) api.Hit {
 		Title:  index.FirstString(h.Fields[index.FieldTitle]),
 		Score:  score,
 		Values: index.SummaryOf(s.schema, h.Fields),
+	}
+	if p := index.ArticleOf(h.ID, h.Fields).Published; !p.IsZero() {
+		hit.Published = &p
 	}
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
 		hit.Snippet = tidyFragment(frags[0])

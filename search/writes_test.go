@@ -35,7 +35,7 @@ func (x *randomWrites) article(id string) api.Article {
 	}
 	a := x.g.Article(x.next)
 	x.next++
-	return api.Article{ID: id, Title: a.Title, Text: a.Text}
+	return api.Article{ID: id, Title: a.Title, Text: a.Text, Published: a.Published}
 }
 
 // putNew writes n new articles.

@@ -210,7 +210,7 @@ var writeCases = []writeCase{
 // publicRoutes are the routes that need no key: reads.
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json",
-	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field", "GET /feeds/search.atom",
+	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field", "GET /api/export", "GET /feeds/search.atom",
 	"GET /", "GET /articles/:id", "GET /static/*file",
 }
 

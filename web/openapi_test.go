@@ -470,9 +470,33 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
 	}
 	want := append([]string{"q"}, sch.TermNames()...)
-	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets", "collapse")
+	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets", "collapse",
+		"published_from", "published_to", "histogram", "facet_metric")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/search parameters %v, want %v", names, want)
+	}
+	// An export takes the parameters that choose the articles, and format.
+	names = nil
+	for _, p := range jsonAt(spec, "paths", "/api/export", "get", "parameters").([]any) {
+		ref, _ := jsonAt(p, "$ref").(string)
+		if ref == "" {
+			ref, _ = jsonAt(p, "name").(string)
+		}
+		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
+	}
+	want = append([]string{"q"}, sch.TermNames()...)
+	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "published_from", "published_to", "format")
+	if !slices.Equal(names, want) {
+		t.Errorf("GET /api/export parameters %v, want %v", names, want)
+	}
+	if got := jsonAt(spec, "paths", "/api/export", "get", "parameters"); got != nil {
+		p := got.([]any)[len(got.([]any))-1]
+		if e, _ := json.Marshal(jsonAt(p, "schema", "enum")); string(e) != `["`+api.ExportCSV+`","`+api.ExportNDJSON+`"]` {
+			t.Errorf("GET /api/export format enum %s", e)
+		}
+	}
+	if e, _ := json.Marshal(jsonAt(spec, "components", "parameters", "histogram", "schema", "enum")); string(e) != `["`+strings.Join(api.HistogramIntervals, `","`)+`"]` {
+		t.Errorf("histogram enum %s, the code says %v", e, api.HistogramIntervals)
 	}
 	// Body limits of the write routes are stated in their descriptions.
 	for path, limit := range map[string]string{"/api/articles": "2 MiB", "/api/articles/_bulk": "32 MiB"} {

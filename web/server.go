@@ -44,6 +44,10 @@ type Options struct {
 	// ("https://cutwatch.example.org"); empty: the request's own.
 	PublicURL string
 
+	// ExportMax caps the rows of one /api/export (api.DefaultExportMax
+	// if 0).
+	ExportMax int
+
 	// Metrics receives the server's measurements, exported at GET
 	// /metrics (a new NewMetrics() if nil). One Metrics serves one Server.
 	Metrics *Metrics
@@ -68,6 +72,9 @@ type Server struct {
 	watches   api.Watches
 	publicURL string
 
+	// exportMax caps the rows of one export (export.go).
+	exportMax int
+
 	// Readiness (ready.go).
 	ready    api.Readiness
 	draining atomic.Bool
@@ -86,7 +93,10 @@ type Server struct {
 // done with it, after the http.Server has shut down.
 func New(s api.Searcher, opts Options) *Server {
 	srv := &Server{searcher: s, schema: s.Schema(), log: opts.Logger, ingester: opts.Ingester, sources: opts.Sources, ready: opts.Readiness,
-		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}, watches: opts.Watches, publicURL: opts.PublicURL}
+		metrics: opts.Metrics, job: reindexStatus{State: jobIdle}, watches: opts.Watches, publicURL: opts.PublicURL, exportMax: opts.ExportMax}
+	if srv.exportMax <= 0 {
+		srv.exportMax = api.DefaultExportMax
+	}
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
 	if srv.log == nil {
@@ -141,6 +151,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/search", api, s.serveSearch)
 	r.GET("/api/articles/:id", api, s.serveArticle)
 	r.GET("/api/facets/:field", api, s.serveFacet)
+	r.GET("/api/export", api, s.serveExport)
 	r.GET(feedPath, api, s.serveFeed)
 	s.watchRoutes(r)
 	s.writeRoutes(r)  // POST, PUT, DELETE and the re-index status behind the API key

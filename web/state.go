@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -36,6 +37,12 @@ func requestValues(s *schema.Schema, r api.Request) url.Values {
 	for _, name := range s.NumericNames() {
 		setRange(v, name, r.Ranges[name])
 	}
+	if val, _ := dateParam(r.PublishedFrom, false); val != "" {
+		v.Set("published_from", val)
+	}
+	if val, _ := dateParam(r.PublishedTo, true); val != "" {
+		v.Set("published_to", val)
+	}
 	if r.Sort != "" && r.Sort != api.SortRelevance {
 		v.Set("sort", r.Sort)
 	}
@@ -63,6 +70,28 @@ func setRange(v url.Values, name string, r api.Range) {
 	}
 }
 
+// dateParam writes a date bound of a request back as its parameter: a
+// whole UTC day (its first instant for a lower bound, end false; its last
+// for an upper one) as YYYY-MM-DD, with day true, any other instant in RFC
+// 3339; "" when open.
+func dateParam(t time.Time, end bool) (val string, day bool) {
+	if t.IsZero() {
+		return "", false
+	}
+	t = t.UTC()
+	start := t
+	if end {
+		start = t.Add(time.Nanosecond)
+	}
+	if start.Equal(start.Truncate(24 * time.Hour)) {
+		if end {
+			return t.Format(time.DateOnly), true
+		}
+		return start.Format(time.DateOnly), true
+	}
+	return t.Format(time.RFC3339Nano), false
+}
+
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // rangeParams are the URL parameters of the numeric kinds' ranges.
@@ -79,7 +108,7 @@ func rangeParams(s *schema.Schema) []string {
 func paramOrder(s *schema.Schema) []string {
 	out := append([]string{"q"}, s.TermNames()...)
 	out = append(out, rangeParams(s)...)
-	return append(out, "sort", "from", "size", "facet_size", "collapse")
+	return append(out, "published_from", "published_to", "sort", "from", "size", "facet_size", "collapse")
 }
 
 // searchURL is the search page's URL for r.
@@ -179,4 +208,22 @@ func kindPlural(s *schema.Schema, kind string) string {
 		return k.Plural
 	}
 	return kind
+}
+
+// exportURL is the CSV export of the articles r matches: its filters and
+// dates, without sort or page.
+func exportURL(s *schema.Schema, r api.Request) string {
+	v := requestValues(s, api.Request{Q: r.Q, Filters: r.Filters, Ranges: r.Ranges, PublishedFrom: r.PublishedFrom, PublishedTo: r.PublishedTo})
+	var b strings.Builder
+	b.WriteString("/api/export?")
+	for _, name := range paramOrder(s) {
+		for _, val := range v[name] {
+			b.WriteString(url.QueryEscape(name))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(val))
+			b.WriteByte('&')
+		}
+	}
+	b.WriteString("format=csv")
+	return b.String()
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -729,5 +730,76 @@ func TestStaticFiles(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("/static/nope.css: %d", resp.StatusCode)
+	}
+}
+
+// TestSearchPageDates: the date inputs show the request's whole-day
+// bounds (an instant goes in a hidden input), every search link keeps the
+// dates, each hit shows its date, an active-filter chip removes them, and
+// "Download CSV" exports every match of the search (not the page) with
+// its filters and dates.
+func TestSearchPageDates(t *testing.T) {
+	srv, svc := uiServer(t)
+	const query = "q=nurse&published_from=2000-01-01&published_to=2199-12-31&size=1"
+	p := getPage(t, srv, "/?"+query)
+	p.wantHTML(t, http.StatusOK)
+	if v := attr(p.one(t, "input[name=published_from]"), "value"); v != "2000-01-01" {
+		t.Errorf("from input %q", v)
+	}
+	if v := attr(p.one(t, "input[name=published_to]"), "value"); v != "2199-12-31" {
+		t.Errorf("to input %q", v)
+	}
+	for _, a := range p.all("a[href]") {
+		href := attr(a, "href")
+		if !strings.HasPrefix(href, "/?") || text(a) == "Clear all" {
+			continue
+		}
+		u, _ := url.Parse(href)
+		keeps := u.Query().Get("published_from") == "2000-01-01" && u.Query().Get("published_to") == "2199-12-31"
+		if remove := strings.Contains(text(a), "Published:"); keeps == remove {
+			t.Errorf("link %q (%q): keeps the dates %v", href, text(a), keeps)
+		}
+	}
+	_, res := apiIDs(t, svc, query)
+	if res.Total < 2 {
+		t.Fatalf("the seeds' search matches %d articles: too few to tell a page from the export", res.Total)
+	}
+	times := p.all("time[datetime]")
+	if len(times) != 1 || text(times[0]) != res.Hits[0].Published.UTC().Format("2 January 2006") {
+		t.Errorf("hit dates %q, want %v", texts(times), res.Hits[0].Published)
+	}
+	var export string
+	for _, a := range p.all("a[href]") {
+		if text(a) == "Download CSV" {
+			export = attr(a, "href")
+		}
+	}
+	if export != "/api/export?q=nurse&published_from=2000-01-01&published_to=2199-12-31&format=csv" {
+		t.Fatalf("Download CSV links to %q", export)
+	}
+	resp, err := http.Get(srv.URL + export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(resp.Body).ReadAll()
+	resp.Body.Close()
+	if err != nil || uint64(len(recs)-1) != res.Total {
+		t.Errorf("the CSV has %d rows (%v), the search %d", len(recs)-1, err, res.Total)
+	}
+
+	// An instant is no whole day: the form carries it hidden.
+	p = getPage(t, srv, "/?q=nurse&published_from=2001-02-03T04:05:06Z")
+	p.wantHTML(t, http.StatusOK)
+	var hidden []string
+	for _, in := range p.all("input[type=hidden]") {
+		hidden = append(hidden, attr(in, "name")+"="+attr(in, "value"))
+	}
+	if !slices.Contains(hidden, "published_from=2001-02-03T04:05:06Z") {
+		t.Errorf("hidden inputs %q", hidden)
+	}
+	for _, in := range p.all("input[name=published_from]") {
+		if _, disabled := attrOK(in, "disabled"); attr(in, "type") == "date" && !disabled {
+			t.Error("the date input is sent beside the hidden exact time")
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -38,6 +39,14 @@ type searchView struct {
 	Prev     string // URL of the previous page, "" on the first
 	Next     string // URL of the next page, "" on the last
 	FeedURL  string // the Atom feed of this search (feedPath)
+	// ExportURL downloads every match as CSV (/api/export).
+	ExportURL string
+	// DateFrom and DateTo are the date inputs' values (YYYY-MM-DD), when
+	// the request's bounds are whole days; other bounds go in Hidden.
+	DateFrom, DateTo string
+	// FromHidden and ToHidden say a bound is an instant carried in Hidden:
+	// its date input is then disabled (not sent twice).
+	FromHidden, ToHidden bool
 }
 
 // hitView is one result.
@@ -45,6 +54,9 @@ type hitView struct {
 	URL     string
 	Title   string
 	Snippet template.HTML
+	// Published is the publication date to show ("30 June 2015", UTC)
+	// and Datetime its machine-readable form; empty when unknown.
+	Published, Datetime string
 	// Chips show the values of the kinds shown on hits (schema.Kind.OnHit):
 	// the largest of each numeric kind first, then every name as a filter
 	// link.
@@ -174,7 +186,11 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 	}
 	v.Sorts = sortOptions(s, req.Sort)
 	v.FeedURL = feedURL(s, req)
+	v.ExportURL = exportURL(s, req)
 	v.Hidden = hiddenState(s, req)
+	v.DateFrom, v.DateTo = dateInputs(req)
+	v.FromHidden = v.DateFrom == "" && !req.PublishedFrom.IsZero()
+	v.ToHidden = v.DateTo == "" && !req.PublishedTo.IsZero()
 	v.ClearURL = searchURL(s, api.Request{Q: req.Q, Sort: req.Sort, Size: req.Size, FacetSize: req.FacetSize})
 
 	for _, h := range res.Hits {
@@ -205,7 +221,7 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 func badSearchView(s *schema.Schema, raw url.Values, br *api.BadRequestError) *searchView {
 	v := &searchView{Title: "Search", Q: raw.Get("q"), Error: br.Error(), Failed: true, ClearURL: "/"}
 	v.Sorts = sortOptions(s, raw.Get("sort"))
-	carry := append(append(s.TermNames(), rangeParams(s)...), "size", "facet_size", "collapse")
+	carry := append(append(s.TermNames(), rangeParams(s)...), "published_from", "published_to", "size", "facet_size", "collapse")
 	for _, name := range carry {
 		if name == br.Param {
 			continue
@@ -261,11 +277,33 @@ func hiddenState(s *schema.Schema, req api.Request) []hiddenInput {
 			h = append(h, hiddenInput{name, val})
 		}
 	}
+	// A date bound that is not a whole day has no date input to show it.
+	if val, day := dateParam(req.PublishedFrom, false); val != "" && !day {
+		h = append(h, hiddenInput{"published_from", val})
+	}
+	if val, day := dateParam(req.PublishedTo, true); val != "" && !day {
+		h = append(h, hiddenInput{"published_to", val})
+	}
 	return h
+}
+
+// dateInputs returns the values of the date inputs: the request's date
+// bounds that are whole UTC days.
+func dateInputs(req api.Request) (from, to string) {
+	if val, day := dateParam(req.PublishedFrom, false); day {
+		from = val
+	}
+	if val, day := dateParam(req.PublishedTo, true); day {
+		to = val
+	}
+	return from, to
 }
 
 func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 	hv := hitView{URL: articleURL(h.ID), Title: h.Title, Snippet: safeSnippet(h.Snippet)}
+	if h.Published != nil {
+		hv.Published, hv.Datetime = h.Published.UTC().Format("2 January 2006"), h.Published.UTC().Format(time.RFC3339)
+	}
 	if hv.Title == "" {
 		hv.Title = h.ID
 	}
@@ -411,6 +449,22 @@ func activeFilters(s *schema.Schema, req api.Request) []activeFilter {
 			RemoveURL: edit(s, req, func(r *api.Request) { r.SetRange(k.Name(), api.Range{}) }),
 		})
 	}
+	if req.Dated() {
+		from, _ := dateParam(req.PublishedFrom, false)
+		to, _ := dateParam(req.PublishedTo, true)
+		val := from + " to " + to
+		switch {
+		case from == "":
+			val = "until " + to
+		case to == "":
+			val = "since " + from
+		}
+		out = append(out, activeFilter{
+			Kind:      "Published",
+			Value:     val,
+			RemoveURL: edit(s, req, func(r *api.Request) { r.PublishedFrom, r.PublishedTo = time.Time{}, time.Time{} }),
+		})
+	}
 	return out
 }
 
@@ -496,7 +550,7 @@ func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
 		v.SourceURL, v.SourceHost = u.String(), strings.TrimPrefix(u.Hostname(), "www.")
 	}
 	if a.Published != nil {
-		v.Published = a.Published.Format("2 January 2006")
+		v.Published = a.Published.UTC().Format("2 January 2006")
 	}
 	for _, sk := range s.Kinds() {
 		k, kind := sk.Kind, sk.Name()

@@ -220,7 +220,7 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 	for start := 0; start < 45; start += 15 {
 		var b strings.Builder
 		for _, a := range arts[start : start+15] {
-			line, _ := json.Marshal(api.Article{ID: a.ID, Title: a.Title, Text: a.Text})
+			line, _ := json.Marshal(api.Article{ID: a.ID, Title: a.Title, Text: a.Text, Published: a.Published})
 			b.Write(line)
 			b.WriteByte('\n')
 		}
@@ -229,7 +229,7 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 		}
 	}
 	for _, a := range arts[45:] {
-		line, _ := json.Marshal(api.Article{ID: a.ID, Title: a.Title, Text: a.Text})
+		line, _ := json.Marshal(api.Article{ID: a.ID, Title: a.Title, Text: a.Text, Published: a.Published})
 		if status, _, body := ws.do(t, http.MethodPost, "/api/articles", testKey, line); status != http.StatusCreated {
 			t.Fatalf("post: %d %s", status, body)
 		}
@@ -251,7 +251,7 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 	for id, search := range byWatch {
 		matchedAny := false
 		for _, a := range arts {
-			status, _, body := ws.do(t, http.MethodGet, "/api/search?"+search+"&facets=none&size=1&id="+url.QueryEscape(a.ID), "", nil)
+			status, _, body := ws.do(t, http.MethodGet, "/api/search?"+search+"&facets=none&size=1&collapse=false&id="+url.QueryEscape(a.ID), "", nil)
 			if status != http.StatusOK {
 				t.Fatalf("search %s: %d %s", search, status, body)
 			}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,6 +35,9 @@ type Article struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Text  string `json:"text"`
+	// Published is the article's publication time (2008–2026, in bursts:
+	// see published).
+	Published time.Time `json:"published,omitzero"`
 	// Truth holds the true entities, encoded beside the fields above.
 	Truth schema.Summary `json:"-"`
 }
@@ -225,6 +229,7 @@ func (g *Generator) Article(i int) Article {
 	}
 	a := Article{ID: fmt.Sprintf("gen-%d-%07d", g.seed, i), Text: b.String()}
 	a.Title = s.title()
+	a.Published = g.published(i)
 	a.Truth = distinct(s.sum)
 	return a
 }

@@ -51,7 +51,7 @@ func (g *Generator) OffTopic(i int) Article {
 		b.WriteString("\n\n")
 		b.WriteString(p)
 	}
-	a := Article{ID: fmt.Sprintf("off-%d-%07d", g.seed, i), Text: b.String()}
+	a := Article{ID: fmt.Sprintf("off-%d-%07d", g.seed, i), Text: b.String(), Published: g.published(-1 - i)}
 	a.Title = s.offTitle(kind)
 	a.Truth = distinct(s.sum)
 	return a

@@ -48,7 +48,7 @@ func TestPeersAnswerAsCutwatch(t *testing.T) {
 	default:
 		t.Fatalf("engines %v, skipped %v", names, rep.Skipped)
 	}
-	if rep.Articles != 300 || len(rep.Requests) != 11 {
+	if rep.Articles != 300 || len(rep.Requests) != 12 {
 		t.Fatalf("%d articles, %d requests", rep.Articles, len(rep.Requests))
 	}
 	var narrowed, counted bool

@@ -157,7 +157,11 @@ func fromAPI(r *api.Result) result {
 				out.Facets[i] = append(out.Facets[i], api.TermCount{Value: rc.Key, Count: rc.Count})
 			}
 		} else {
-			out.Facets[i] = append(out.Facets[i], got.Terms...)
+			// Counts only: the peers compute no jobs sums
+			// (facet_metric), nor histograms.
+			for _, tc := range got.Terms {
+				out.Facets[i] = append(out.Facets[i], api.TermCount{Value: tc.Value, Count: tc.Count})
+			}
 		}
 	}
 	return out

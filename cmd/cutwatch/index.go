@@ -39,7 +39,9 @@ func indexCommand() *ffcli.Command {
 			"re-tagging every article (after a tagger change, or to replace a damaged\n" +
 			"index), and swaps it in when complete; PATH is optional then.\n\n" +
 			".txt: one article a file, id = file name without extension, title = first\n" +
-			"line or sentence. .json: one object (id defaults to the file name) or an\n" +
+			"line or sentence; a first line 'Published: YYYY-MM-DD' (or an RFC 3339\n" +
+			"time) gives its date and is not part of the text, else the file's\n" +
+			"modification time is its date. .json: one object (id defaults to the file name) or an\n" +
 			"array of objects. .jsonl: one object a line. Objects have id, title, text\n" +
 			"and optionally url and published (RFC 3339 or YYYY-MM-DD).\n\n" +
 			"A file, line or item that cannot be indexed is skipped and listed in the\n" +

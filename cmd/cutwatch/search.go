@@ -58,6 +58,9 @@ func searchParams(s *schema.Schema) []struct{ flag, param, usage string } {
 			struct{ flag, param, usage string }{k.Name() + "-max", k.Name() + "_max", whose + "most `N`"})
 	}
 	return append(out,
+		struct{ flag, param, usage string }{"published-from", "published_from", "only articles published on or after `DATE` (YYYY-MM-DD: from the start of that UTC day; or an RFC 3339 time)"},
+		struct{ flag, param, usage string }{"published-to", "published_to", "only articles published on or before `DATE` (YYYY-MM-DD: to the end of that UTC day; or an RFC 3339 time)"},
+		struct{ flag, param, usage string }{"histogram", "histogram", "also count the matching articles and their jobs per `PERIOD`: " + strings.Join(api.HistogramIntervals, ", ")},
 		struct{ flag, param, usage string }{"sort", "sort", "order `S` of hits: " + strings.Join(api.SortKeys(s), ", ") + " (default relevance)"},
 		struct{ flag, param, usage string }{"from", "from", "offset `N` of the first hit (default 0)"},
 		struct{ flag, param, usage string }{"size", "size", fmt.Sprintf("number `N` of hits (default %d, at most %d)", api.DefaultSize, api.MaxSize)})
@@ -67,6 +70,7 @@ func searchCommand() *ffcli.Command {
 	fs := newFlagSet("search")
 	data := fs.String("data", defaultDataDir, "data folder: the article store and the index (the folder its CURRENT file names)")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search returns it")
+	asCSV := fs.Bool("csv", false, fmt.Sprintf("print every matching article (not one page) as CSV, as /api/export returns it (at most %d)", api.DefaultExportMax))
 	filters := make(map[string]*stringsFlag)
 	for _, field := range schema.Default.TermNames() {
 		filters[field] = new(stringsFlag)
@@ -78,15 +82,18 @@ func searchCommand() *ffcli.Command {
 	}
 	return &ffcli.Command{
 		Name:       "search",
-		ShortUsage: "cutwatch search [--data ./data] [--json] [--trust T] [--union U] [--person P] [--place P] [--hospital H] [--sort S] [--from N] [--size N] [QUERY...]",
+		ShortUsage: "cutwatch search [--data ./data] [--json|--csv] [--published-from DATE] [--published-to DATE] [--histogram year] [--trust T] [--union U] [--person P] [--place P] [--hospital H] [--sort S] [--from N] [--size N] [QUERY...]",
 		ShortHelp:  "Search the index from the command line.",
 		LongHelp: "Searches the index of --data with QUERY (the words are joined with\n" +
 			"spaces) in the syntax of the API: words, \"phrases\", +must, -not,\n" +
 			"field:value, fuzzy~1, prefix*, (groups). No QUERY matches every article.\n" +
 			"Filters are repeatable: values of one facet are ORed, facets ANDed.\n\n" +
 			"Prints a table of hits (rank, score, id, title, unions and trusts, largest\n" +
-			"amount and job count), the total and the time taken, then the top values\n" +
-			"of each facet; --json prints the API's JSON instead. A malformed query or\n" +
+			"amount and job count), the total and the time taken, the top values of\n" +
+			"each facet, and with --histogram the articles and jobs per period; --json\n" +
+			"prints the API's JSON instead, and --csv every matching article as CSV\n" +
+			"(the columns of /api/export; a note on stderr when the cap cuts it).\n" +
+			"Dates are inclusive; a date YYYY-MM-DD is the whole UTC day. A malformed query or\n" +
 			"parameter exits with status 2 and the parser's message.\n\n" +
 			"bleve locks the index: while 'cutwatch serve' runs on the same --data,\n" +
 			"search it through the server's API instead.",
@@ -107,14 +114,26 @@ func searchCommand() *ffcli.Command {
 					v.Set(name, *val)
 				}
 			}
-			return runSearch(ctx, os.Stdout, *data, v, *asJSON)
+			if *asJSON && *asCSV {
+				return fmt.Errorf("%w: --json and --csv cannot be combined", errUsage)
+			}
+			format := ""
+			switch {
+			case *asJSON:
+				format = "json"
+			case *asCSV:
+				format = api.ExportCSV
+			}
+			return runSearch(ctx, os.Stdout, os.Stderr, *data, v, format)
 		},
 	}
 }
 
 // runSearch runs the search given as API parameters on the index of the
-// data folder and prints the result to out. A bad request is a usage error.
-func runSearch(ctx context.Context, out io.Writer, data string, params url.Values, asJSON bool) error {
+// data folder and prints the result to out: a table, JSON (format
+// "json") or every match as CSV (api.ExportCSV, with a note to errOut
+// when the cap cuts it). A bad request is a usage error.
+func runSearch(ctx context.Context, out, errOut io.Writer, data string, params url.Values, format string) error {
 	req, err := api.ParseRequest(schema.Default, params)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -131,14 +150,29 @@ func runSearch(ctx context.Context, out io.Writer, data string, params url.Value
 	}
 	defer idx.Close()
 
-	res, err := search.NewService(idx).Search(ctx, req)
+	svc := search.NewService(idx)
+	if format == api.ExportCSV {
+		e := &cliExport{CSVExport: api.NewCSVExport(out, schema.Default)}
+		err := svc.Export(ctx, req, api.DefaultExportMax, e)
+		if api.IsBadRequest(err) {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		if err == nil {
+			err = e.Flush()
+		}
+		if err == nil && e.truncated {
+			fmt.Fprintf(errOut, "cutwatch: the search matches %d articles; the CSV holds the first %d (by id)\n", e.total, api.DefaultExportMax)
+		}
+		return err
+	}
+	res, err := svc.Search(ctx, req)
 	if api.IsBadRequest(err) {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if err != nil {
 		return err
 	}
-	if asJSON {
+	if format == "json" {
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
@@ -151,6 +185,19 @@ func runSearch(ctx context.Context, out io.Writer, data string, params url.Value
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// cliExport is a CSV export that remembers its total and whether the cap
+// cut it.
+type cliExport struct {
+	*api.CSVExport
+	total     uint64
+	truncated bool
+}
+
+func (e *cliExport) Begin(total uint64, truncated bool) error {
+	e.total, e.truncated = total, truncated
+	return e.CSVExport.Begin(total, truncated)
 }
 
 // Widths (in runes) of the text columns of the hit table.
@@ -215,6 +262,18 @@ func writeResult(w io.Writer, req api.Request, res *api.Result) error {
 		if len(l.items) > 0 {
 			fmt.Fprintf(tw, "  %s\t%s\n", l.name, strings.Join(l.items, ", "))
 		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if req.Histogram == "" {
+		return nil
+	}
+	fmt.Fprintf(w, "\nper %s:\n", req.Histogram)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "FROM\tARTICLES\tJOBS\t")
+	for _, b := range res.Histogram {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", b.Start, b.Count, b.Jobs)
 	}
 	return tw.Flush()
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/csv"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -69,5 +72,53 @@ func TestSearchErrors(t *testing.T) {
 				t.Errorf("stdout not empty on error: %q", out)
 			}
 		})
+	}
+}
+
+// TestSearchDatesCSVHistogram: .txt articles dated by their front-matter
+// line are filtered by --published-from/--published-to, counted per year by
+// --histogram, and printed whole by --csv (dates, a guarded formula).
+func TestSearchDatesCSVHistogram(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"a.txt": "Published: 2011-03-05\nUnison says 40 porters' jobs will go at Leeds General Infirmary.",
+		"b.txt": "Published: 2015-07-20T09:00:00+01:00\nThe GMB warns 120 nurses' jobs are at risk at the trust.",
+		"c.txt": "Published: 2015-12-31\n=1+1 as Unite says 15 jobs are cut.",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errs := cli(t, "index", "--data", data, dir); code != 0 {
+		t.Fatalf("index: exit %d: %s", code, errs)
+	}
+	if res := searchJSON(t, data, "--published-from", "2012-01-01", "--published-to", "2015-12-31"); res.Total != 2 {
+		t.Errorf("2012–2015: %d hits, want 2", res.Total)
+	}
+	code, out, errs := cli(t, "search", "--data", data, "--histogram", "year")
+	if code != 0 || !strings.Contains(out, "per year:") || !regexp.MustCompile(`2011-01-01\s+1\s+`).MatchString(out) || !regexp.MustCompile(`2015-01-01\s+2\s+`).MatchString(out) {
+		t.Errorf("histogram: exit %d, stderr %s\n%s", code, errs, out)
+	}
+	code, out, errs = cli(t, "search", "--data", data, "--csv")
+	if code != 0 {
+		t.Fatalf("--csv: exit %d: %s", code, errs)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("--csv: %d records, %v:\n%s", len(recs), err, out)
+	}
+	byID := map[string][]string{}
+	for _, r := range recs[1:] {
+		byID[r[0]] = r
+	}
+	if byID["a"][3] != "2011-03-05T00:00:00Z" || byID["b"][3] != "2015-07-20T08:00:00Z" || !strings.HasPrefix(byID["c"][1], "'=1+1") {
+		t.Errorf("--csv rows %q", recs)
+	}
+	if code, _, errs := cli(t, "search", "--data", data, "--csv", "--json"); code != 2 || !strings.Contains(errs, "cannot be combined") {
+		t.Errorf("--csv --json: exit %d, %s", code, errs)
+	}
+	if code, _, errs := cli(t, "search", "--data", data, "--published-to", "soon"); code != 2 || !strings.Contains(errs, "published_to: not a date") {
+		t.Errorf("bad date: exit %d, %s", code, errs)
 	}
 }

@@ -34,6 +34,7 @@ type serveConfig struct {
 	drainDelay    time.Duration
 	apiKey        string
 	maxSearches   int
+	exportMax     int
 	minFree       byteSize
 	sources       sourcesConfig
 	publicURL     string
@@ -82,6 +83,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "how long in-flight requests may take to finish at shutdown")
 	fs.DurationVar(&c.drainDelay, "drain-delay", 0, "at shutdown, how long to go on serving with /readyz answering 503, so a load balancer stops sending requests first")
 	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches that may run at once; twice as many more wait up to 1s for a slot, the rest get 503 with Retry-After (0: 2 × cores, -1: no limit)")
+	fs.IntVar(&c.exportMax, "export-max", api.DefaultExportMax, "most rows one GET /api/export writes; a larger export stops there with the header X-Export-Truncated: true")
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
 	c.minFree = byteSize(index.DefaultMinFree)
 	fs.Var(&c.minFree, "min-free-space", "disk space a write must leave free in --data; below it writes answer 507 until space is freed, reads go on (e.g. 64MiB, 1GB; 0 turns the check off)")
@@ -116,6 +118,9 @@ func serveCommand() *ffcli.Command {
 		Exec: func(ctx context.Context, args []string) error {
 			if len(args) > 0 {
 				return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, args)
+			}
+			if cfg.exportMax < 1 {
+				return fmt.Errorf("%w: --export-max must be 1 or more, got %d", errUsage, cfg.exportMax)
 			}
 			log, err := newLogger(os.Stderr, cfg.logFormat)
 			if err != nil {
@@ -233,7 +238,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL})
+	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL, ExportMax: cfg.exportMax})
 	defer ws.Close() // before w.Close: a running re-index ends first
 	srv := &http.Server{
 		Handler:           ws.Handler(),

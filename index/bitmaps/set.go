@@ -102,7 +102,31 @@ type Set struct {
 	cols    map[string]*column
 	countMu sync.Mutex
 	counted map[string][]ValueCount
+	memoMu  sync.Mutex
+	memo    map[string]any
 }
+
+// Memo returns the value kept under key for this Set, made by make on
+// first use: for what callers derive from a Set (columns of values by
+// article number) and keep as long as the Set lives. make runs at most
+// once per key; the value must not be changed.
+func (s *Set) Memo(key string, make func() any) any {
+	s.memoMu.Lock()
+	defer s.memoMu.Unlock()
+	if v, ok := s.memo[key]; ok {
+		return v
+	}
+	v := make()
+	if s.memo == nil {
+		s.memo = map[string]any{}
+	}
+	s.memo[key] = v
+	return v
+}
+
+// Cap returns one more than the highest article number the Set may hold:
+// the length of a slice indexed by article number.
+func (s *Set) Cap() int { return len(s.docs) }
 
 // New returns a Set without articles whose term fields are fields.
 func New(nums *Numbering, fields []string) *Set {
@@ -395,6 +419,21 @@ func (s *Set) Range(field string, min, max *float64) *roaring.Bitmap {
 		m := *max
 		hi = sort.Search(len(c.vals), func(i int) bool { return float64(c.vals[i]) > m })
 	}
+	return s.rangeOf(c, lo, hi)
+}
+
+// RangeInt returns the articles with a value of the numeric field within
+// [min, max], compared exactly as whole numbers: for dates (Unix
+// nanoseconds), which a float64 cannot hold exactly.
+func (s *Set) RangeInt(field string, min, max int64) *roaring.Bitmap {
+	c := s.column(field)
+	lo := sort.Search(len(c.vals), func(i int) bool { return c.vals[i] >= min })
+	hi := sort.Search(len(c.vals), func(i int) bool { return c.vals[i] > max })
+	return s.rangeOf(c, lo, hi)
+}
+
+// rangeOf returns the articles of the column's values [lo, hi).
+func (s *Set) rangeOf(c *column, lo, hi int) *roaring.Bitmap {
 	if lo >= hi {
 		return roaring.New()
 	}

@@ -23,6 +23,8 @@ type Searcher interface {
 	FacetValues(ctx context.Context, field, prefix string, size int) ([]TermCount, error)
 	// DocCount returns the number of articles in the index.
 	DocCount() (uint64, error)
+	// Export streams every article a search matches.
+	Exporter
 }
 
 // Ingester is the one write path: every way an article enters or leaves

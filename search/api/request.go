@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cutwatch/cutwatch/index/schema"
@@ -119,6 +120,18 @@ type Request struct {
 	// these ids (the id parameter, repeatable): to ask whether one
 	// search finds one article.
 	IDs []string
+	// PublishedFrom and PublishedTo, when not zero, restrict the search to
+	// the articles published within them (inclusive instants, UTC; an
+	// article without a date is then left out). ParseRequest makes a date
+	// YYYY-MM-DD the whole UTC day.
+	PublishedFrom, PublishedTo time.Time
+	// Histogram, when not empty, asks for the matching articles counted
+	// per period (one of HistogramIntervals) with the sum of their jobs
+	// (Result.Histogram).
+	Histogram string
+	// FacetMetric, when not empty (FacetMetricJobs), gives each value of a
+	// term facet the sum of the jobs of its articles too.
+	FacetMetric string
 	// NoCache makes the search read the index even when the cache has its
 	// answer, and leaves the cache alone (health checks).
 	NoCache bool
@@ -128,6 +141,26 @@ type Request struct {
 	// AlsoIn, and the total and facet counts count it once.
 	NoCollapse bool
 }
+
+// Dated reports whether r restricts the publication date.
+func (r *Request) Dated() bool { return !r.PublishedFrom.IsZero() || !r.PublishedTo.IsZero() }
+
+// InDates reports whether an article published at t (zero: no date)
+// passes r's publication dates: every article when r has none, else one
+// with a date within them, inclusive.
+func (r *Request) InDates(t time.Time) bool {
+	if !r.Dated() {
+		return true
+	}
+	if t.IsZero() {
+		return false
+	}
+	n := t.UnixNano()
+	return (r.PublishedFrom.IsZero() || n >= r.PublishedFrom.UnixNano()) && (r.PublishedTo.IsZero() || n <= r.PublishedTo.UnixNano())
+}
+
+// Aggregates reports whether r asks for a histogram or facet sums.
+func (r *Request) Aggregates() bool { return r.Histogram != "" || r.FacetMetric != "" }
 
 // FacetNone as the only element of Request.Facets asks for no facets.
 const FacetNone = "none"
@@ -249,6 +282,15 @@ func (r *Request) Validate(s *schema.Schema) error {
 			return BadRequest("id", "value must be valid UTF-8 of 1 to %d bytes", MaxFilterLen)
 		}
 	}
+	if !r.PublishedFrom.IsZero() && !r.PublishedTo.IsZero() && r.PublishedFrom.After(r.PublishedTo) {
+		return BadRequest("published_from", "is after published_to")
+	}
+	if r.Histogram != "" && !slices.Contains(HistogramIntervals, r.Histogram) {
+		return BadRequest("histogram", "unknown interval %q (want one of %s)", Truncate(r.Histogram, 40), strings.Join(HistogramIntervals, ", "))
+	}
+	if r.FacetMetric != "" && r.FacetMetric != FacetMetricJobs {
+		return BadRequest("facet_metric", "unknown metric %q (want %s)", Truncate(r.FacetMetric, 40), FacetMetricJobs)
+	}
 	for name, rg := range r.Ranges {
 		if !s.IsNumeric(name) {
 			return BadRequest(name+"_min", "unknown range (want one of %s)", strings.Join(s.NumericNames(), ", "))
@@ -264,7 +306,10 @@ func (r *Request) Validate(s *schema.Schema) error {
 // q, a filter per name kind (trust, union, ...; repeatable), id
 // (repeatable: only the articles with these ids), <kind>_min
 // and <kind>_max per numeric kind (amount_min, jobs_max, ...), sort, from,
-// size, facet_size, facets, collapse. facets is a comma-separated list of facet
+// size, facet_size, facets, collapse, published_from and published_to
+// (YYYY-MM-DD, the whole UTC day, or an RFC 3339 time; inclusive),
+// histogram (month, quarter or year) and facet_metric (jobs). facets is a
+// comma-separated list of facet
 // names; "all" (or no facets parameter) asks for every facet, "none" (or
 // an empty value) for none. collapse is true (the default) or
 // false. Unknown parameters are ignored; a parameter
@@ -321,6 +366,18 @@ func ParseRequest(s *schema.Schema, v url.Values) (Request, error) {
 		r.NoCollapse = true
 	case given && c != "true":
 		return r, BadRequest("collapse", "want true or false, got %q", Truncate(c, 40))
+	}
+	if r.PublishedFrom, err = parseDateBound(v, "published_from", false); err != nil {
+		return r, err
+	}
+	if r.PublishedTo, err = parseDateBound(v, "published_to", true); err != nil {
+		return r, err
+	}
+	if r.Histogram, err = single(v, "histogram"); err != nil {
+		return r, err
+	}
+	if r.FacetMetric, err = single(v, "facet_metric"); err != nil {
+		return r, err
 	}
 	if err := r.Validate(s); err != nil {
 		return r, err

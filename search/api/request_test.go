@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 )
@@ -69,6 +70,54 @@ func TestParseRequest(t *testing.T) {
 		var br *BadRequestError
 		if !errors.As(err, &br) || br.Param != tt.param {
 			t.Errorf("ParseRequest(%q) err = %v, want a bad request about %s", tt.raw, err, tt.param)
+		}
+	}
+}
+
+// TestParseDates: a date is the whole UTC day (from its first instant to
+// its last), an RFC 3339 time is its instant whatever its offset, and bad
+// or reversed dates are 400s naming the parameter.
+func TestParseDates(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.RFC3339Nano, s); return d }
+	good := []struct {
+		raw      string
+		from, to time.Time
+	}{
+		{"published_from=2015-06-30", day("2015-06-30T00:00:00Z"), time.Time{}},
+		{"published_to=2015-06-30", time.Time{}, day("2015-06-30T23:59:59.999999999Z")},
+		{"published_from=2015-06-30&published_to=2015-06-30", day("2015-06-30T00:00:00Z"), day("2015-06-30T23:59:59.999999999Z")},
+		// 00:30 in London summer time is 23:30 UTC the day before.
+		{"published_from=2015-07-01T00:30:00%2B01:00", day("2015-06-30T23:30:00Z"), time.Time{}},
+		{"published_to=2015-06-30T18:00:00-05:00", time.Time{}, day("2015-06-30T23:00:00Z")},
+		{"published_to=2015-06-30T23:00:00.5Z", time.Time{}, day("2015-06-30T23:00:00.5Z")},
+		{"published_from=&histogram=quarter&facet_metric=jobs", time.Time{}, time.Time{}},
+	}
+	for _, tt := range good {
+		v, _ := url.ParseQuery(tt.raw)
+		r, err := ParseRequest(schema.Default, v)
+		if err != nil || !r.PublishedFrom.Equal(tt.from) || !r.PublishedTo.Equal(tt.to) {
+			t.Errorf("ParseRequest(%q) = %v..%v, %v; want %v..%v", tt.raw, r.PublishedFrom, r.PublishedTo, err, tt.from, tt.to)
+		}
+		if r.PublishedFrom.Location() != time.UTC || r.PublishedTo.Location() != time.UTC {
+			t.Errorf("ParseRequest(%q): bounds not in UTC", tt.raw)
+		}
+	}
+	bad := []struct{ raw, param string }{
+		{"published_from=30/06/2015", "published_from"},
+		{"published_to=2015-02-30", "published_to"},
+		{"published_from=1066-10-14", "published_from"},
+		{"published_to=2400-01-01", "published_to"},
+		{"published_from=2015-07-01&published_to=2015-06-30", "published_from"},
+		{"published_from=2015-01-01&published_from=2016-01-01", "published_from"},
+		{"histogram=week", "histogram"},
+		{"facet_metric=amount", "facet_metric"},
+	}
+	for _, tt := range bad {
+		v, _ := url.ParseQuery(tt.raw)
+		_, err := ParseRequest(schema.Default, v)
+		var br *BadRequestError
+		if !errors.As(err, &br) || br.Param != tt.param {
+			t.Errorf("ParseRequest(%q) = %v, want a bad request about %s", tt.raw, err, tt.param)
 		}
 	}
 }

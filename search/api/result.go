@@ -17,6 +17,11 @@ type Result struct {
 	TookMS float64 `json:"took_ms"`
 	Hits   []Hit   `json:"hits"`
 	Facets Facets  `json:"facets"`
+	// Histogram holds the matching articles per period when the request
+	// asked for one (Request.Histogram): every period from the earliest
+	// matching article's to the latest's, empty ones included, in order;
+	// articles without a date are in none. Absent when not asked for.
+	Histogram []HistogramBucket `json:"histogram,omitzero"`
 }
 
 // AppendJSON appends r's JSON to b, written by hand (see
@@ -46,6 +51,22 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	} else {
 		b = r.Facets.appendJSON(b)
 	}
+	if r.Histogram != nil {
+		b = append(b, `,"histogram":[`...)
+		for i, h := range r.Histogram {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"start":`...)
+			b = schema.AppendString(b, h.Start)
+			b = append(b, `,"count":`...)
+			b = strconv.AppendInt(b, int64(h.Count), 10)
+			b = append(b, `,"jobs":`...)
+			b = strconv.AppendInt(b, h.Jobs, 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}')
 }
 
@@ -65,6 +86,8 @@ type Hit struct {
 	// (the same agency story in other papers), in the order of their ids;
 	// empty when it has none.
 	AlsoIn []AlsoIn `json:"also_in,omitempty"`
+	// Published is the article's publication time (UTC), when known.
+	Published *time.Time `json:"published,omitempty"`
 	// Values are the article's canonical entity values.
 	Values schema.Summary `json:"-"`
 }
@@ -105,6 +128,11 @@ func (h Hit) appendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
+	if h.Published != nil {
+		b = append(b, `,"published":"`...)
+		b = h.Published.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	b = append(b, ',')
 	b = h.Values.AppendFields(b)
 	return append(b, '}')
@@ -117,7 +145,7 @@ func (h *Hit) UnmarshalJSON(data []byte) error {
 
 // Size is an estimate of the bytes h holds, for caches.
 func (h Hit) Size() int64 {
-	n := 96 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
+	n := 120 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
 	for _, a := range h.AlsoIn {
 		n += 48 + int64(len(a.ID)+len(a.Title)+len(a.URL))
 	}
@@ -209,6 +237,10 @@ func (fs Facets) appendJSON(b []byte) []byte {
 				b = schema.AppendString(b, t.Value)
 				b = append(b, `,"count":`...)
 				b = strconv.AppendInt(b, int64(t.Count), 10)
+				if t.Jobs != nil {
+					b = append(b, `,"jobs":`...)
+					b = strconv.AppendInt(b, *t.Jobs, 10)
+				}
 				b = append(b, '}')
 			}
 		}
@@ -273,6 +305,9 @@ func (fs *Facets) UnmarshalJSON(data []byte) error {
 type TermCount struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
+	// Jobs is the sum of the jobs of those articles, when the request
+	// asked for it (Request.FacetMetric).
+	Jobs *int64 `json:"jobs,omitempty"`
 }
 
 // RangeCount is the number of matching articles with a value in one bucket

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -12,18 +13,19 @@ import (
 // oldHit is a hit as plain encoding/json wrote it before the schema table:
 // the JSON the hand-written MarshalJSON must keep writing.
 type oldHit struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Score      float64  `json:"score"`
-	Snippet    string   `json:"snippet"`
-	AlsoIn     []AlsoIn `json:"also_in,omitempty"`
-	Trusts     []string `json:"trusts"`
-	Unions     []string `json:"unions"`
-	AmountsGBP []int64  `json:"amounts_gbp"`
-	Jobs       []int64  `json:"jobs"`
-	People     []string `json:"people"`
-	Places     []string `json:"places"`
-	Hospitals  []string `json:"hospitals"`
+	ID         string     `json:"id"`
+	Title      string     `json:"title"`
+	Score      float64    `json:"score"`
+	Snippet    string     `json:"snippet"`
+	AlsoIn     []AlsoIn   `json:"also_in,omitempty"`
+	Published  *time.Time `json:"published,omitempty"`
+	Trusts     []string   `json:"trusts"`
+	Unions     []string   `json:"unions"`
+	AmountsGBP []int64    `json:"amounts_gbp"`
+	Jobs       []int64    `json:"jobs"`
+	People     []string   `json:"people"`
+	Places     []string   `json:"places"`
+	Hospitals  []string   `json:"hospitals"`
 }
 
 func encode(t testing.TB, v any) string {
@@ -39,7 +41,8 @@ func encode(t testing.TB, v any) string {
 
 // sampleResult is a result as a search returns it, with hostile strings.
 func sampleResult() (*Result, []oldHit) {
-	res := &Result{Total: 1234, TookMS: 1.25}
+	res := &Result{Total: 1234, TookMS: 1.25, Histogram: []HistogramBucket{{Start: "2015-01-01", Count: 3, Jobs: 1250}, {Start: "2015-04-01"}}}
+	jobs := int64(1_250)
 	var old []oldHit
 	for i := range 10 {
 		sum := schema.Default.NewSummary()
@@ -58,14 +61,18 @@ func sampleResult() (*Result, []oldHit) {
 			}
 			h.AlsoIn = append(h.AlsoIn, AlsoIn{ID: "copy\t" + string(rune('a'+j)), Title: `"Quoted" & <b>`, URL: url})
 		}
+		if i%2 == 0 {
+			p := time.Date(2015, 6, 30, 23, 30, i, i*1000, time.UTC)
+			h.Published = &p
+		}
 		res.Hits = append(res.Hits, h)
-		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, AlsoIn: h.AlsoIn,
+		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, AlsoIn: h.AlsoIn, Published: h.Published,
 			Trusts: sum.Terms(tag.Trust), Unions: sum.Terms(tag.Union), AmountsGBP: sum.Numbers(tag.Amount), Jobs: sum.Numbers(tag.Jobs),
 			People: sum.Terms(tag.Person), Places: sum.Terms(tag.Place), Hospitals: sum.Terms(tag.Hospital)})
 	}
 	lo, hi := int64(1), int64(49)
 	res.Facets = Facets{
-		{Name: "trust", Terms: []TermCount{{"Guy's & St Thomas'", 12}, {"NHS <Fife>", 3}}},
+		{Name: "trust", Terms: []TermCount{{Value: "Guy's & St Thomas'", Count: 12, Jobs: &jobs}, {Value: "NHS <Fife>", Count: 3}}},
 		{Name: "union", Terms: []TermCount{}},
 		{Name: "jobs", Ranges: []RangeCount{{Key: "1-49", Label: "1–49", Min: &lo, Max: &hi, Count: 4}, {Key: "ge1000", Label: "1,000 and over", Min: &hi, Count: 0}}},
 	}
@@ -103,11 +110,12 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("AppendJSON:\n got %s\nwant %s", got, want)
 	}
 	plain := struct {
-		Total  uint64   `json:"total"`
-		TookMS float64  `json:"took_ms"`
-		Hits   []oldHit `json:"hits"`
-		Facets Facets   `json:"facets"`
-	}{res.Total, res.TookMS, old, res.Facets}
+		Total     uint64            `json:"total"`
+		TookMS    float64           `json:"took_ms"`
+		Hits      []oldHit          `json:"hits"`
+		Facets    Facets            `json:"facets"`
+		Histogram []HistogramBucket `json:"histogram,omitzero"`
+	}{res.Total, res.TookMS, old, res.Facets, res.Histogram}
 	if got, want := encode(t, res), encode(t, plain); got != want {
 		t.Errorf("result:\n got %s\nwant %s", got, want)
 	}

@@ -380,6 +380,7 @@ func canonicalSearch(s *schema.Schema, v url.Values) string {
 	for _, n := range s.NumericNames() {
 		names = append(names, n+"_min", n+"_max")
 	}
+	names = append(names, "published_from", "published_to")
 	for _, n := range names {
 		if vs, ok := v[n]; ok {
 			keep[n] = vs

@@ -422,3 +422,17 @@ func TestRetryOfFailedWriteRequeues(t *testing.T) {
 		t.Fatalf("delivery of the retried write: %s", got.body)
 	}
 }
+
+// TestWatchKeepsDates: a watch's search keeps its publication dates
+// (they decide what it matches) and drops what does not (page, histogram).
+func TestWatchKeepsDates(t *testing.T) {
+	f := newFixture(t, watch.Options{AllowPrivate: true})
+	rcv := newReceiver(t)
+	w, err := f.hub.CreateWatch(context.Background(), api.WatchSpec{Search: "q=porters&published_from=2020-01-01&published_to=2020-12-31T12:00:00Z&size=5&histogram=year", URL: rcv.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "published_from=2020-01-01&published_to=2020-12-31T12%3A00%3A00Z&q=porters"; w.Search != want {
+		t.Errorf("search %q, want %q", w.Search, want)
+	}
+}

@@ -327,7 +327,8 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 		}
 		if c.q.Exact() && len(c.req.IDs) == 0 {
 			// The articles holding a term the query requires, and a
-			// value of each filter; then the ranges and the query.
+			// value of each filter; then the ranges, the dates and the
+			// query.
 			cands := batch.Candidates(c.q)
 			for _, t := range c.terms {
 				if len(cands) == 0 {
@@ -337,7 +338,7 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 			}
 			matched = matched[:0]
 			for _, i := range cands {
-				if !c.inRanges(sums[i]) {
+				if !c.inRanges(sums[i]) || !c.req.InDates(arts[i].Article.Published) {
 					continue
 				}
 				m := c.q.AnchorsSuffice()

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/cutwatch/cutwatch/index/schema"
@@ -125,6 +126,16 @@ func randomSearches(r *rand.Rand, srcs []Source, n int, wide bool) []string {
 		}
 		if r.IntN(5) == 0 {
 			v.Set("amount_max", fmt.Sprint(r.IntN(200_000_000)))
+		}
+		if wide {
+			// Publication dates within bench/gen's years, from before to.
+			from := time.Date(2008+r.IntN(19), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+			if r.IntN(4) == 0 {
+				v.Set("published_from", from.Format(time.DateOnly))
+			}
+			if r.IntN(4) == 0 {
+				v.Set("published_to", from.AddDate(r.IntN(8), 0, 0).Format(time.DateOnly))
+			}
 		}
 		out = append(out, v.Encode())
 	}

@@ -1,0 +1,248 @@
+package search
+
+import (
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/bitmaps"
+	"github.com/cutwatch/cutwatch/search/api"
+)
+
+// articleJobs is the number of jobs an article counts for, from its
+// stated job counts (the schema's jobs kind), and whether it has any: the
+// histogram's and the facets' sums add it once per article, and exports
+// show it. Today it is the largest count, the figure its hit shows. When
+// the tagger links cut events to organisations, the jobs linked to the
+// article's main trust replace it here, the one place that decides it.
+func articleJobs(jobs []int64) (int64, bool) {
+	if len(jobs) == 0 {
+		return 0, false
+	}
+	return slices.Max(jobs), true
+}
+
+// headline returns the one figure an article counts for of the numeric
+// kind name, from its values: articleJobs for jobs, else the largest.
+func headline(name string, vals []int64) (int64, bool) {
+	if name == api.FacetMetricJobs {
+		return articleJobs(vals)
+	}
+	if len(vals) == 0 {
+		return 0, false
+	}
+	return slices.Max(vals), true
+}
+
+// noMonth marks an article without a publication date in monthsOf.
+const noMonth = math.MinInt32
+
+// jobsOf returns articleJobs of every article of set by number, made once
+// per Set.
+func jobsOf(set *bitmaps.Set) []int64 {
+	return set.Memo("search.jobs", func() any {
+		out := make([]int64, set.Cap())
+		it := set.Live().Iterator()
+		for it.HasNext() {
+			num := it.Next()
+			out[num], _ = articleJobs(set.Doc(num).Numbers[api.FacetMetricJobs])
+		}
+		return out
+	}).([]int64)
+}
+
+// monthsOf returns the month of publication of every article of set by
+// number (year×12 + month−1, UTC; noMonth without a date), made once per
+// Set.
+func monthsOf(set *bitmaps.Set) []int32 {
+	return set.Memo("search.months", func() any {
+		out := make([]int32, set.Cap())
+		for i := range out {
+			out[i] = noMonth
+		}
+		it := set.Live().Iterator()
+		for it.HasNext() {
+			num := it.Next()
+			if vals := set.Doc(num).Numbers[index.FieldPublished]; len(vals) > 0 {
+				t := time.Unix(0, vals[0]).UTC()
+				out[num] = int32(t.Year()*12 + int(t.Month()) - 1)
+			}
+		}
+		return out
+	}).([]int32)
+}
+
+// dateBits returns the articles of set published within req's dates, or
+// nil when req has none.
+func dateBits(set *bitmaps.Set, req *api.Request) *roaring.Bitmap {
+	if !req.Dated() {
+		return nil
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !req.PublishedFrom.IsZero() {
+		lo = req.PublishedFrom.UnixNano()
+	}
+	if !req.PublishedTo.IsZero() {
+		hi = req.PublishedTo.UnixNano()
+	}
+	return set.RangeInt(index.FieldPublished, lo, hi)
+}
+
+// dateQuery returns req's publication-date filter for bleve, or nil: as
+// dateBits matches, unscored like the facet filters.
+func dateQuery(req *api.Request) query.Query {
+	if !req.Dated() {
+		return nil
+	}
+	t := true
+	dq := query.NewDateRangeInclusiveQuery(req.PublishedFrom, req.PublishedTo, &t, &t)
+	dq.SetField(index.FieldPublished)
+	dq.SetBoost(0)
+	return dq
+}
+
+// histogram counts the articles of matches per period of interval, with
+// the sum of their jobs: every period from the earliest to the latest
+// article's, in order (an empty slice when no article has a date).
+func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api.HistogramBucket {
+	months, jobs := monthsOf(set), jobsOf(set)
+	div := int32(1)
+	switch interval {
+	case api.HistogramQuarter:
+		div = 3
+	case api.HistogramYear:
+		div = 12
+	}
+	type acc struct {
+		n    int
+		jobs int64
+	}
+	per := map[int32]*acc{}
+	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+	buf := make([]uint32, 512)
+	it := matches.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, num := range buf[:n] {
+			m := months[num]
+			if m == noMonth {
+				continue
+			}
+			k := m / div
+			a := per[k]
+			if a == nil {
+				a = &acc{}
+				per[k] = a
+				lo, hi = min(lo, k), max(hi, k)
+			}
+			a.n++
+			a.jobs += jobs[num]
+		}
+	}
+	out := []api.HistogramBucket{}
+	for k := lo; k <= hi && len(per) > 0; k++ {
+		m := int(k * div)
+		b := api.HistogramBucket{Start: time.Date(m/12, time.Month(m%12+1), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
+		if a := per[k]; a != nil {
+			b.Count, b.Jobs = a.n, a.jobs
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// withJobs returns terms (counted over base) with the sum of the jobs of
+// each value's articles in base.
+func withJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, terms []api.TermCount) []api.TermCount {
+	jobs := jobsOf(set)
+	out := make([]api.TermCount, len(terms))
+	buf := make([]uint32, 512)
+	for i, t := range terms {
+		var sum int64
+		it := roaring.And(base, set.Term(f.field, t.Value)).ManyIterator()
+		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+			for _, num := range buf[:n] {
+				sum += jobs[num]
+			}
+		}
+		out[i] = api.TermCount{Value: t.Value, Count: t.Count, Jobs: &sum}
+	}
+	return out
+}
+
+// aggregateBleve adds req's histogram and facet sums to res when the
+// bitmaps of the search's generation are not known (a full disk, a write
+// racing the search, or a Service without them): bleve finds every
+// article the query matches within the dates, with the stored values the
+// bitmaps would hold, and the same code as with the bitmaps aggregates a
+// Set made of them. Slower than with the Writer's bitmaps, same numbers.
+func (s *Service) aggregateBleve(ctx context.Context, req *api.Request, user query.Query, res *api.Result) error {
+	var dated []query.Query
+	if dq := dateQuery(req); dq != nil {
+		dated = append(dated, dq)
+	}
+	hide, err := s.hideCopies(ctx, req)
+	if err != nil {
+		return err
+	}
+	q := combine(user, dated, hide)
+	count := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	count.Score = "none"
+	cr, err := s.run(ctx, count)
+	if err != nil {
+		return err
+	}
+	docs := make([]*bitmaps.Doc, 0, cr.Total)
+	if cr.Total > 0 {
+		all := bleve.NewSearchRequestOptions(q, int(cr.Total), 0, false)
+		all.Score = "none"
+		all.Fields = append(index.StoredFields(s.schema), index.FieldPublished)
+		ar, err := s.run(ctx, all)
+		if err != nil {
+			return err
+		}
+		for _, h := range ar.Hits {
+			docs = append(docs, index.BitmapDocOf(s.schema, h.ID, h.Fields))
+		}
+	}
+	set := index.BuildSet(s.schema, docs)
+	filters := make([]*roaring.Bitmap, len(s.facets))
+	for i, f := range s.facets {
+		filters[i] = filterBits(set, req, f)
+	}
+	if req.Histogram != "" {
+		res.Histogram = histogram(set, within(set.Live(), filters, -1), req.Histogram)
+	}
+	if req.FacetMetric != "" {
+		facets := slices.Clone(res.Facets)
+		for i, f := range s.facets {
+			for j := range facets {
+				if facets[j].Name == f.name && !f.numeric {
+					facets[j].Terms = withJobs(set, f, within(set.Live(), filters, i), facets[j].Terms)
+				}
+			}
+		}
+		res.Facets = facets
+	}
+	return nil
+}
+
+// within returns the articles of base that pass every filter but the
+// except-th (nil filters are inactive).
+func within(base *roaring.Bitmap, filters []*roaring.Bitmap, except int) *roaring.Bitmap {
+	bs := []*roaring.Bitmap{base}
+	for j, fb := range filters {
+		if j != except && fb != nil {
+			bs = append(bs, fb)
+		}
+	}
+	if len(bs) == 1 {
+		return base
+	}
+	return roaring.FastAnd(bs...)
+}
