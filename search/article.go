@@ -50,6 +50,13 @@ func (s *Service) Article(ctx context.Context, id string) (*api.TaggedArticle, e
 			return nil, fmt.Errorf("article %q: decode stored entities: %w", id, err)
 		}
 	}
+	// the events are made from the stored text and entities, so an index
+	// written before they existed has them too
+	a.CutEvents = tag.Events(a.Text, a.Entities)
+	if a.CutEvents == nil {
+		a.CutEvents = []tag.CutEvent{}
+	}
+	a.Headline = tag.ArticleHeadline(a.Text, a.Entities, a.CutEvents)
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
@@ -135,7 +137,7 @@ func New(idx bleve.Index, opts Options) *Service {
 		s.schema = schema.Default
 	}
 	s.facets = facetsOf(s.schema)
-	s.hitFields = append([]string{index.FieldTitle}, index.StoredFields(s.schema)...)
+	s.hitFields = append([]string{index.FieldTitle, index.FieldText, index.FieldEntities}, index.StoredFields(s.schema)...)
 	if opts.Generation != nil {
 		s.matchAll = opts.MatchAll
 		s.bitmaps = opts.Bitmaps
@@ -625,8 +627,24 @@ func (s *Service) toHit(h *search.DocumentMatch) api.Hit {
 	}
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
 		hit.Snippet = tidyFragment(frags[0])
+	} else if text := index.FirstString(h.Fields[index.FieldText]); text != "" {
+		hit.Snippet = leadSnippet(text) // as fillSnippets would, without a second search
 	}
+	hit.Headline = headlineOf(h.Fields)
 	return hit
+}
+
+// headlineOf is the headline cut of a hit from its stored text and
+// entities (the same events GET /api/articles/:id gives), or nil when the
+// article names no trust or its entities cannot be read.
+func headlineOf(fields map[string]any) *tag.HeadlineCut {
+	var ents []tag.Entity
+	e := index.FirstString(fields[index.FieldEntities])
+	if e == "" || json.Unmarshal([]byte(e), &ents) != nil {
+		return nil
+	}
+	text := index.FirstString(fields[index.FieldText])
+	return tag.ArticleHeadline(text, ents, tag.Events(text, ents))
 }
 
 // tidyFragment drops the partial words that bleve's fragmenter leaves at a

@@ -56,6 +56,17 @@ type HeadlineCut struct {
 // IsZero reports whether the headline holds no number.
 func (h HeadlineCut) IsZero() bool { return h.Jobs == 0 && h.AmountGBP == 0 }
 
+// ArticleHeadline returns the headline cut of an article from its text and
+// entities, or nil when it names no trust.
+func ArticleHeadline(text string, ents []Entity, events []CutEvent) *HeadlineCut {
+	main := MainTrust(text, ents)
+	if main == "" {
+		return nil
+	}
+	h := Headline(events, main)
+	return &h
+}
+
 // The cue classes of data/events.tsv.
 const (
 	cueJobsCut = iota

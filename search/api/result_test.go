@@ -12,17 +12,18 @@ import (
 // oldHit is a hit as plain encoding/json wrote it before the schema table:
 // the JSON the hand-written MarshalJSON must keep writing.
 type oldHit struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Score      float64  `json:"score"`
-	Snippet    string   `json:"snippet"`
-	Trusts     []string `json:"trusts"`
-	Unions     []string `json:"unions"`
-	AmountsGBP []int64  `json:"amounts_gbp"`
-	Jobs       []int64  `json:"jobs"`
-	People     []string `json:"people"`
-	Places     []string `json:"places"`
-	Hospitals  []string `json:"hospitals"`
+	ID         string           `json:"id"`
+	Title      string           `json:"title"`
+	Score      float64          `json:"score"`
+	Snippet    string           `json:"snippet"`
+	Headline   *tag.HeadlineCut `json:"headline,omitempty"`
+	Trusts     []string         `json:"trusts"`
+	Unions     []string         `json:"unions"`
+	AmountsGBP []int64          `json:"amounts_gbp"`
+	Jobs       []int64          `json:"jobs"`
+	People     []string         `json:"people"`
+	Places     []string         `json:"places"`
+	Hospitals  []string         `json:"hospitals"`
 }
 
 func encode(t testing.TB, v any) string {
@@ -50,8 +51,17 @@ func sampleResult() (*Result, []oldHit) {
 		sum.AddTerm(tag.Place, "Rotherham\u2028")
 		h := Hit{ID: "001_605bd6b5c84727b1", Title: "Unison warns of redundancies\tat Rotherham", Score: 0.123456789 * float64(i+1),
 			Snippet: "…the trust plans to cut <mark>750</mark> jobs, \"Unison\" said\x01…", Values: sum}
+		// headlines: none, a trust's with no number, with jobs, with both
+		switch i % 4 {
+		case 1:
+			h.Headline = &tag.HeadlineCut{Trust: `Guy's & "St" <Thomas'>` + "\u2028"}
+		case 2:
+			h.Headline = &tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750}
+		case 3:
+			h.Headline = &tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750, AmountGBP: 50_000_000}
+		}
 		res.Hits = append(res.Hits, h)
-		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet,
+		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, Headline: h.Headline,
 			Trusts: sum.Terms(tag.Trust), Unions: sum.Terms(tag.Union), AmountsGBP: sum.Numbers(tag.Amount), Jobs: sum.Numbers(tag.Jobs),
 			People: sum.Terms(tag.Person), Places: sum.Terms(tag.Place), Hospitals: sum.Terms(tag.Hospital)})
 	}
