@@ -309,6 +309,19 @@ func TestCutEventsDev(t *testing.T) {
 	}
 }
 
+// TestCutEventsHeldOut scores the links on the first dev set (testdata/dev),
+// annotated by hand after the linker was written but never used to fit it:
+// its first run scored jobs links 0.932 and amount links 0.848. The bars,
+// 0.9 and 0.8, let a rule trade a case, not lose a construction.
+func TestCutEventsHeldOut(t *testing.T) {
+	sum := scoreEvents(t, [2]string{"../testdata/dev/gold.json", "../testdata/dev"})
+	for k, min := range map[string]float64{EventKeys[0]: 0.9, EventKeys[1]: 0.8} {
+		if f := sum[k].F1(); f < min {
+			t.Errorf("%s F1 = %.3f on the held-out dev set, want >= %.2f", k, f, min)
+		}
+	}
+}
+
 // TestCutEventsGenerated scores the links on generated articles against
 // the generator's truth (it knows which organisation each number was
 // written for): F1 >= 0.9 on jobs links, as on the dev set.
