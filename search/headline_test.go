@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/indextest"
@@ -76,6 +77,45 @@ func TestHitHeadline(t *testing.T) {
 	}
 	if h, ok := got["none"]; !ok || h != nil {
 		t.Errorf("none: %+v (found %v), want no headline", h, ok)
+	}
+}
+
+// TestHitHeadlineOldMapping: an index made before FieldHeadline keeps its
+// own mapping, in which the field is unknown: a write of an article with a
+// headline succeeds there without storing it, and its hit's headline is
+// made from the stored text and entities.
+func TestHitHeadlineOldMapping(t *testing.T) {
+	b, err := os.ReadFile("../seeds/" + indextest.Rotherham + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	ents, err := indextest.Tagger(t).Tag(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entsJSON, err := json.Marshal(ents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := index.NewMapping(schema.Default).(*mapping.IndexMappingImpl)
+	if !ok {
+		t.Fatalf("NewMapping is a %T", index.NewMapping(schema.Default))
+	}
+	delete(m.DefaultMapping.Properties, index.FieldHeadline) // as before the field
+	idx, err := bleve.NewMemOnly(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	err = idx.Index("a", map[string]any{index.FieldTitle: "Rotherham", index.FieldText: text, index.FieldEntities: string(entsJSON),
+		index.FieldHeadline: `{"trust":"Somewhere NHS Trust","jobs":1}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750, AmountGBP: 50_000_000}
+	if h := hitHeadlines(t, idx)["a"]; h == nil || *h != want {
+		t.Errorf("hit headline in an old index = %+v, want %+v (made from the text)", h, want)
 	}
 }
 
