@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cutwatch/cutwatch/index/minhash"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -47,6 +48,9 @@ func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, sum schema.S
 	}
 	if a.URL != "" {
 		doc[FieldURL] = a.URL
+	}
+	if sk, ok := minhash.Of(a.Title, a.Text); ok {
+		doc[FieldSketch] = sk.String()
 	}
 	if !a.Published.IsZero() {
 		doc[FieldPublished] = a.Published

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -13,14 +12,21 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
+	"github.com/cutwatch/cutwatch/index/minhash"
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
-// bitmapDoc is what the bitmaps keep of one article: its facet values (a
-// name kind's values, a numeric kind's bucket keys), its numbers and its
-// publication time, as document indexes them.
-func bitmapDoc(s *schema.Schema, id string, sum schema.Summary, published time.Time) *bitmaps.Doc {
-	d := &bitmaps.Doc{ID: id, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+// bitmapDoc is what the bitmaps keep of article a with the values sum:
+// its facet values (a name kind's values, a numeric kind's bucket keys),
+// its numbers, its publication time and its sketch, as document indexes
+// them.
+func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary) *bitmaps.Doc {
+	d := &bitmaps.Doc{ID: a.ID, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+	if sk, ok := minhash.Of(a.Title, a.Text); ok {
+		d.Sketch = &sk
+	}
+	published := a.Published
 	for _, k := range s.Kinds() {
 		if !k.Numeric {
 			if vals := sum.Terms(k.Kind); len(vals) > 0 {
@@ -43,20 +49,22 @@ func bitmapDoc(s *schema.Schema, id string, sum schema.Summary, published time.T
 
 // readSet reads every live document of idx into a Set numbered by nums,
 // from the doc values of the fields the Set keeps, segment by segment:
-// what bleve's facets visit for every hit, visited once.
-func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitmaps.Numbering) (*bitmaps.Set, error) {
+// what bleve's facets visit for every hit, visited once. It also returns
+// how many documents have no sketch: written before sketches were kept
+// (until a re-index they are never near-duplicates), or without words.
+func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitmaps.Numbering) (*bitmaps.Set, int, error) {
 	adv, err := idx.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("read facet values: %w", err)
+		return nil, 0, fmt.Errorf("read facet values: %w", err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("read facet values: %w", err)
+		return nil, 0, fmt.Errorf("read facet values: %w", err)
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, fmt.Errorf("read facet values: index reader %T is not scorch's", r)
+		return nil, 0, fmt.Errorf("read facet values: index reader %T is not scorch's", r)
 	}
 	kinds := map[string]schema.Kind{}
 	terms := map[string]bool{}
@@ -71,28 +79,29 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 			terms[k.Name()] = true
 		}
 	}
-	fields = append(fields, FieldPublished)
+	fields = append(fields, FieldPublished, FieldSketch)
 	dvr, err := snap.DocValueReader(fields)
 	if err != nil {
-		return nil, fmt.Errorf("read facet values: %w", err)
+		return nil, 0, fmt.Errorf("read facet values: %w", err)
 	}
 
 	var docs []*bitmaps.Doc
 	var base uint64
+	unsketched := 0
 	internal := make(bindex.IndexInternalID, 8)
 	for _, ss := range snap.Segments() {
 		n := ss.Segment().Count()
 		deleted := ss.Deleted()
 		for local := range n {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if deleted != nil && deleted.Contains(uint32(local)) {
 				continue
 			}
 			id, err := ss.DocID(local)
 			if err != nil {
-				return nil, fmt.Errorf("read facet values: document %d: %w", local, err)
+				return nil, 0, fmt.Errorf("read facet values: document %d: %w", local, err)
 			}
 			d := &bitmaps.Doc{ID: string(id), Terms: map[string][]string{}, Numbers: map[string][]int64{}}
 			binary.BigEndian.PutUint64(internal, base+local)
@@ -102,6 +111,10 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 					v := string(term)
 					if !slices.Contains(d.Terms[field], v) {
 						d.Terms[field] = append(d.Terms[field], v)
+					}
+				case field == FieldSketch:
+					if sk, err := minhash.Parse(string(term)); err == nil {
+						d.Sketch = &sk
 					}
 				case field == FieldPublished:
 					if v, ok := fullPrecision(term); ok {
@@ -114,13 +127,16 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 				}
 			})
 			if err != nil {
-				return nil, fmt.Errorf("read facet values of %q: %w", id, err)
+				return nil, 0, fmt.Errorf("read facet values of %q: %w", id, err)
+			}
+			if d.Sketch == nil {
+				unsketched++
 			}
 			docs = append(docs, d)
 		}
 		base += n
 	}
-	return bitmaps.Build(nums, s.FacetFields(), docs), nil
+	return bitmaps.Build(nums, s.FacetFields(), docs), unsketched, nil
 }
 
 // fullPrecision decodes a numeric doc value term written at full

@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
+	"github.com/cutwatch/cutwatch/index/minhash"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -68,6 +69,9 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 			}
 		}
 		sort.Strings(parts)
+		if d.Sketch != nil {
+			parts = append(parts, "sketch="+d.Sketch.String())
+		}
 		return fmt.Sprint(d.ID, parts)
 	}
 	return norm(a) == norm(b)
@@ -79,6 +83,12 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 func TestReadSet(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	ws := randomWritten(r, 300)
+	// Every other article long enough to be sketched.
+	for i := 0; i < len(ws); i += 2 {
+		for range minhash.MinWords {
+			ws[i].Article.Text += fmt.Sprintf(" w%d", r.IntN(200))
+		}
+	}
 	idx, err := bleve.NewUsing(t.TempDir(), NewMapping(schema.Default), scorch.Name, scorch.Name, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -112,9 +122,18 @@ func TestReadSet(t *testing.T) {
 	}
 
 	nums := bitmaps.NewNumbering()
-	set, err := readSet(context.Background(), idx, schema.Default, nums)
+	set, unsketched, err := readSet(context.Background(), idx, schema.Default, nums)
 	if err != nil {
 		t.Fatal(err)
+	}
+	wantUnsketched := 0
+	for _, w := range ws {
+		if _, ok := minhash.Of(w.Article.Title, w.Article.Text); !ok && !deleted[w.Article.ID] {
+			wantUnsketched++
+		}
+	}
+	if unsketched != wantUnsketched || wantUnsketched > len(ws)*3/4 {
+		t.Fatalf("%d documents read without a sketch, want %d", unsketched, wantUnsketched)
 	}
 	if set.Len() != uint64(len(ws)-len(deleted)) {
 		t.Fatalf("read %d documents, want %d", set.Len(), len(ws)-len(deleted))
@@ -127,7 +146,7 @@ func TestReadSet(t *testing.T) {
 			}
 			continue
 		}
-		want := bitmapDoc(schema.Default, w.Article.ID, schema.Default.Summarize(w.Entities), w.Article.Published)
+		want := bitmapDoc(schema.Default, w.Article, schema.Default.Summarize(w.Entities))
 		if !ok || !sameDoc(set.Doc(num), want) {
 			t.Fatalf("%s read as %+v, written as %+v", w.Article.ID, set.Doc(num), want)
 		}

@@ -128,10 +128,14 @@ func (w *Writer) readSnap(ctx context.Context, idx bleve.Index, gen uint64) *cou
 		return &countsSnap{gen: gen}
 	}
 	nums := newDocNums(w.nums)
-	set, err := readSet(ctx, idx, w.schema, w.nums)
+	set, unsketched, err := readSet(ctx, idx, w.schema, w.nums)
 	if err != nil {
 		w.log.Error("reading the facet bitmaps failed: searches count facets with bleve until the next write", "err", err)
 		return &countsSnap{gen: gen}
+	}
+	if unsketched > 0 {
+		w.log.Warn("articles without a near-duplicate sketch (indexed before sketches were kept, or without words) are never collapsed with their copies; 'cutwatch index --rebuild' sketches them",
+			"articles", unsketched)
 	}
 	return newSnap(gen, set, nums)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,6 +149,24 @@ func TestDiskFull(t *testing.T) {
 			if err := w.Writable(); !errors.Is(err, api.ErrNoSpace) {
 				t.Errorf("Writable on a full disk = %v, want ErrNoSpace", err)
 			}
+			// Writable reads the free space again after a second: what
+			// the failed writes left free, with a little more, is no
+			// reason to say writes are on while each would fail again
+			// (without a reserve it said so at 1 MiB free, and /readyz
+			// went on and off with every refused write).
+			var st syscall.Statfs_t
+			if err := syscall.Statfs(disk, &st); err != nil {
+				t.Fatal(err)
+			}
+			freeNow := int64(st.Bavail) * st.Bsize
+			t.Logf("free after the refused writes: %d bytes", freeNow)
+			if err := os.Truncate(filler, max(fileSize(t, filler)-(1<<20-128<<10), 0)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1100 * time.Millisecond)
+			if err := w.Writable(); !errors.Is(err, api.ErrNoSpace) {
+				t.Errorf("Writable a second later with %d bytes more free = %v, want ErrNoSpace", 1<<20-128<<10, err)
+			}
 			if err := w.Ready(); err != nil {
 				t.Errorf("Ready on a full disk = %v: reads must go on", err)
 			}
@@ -204,4 +223,13 @@ func TestDiskFull(t *testing.T) {
 			t.Logf("%d acknowledged, %d writes refused, %d reads", len(acked), refused, reads.Load())
 		})
 	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

@@ -16,6 +16,11 @@ const (
 	FieldText      = "text"
 	FieldURL       = "url"
 	FieldPublished = "published"
+	// FieldSketch holds the article's minhash.Sketch (hex) that
+	// near-duplicates are found by: a keyword with doc values, read into
+	// the bitmaps at open, and stored, for searches without the bitmaps.
+	// An index created before it existed lacks it (see readSet).
+	FieldSketch = "sketch"
 	// FieldEntities holds the article's entities with offsets as a JSON
 	// array. It is stored for the article view, not indexed.
 	FieldEntities = "entities"
@@ -96,6 +101,8 @@ func NewMapping(s *schema.Schema) mapping.IndexMapping {
 			doc.AddFieldMappingsAt(k.Name(), keywordField(true))
 		}
 	}
+
+	doc.AddFieldMappingsAt(FieldSketch, keywordField(true))
 
 	ents := mapping.NewTextFieldMapping()
 	ents.Index = false

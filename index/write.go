@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bdoc "github.com/blevesearch/bleve/v2/document"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -83,7 +85,7 @@ func (w *Writer) prepareOne(a api.Article) (p prepared) {
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: %w", a.ID, err)}
 	}
-	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a.ID, sum, a.Published)}
+	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a, sum)}
 }
 
 // Prepared are articles checked and tagged by Prepare, not yet written:
@@ -194,11 +196,19 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		return w.storeFailedLocked(err)
 	}
 	b := w.cur.NewBatch()
-	for _, p := range preps {
+	docs := make([]*bdoc.Document, len(preps))
+	for i, p := range preps {
 		// Numbered before any search can see it, so that every document
 		// a search finds has a number (see docNums).
 		w.nums.Assign(p.art.ID)
-		if err := b.Index(p.art.ID, p.doc); err != nil {
+		// Mapped here rather than by b.Index so that the hooks get what
+		// the index's analysis made of it (Written.Analysed).
+		docs[i] = bdoc.NewDocument(p.art.ID)
+		err := w.cur.Mapping().MapDocument(docs[i], p.doc)
+		if err == nil {
+			err = b.IndexAdvanced(docs[i])
+		}
+		if err != nil {
 			return w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
 		}
 	}
@@ -207,12 +217,12 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		return w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
 	}
 	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
-	docs := make([]*bitmaps.Doc, len(preps))
+	bits := make([]*bitmaps.Doc, len(preps))
 	for i, p := range preps {
-		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i]}
-		docs[i] = p.bits
+		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i], Analysed: analysed(docs[i])}
+		bits[i] = p.bits
 	}
-	return w.afterWriteLocked(docs, nil, ch)
+	return w.afterWriteLocked(bits, nil, ch)
 }
 
 // Delete removes the article id from the store and the index, records the
@@ -307,6 +317,7 @@ func (w *Writer) checkSpace(need int64) error {
 	if free < want {
 		err := fmt.Errorf("%w: %s free on the disk of %s, this write needs %s and %s must stay free (--min-free-space): writes are off until space is freed; reads go on",
 			api.ErrNoSpace, formatBytes(free), w.data, formatBytes(4*uint64(need)), formatBytes(uint64(w.minFree)))
+		w.offFree.Store(free)
 		if w.noSpace.Swap(&err) == nil {
 			w.log.Error("disk nearly full: writes are off", "free", free, "reserve", w.minFree)
 		}
@@ -329,12 +340,23 @@ func (w *Writer) freeBytes() (uint64, bool) {
 	return free, ok
 }
 
+// spaceOffLocked turns writes off for lack of space, for the reason err,
+// and notes the free space now: Writable turns them on again only once
+// more is free.
+func (w *Writer) spaceOffLocked(err *error) {
+	if free, ok := w.freeBytes(); ok {
+		w.offFree.Store(free)
+	}
+	w.spaceChecked.Store(time.Now().UnixNano())
+	w.noSpace.Store(err)
+}
+
 // storeFailedLocked handles a store commit that failed: nothing was
 // written, and a full disk turns writes off.
 func (w *Writer) storeFailedLocked(err error) error {
 	if isNoSpace(err) {
 		err = fmt.Errorf("%w: the article store could not grow: writes are off until space is freed; reads go on (%w)", api.ErrNoSpace, err)
-		w.noSpace.Store(&err)
+		w.spaceOffLocked(&err)
 		w.log.Error("disk full: writes are off", "err", err)
 		return err
 	}
@@ -354,8 +376,16 @@ func (w *Writer) indexFailedLocked(err error) error {
 		w.noSpace.Store(&err)
 	}
 	w.log.Error("index write failed: reopening the index from disk", "index", w.curDir, "err", err)
+	start := time.Now()
 	if rerr := w.reopenLocked(true); rerr != nil {
 		w.log.Error("reopening the index failed: it is not served until a re-index rebuilds it from the store", "index", w.curDir, "err", rerr)
+	} else {
+		w.log.Info("index reopened for reads", "index", w.curDir, "took", time.Since(start))
+	}
+	if p := w.noSpace.Load(); p != nil {
+		// What the failed write left free, measured once the index has
+		// let go of what it wrote.
+		w.spaceOffLocked(p)
 	}
 	w.advanceLocked(false, nil, nil)
 	return err
@@ -609,4 +639,16 @@ func (w *Writer) indexArticles(ctx context.Context, idx bleve.Index, arts []api.
 		return fmt.Errorf("write batch: %w", err)
 	}
 	return nil
+}
+
+// analysed returns the token frequencies of doc's text fields, which the
+// index's analysis left in it.
+func analysed(doc *bdoc.Document) map[string]bindex.TokenFrequencies {
+	out := make(map[string]bindex.TokenFrequencies, 2)
+	doc.VisitFields(func(f bindex.Field) {
+		if n := f.Name(); n == FieldTitle || n == FieldText {
+			out[n] = f.AnalyzedTokenFrequencies()
+		}
+	})
+	return out
 }

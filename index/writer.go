@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/schema"
@@ -31,8 +32,11 @@ type Tagger interface {
 // segments and for the store to grow before the disk is really full.
 const DefaultMinFree = 64 << 20
 
-// minRoom is the free space at which writes that failed for lack of space
-// are tried again when no reserve is set.
+// minRoom is how much more space than there was when writes went off
+// must be free before Writable reports them on again: a write that failed
+// for lack of space leaves about as much free as before it (what it wrote
+// is removed), so without that margin Writable would say writes are on
+// while each write fails again.
 const minRoom = 1 << 20
 
 // WriterOptions configure a Writer.
@@ -96,6 +100,12 @@ type Written struct {
 	// Changed is false for a re-send of an article exactly as the store
 	// held it (same id, title, text, url and date): news to nobody.
 	Changed bool
+	// Analysed is what the index's analyzers made of the article's text
+	// fields (FieldTitle, FieldText) when this write indexed it: each
+	// field's terms with their positions, as the index holds them. The
+	// watches match a write with them instead of analysing it again. Nil
+	// when the article comes from elsewhere (read back from the store).
+	Analysed map[string]bindex.TokenFrequencies
 }
 
 // Writer is the one write path of a --data directory: every way an article
@@ -158,6 +168,7 @@ type Writer struct {
 	storeDamage  atomic.Pointer[error] // why the store cannot be used, or nil
 	noSpace      atomic.Pointer[error] // why writes are off for lack of space, or nil
 	spaceChecked atomic.Int64          // when Writable last read the free space (Unix ns)
+	offFree      atomic.Uint64         // the free space when writes went off for lack of it
 	dirName      atomic.Pointer[string]
 
 	// gen counts the changes searches can see; see Generation.
@@ -458,11 +469,12 @@ func (w *Writer) Writable() error {
 	}
 	now := time.Now().UnixNano()
 	if last := w.spaceChecked.Load(); now-last > int64(time.Second) && w.spaceChecked.CompareAndSwap(last, now) {
-		// Writes come back with some room above the reserve, so that
-		// they do not go on and off with every article; without a
-		// reserve, a little room is taken as room: the next write finds
-		// out whether it is enough.
-		room := uint64(max(w.minFree, 0) + max(w.minFree/2, minRoom))
+		// Writes come back with some room above the reserve, and only
+		// once space was freed since they went off, so that they do not
+		// go on and off with every article; without a reserve, a
+		// little freed room is taken as room: the next write finds out
+		// whether it is enough.
+		room := max(uint64(max(w.minFree, 0)+max(w.minFree/2, minRoom)), w.offFree.Load()+minRoom)
 		if free, ok := w.freeBytes(); ok && free >= room {
 			w.noSpace.CompareAndSwap(p, nil)
 			w.log.Info("disk space is back: writes are on", "free", free)

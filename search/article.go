@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
@@ -50,6 +51,19 @@ func (s *Service) Article(ctx context.Context, id string) (*api.TaggedArticle, e
 			return nil, fmt.Errorf("article %q: decode stored entities: %w", id, err)
 		}
 	}
+	// Its story of near-duplicates, from the Writer's bitmaps when they
+	// are current, else read from the index.
+	var set *bitmaps.Set
+	if bits := s.bitmapsFor(0, false); bits != nil {
+		set = bits.Set
+	} else if set, err = s.readStories(ctx); err != nil {
+		return nil, fmt.Errorf("article %q: %w", id, err)
+	}
+	hit := []api.Hit{{ID: a.ID}}
+	if _, err := s.fillAlsoIn(ctx, set, hit); err != nil {
+		return nil, fmt.Errorf("article %q: %w", id, err)
+	}
+	a.AlsoIn = hit[0].AlsoIn
 	// the events are made from the stored text and entities, so an index
 	// written before they existed has them too
 	a.CutEvents = tag.Events(a.Text, a.Entities)

@@ -48,13 +48,22 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 			active = append(active, filters[i])
 		}
 	}
+	// visible are the articles a search may find: every live one, or
+	// with collapse all but the copies of stories.
+	visible := set.Live()
+	if !req.NoCollapse && !set.Copies().IsEmpty() {
+		visible = roaring.AndNot(visible, set.Copies())
+	}
 	var allow *roaring.Bitmap
-	if len(active) > 0 {
-		allow = roaring.FastAnd(append(active, set.Live())...)
+	switch {
+	case len(active) > 0:
+		allow = roaring.FastAnd(append(active, visible)...)
+	case visible != set.Live():
+		allow = visible
 	}
 
 	if _, all := user.(*query.MatchAllQuery); all {
-		return s.searchAllBits(ctx, req, set, filters, allow, gen, useCache)
+		return s.searchAllBits(ctx, req, set, filters, allow, visible, gen, useCache)
 	}
 	rec := bits.Record(user, allow)
 	main := bleve.NewSearchRequestOptions(rec.Query(), req.Size, req.From, false)
@@ -77,17 +86,23 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	if err := s.fillSnippets(ctx, result.Hits); err != nil {
 		return nil, true, err
 	}
+	if complete, err := s.fillAlsoIn(ctx, set, result.Hits); err != nil || !complete {
+		return nil, complete, err
+	}
+	if visible != set.Live() {
+		matches = roaring.And(matches, visible)
+	}
 	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
 	return result, true, nil
 }
 
-// searchAllBits answers a request without a text query (every article,
-// within the filters) from the bitmaps alone: the total and facets by
-// bitmap algebra, the page by the Set's order of ids or its columns, and
-// bleve reads only the page's stored fields. Every article matches such a
-// query with bleve's constant score, 1.
-func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, allow *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
-	within := set.Live()
+// searchAllBits answers a request without a text query (every visible
+// article, within the filters) from the bitmaps alone: the total and
+// facets by bitmap algebra, the page by the Set's order of ids or its
+// columns, and bleve reads only the page's stored fields. Every article
+// matches such a query with bleve's constant score, 1.
+func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitmaps.Set, filters []*roaring.Bitmap, allow, visible *roaring.Bitmap, gen uint64, useCache bool) (*api.Result, bool, error) {
+	within := visible
 	if allow != nil {
 		within = allow
 	}
@@ -123,8 +138,11 @@ func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitm
 		if err := s.fillSnippets(ctx, result.Hits); err != nil {
 			return nil, true, err
 		}
+		if complete, err := s.fillAlsoIn(ctx, set, result.Hits); err != nil || !complete {
+			return nil, complete, err
+		}
 	}
-	result.Facets = s.facetsBits(req, set, set.Live(), filters, gen, useCache)
+	result.Facets = s.facetsBits(req, set, visible, filters, gen, useCache)
 	return result, true, nil
 }
 

@@ -47,10 +47,21 @@ func TestBitmapsMatchBleve(t *testing.T) {
 
 	sorts := api.SortKeys(w.Schema())
 	facetNames := w.Schema().FacetNames()
+	// The articles must make stories, and searches must show them.
+	var withCopies, alsoIn, collapsedOff int
+	defer func() {
+		if !t.Failed() && (withCopies == 0 || alsoIn == 0 || collapsedOff == 0) {
+			t.Errorf("near-duplicates not exercised: %d states with copies, %d hits with also_in, %d requests with collapse=false", withCopies, alsoIn, collapsedOff)
+		}
+	}()
 	compare := func(step string, n int) {
 		t.Helper()
-		if _, b := w.Bitmaps(); b == nil {
+		_, b := w.Bitmaps()
+		if b == nil {
 			t.Fatalf("%s: the Writer has no bitmaps", step)
+		}
+		if !b.Set.Copies().IsEmpty() {
+			withCopies++
 		}
 		for _, req := range randomRequests(r, written, n) {
 			req.Sort = sorts[r.IntN(len(sorts))]
@@ -59,6 +70,10 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			req.FacetSize = 1 + r.IntN(6)
 			if r.IntN(3) == 0 {
 				req.Facets = []string{facetNames[r.IntN(len(facetNames))]}
+			}
+			if r.IntN(3) == 0 {
+				req.NoCollapse = true
+				collapsedOff++
 			}
 			got, err := withBits.Search(ctx, req)
 			if err != nil {
@@ -87,6 +102,11 @@ func TestBitmapsMatchBleve(t *testing.T) {
 				t.Fatalf("%s: Matches %+v among %v:\n got %v\nwant %v", step, req, some, gm, wm)
 			}
 			got.TookMS, want.TookMS = 0, 0
+			for _, h := range got.Hits {
+				if len(h.AlsoIn) > 0 {
+					alsoIn++
+				}
+			}
 			if !reflect.DeepEqual(got, want) {
 				for i := range min(len(got.Hits), len(want.Hits)) {
 					if !reflect.DeepEqual(got.Hits[i], want.Hits[i]) {

@@ -60,6 +60,9 @@ func writeMatchKey(s *schema.Schema, r *api.Request, b *strings.Builder, except 
 			b.WriteString(strconv.Quote(id))
 		}
 	}
+	if r.NoCollapse {
+		b.WriteString("\x00collapse=false")
+	}
 	for _, field := range s.TermNames() {
 		if field == except {
 			continue

@@ -17,8 +17,10 @@ import (
 // analyzer, filters and ranges, over an index in memory that holds only
 // those articles, mapped as the live one (index.MemIndex). A feed source's
 // relevance filter and the watches of saved searches use it on every
-// write, rather than one search of the whole index per request. It is not
-// safe for concurrent use.
+// write, rather than one search of the whole index per request. Each
+// article is matched on its own, as with collapse=false: whether it is a
+// copy of another article's story (and so left out of collapsed searches)
+// is not the filter's question. It is not safe for concurrent use.
 type Percolator struct {
 	svc *Service
 	idx bleve.Index
@@ -65,7 +67,7 @@ func (s *Service) Matches(ctx context.Context, req api.Request, ids []string, li
 	}
 	user = onlyIDs(onlyIDs(user, req.IDs), ids)
 	_, filters := s.filters(&req)
-	sr := bleve.NewSearchRequestOptions(combine(user, filters), limit, 0, false)
+	sr := bleve.NewSearchRequestOptions(combine(user, filters, nil), limit, 0, false)
 	sr.Score = "none"
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()

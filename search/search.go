@@ -22,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/searcher"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -68,6 +69,12 @@ type Service struct {
 	flight   flight
 	limit    *limiter // nil: no cap
 	admitted func(context.Context)
+
+	// The stories of near-duplicates read from the index for searches
+	// without the bitmaps, and the generation they were read under.
+	storiesMu  sync.Mutex
+	stories    *bitmaps.Set
+	storiesGen uint64
 }
 
 // Options configure a Service. The zero value gives the defaults: the
@@ -295,12 +302,6 @@ func filterQuery(req *api.Request, f facet) query.Query {
 	return dq
 }
 
-// combine is the user query restricted to articles that pass every given
-// filter. The filters go in bleve's unscored Filter clause, so they narrow
-// the results without changing any score or order. The user query is
-// wrapped in a (non query-string) conjunction so that a query analysing to
-// nothing, such as a lone stop word, still matches nothing: bleve drops a
-// bare match-none Must clause, which would let the filters match alone.
 // onlyIDs restricts user to the articles with the given ids (none: no
 // restriction), without changing scores: the ids go in an unscored Filter
 // clause, as the facet filters do (see combine).
@@ -310,14 +311,28 @@ func onlyIDs(user query.Query, ids []string) query.Query {
 	}
 	dq := query.NewDocIDQuery(ids)
 	dq.SetBoost(0)
-	return combine(user, []query.Query{dq})
+	return combine(user, []query.Query{dq}, nil)
 }
 
-func combine(user query.Query, filters []query.Query) query.Query {
-	if len(filters) == 0 {
+// combine is the user query restricted to articles that pass every given
+// filter and do not match hide (nil: none). The filters go in bleve's
+// unscored Filter clause and hide in its MustNot clause, so they narrow
+// the results without changing any score or order. The user query is
+// wrapped in a (non query-string) conjunction so that a query analysing to
+// nothing, such as a lone stop word, still matches nothing: bleve drops a
+// bare match-none Must clause, which would let the filters match alone.
+func combine(user query.Query, filters []query.Query, hide query.Query) query.Query {
+	if len(filters) == 0 && hide == nil {
 		return user
 	}
-	bq := query.NewBooleanQuery([]query.Query{query.NewConjunctionQuery([]query.Query{user})}, nil, nil)
+	var mustNot []query.Query
+	if hide != nil {
+		mustNot = []query.Query{hide}
+	}
+	bq := query.NewBooleanQuery([]query.Query{query.NewConjunctionQuery([]query.Query{user})}, nil, mustNot)
+	if len(filters) == 0 {
+		return bq
+	}
 	if len(filters) == 1 {
 		bq.AddFilter(filters[0])
 	} else {
@@ -396,8 +411,18 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 			return res, err
 		}
 	}
+	// Without the bitmaps, the stories are read from the index, and the
+	// copies left out by their ids.
+	stories, err := s.readStories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var hide query.Query
+	if ids := copyIDs(stories); !req.NoCollapse && len(ids) > 0 {
+		hide = query.NewDocIDQuery(ids)
+	}
 	filters, all := s.filters(req)
-	main := bleve.NewSearchRequestOptions(combine(user, all), req.Size, req.From, false)
+	main := bleve.NewSearchRequestOptions(combine(user, all, hide), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 	main.Highlight.AddField(index.FieldText)
@@ -415,7 +440,10 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 	}
 	got := map[string]api.Facet{}
 	var todo []*counted
-	snap := s.matchAllCounts(req, gen, useCache)
+	var snap *index.FacetCounts
+	if hide == nil { // the counts count every article
+		snap = s.matchAllCounts(req, gen, useCache)
+	}
 	for i, f := range s.facets {
 		if !req.WantsFacet(f.name) {
 			continue
@@ -449,7 +477,7 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 				others = append(others, fq)
 			}
 		}
-		c.req = bleve.NewSearchRequestOptions(combine(user, others), 0, 0, false)
+		c.req = bleve.NewSearchRequestOptions(combine(user, others, hide), 0, 0, false)
 		c.req.Score = "none"
 		c.req.AddFacet(f.name, facetRequest(req, f))
 	}
@@ -481,6 +509,9 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 		result.Hits = append(result.Hits, s.toHit(h))
 	}
 	if err := s.fillSnippets(ctx, result.Hits); err != nil {
+		return nil, err
+	}
+	if _, err := s.fillAlsoIn(ctx, stories, result.Hits); err != nil {
 		return nil, err
 	}
 	for _, c := range todo {

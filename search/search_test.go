@@ -538,6 +538,8 @@ func TestRequestKey(t *testing.T) {
 		{"facet_size=5", "facet_size=6", false},
 		{"facets=union", "facets=place", false},
 		{"facets=none", "", false},
+		{"collapse=true", "", true},
+		{"collapse=false", "", false},
 	}
 	for _, tt := range tests {
 		a, b := mustParse(t, tt.a), mustParse(t, tt.b)
@@ -570,6 +572,8 @@ func TestFacetKey(t *testing.T) {
 		{jobs, "q=nurse", "q=nurse&facet_size=20", true},
 		{jobs, "q=nurse", "q=nurse&amount_min=1", false},
 		{jobs, "q=nurse", "q=nurse&union=A", false},
+		{jobs, "q=nurse", "q=nurse&collapse=false", false},
+		{union, "q=nurse&collapse=false", "q=nurse&collapse=false&union=A", true},
 	}
 	for _, tt := range tests {
 		a, b := mustParse(t, tt.a), mustParse(t, tt.b)

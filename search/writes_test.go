@@ -22,10 +22,17 @@ type randomWrites struct {
 	g    *gen.Generator
 	ids  []string // the live articles' ids
 	next int      // the generator's next article
+	made int      // new ids made
 }
 
-// article is the next generated article, under id.
+// article is the next generated article, under id, or one time in four
+// another paper's copy of an earlier one: a near-duplicate, so that the
+// writes make stories.
 func (x *randomWrites) article(id string) api.Article {
+	if x.next > 0 && x.r.IntN(4) == 0 {
+		a := x.g.Article(x.r.IntN(x.next))
+		return api.Article{ID: id, Title: a.Title, Text: "By a staff reporter. " + a.Text + " Write to the newsdesk."}
+	}
 	a := x.g.Article(x.next)
 	x.next++
 	return api.Article{ID: id, Title: a.Title, Text: a.Text}
@@ -36,7 +43,8 @@ func (x *randomWrites) putNew(n int) {
 	x.t.Helper()
 	var arts []api.Article
 	for range n {
-		id := fmt.Sprintf("p%03d", x.next)
+		id := fmt.Sprintf("p%03d", x.made)
+		x.made++
 		arts = append(arts, x.article(id))
 		x.ids = append(x.ids, id)
 	}

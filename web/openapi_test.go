@@ -470,7 +470,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
 	}
 	want := append([]string{"q"}, sch.TermNames()...)
-	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets")
+	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets", "collapse")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/search parameters %v, want %v", names, want)
 	}

@@ -48,6 +48,9 @@ func requestValues(s *schema.Schema, r api.Request) url.Values {
 	if r.FacetSize != 0 && r.FacetSize != api.DefaultFacetSize {
 		v.Set("facet_size", strconv.Itoa(r.FacetSize))
 	}
+	if r.NoCollapse {
+		v.Set("collapse", "false")
+	}
 	return v
 }
 
@@ -76,7 +79,7 @@ func rangeParams(s *schema.Schema) []string {
 func paramOrder(s *schema.Schema) []string {
 	out := append([]string{"q"}, s.TermNames()...)
 	out = append(out, rangeParams(s)...)
-	return append(out, "sort", "from", "size", "facet_size")
+	return append(out, "sort", "from", "size", "facet_size", "collapse")
 }
 
 // searchURL is the search page's URL for r.

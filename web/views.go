@@ -50,6 +50,31 @@ type hitView struct {
 	// the largest of each numeric kind first, then every name as a filter
 	// link.
 	Chips []chip
+	// AlsoIn are the other papers' copies of the hit's story.
+	AlsoIn []alsoInView
+}
+
+// alsoInView is a link to another paper's copy of a story: labelled by
+// the host of its URL (the paper), or else its title.
+type alsoInView struct {
+	URL   string
+	Label string
+	Title string
+}
+
+func alsoInViews(as []api.AlsoIn) []alsoInView {
+	var out []alsoInView
+	for _, a := range as {
+		label := a.Title
+		if u, err := url.Parse(a.URL); err == nil && u.Host != "" {
+			label = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+		if label == "" {
+			label = a.ID
+		}
+		out = append(out, alsoInView{URL: articleURL(a.ID), Label: label, Title: a.Title})
+	}
+	return out
 }
 
 // chip is a small label, or a link that filters by its value.
@@ -181,7 +206,7 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 func badSearchView(s *schema.Schema, raw url.Values, br *api.BadRequestError) *searchView {
 	v := &searchView{Title: "Search", Q: raw.Get("q"), Error: br.Error(), Failed: true, ClearURL: "/"}
 	v.Sorts = sortOptions(s, raw.Get("sort"))
-	carry := append(append(s.TermNames(), rangeParams(s)...), "size", "facet_size")
+	carry := append(append(s.TermNames(), rangeParams(s)...), "size", "facet_size", "collapse")
 	for _, name := range carry {
 		if name == br.Param {
 			continue
@@ -226,13 +251,13 @@ func sortOptions(s *schema.Schema, cur string) []sortOption {
 }
 
 // hiddenState lists the parameters that the form's visible controls do not
-// carry: the numeric ranges and non-default sizes. (The query, the keyword
+// carry: the numeric ranges, non-default sizes and collapse=false. (The query, the keyword
 // filters and the sort have their own controls; the page offset is dropped
 // on purpose, since a new search starts at the first page.)
 func hiddenState(s *schema.Schema, req api.Request) []hiddenInput {
 	var h []hiddenInput
-	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize})
-	for _, name := range append(rangeParams(s), "size", "facet_size") {
+	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize, NoCollapse: req.NoCollapse})
+	for _, name := range append(rangeParams(s), "size", "facet_size", "collapse") {
 		if val := v.Get(name); val != "" {
 			h = append(h, hiddenInput{name, val})
 		}
@@ -245,6 +270,7 @@ func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 	if hv.Title == "" {
 		hv.Title = h.ID
 	}
+	hv.AlsoIn = alsoInViews(h.AlsoIn)
 	kinds := s.Kinds()
 	for _, k := range kinds {
 		if !k.OnHit || !k.Numeric {
@@ -467,6 +493,7 @@ type articleView struct {
 	SourceURL  string // the original's address, only if http(s)
 	SourceHost string
 	Published  string
+	AlsoIn     []alsoInView // the other papers' copies of its story
 	Paragraphs []paragraph
 	Groups     []entityGroup
 	Legend     []legendItem
@@ -506,7 +533,7 @@ type legendItem struct {
 }
 
 func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
-	v := &articleView{Title: a.Title, Paragraphs: highlight(s, a.Text, a.Entities)}
+	v := &articleView{Title: a.Title, Paragraphs: highlight(s, a.Text, a.Entities), AlsoIn: alsoInViews(a.AlsoIn)}
 	if v.Title == "" {
 		v.Title = a.ID
 	}

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/watch"
 	"github.com/cutwatch/cutwatch/search/watch/watchtest"
@@ -161,7 +163,7 @@ func TestWatchAPI(t *testing.T) {
 // watch if and only if GET /api/search with the watch's parameters,
 // restricted to that article's id, finds it.
 func TestWatchesMatchAsSearch(t *testing.T) {
-	const articles, watches = 60, 60
+	const articles, watches = 60, 100
 	ws := newWriteServer(t, testKey)
 	sink := newHookSink(t)
 	g, err := gen.New(11)
@@ -187,7 +189,28 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 		}
 		srcs = append(srcs, watchtest.Source{Text: a.Text, Entities: ents})
 	}
-	searches := watchtest.RandomSearches(r, srcs, watches)
+	searches := watchtest.WideSearches(r, srcs, watches)
+	// Most are evaluated by the watches' Evaluator, the rest searched in
+	// the index (the hub asks Compiled.Exact): the property covers both.
+	ev, err := search.NewEvaluator(schema.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := 0
+	for _, s := range searches {
+		vals, _ := url.ParseQuery(s)
+		c, err := ev.Compile(vals.Get("q"))
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if c.Exact() {
+			exact++
+		}
+	}
+	t.Logf("%d of %d watches evaluated without a search", exact, watches)
+	if exact < watches*3/4 || exact == watches {
+		t.Errorf("%d of %d watches evaluated without a search: want most, not all", exact, watches)
+	}
 	byWatch := map[string]string{}
 	for _, s := range searches {
 		w := ws.createWatch(t, s, sink.URL)

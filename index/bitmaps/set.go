@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/cutwatch/cutwatch/index/minhash"
 )
 
 // Doc is what a Set knows of one article.
@@ -18,6 +20,10 @@ type Doc struct {
 	// Numbers holds the values of each numeric field (a date as Unix
 	// nanoseconds).
 	Numbers map[string][]int64
+	// Sketch is the MinHash of its text that near-duplicates are found by
+	// (nil: none, for a text without words or an article indexed before
+	// sketches were kept).
+	Sketch *minhash.Sketch
 }
 
 // Numbering gives each article id a dense number, the same for every Set
@@ -83,6 +89,14 @@ type Set struct {
 	// byID holds the live articles' numbers in the order of their ids.
 	byID []uint32
 
+	// Stories of near-duplicates (story.go): each article's story by
+	// number (nil: none), the articles that are not the first of theirs,
+	// and the index of sketches' bands shared with the Sets made from
+	// this one.
+	story  []*story
+	copies *roaring.Bitmap
+	bands  *bandIndex
+
 	// Made on first use and then kept, like the Set, unchanged.
 	colMu   sync.Mutex
 	cols    map[string]*column
@@ -92,7 +106,8 @@ type Set struct {
 
 // New returns a Set without articles whose term fields are fields.
 func New(nums *Numbering, fields []string) *Set {
-	s := &Set{nums: nums, live: roaring.New(), terms: make(map[string]map[string]*roaring.Bitmap, len(fields))}
+	s := &Set{nums: nums, live: roaring.New(), terms: make(map[string]map[string]*roaring.Bitmap, len(fields)),
+		copies: roaring.New(), bands: newBandIndex()}
 	for _, f := range fields {
 		s.terms[f] = map[string]*roaring.Bitmap{}
 	}
@@ -143,7 +158,8 @@ func (s *Set) Term(field, value string) *roaring.Bitmap {
 // the ids deleted. s is unchanged: the new Set shares every bitmap the
 // write did not touch.
 func (s *Set) Apply(put []*Doc, deleted []string) *Set {
-	n := &Set{nums: s.nums, live: s.live.Clone(), terms: make(map[string]map[string]*roaring.Bitmap, len(s.terms))}
+	n := &Set{nums: s.nums, live: s.live.Clone(), terms: make(map[string]map[string]*roaring.Bitmap, len(s.terms)),
+		copies: s.copies.Clone(), bands: s.bands}
 	for f, m := range s.terms {
 		n.terms[f] = m
 	}
@@ -187,6 +203,17 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 	}
 	n.docs = make([]*Doc, maxNum)
 	copy(n.docs, s.docs)
+	n.story = make([]*story, maxNum)
+	copy(n.story, s.story)
+	// The articles whose story may change: those written or deleted and
+	// the members of their stories before and after the write.
+	affected := roaring.New()
+	addStory := func(num uint32) {
+		affected.Add(num)
+		for _, m := range s.Story(num) {
+			affected.Add(m)
+		}
+	}
 
 	remove := func(num uint32) {
 		old := n.docs[num]
@@ -207,11 +234,13 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 	}
 	for _, id := range deleted {
 		if num, ok := s.nums.Num(id); ok {
+			addStory(num)
 			remove(num)
 		}
 	}
 	for i, d := range put {
 		num := nums[i]
+		addStory(num)
 		remove(num)
 		for f, vals := range d.Terms {
 			for _, v := range vals {
@@ -220,7 +249,14 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		}
 		n.docs[num] = d
 		n.live.Add(num)
+		if d.Sketch != nil {
+			n.bands.add(num, d.Sketch)
+		}
 	}
+	for i := range put {
+		n.near(nums[i], addStory)
+	}
+	n.linkStories(affected)
 	for b := range cloned {
 		b.RunOptimize()
 	}
@@ -404,6 +440,13 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 	s.live.RunOptimize()
 	slices.SortFunc(live, func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) })
 	s.byID = live
+	s.story = make([]*story, len(s.docs))
+	for _, num := range live {
+		if sk := s.docs[num].Sketch; sk != nil {
+			s.bands.add(num, sk)
+		}
+	}
+	s.linkStories(s.live)
 	for f, m := range lists {
 		t := s.terms[f]
 		if t == nil {

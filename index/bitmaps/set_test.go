@@ -6,6 +6,10 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"github.com/cutwatch/cutwatch/index/minhash"
 )
 
 // model is the brute-force reference: the live documents by id.
@@ -27,7 +31,32 @@ func randomDoc(r *rand.Rand, id string) *Doc {
 	for range r.IntN(3) {
 		d.Numbers["jobs"] = append(d.Numbers["jobs"], int64(r.IntN(1000)))
 	}
+	d.Sketch = randomSketch(r)
 	return d
+}
+
+// storyBases are the sketches random articles are near-duplicates of.
+var storyBases = func() (out [4]minhash.Sketch) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for i := range out {
+		for j := range out[i] {
+			out[i][j] = byte(r.IntN(256))
+		}
+	}
+	return out
+}()
+
+// randomSketch returns none, or one of the story bases with some slots
+// changed: from a copy of it to an unrelated text, around Agree.
+func randomSketch(r *rand.Rand) *minhash.Sketch {
+	if r.IntN(6) == 0 {
+		return nil
+	}
+	s := storyBases[r.IntN(len(storyBases))]
+	for range r.IntN(minhash.Slots) {
+		s[r.IntN(minhash.Slots)] = byte(r.IntN(256))
+	}
+	return &s
 }
 
 // content is everything a Set says, for comparing states.
@@ -44,6 +73,55 @@ func content(s *Set) string {
 			out += fmt.Sprintf("%s=%s: %v\n", f, v, vals[v].ToArray())
 		}
 	}
+	out += fmt.Sprintf("copies=%v\n", s.Copies().ToArray())
+	it := s.Live().Iterator()
+	for it.HasNext() {
+		num := it.Next()
+		if st := s.Story(num); st != nil {
+			out += fmt.Sprintf("story %d: %v\n", num, st)
+		}
+	}
+	return out
+}
+
+// stories is the brute-force reference of the stories of m: the groups
+// of articles linked by near-duplicates, compared pair by pair, each in
+// id order; articles without a near-duplicate are left out.
+func stories(m model) map[string][]string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	group := map[string]int{}
+	for i, id := range ids {
+		group[id] = i
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, a := range ids {
+			for _, b := range ids {
+				sa, sb := m[a].Sketch, m[b].Sketch
+				if a != b && sa != nil && sb != nil && minhash.Near(sa, sb) && group[a] != group[b] {
+					g := min(group[a], group[b])
+					group[a], group[b] = g, g
+					changed = true
+				}
+			}
+		}
+	}
+	members := map[int][]string{}
+	for _, id := range ids {
+		members[group[id]] = append(members[group[id]], id)
+	}
+	out := map[string][]string{}
+	for _, g := range members {
+		if len(g) > 1 {
+			for _, id := range g {
+				out[id] = g
+			}
+		}
+	}
 	return out
 }
 
@@ -52,6 +130,7 @@ func TestApplyMatchesModel(t *testing.T) {
 	nums := NewNumbering()
 	s := New(nums, []string{"trust", "union"})
 	m := model{}
+	var withCopies, splits int
 	for step := range 300 {
 		var put []*Doc
 		var del []string
@@ -75,6 +154,16 @@ func TestApplyMatchesModel(t *testing.T) {
 			m[d.ID] = d
 		}
 		check(t, step, s, m)
+		if !s.Copies().IsEmpty() {
+			withCopies++
+		}
+		if !roaring.AndNot(before.Copies(), s.Copies()).IsEmpty() {
+			splits++
+		}
+	}
+	// The random articles must make stories, and writes must break some.
+	if withCopies < 100 || splits < 10 {
+		t.Fatalf("only %d states with copies, %d writes ending a copy", withCopies, splits)
 	}
 }
 
@@ -144,6 +233,30 @@ func check(t *testing.T, step int, s *Set, m model) {
 	}
 	if !slices.Equal(got, ids) {
 		t.Fatalf("step %d: ByID = %v, want %v", step, got, ids)
+	}
+	// Stories are the groups of near-duplicates; copies all but their
+	// first (smallest id).
+	wantStory := stories(m)
+	nStories := 0
+	for id := range m {
+		num, _ := s.Numbering().Num(id)
+		var got []string
+		for _, n := range s.Story(num) {
+			got = append(got, s.Doc(n).ID)
+		}
+		if !slices.Equal(got, wantStory[id]) {
+			t.Fatalf("step %d: story of %s = %v, wantStory %v", step, id, got, wantStory[id])
+		}
+		isCopy := len(wantStory[id]) > 0 && wantStory[id][0] != id
+		if s.Copies().Contains(num) != isCopy {
+			t.Fatalf("step %d: %s is a copy = %v, wantStory %v (story %v)", step, id, s.Copies().Contains(num), isCopy, wantStory[id])
+		}
+		if isCopy {
+			nStories++
+		}
+	}
+	if s.Copies().GetCardinality() != uint64(nStories) {
+		t.Fatalf("step %d: %d copies, wantStory %d", step, s.Copies().GetCardinality(), nStories)
 	}
 	// Range matches an article when any of its values is within bounds.
 	f := func(v float64) *float64 { return &v }

@@ -122,6 +122,11 @@ type Request struct {
 	// NoCache makes the search read the index even when the cache has its
 	// answer, and leaves the cache alone (health checks).
 	NoCache bool
+	// NoCollapse (the parameter collapse=false) shows every article.
+	// By default a story of near-duplicates (an agency story run by many
+	// papers) is one hit, its first article, with the others in its
+	// AlsoIn, and the total and facet counts count it once.
+	NoCollapse bool
 }
 
 // FacetNone as the only element of Request.Facets asks for no facets.
@@ -259,9 +264,10 @@ func (r *Request) Validate(s *schema.Schema) error {
 // q, a filter per name kind (trust, union, ...; repeatable), id
 // (repeatable: only the articles with these ids), <kind>_min
 // and <kind>_max per numeric kind (amount_min, jobs_max, ...), sort, from,
-// size, facet_size, facets. facets is a comma-separated list of facet
+// size, facet_size, facets, collapse. facets is a comma-separated list of facet
 // names; "all" (or no facets parameter) asks for every facet, "none" (or
-// an empty value) for none. Unknown parameters are ignored; a parameter
+// an empty value) for none. collapse is true (the default) or
+// false. Unknown parameters are ignored; a parameter
 // that must be single but is repeated, or a malformed value, is a
 // *BadRequestError.
 func ParseRequest(s *schema.Schema, v url.Values) (Request, error) {
@@ -306,6 +312,15 @@ func ParseRequest(s *schema.Schema, v url.Values) (Request, error) {
 	}
 	if r.Facets, err = parseFacets(v); err != nil {
 		return r, err
+	}
+	_, given := v["collapse"]
+	switch c, err := single(v, "collapse"); {
+	case err != nil:
+		return r, err
+	case c == "false":
+		r.NoCollapse = true
+	case given && c != "true":
+		return r, BadRequest("collapse", "want true or false, got %q", Truncate(c, 40))
 	}
 	if err := r.Validate(s); err != nil {
 		return r, err

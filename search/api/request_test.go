@@ -31,6 +31,9 @@ func TestParseRequest(t *testing.T) {
 		{"facets=", func(r Request) bool { return slices.Equal(r.Facets, []string{FacetNone}) }},
 		{"facets=none", func(r Request) bool { return slices.Equal(r.Facets, []string{FacetNone}) }},
 		{"facets=union,+jobs,union,", func(r Request) bool { return slices.Equal(r.Facets, []string{"union", "jobs"}) }},
+		{"q=x", func(r Request) bool { return !r.NoCollapse }}, // collapsed by default
+		{"collapse=true", func(r Request) bool { return !r.NoCollapse }},
+		{"collapse=false", func(r Request) bool { return r.NoCollapse }},
 	}
 	for _, tt := range good {
 		v, _ := url.ParseQuery(tt.raw)
@@ -56,6 +59,9 @@ func TestParseRequest(t *testing.T) {
 		{"facets=text", "facets"},
 		{"facets=none,union", "facets"},
 		{"facets=union&facets=place", "facets"},
+		{"collapse=no", "collapse"},
+		{"collapse=", "collapse"},
+		{"collapse=false&collapse=false", "collapse"},
 	}
 	for _, tt := range bad {
 		v, _ := url.ParseQuery(tt.raw)

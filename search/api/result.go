@@ -61,6 +61,10 @@ type Hit struct {
 	Score float64 `json:"score"`
 	// Snippet is HTML: escaped text with <mark> around the matched words.
 	Snippet string `json:"snippet"`
+	// AlsoIn are the other articles of the hit's story of near-duplicates
+	// (the same agency story in other papers), in the order of their ids;
+	// empty when it has none.
+	AlsoIn []AlsoIn `json:"also_in,omitempty"`
 	// Values are the article's canonical entity values.
 	Values schema.Summary `json:"-"`
 	// Headline is the article's headline cut: the jobs cut and the amount
@@ -87,6 +91,24 @@ func (h Hit) appendJSON(b []byte) []byte {
 	b = schema.AppendFloat(b, h.Score)
 	b = append(b, `,"snippet":`...)
 	b = schema.AppendString(b, h.Snippet)
+	if len(h.AlsoIn) > 0 {
+		b = append(b, `,"also_in":[`...)
+		for i, a := range h.AlsoIn {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":`...)
+			b = schema.AppendString(b, a.ID)
+			b = append(b, `,"title":`...)
+			b = schema.AppendString(b, a.Title)
+			if a.URL != "" {
+				b = append(b, `,"url":`...)
+				b = schema.AppendString(b, a.URL)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	if h.Headline != nil {
 		b = append(b, `,"headline":{"trust":`...)
 		b = schema.AppendString(b, h.Headline.Trust)
@@ -113,10 +135,20 @@ func (h *Hit) UnmarshalJSON(data []byte) error {
 // Size is an estimate of the bytes h holds, for caches.
 func (h Hit) Size() int64 {
 	n := 96 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
+	for _, a := range h.AlsoIn {
+		n += 48 + int64(len(a.ID)+len(a.Title)+len(a.URL))
+	}
 	if h.Headline != nil {
 		n += 40 + int64(len(h.Headline.Trust))
 	}
 	return n
+}
+
+// AlsoIn is another article of a hit's story of near-duplicates.
+type AlsoIn struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
 }
 
 // Facet holds the counts of one facet of a search: per value for a name
@@ -281,6 +313,9 @@ type TaggedArticle struct {
 	Text      string     `json:"text"`
 	URL       string     `json:"url,omitempty"`
 	Published *time.Time `json:"published,omitempty"`
+	// AlsoIn are the other articles of its story of near-duplicates (see
+	// Hit.AlsoIn).
+	AlsoIn []AlsoIn `json:"also_in,omitempty"`
 	// Values are the article's canonical entity values.
 	Values   schema.Summary `json:"-"`
 	Entities []tag.Entity   `json:"entities"`

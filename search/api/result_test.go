@@ -16,6 +16,7 @@ type oldHit struct {
 	Title      string           `json:"title"`
 	Score      float64          `json:"score"`
 	Snippet    string           `json:"snippet"`
+	AlsoIn     []AlsoIn         `json:"also_in,omitempty"`
 	Headline   *tag.HeadlineCut `json:"headline,omitempty"`
 	Trusts     []string         `json:"trusts"`
 	Unions     []string         `json:"unions"`
@@ -51,6 +52,13 @@ func sampleResult() (*Result, []oldHit) {
 		sum.AddTerm(tag.Place, "Rotherham\u2028")
 		h := Hit{ID: "001_605bd6b5c84727b1", Title: "Unison warns of redundancies\tat Rotherham", Score: 0.123456789 * float64(i+1),
 			Snippet: "…the trust plans to cut <mark>750</mark> jobs, \"Unison\" said\x01…", Values: sum}
+		for j := range i % 3 {
+			url := ""
+			if j == 0 {
+				url = "https://paper.example/a?b=1&c=<2>"
+			}
+			h.AlsoIn = append(h.AlsoIn, AlsoIn{ID: "copy\t" + string(rune('a'+j)), Title: `"Quoted" & <b>`, URL: url})
+		}
 		// headlines: none, a trust's with no number, with jobs, with both
 		switch i % 4 {
 		case 1:
@@ -61,7 +69,7 @@ func sampleResult() (*Result, []oldHit) {
 			h.Headline = &tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750, AmountGBP: 50_000_000}
 		}
 		res.Hits = append(res.Hits, h)
-		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, Headline: h.Headline,
+		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, AlsoIn: h.AlsoIn, Headline: h.Headline,
 			Trusts: sum.Terms(tag.Trust), Unions: sum.Terms(tag.Union), AmountsGBP: sum.Numbers(tag.Amount), Jobs: sum.Numbers(tag.Jobs),
 			People: sum.Terms(tag.Person), Places: sum.Terms(tag.Place), Hospitals: sum.Terms(tag.Hospital)})
 	}

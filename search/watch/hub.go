@@ -100,6 +100,7 @@ type Hub struct {
 	percolated uint64
 	src        Source
 	live       *search.Service // the Source's index, searched as /api/search does
+	ev         *search.Evaluator
 
 	wake   chan struct{}
 	ctx    context.Context
@@ -143,8 +144,13 @@ func Open(data string, opts Options) (*Hub, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watches: open %s: %w", path, err)
 	}
+	ev, err := search.NewEvaluator(opts.Schema)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("watches: %w", err)
+	}
 	h := &Hub{opts: opts, schema: opts.Schema, log: opts.Logger, db: db, watches: map[string]*compiled{},
-		wake: make(chan struct{}, 1), client: newHTTPClient(opts.Timeout, opts.AllowPrivate)}
+		ev: ev, wake: make(chan struct{}, 1), client: newHTTPClient(opts.Timeout, opts.AllowPrivate)}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketWatches, bucketQueue, bucketAttempts, bucketMeta, bucketArts} {
@@ -283,13 +289,12 @@ func (h *Hub) percolateLocked(ctx context.Context, ws []index.Written, seq uint6
 	now := time.Now().UTC()
 	added := 0
 	err = h.db.Update(func(tx *bolt.Tx) error {
-		added = 0
 		q := tx.Bucket(bucketQueue)
+		var queue []delivery
 		for _, d := range ds {
 			if q.Get([]byte(d.ID)) != nil {
 				continue // queued already (the same write matched again)
 			}
-			added++
 			d.Created, d.Next = now, now
 			v, err := encodeDelivery(d)
 			if err != nil {
@@ -298,9 +303,11 @@ func (h *Hub) percolateLocked(ctx context.Context, ws []index.Written, seq uint6
 			if err := q.Put([]byte(d.ID), v); err != nil {
 				return err
 			}
-			if err := holdArticles(tx, d); err != nil {
-				return err
-			}
+			queue = append(queue, d)
+		}
+		added = len(queue)
+		if err := holdArticles(tx, queue); err != nil {
+			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keyPercolated, beKey(seq))
 	})

@@ -27,6 +27,9 @@ import (
 type compiled struct {
 	w   api.Watch
 	req api.Request
+	// q is the query compiled for the Evaluator; when it is not Exact (or
+	// the search names ids), the watch runs its search instead.
+	q *search.Compiled
 	// terms are the filters by kind: an article needs one of each kind's
 	// values (as the search's term filters).
 	terms []termNeed
@@ -55,10 +58,11 @@ func (h *Hub) compile(w api.Watch) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := search.ParseQuery(h.schema, req.Q); err != nil {
+	q, err := h.ev.Compile(req.Q)
+	if err != nil {
 		return nil, err
 	}
-	c := &compiled{w: w, req: req}
+	c := &compiled{w: w, req: req, q: q}
 	for _, name := range h.schema.TermNames() {
 		if vs := req.ActiveFilters(name); len(vs) > 0 {
 			k, _ := h.schema.Lookup(name)
@@ -77,13 +81,20 @@ func (h *Hub) compile(w api.Watch) (*compiled, error) {
 // mayMatch reports whether the article with the values sum can match c:
 // whether it passes c's filters and ranges, which the search applies as
 // exact term and inclusive numeric range queries on the same values. The
-// query itself is left to the Percolator.
+// query itself is left to the search (for the watches the Evaluator
+// cannot decide).
 func (c *compiled) mayMatch(sum schema.Summary) bool {
 	for _, t := range c.terms {
 		if !slices.ContainsFunc(sum.Terms(t.kind), func(v string) bool { return slices.Contains(t.vals, v) }) {
 			return false
 		}
 	}
+	return c.inRanges(sum)
+}
+
+// inRanges reports whether the article with the values sum passes c's
+// ranges.
+func (c *compiled) inRanges(sum schema.Summary) bool {
 	for _, r := range c.ranges {
 		if !slices.ContainsFunc(sum.Numbers(r.kind), func(v int64) bool {
 			f := float64(v)
@@ -125,23 +136,37 @@ func decodeDelivery(v []byte) (delivery, error) {
 	return d, nil
 }
 
-// holdArticles stores the articles of d that the queue lacks and counts
-// d's references to them.
-func holdArticles(tx *bolt.Tx, d delivery) error {
+// holdArticles stores the articles of ds that the queue lacks and counts
+// ds's references to them: one read and one write per article however
+// many of the deliveries carry it (a bulk write that 1,000 watches match
+// refers to its articles thousands of times).
+func holdArticles(tx *bolt.Tx, ds []delivery) error {
+	refs := map[string]uint32{}
+	var order []string
+	js := map[string][]byte{}
+	for _, d := range ds {
+		for _, k := range d.Articles {
+			if refs[k] == 0 {
+				order = append(order, k)
+				j, ok := d.arts[k]
+				if !ok {
+					return fmt.Errorf("delivery %s: article %s missing", d.ID, k)
+				}
+				js[k] = j
+			}
+			refs[k]++
+		}
+	}
 	b := tx.Bucket(bucketArts)
-	for _, k := range d.Articles {
+	for _, k := range order {
 		v := b.Get([]byte(k))
 		var nv []byte
 		if v == nil {
-			js, ok := d.arts[k]
-			if !ok {
-				return fmt.Errorf("delivery %s: article %s missing", d.ID, k)
-			}
-			nv = binary.BigEndian.AppendUint32(nil, 1)
-			nv = append(nv, js...)
+			nv = binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(js[k])), refs[k])
+			nv = append(nv, js[k]...)
 		} else {
 			nv = bytes.Clone(v)
-			binary.BigEndian.PutUint32(nv, binary.BigEndian.Uint32(v)+1)
+			binary.BigEndian.PutUint32(nv, binary.BigEndian.Uint32(v)+refs[k])
 		}
 		if err := b.Put([]byte(k), nv); err != nil {
 			return err
@@ -216,13 +241,15 @@ type Matched struct {
 
 // match percolates ws (written and indexed, not yet acknowledged)
 // through every enabled watch and returns one delivery per watch that
-// matched any of them. A watch whose filters and ranges no article of ws
-// passes is skipped; the others run their search in the live index,
-// restricted to the ids of ws (search.Service.Matches): exactly what
-// /api/search with the watch's parameters and those ids would find, at
-// the cost of one small search per such watch per write, and no second
-// analysis of the articles. Before Attach (no live index), they run over
-// an index in memory of ws (search.Percolator) instead.
+// matched any of them. The articles are analysed once (search.Batch) and
+// each watch's query is evaluated against them directly, on the articles
+// that hold one of the terms it requires (its anchors) and pass its
+// filters and ranges (mayMatch): no search of any index, so the cost does
+// not grow with the live index. A watch whose query the Evaluator cannot
+// decide exactly (wildcards, regexps, numbers, ranges in q) runs its
+// search in the live index restricted to the ids of ws
+// (search.Service.Matches), or, before Attach, over an index in memory of
+// ws (search.Percolator).
 func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error) {
 	if len(ws) == 0 || len(h.watches) == 0 {
 		return nil, nil
@@ -240,10 +267,14 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 			ids = append(ids, w.Article.ID)
 		}
 	}
+	batch, err := h.ev.NewBatch(arts)
+	if err != nil {
+		return nil, err
+	}
 	sums := make([]schema.Summary, len(arts))
 	byID := make(map[string]int, len(arts))
 	for i, a := range arts {
-		sums[i] = h.schema.Summarize(a.Entities)
+		sums[i] = batch.Summary(i)
 		byID[a.Article.ID] = i
 	}
 	cache := make([]*encoded, len(arts))
@@ -253,17 +284,34 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 			_ = p.Close()
 		}
 	}()
-	matches := func(req api.Request) ([]string, error) {
-		if h.live != nil {
-			return h.live.Matches(ctx, req, ids, len(ids))
+	// slow runs c's search over the batch, for the watches the Evaluator
+	// cannot decide.
+	slow := func(c *compiled) ([]int, error) {
+		if !slices.ContainsFunc(sums, c.mayMatch) {
+			return nil, nil
 		}
-		if p == nil {
-			var err error
-			if p, err = search.NewPercolator(h.schema, arts); err != nil {
-				return nil, err
+		var hits []string
+		var err error
+		if h.live != nil {
+			hits, err = h.live.Matches(ctx, c.req, ids, len(ids))
+		} else {
+			if p == nil {
+				if p, err = search.NewPercolator(h.schema, arts); err != nil {
+					return nil, err
+				}
+			}
+			hits, err = p.Match(ctx, c.req)
+		}
+		if err != nil {
+			return nil, err
+		}
+		matched := make([]int, 0, len(hits))
+		for _, hid := range hits {
+			if i, ok := byID[hid]; ok {
+				matched = append(matched, i)
 			}
 		}
-		return p.Match(ctx, req)
+		return matched, nil
 	}
 	wids := make([]string, 0, len(h.watches))
 	for id := range h.watches {
@@ -271,22 +319,44 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 	}
 	slices.Sort(wids)
 	var out []delivery
+	var matched []int
 	for _, id := range wids {
 		c := h.watches[id]
-		if c.w.Disabled != "" || !slices.ContainsFunc(sums, c.mayMatch) {
+		if c.w.Disabled != "" {
 			continue
 		}
-		hits, err := matches(c.req)
-		if err != nil {
-			return nil, fmt.Errorf("watch %s: %w", id, err)
-		}
-		if len(hits) == 0 {
-			continue
-		}
-		matched := make([]int, 0, len(hits))
-		for _, hid := range hits {
-			if i, ok := byID[hid]; ok {
-				matched = append(matched, i)
+		if c.q.Exact() && len(c.req.IDs) == 0 {
+			// The articles holding a term the query requires, and a
+			// value of each filter; then the ranges and the query.
+			cands := batch.Candidates(c.q)
+			for _, t := range c.terms {
+				if len(cands) == 0 {
+					break
+				}
+				cands = intersect(cands, batch.Holding(string(t.kind), t.vals))
+			}
+			matched = matched[:0]
+			for _, i := range cands {
+				if !c.inRanges(sums[i]) {
+					continue
+				}
+				m := c.q.AnchorsSuffice()
+				if !m {
+					if m, err = batch.Match(c.q, i); err != nil {
+						return nil, fmt.Errorf("watch %s: %w", id, err)
+					}
+				}
+				if m {
+					matched = append(matched, i)
+				}
+			}
+			// In id order, as the search returns them (the delivery's id
+			// hashes its articles in this order).
+			slices.SortFunc(matched, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+		} else {
+			var err error
+			if matched, err = slow(c); err != nil {
+				return nil, fmt.Errorf("watch %s: %w", id, err)
 			}
 		}
 		if len(matched) == 0 {
@@ -299,6 +369,24 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// intersect returns the elements of both sorted lists, in order.
+func intersect(a, b []int) []int {
+	var out []int
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
 }
 
 // encoded is an article of a write as deliveries carry it: its JSON (a

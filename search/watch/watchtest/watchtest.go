@@ -22,8 +22,21 @@ type Source struct {
 // RandomSearches makes n watch searches (query strings of /api/search)
 // from the words and entity values of srcs: a word, two words, a phrase,
 // +word -word, a fuzzy word or no query, each with facet filters (one or
-// two values) and ranges at random.
+// two values) and ranges at random. The benchmarks' mix.
 func RandomSearches(r *rand.Rand, srcs []Source, n int) []string {
+	return randomSearches(r, srcs, n, false)
+}
+
+// WideSearches are RandomSearches with more forms of query among them:
+// field-qualified words and phrases, names in the query, stop words
+// alone and in phrases, fuzzy words at distance 2 or one edit away,
+// negations alone, groups, upper case, and a few the watches cannot
+// evaluate without a search (prefix*, numbers).
+func WideSearches(r *rand.Rand, srcs []Source, n int) []string {
+	return randomSearches(r, srcs, n, true)
+}
+
+func randomSearches(r *rand.Rand, srcs []Source, n int, wide bool) []string {
 	pick := func(ss []string) string { return ss[r.IntN(len(ss))] }
 	var words, phrases []string
 	terms := map[string][]string{}
@@ -51,10 +64,21 @@ func RandomSearches(r *rand.Rand, srcs []Source, n int) []string {
 			terms[name] = append(terms[name], sum.Terms(tag.Kind(name))...)
 		}
 	}
+	stop := []string{"the", "of", "and", "to", "a", "in"}
+	var names []string
+	for _, name := range schema.Default.TermNames() {
+		for _, v := range terms[name] {
+			names = append(names, fmt.Sprintf("%s:%q", name, v))
+		}
+	}
+	forms := 6
+	if wide {
+		forms = 16
+	}
 	var out []string
 	for range n {
 		v := url.Values{}
-		switch r.IntN(6) {
+		switch r.IntN(forms) {
 		case 0:
 			v.Set("q", pick(words))
 		case 1:
@@ -65,6 +89,28 @@ func RandomSearches(r *rand.Rand, srcs []Source, n int) []string {
 			v.Set("q", "+"+pick(words)+" -"+pick(words))
 		case 4:
 			v.Set("q", pick(words)+"~1")
+		case 6:
+			v.Set("q", pick([]string{"title:", "text:"})+pick(words)+" "+pick(words))
+		case 7:
+			v.Set("q", pick([]string{"title:", "text:", ""})+`"`+pick(stop)+" "+pick(phrases)+`"`)
+		case 8:
+			if len(names) > 0 {
+				v.Set("q", "+"+pick(names)+" "+pick(words))
+			}
+		case 9:
+			v.Set("q", "+"+pick(stop)+" "+pick(words)+" -"+pick(stop))
+		case 10:
+			w := []rune(pick(words))
+			w[r.IntN(len(w))] = rune('a' + r.IntN(26))
+			v.Set("q", fmt.Sprintf("%s~%d", string(w), 1+r.IntN(2)))
+		case 11:
+			v.Set("q", "-"+pick(words))
+		case 12:
+			v.Set("q", "+("+pick(words)+" "+pick(words)+") -"+pick(words))
+		case 13:
+			v.Set("q", strings.ToUpper(pick(words))+" "+pick(words)+"~2")
+		case 14:
+			v.Set("q", pick(words)[:3]+"* "+pick([]string{"200", "2021", "nurse*"}))
 		}
 		for _, name := range schema.Default.TermNames() {
 			if len(terms[name]) > 0 && r.IntN(4) == 0 {
