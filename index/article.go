@@ -23,10 +23,15 @@ func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, sum schema.S
 	if err != nil {
 		return nil, fmt.Errorf("encode entities: %w", err)
 	}
+	headline, err := json.Marshal(tag.ArticleHeadline(a.Text, ents, tag.Events(a.Text, ents)))
+	if err != nil {
+		return nil, fmt.Errorf("encode headline: %w", err)
+	}
 	doc := map[string]any{
 		FieldTitle:    a.Title,
 		FieldText:     a.Text,
 		FieldEntities: string(entsJSON),
+		FieldHeadline: string(headline),
 	}
 	for _, k := range s.Kinds() {
 		if !k.Numeric {

@@ -24,6 +24,12 @@ const (
 	// FieldEntities holds the article's entities with offsets as a JSON
 	// array. It is stored for the article view, not indexed.
 	FieldEntities = "entities"
+	// FieldHeadline holds the article's headline cut (tag.ArticleHeadline)
+	// as JSON, "null" when it names no trust, so that a search hit need
+	// not link its cut events again. Stored, not indexed. An index made
+	// before it existed keeps its own mapping and has no such field: a
+	// search then makes the headline from the stored text and entities.
+	FieldHeadline = "headline"
 )
 
 // mappingVersion changes whenever NewMapping or the document layout changes
@@ -105,6 +111,14 @@ func NewMapping(s *schema.Schema) mapping.IndexMapping {
 	ents.DocValues = false
 	ents.IncludeTermVectors = false
 	doc.AddFieldMappingsAt(FieldEntities, ents)
+
+	headline := mapping.NewTextFieldMapping()
+	headline.Index = false
+	headline.Store = true
+	headline.IncludeInAll = false
+	headline.DocValues = false
+	headline.IncludeTermVectors = false
+	doc.AddFieldMappingsAt(FieldHeadline, headline)
 
 	im := mapping.NewIndexMapping()
 	im.DefaultMapping = doc

@@ -64,6 +64,13 @@ func (s *Service) Article(ctx context.Context, id string) (*api.TaggedArticle, e
 		return nil, fmt.Errorf("article %q: %w", id, err)
 	}
 	a.AlsoIn = hit[0].AlsoIn
+	// the events are made from the stored text and entities, so an index
+	// written before they existed has them too
+	a.CutEvents = tag.Events(a.Text, a.Entities)
+	if a.CutEvents == nil {
+		a.CutEvents = []tag.CutEvent{}
+	}
+	a.Headline = tag.ArticleHeadline(a.Text, a.Entities, a.CutEvents)
 	return a, nil
 }
 

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -23,6 +24,7 @@ import (
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
@@ -142,7 +144,7 @@ func New(idx bleve.Index, opts Options) *Service {
 		s.schema = schema.Default
 	}
 	s.facets = facetsOf(s.schema)
-	s.hitFields = append([]string{index.FieldTitle, index.FieldPublished}, index.StoredFields(s.schema)...)
+	s.hitFields = append([]string{index.FieldTitle, index.FieldPublished, index.FieldHeadline}, index.StoredFields(s.schema)...)
 	if opts.Generation != nil {
 		s.matchAll = opts.MatchAll
 		s.bitmaps = opts.Bitmaps
@@ -669,7 +671,39 @@ func (s *Service) toHit(h *search.DocumentMatch) api.Hit {
 	if frags := h.Fragments[index.FieldText]; len(frags) > 0 {
 		hit.Snippet = tidyFragment(frags[0])
 	}
+	hit.Headline = storedHeadline(h.Fields)
 	return hit
+}
+
+// headlineUnknown marks a hit whose article has no stored headline (an
+// index made before FieldHeadline): fillSnippets makes it from the stored
+// text and entities.
+var headlineUnknown = &tag.HeadlineCut{}
+
+// storedHeadline is the headline cut stored with a hit's article: nil when
+// it names no trust, headlineUnknown when none is stored or it cannot be
+// read.
+func storedHeadline(fields map[string]any) *tag.HeadlineCut {
+	v := index.FirstString(fields[index.FieldHeadline])
+	if v == "" {
+		return headlineUnknown
+	}
+	var h *tag.HeadlineCut
+	if json.Unmarshal([]byte(v), &h) != nil {
+		return headlineUnknown
+	}
+	return h
+}
+
+// headlineOf is the headline cut of an article from its stored text and
+// entities (the same events GET /api/articles/:id gives), or nil when it
+// names no trust or its entities cannot be read.
+func headlineOf(text, entsJSON string) *tag.HeadlineCut {
+	var ents []tag.Entity
+	if entsJSON == "" || json.Unmarshal([]byte(entsJSON), &ents) != nil {
+		return nil
+	}
+	return tag.ArticleHeadline(text, ents, tag.Events(text, ents))
 }
 
 // tidyFragment drops the partial words that bleve's fragmenter leaves at a
@@ -691,11 +725,13 @@ func tidyFragment(f string) string {
 }
 
 // fillSnippets gives hits without a highlighted fragment (a match-all
-// query, or a match only in the title or a filter) the start of their text.
+// query, or a match only in the title or a filter) the start of their text,
+// and hits without a stored headline (an index made before FieldHeadline)
+// the headline made from their text and entities.
 func (s *Service) fillSnippets(ctx context.Context, hits []api.Hit) error {
 	var ids []string
 	for _, h := range hits {
-		if h.Snippet == "" {
+		if h.Snippet == "" || h.Headline == headlineUnknown {
 			ids = append(ids, h.ID)
 		}
 	}
@@ -703,19 +739,29 @@ func (s *Service) fillSnippets(ctx context.Context, hits []api.Hit) error {
 		return nil
 	}
 	sr := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	sr.Fields = []string{index.FieldText}
+	sr.Fields = []string{index.FieldText, index.FieldEntities}
 	sr.Score = "none"
 	res, err := s.run(ctx, sr)
 	if err != nil {
+		for i := range hits {
+			if hits[i].Headline == headlineUnknown {
+				hits[i].Headline = nil
+			}
+		}
 		return err
 	}
-	texts := make(map[string]string, len(res.Hits))
+	type stored struct{ text, ents string }
+	found := make(map[string]stored, len(res.Hits))
 	for _, m := range res.Hits {
-		texts[m.ID] = index.FirstString(m.Fields[index.FieldText])
+		found[m.ID] = stored{index.FirstString(m.Fields[index.FieldText]), index.FirstString(m.Fields[index.FieldEntities])}
 	}
 	for i := range hits {
+		f := found[hits[i].ID]
 		if hits[i].Snippet == "" {
-			hits[i].Snippet = leadSnippet(texts[hits[i].ID])
+			hits[i].Snippet = leadSnippet(f.text)
+		}
+		if hits[i].Headline == headlineUnknown {
+			hits[i].Headline = headlineOf(f.text, f.ents)
 		}
 	}
 	return nil

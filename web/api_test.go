@@ -420,3 +420,70 @@ func TestHEAD(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleCutEvents: GET /api/articles/:id links each job count and
+// amount of the Rotherham seed to its trust (the national £20bn to none),
+// says what each is, and gives its headline cut; a search hit of it
+// carries the same headline, not its largest numbers.
+func TestArticleCutEvents(t *testing.T) {
+	const trust = "Rotherham NHS Foundation Trust"
+	var a api.TaggedArticle
+	getJSON(t, "/api/articles/"+rotherham, http.StatusOK, &a)
+	var got []tag.CutLink
+	for _, e := range a.CutEvents {
+		got = append(got, e.CutLink)
+		n := strconv.FormatInt(e.Jobs+e.AmountGBP, 10)
+		if !slices.ContainsFunc(a.Entities, func(x tag.Entity) bool { return x.Start == e.Start && x.End == e.End && x.Value == n }) {
+			t.Errorf("event %+v: [%d,%d) is not the offsets of an entity of its number", e.CutLink, e.Start, e.End)
+		}
+	}
+	want := []tag.CutLink{
+		{Trust: trust, Jobs: 750, Kind: tag.EventCut},
+		{Trust: trust, AmountGBP: 50_000_000, Kind: tag.EventSavings},
+		{Trust: trust, AmountGBP: 220_000_000, Kind: tag.EventBudget},
+		{Trust: "", AmountGBP: 20_000_000_000, Kind: tag.EventSavings},
+		{Trust: trust, AmountGBP: 40_000_000, Kind: tag.EventOther},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("cut_events:\n got %+v\nwant %+v", got, want)
+	}
+	headline := tag.HeadlineCut{Trust: trust, Jobs: 750, AmountGBP: 50_000_000}
+	if a.Headline == nil || *a.Headline != headline {
+		t.Errorf("headline = %+v, want %+v", a.Headline, headline)
+	}
+	// an article naming no trust: events linked to none, no headline, and
+	// cut_events is a list even when empty
+	var raw map[string]json.RawMessage
+	getJSON(t, "/api/articles/"+taunton, http.StatusOK, &raw)
+	if _, ok := raw["headline"]; ok {
+		t.Errorf("Taunton article has a headline: %s", raw["headline"])
+	}
+	if !strings.Contains(string(raw["cut_events"]), `"trust":"","amount_gbp":6500000,"kind":"savings"`) {
+		t.Errorf("Taunton cut_events = %s", raw["cut_events"])
+	}
+	var res struct {
+		Hits []struct {
+			ID       string           `json:"id"`
+			Headline *tag.HeadlineCut `json:"headline"`
+		} `json:"hits"`
+	}
+	getJSON(t, "/api/search?q=redundancy&size=10", http.StatusOK, &res)
+	seen := 0
+	for _, h := range res.Hits {
+		switch h.ID {
+		case rotherham:
+			seen++
+			if h.Headline == nil || *h.Headline != headline {
+				t.Errorf("Rotherham hit headline = %+v, want %+v", h.Headline, headline)
+			}
+		case taunton:
+			seen++
+			if h.Headline != nil {
+				t.Errorf("Taunton hit headline = %+v, want none", h.Headline)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("search found %d of the Rotherham and Taunton seeds", seen)
+	}
+}

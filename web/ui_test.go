@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -313,21 +314,36 @@ func TestSearchPageContent(t *testing.T) {
 			}
 		}
 	}
-	// Chips: the Oxford hit shows its trust, unions, largest amount and jobs.
-	var oxfordHit *html.Node
-	for _, li := range p.all("li.hit") {
-		if len(all(li, "a[href=/articles/"+oxford+"]")) > 0 {
-			oxfordHit = li
+	// Chips: the Oxford hit shows its trust, unions and its headline cut
+	// (its trust's £44m savings and 366 jobs), not its largest amount (the
+	// £600m budget); the Taunton hit, whose article names no trust, its
+	// largest amount.
+	hitOf := func(id string) *html.Node {
+		for _, li := range p.all("li.hit") {
+			if len(all(li, "a[href=/articles/"+id+"]")) > 0 {
+				return li
+			}
 		}
+		return nil
 	}
+	oxfordHit := hitOf(oxford)
 	if oxfordHit == nil {
 		t.Fatal("no Oxford hit")
 	}
 	chips := texts(all(oxfordHit, ".chip"))
-	for _, want := range []string{"Largest amount: £600m", "Largest job count: 366 jobs", "Oxford Radcliffe Hospitals NHS Trust", "Unison", "Royal College of Nursing"} {
+	for _, want := range []string{"Savings target or deficit of Oxford Radcliffe Hospitals NHS Trust: £44m",
+		"Jobs cut or at risk at Oxford Radcliffe Hospitals NHS Trust: 366 jobs", "Oxford Radcliffe Hospitals NHS Trust", "Unison", "Royal College of Nursing"} {
 		if !slices.Contains(chips, want) {
 			t.Errorf("Oxford hit chips %q lack %q", chips, want)
 		}
+	}
+	if slices.ContainsFunc(chips, func(c string) bool { return strings.Contains(c, "£600m") }) {
+		t.Errorf("Oxford hit chips %q show the largest amount, not the headline cut", chips)
+	}
+	if taunton := hitOf(taunton); taunton == nil {
+		t.Error("no Taunton hit")
+	} else if chips := texts(all(taunton, ".chip")); !slices.Contains(chips, "Largest amount: £6.5m") {
+		t.Errorf("Taunton hit chips %q lack its largest amount", chips)
 	}
 	// A trust chip adds that trust to the current search.
 	if got := attr(all(oxfordHit, "a.chip-trust")[0], "href"); got != "/?q=redundancy&trust=Oxford+Radcliffe+Hospitals+NHS+Trust&union=Unison" {
@@ -801,5 +817,41 @@ func TestSearchPageDates(t *testing.T) {
 		if _, disabled := attrOK(in, "disabled"); attr(in, "type") == "date" && !disabled {
 			t.Error("the date input is sent beside the hidden exact time")
 		}
+	}
+}
+
+// TestArticlePageCutEvents: the article page lists the cut events as a
+// table (organisation linked to its articles, what, number, kind), the
+// headline cut's rows in bold, a national figure with no organisation.
+func TestArticlePageCutEvents(t *testing.T) {
+	srv, _ := uiServer(t)
+	p := getPage(t, srv, "/articles/001_605bd6b5c84727b1")
+	p.wantHTML(t, http.StatusOK)
+	table := p.one(t, "section.cut-events table")
+	var rows [][]string
+	var bold []string
+	for _, tr := range all(table, "tbody tr") {
+		cells := texts(all(tr, "td"))
+		rows = append(rows, cells)
+		if attr(tr, "class") == "headline" {
+			bold = append(bold, cells[2])
+		}
+	}
+	const trust = "Rotherham NHS Foundation Trust"
+	want := [][]string{
+		{trust, "Jobs", "750 jobs (headline cut)", "cut"},
+		{trust, "Amount", "£50m (headline cut)", "savings"},
+		{trust, "Amount", "£220m", "budget"},
+		{"national, or several bodies", "Amount", "£20bn", "savings"},
+		{trust, "Amount", "£40m", "other"},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("cut events table:\n got %q\nwant %q", rows, want)
+	}
+	if !slices.Equal(bold, []string{"750 jobs (headline cut)", "£50m (headline cut)"}) {
+		t.Errorf("headline rows %q", bold)
+	}
+	if got := attr(all(table, "tbody tr td a")[0], "href"); got != "/?trust=Rotherham+NHS+Foundation+Trust" {
+		t.Errorf("trust links to %q", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
@@ -310,7 +311,18 @@ func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 	hv.AlsoIn = alsoInViews(h.AlsoIn)
 	kinds := s.Kinds()
 	for _, k := range kinds {
-		if m, ok := maxOf(h.Values.Numbers(k.Kind)); ok && k.OnHit && k.Numeric {
+		if !k.OnHit || !k.Numeric {
+			continue
+		}
+		if h.Headline != nil && (k.Kind == tag.Jobs || k.Kind == tag.Amount) {
+			// the headline cut: the numbers of the article's main trust, not
+			// its largest (a national £20bn in a trust's story)
+			if n := headlineNumber(*h.Headline, k.Kind); n != 0 {
+				hv.Chips = append(hv.Chips, chip{Kind: k.Name(), Label: formatValue(k, n), Title: headlineTitle(k.Kind, h.Headline.Trust)})
+			}
+			continue
+		}
+		if m, ok := maxOf(h.Values.Numbers(k.Kind)); ok {
 			hv.Chips = append(hv.Chips, chip{Kind: k.Name(), Label: formatValue(k, m), Title: k.Largest})
 		}
 	}
@@ -324,6 +336,26 @@ func newHitView(s *schema.Schema, req api.Request, h api.Hit) hitView {
 		}
 	}
 	return hv
+}
+
+// headlineNumber is the headline cut's number of the numeric kind k: its
+// jobs or its amount; 0 for another kind.
+func headlineNumber(h tag.HeadlineCut, k tag.Kind) int64 {
+	switch k {
+	case tag.Jobs:
+		return h.Jobs
+	case tag.Amount:
+		return h.AmountGBP
+	}
+	return 0
+}
+
+// headlineTitle says what a headline chip is.
+func headlineTitle(k tag.Kind, trust string) string {
+	if k == tag.Jobs {
+		return "Jobs cut or at risk at " + trust
+	}
+	return "Savings target or deficit of " + trust
 }
 
 // addFilterURL is the page filtered by one more value; if the value is
@@ -519,6 +551,19 @@ type articleView struct {
 	Paragraphs []paragraph
 	Groups     []entityGroup
 	Legend     []legendItem
+	Events     []eventRow // the cut events, in text order
+}
+
+// eventRow is one cut event of the article page's table: the trust (a
+// link to its articles; none for a national figure), the number and what
+// it is.
+type eventRow struct {
+	Trust    string
+	TrustURL string
+	What     string // "Jobs" or "Amount"
+	Number   string
+	Kind     string
+	Headline bool // one of the numbers of the headline cut
 }
 
 // entityGroup lists an article's distinct entities of one type.
@@ -581,5 +626,33 @@ func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
 		v.Groups = append(v.Groups, g)
 		v.Legend = append(v.Legend, legendItem{Kind: kind, Label: sk.Label})
 	}
+	v.Events = eventRows(s, a)
 	return v
+}
+
+// eventRows are the rows of the article page's table of cut events.
+func eventRows(s *schema.Schema, a *api.TaggedArticle) []eventRow {
+	jobsKind, jk := s.Lookup(string(tag.Jobs))
+	amountKind, ak := s.Lookup(string(tag.Amount))
+	rows := make([]eventRow, 0, len(a.CutEvents))
+	for _, e := range a.CutEvents {
+		r := eventRow{Trust: "national, or several bodies", Kind: string(e.Kind)}
+		if e.Trust != "" {
+			r.Trust, r.TrustURL = e.Trust, entityURL(s, string(tag.Trust), e.Trust)
+		}
+		h := a.Headline
+		switch {
+		case e.Jobs != 0 && jk:
+			r.What, r.Number = jobsKind.Label, formatValue(jobsKind, e.Jobs)
+			r.Headline = h != nil && h.Trust == e.Trust && h.Jobs == e.Jobs && e.Kind == tag.EventCut
+		case e.AmountGBP != 0 && ak:
+			r.What, r.Number = amountKind.Label, formatValue(amountKind, e.AmountGBP)
+			r.Headline = h != nil && h.Trust == e.Trust && h.AmountGBP == e.AmountGBP &&
+				(e.Kind == tag.EventSavings || e.Kind == tag.EventDeficit)
+		default:
+			continue
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }

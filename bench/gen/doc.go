@@ -9,8 +9,10 @@
 // sizes, percentages, years, beds); and ordinary prose whose words are drawn
 // with Zipf weights so that word frequencies fall off as in real text.
 // Every article carries its true entities, canonical as the gold annotations
-// of index/tag/testdata/README.md require, so that `cutwatch eval --gold FILE.jsonl`
-// scores the tagger on it.
+// of index/tag/testdata/README.md require, and its true cut events (each job
+// count and amount linked to the organisation its sentence was written for,
+// with its kind), so that `cutwatch eval --gold FILE.jsonl` (or `eval --gen
+// N`) scores the tagger and the linker on it.
 //
 // The vocabularies (places, organisations and their name patterns, unions
 // and their aliases, hospitals, names, roles, sentence templates, ordinary

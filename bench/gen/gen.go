@@ -38,6 +38,9 @@ type Article struct {
 	// Published is the article's publication time (2008–2026, in bursts:
 	// see published).
 	Published time.Time `json:"published,omitzero"`
+	// Events are the true cut events: each job count and amount linked to
+	// the organisation the generator wrote it for, with its kind.
+	Events []tag.CutLink `json:"cut_events,omitempty"`
 	// Truth holds the true entities, encoded beside the fields above.
 	Truth schema.Summary `json:"-"`
 }
@@ -180,6 +183,10 @@ type state struct {
 	moneyS string
 	// the council and the company of an off-topic article
 	council, firm string
+	// the true cut events so far, and the organisation the sentence being
+	// written names with {ORG}
+	events  []tag.CutLink
+	sentOrg string
 }
 
 // mark is a point to roll the article's entities back to when a paragraph
@@ -187,10 +194,11 @@ type state struct {
 type mark struct {
 	values map[tag.Kind]int
 	cast   int
+	events int
 }
 
 func (s *state) mark() mark {
-	m := mark{values: map[tag.Kind]int{}, cast: len(s.people)}
+	m := mark{values: map[tag.Kind]int{}, cast: len(s.people), events: len(s.events)}
 	for _, k := range schema.Default.Kinds() {
 		m.values[k.Kind] = s.sum.Len(k.Kind)
 	}
@@ -202,6 +210,7 @@ func (s *state) reset(m mark) {
 		s.sum.Truncate(k, n)
 	}
 	s.people = s.people[:m.cast]
+	s.events = s.events[:m.events]
 }
 
 // Article returns article i (0-based) of the generator's seed.
@@ -231,6 +240,7 @@ func (g *Generator) Article(i int) Article {
 	a.Title = s.title()
 	a.Published = g.published(i)
 	a.Truth = distinct(s.sum)
+	a.Events = distinctLinks(s.events)
 	return a
 }
 
@@ -334,7 +344,16 @@ func (s *state) sentences(section string, n int) []string {
 			t = pick(s.r, ts)
 		}
 		s.used[t] = true
+		from := len(s.events)
+		s.sentOrg = ""
 		out[i] = s.sentence(t)
+		if s.sentOrg != "" { // the sentence's numbers are the other organisation's
+			for j := from; j < len(s.events); j++ {
+				if s.events[j].Trust != "" {
+					s.events[j].Trust = s.sentOrg
+				}
+			}
+		}
 	}
 	return out
 }
@@ -360,9 +379,11 @@ func (s *state) sentence(t string) string {
 	return capitalise(b.String())
 }
 
-// slot renders one template slot, noting the entities it names.
+// slot renders one template slot, noting the entities it names and the
+// cut events of its numbers ("MONEY:savings": an amount of kind savings).
 func (s *state) slot(name string) string {
 	r := s.r
+	name, kind, _ := strings.Cut(name, ":")
 	switch name {
 	case "TRUST":
 		return s.trustRef()
@@ -375,6 +396,7 @@ func (s *state) slot(name string) string {
 			return "the trust"
 		}
 		s.sum.AddTerm(tag.Trust, o.canonical)
+		s.sentOrg = o.canonical
 		return surface(r, o.surfaces)
 	case "UNION":
 		return s.unionRef()
@@ -395,6 +417,7 @@ func (s *state) slot(name string) string {
 	case "MONEY":
 		text, v := money(r)
 		s.sum.AddNumber(tag.Amount, v)
+		s.event(0, v, kind)
 		if s.moneyS == "" {
 			s.moneyS = text
 		}
@@ -406,19 +429,23 @@ func (s *state) slot(name string) string {
 			text = "£" + commas(v)
 		}
 		s.sum.AddNumber(tag.Amount, v)
+		s.event(0, v, "other")
 		return text
 	case "JOBS":
 		v := jobCount(r)
 		s.sum.AddNumber(tag.Jobs, v)
+		s.event(v, 0, "cut")
 		return commas(v)
 	case "JOBLO":
 		s.jobLo = jobCount(r)
 		s.sum.AddNumber(tag.Jobs, s.jobLo)
+		s.event(s.jobLo, 0, "cut")
 		return commas(s.jobLo)
 	case "JOBHI":
 		step := max(10, s.jobLo/2/10*10)
 		hi := s.jobLo + step*int64(1+r.IntN(3))
 		s.sum.AddNumber(tag.Jobs, hi)
+		s.event(hi, 0, "cut")
 		return commas(hi)
 	case "WORKFORCE":
 		return commas(int64(1000 + r.IntN(29)*500 + r.IntN(2)*250))
@@ -460,6 +487,21 @@ func (s *state) slot(name string) string {
 		return ws[s.zipf[name].Uint64()]
 	}
 	return "{" + name + "}"
+}
+
+// event notes the cut event of a job count (jobs) or an amount (gbp) of
+// kind ("savings", "savings:national" for the NHS's as a whole, none for
+// other): the main organisation's until the sentence names another.
+func (s *state) event(jobs, gbp int64, kind string) {
+	kind, scope, _ := strings.Cut(kind, ":")
+	if kind == "" {
+		kind = string(tag.EventOther)
+	}
+	l := tag.CutLink{Trust: s.main.canonical, Jobs: jobs, AmountGBP: gbp, Kind: tag.EventKind(kind)}
+	if scope == "national" {
+		l.Trust = ""
+	}
+	s.events = append(s.events, l)
 }
 
 // trustRef names the main organisation: in full (in one of its surface
@@ -660,6 +702,18 @@ func capitalise(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(c)) + s[n:]
+}
+
+// distinctLinks returns links with each one once, in order of first
+// mention.
+func distinctLinks(links []tag.CutLink) []tag.CutLink {
+	var out []tag.CutLink
+	for _, l := range links {
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // distinct returns sum with each value once, in order of first mention.

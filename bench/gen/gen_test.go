@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -274,5 +275,60 @@ func TestWriteCancelled(t *testing.T) {
 	cancel()
 	if err := g.Write(ctx, &bytes.Buffer{}, 10_000, nil); err == nil {
 		t.Fatal("Write with a cancelled context returned nil")
+	}
+}
+
+// TestEventsTruth checks the generator's true cut events against what it
+// wrote: every job count and amount of the truth has a link of a known
+// kind to one of the article's organisations (or, for the NHS's national
+// savings, to none), a number written beside another organisation
+// ({ORG}) is that organisation's, and the main one's otherwise.
+func TestEventsTruth(t *testing.T) {
+	g, err := New(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawOrg, sawNational bool
+	for i := range 400 {
+		a := g.Article(i)
+		linked := map[int64]bool{}
+		for _, e := range a.Events {
+			jobs := e.Jobs > 0
+			if jobs == (e.AmountGBP > 0) || !tag.ValidEventKind(jobs, e.Kind) {
+				t.Fatalf("%s: bad event %+v", a.ID, e)
+			}
+			if e.Trust != "" && !slices.Contains(a.Truth.Terms(tag.Trust), e.Trust) {
+				t.Errorf("%s: event %+v names a trust the article does not", a.ID, e)
+			}
+			linked[e.Jobs+e.AmountGBP] = true
+		}
+		for _, k := range []tag.Kind{tag.Jobs, tag.Amount} {
+			for _, n := range a.Truth.Numbers(k) {
+				if !linked[n] {
+					t.Errorf("%s: %s %d has no event", a.ID, k, n)
+				}
+			}
+		}
+		// "The biggest single job losses will be at {ORG}, where {JOBS}
+		// jobs are to go.": ORG's, not the main organisation's
+		if _, rest, ok := strings.Cut(a.Text, "The biggest single job losses will be at "); ok {
+			where, after, _ := strings.Cut(rest, ", where ")
+			n, _ := strconv.ParseInt(strings.ReplaceAll(strings.Fields(after)[0], ",", ""), 10, 64)
+			main := a.Truth.Terms(tag.Trust)[0] // every lead names it first
+			i := slices.IndexFunc(a.Events, func(e tag.CutLink) bool { return e.Jobs == n })
+			if i < 0 || (where == "the trust") != (a.Events[i].Trust == main) {
+				t.Errorf("%s: %d jobs at %q (main %q) linked as %+v", a.ID, n, where, main, a.Events)
+			}
+			sawOrg = true
+		}
+		if strings.Contains(a.Text, "The government wants ") {
+			if !slices.ContainsFunc(a.Events, func(e tag.CutLink) bool { return e.Trust == "" && e.Kind == tag.EventSavings }) {
+				t.Errorf("%s: the national savings have no event without a trust: %+v", a.ID, a.Events)
+			}
+			sawNational = true
+		}
+	}
+	if !sawOrg || !sawNational {
+		t.Errorf("400 articles hold no {ORG} job sentence (%v) or no national savings (%v)", sawOrg, sawNational)
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -24,17 +26,22 @@ func evalCommand() *ffcli.Command {
 	filter := fs.Bool("filter", false, "score a feed source's relevance filter instead: on --n generated NHS-cuts articles mixed with --n off-topic ones")
 	query := fs.String("query", "", "with --filter: the filter to score, in the syntax of q (empty: the default filter of the sources)")
 	n := fs.Int("n", 1000, "with --filter: articles of each side (on topic, off topic)")
-	seed := fs.Uint64("seed", 2, "with --filter: the generator's seed")
+	seed := fs.Uint64("seed", 2, "with --filter or --gen: the generator's seed")
+	genN := fs.Int("gen", 0, "score the tagger (entities and cut-event links) on this many generated articles against the generator's own truth, instead of --gold")
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --filter [--query Q] [--n N] [--seed S] [-v]",
+		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [--n N] [--seed S] [-v]",
 		ShortHelp:  "Score the tagger against gold annotations.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
 			"per key and overall (micro-averaged), the macro-averaged F1, and the misses and\n" +
 			"false positives by class (trusts, jobs, hospitals, ...), each value with the\n" +
 			"articles it was wrong in; scored as index/tag/testdata/README.md says.\n" +
 			"A JSON Lines gold file carries each article's text inline and needs no\n" +
-			"--dir: a corpus from 'cutwatch gen' is scored against its own true entities.\n\n" +
+			"--dir: a corpus from 'cutwatch gen' is scored against its own true entities.\n" +
+			"Annotations with \"cut_events\" also score the links of each job count and\n" +
+			"amount to its trust and kind (precision, recall and F1 of (trust, jobs, kind)\n" +
+			"and (trust, amount, kind)). --gen N does the same on N articles generated\n" +
+			"with --seed, whose generator knows the true links.\n\n" +
 			"With --filter it scores a feed source's relevance filter instead: it\n" +
 			"generates --n NHS-cuts articles and --n off-topic ones (NHS news without\n" +
 			"cuts, cuts outside the NHS, other local news), tags them and matches the\n" +
@@ -53,8 +60,14 @@ func evalCommand() *ffcli.Command {
 				}
 				return runEvalFilter(ctx, os.Stdout, q, *n, *seed, *verbose)
 			}
+			if *genN < 0 {
+				return fmt.Errorf("%w: eval --gen needs 1 or more articles", errUsage)
+			}
+			if *genN > 0 {
+				return runEvalGen(os.Stdout, *genN, *seed, *verbose)
+			}
 			if *gold == "" {
-				return fmt.Errorf("%w: eval needs --gold FILE", errUsage)
+				return fmt.Errorf("%w: eval needs --gold FILE or --gen N", errUsage)
 			}
 			return runEval(os.Stdout, *gold, *dir, *verbose)
 		},
@@ -75,6 +88,37 @@ func runEval(w io.Writer, gold, dir string, verbose bool) error {
 	if err != nil {
 		return err
 	}
+	return rep.Write(w, verbose)
+}
+
+// runEvalGen scores the tagger on n articles generated with seed, read as
+// the JSON Lines gold that 'cutwatch gen' writes (text inline, true entities
+// and cut events), and writes the report to w.
+func runEvalGen(w io.Writer, n int, seed uint64, verbose bool) error {
+	g, err := gen.New(seed)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for i := range n {
+		if err := enc.Encode(g.Article(i)); err != nil {
+			return fmt.Errorf("encode generated article %d: %w", i, err)
+		}
+	}
+	arts, err := eval.ParseGold(b.Bytes())
+	if err != nil {
+		return fmt.Errorf("generated gold: %w", err)
+	}
+	t, err := tag.New()
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Score(t, arts, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d generated articles (seed %d)\n\n", n, seed)
 	return rep.Write(w, verbose)
 }
 

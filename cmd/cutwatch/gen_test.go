@@ -5,11 +5,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/index/tag/eval"
 )
 
 // TestGenThenEval generates a small corpus with 'cutwatch gen' and scores
@@ -74,5 +79,51 @@ func TestGenThenEval(t *testing.T) {
 func TestGenUsage(t *testing.T) {
 	if code := run(context.Background(), []string{"gen", "--n", "10"}); code != 2 {
 		t.Errorf("gen without --out: exit code %d, want 2", code)
+	}
+}
+
+// TestEvalGen: eval --gen scores generated articles against the
+// generator's truth, cut-event links included, and their counts add up to
+// the links the generator wrote.
+func TestEvalGen(t *testing.T) {
+	const n, seed = 60, 3
+	g, err := gen.New(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]int{}
+	for i := range n {
+		for _, e := range g.Article(i).Events {
+			key, _ := eval.EventKey(e)
+			links[key]++
+		}
+	}
+	var out bytes.Buffer
+	if err := runEvalGen(&out, n, seed, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), fmt.Sprintf("%d generated articles (seed %d)", n, seed)) ||
+		!strings.Contains(out.String(), fmt.Sprintf("on the %d annotated articles", n)) {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	for _, key := range eval.EventKeys {
+		var row []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, key+" ") {
+				row = strings.Fields(strings.TrimPrefix(l, key))
+			}
+		}
+		if len(row) != 6 {
+			t.Fatalf("no %s row:\n%s", key, out.String())
+		}
+		tp, _ := strconv.Atoi(row[0])
+		fn, _ := strconv.Atoi(row[2])
+		f1, _ := strconv.ParseFloat(row[5], 64)
+		if tp+fn != links[key] || f1 < 0.85 {
+			t.Errorf("%s: TP %d + FN %d, want the %d links generated; F1 %.3f", key, tp, fn, links[key], f1)
+		}
+	}
+	if err := evalCommand().ParseAndRun(context.Background(), []string{"--gen", "-1"}); !errors.Is(err, errUsage) {
+		t.Errorf("eval --gen -1: %v, want a usage error", err)
 	}
 }

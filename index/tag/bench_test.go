@@ -129,3 +129,25 @@ func BenchmarkTagSize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEvents links the cut events of the seed articles (already
+// tagged) in turn, with their headline cut, as a search does for each hit
+// of a page, and reports articles/s.
+func BenchmarkEvents(b *testing.B) {
+	texts := seedTexts(b)
+	tg := newTagger(b)
+	ents := make([][]Entity, len(texts))
+	for i, t := range texts {
+		var err error
+		if ents[i], err = tg.Tag(t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := 0
+	for b.Loop() {
+		i := n % len(texts)
+		ArticleHeadline(texts[i], ents[i], Events(texts[i], ents[i]))
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}

@@ -7,4 +7,8 @@
 // gazetteer of NHS organisations, unions and their aliases, UK places) and
 // grammar rules for money and job counts. A Tagger is built once per process
 // (New loads the model and the data) and is safe for concurrent use.
+//
+// Events links each job count and amount Tag found to the NHS organisation
+// it belongs to and says what it is (a cut, savings, a deficit, ...), with
+// cues from data/events.tsv; Headline picks an article's headline cut.
 package tag

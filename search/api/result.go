@@ -90,6 +90,10 @@ type Hit struct {
 	Published *time.Time `json:"published,omitempty"`
 	// Values are the article's canonical entity values.
 	Values schema.Summary `json:"-"`
+	// Headline is the article's headline cut: the jobs cut and the amount
+	// linked to its main trust (tag.Headline); nil for an article that
+	// names no trust.
+	Headline *tag.HeadlineCut `json:"headline,omitempty"`
 }
 
 // hitFields is Hit without its methods, for encoding its own fields.
@@ -133,6 +137,19 @@ func (h Hit) appendJSON(b []byte) []byte {
 		b = h.Published.AppendFormat(b, time.RFC3339Nano)
 		b = append(b, '"')
 	}
+	if h.Headline != nil {
+		b = append(b, `,"headline":{"trust":`...)
+		b = schema.AppendString(b, h.Headline.Trust)
+		if h.Headline.Jobs != 0 {
+			b = append(b, `,"jobs":`...)
+			b = strconv.AppendInt(b, h.Headline.Jobs, 10)
+		}
+		if h.Headline.AmountGBP != 0 {
+			b = append(b, `,"amount_gbp":`...)
+			b = strconv.AppendInt(b, h.Headline.AmountGBP, 10)
+		}
+		b = append(b, '}')
+	}
 	b = append(b, ',')
 	b = h.Values.AppendFields(b)
 	return append(b, '}')
@@ -148,6 +165,9 @@ func (h Hit) Size() int64 {
 	n := 120 + int64(len(h.ID)+len(h.Title)+len(h.Snippet)) + h.Values.Size()
 	for _, a := range h.AlsoIn {
 		n += 48 + int64(len(a.ID)+len(a.Title)+len(a.URL))
+	}
+	if h.Headline != nil {
+		n += 40 + int64(len(h.Headline.Trust))
 	}
 	return n
 }
@@ -334,6 +354,11 @@ type TaggedArticle struct {
 	// Values are the article's canonical entity values.
 	Values   schema.Summary `json:"-"`
 	Entities []tag.Entity   `json:"entities"`
+	// CutEvents link each job count and amount to its NHS organisation and
+	// say what it is (tag.Events); Headline is the article's headline cut
+	// (nil when it names no trust).
+	CutEvents []tag.CutEvent   `json:"cut_events"`
+	Headline  *tag.HeadlineCut `json:"headline,omitempty"`
 }
 
 // articleFields is TaggedArticle without its methods.

@@ -13,19 +13,20 @@ import (
 // oldHit is a hit as plain encoding/json wrote it before the schema table:
 // the JSON the hand-written MarshalJSON must keep writing.
 type oldHit struct {
-	ID         string     `json:"id"`
-	Title      string     `json:"title"`
-	Score      float64    `json:"score"`
-	Snippet    string     `json:"snippet"`
-	AlsoIn     []AlsoIn   `json:"also_in,omitempty"`
-	Published  *time.Time `json:"published,omitempty"`
-	Trusts     []string   `json:"trusts"`
-	Unions     []string   `json:"unions"`
-	AmountsGBP []int64    `json:"amounts_gbp"`
-	Jobs       []int64    `json:"jobs"`
-	People     []string   `json:"people"`
-	Places     []string   `json:"places"`
-	Hospitals  []string   `json:"hospitals"`
+	ID         string           `json:"id"`
+	Title      string           `json:"title"`
+	Score      float64          `json:"score"`
+	Snippet    string           `json:"snippet"`
+	AlsoIn     []AlsoIn         `json:"also_in,omitempty"`
+	Published  *time.Time       `json:"published,omitempty"`
+	Headline   *tag.HeadlineCut `json:"headline,omitempty"`
+	Trusts     []string         `json:"trusts"`
+	Unions     []string         `json:"unions"`
+	AmountsGBP []int64          `json:"amounts_gbp"`
+	Jobs       []int64          `json:"jobs"`
+	People     []string         `json:"people"`
+	Places     []string         `json:"places"`
+	Hospitals  []string         `json:"hospitals"`
 }
 
 func encode(t testing.TB, v any) string {
@@ -65,8 +66,17 @@ func sampleResult() (*Result, []oldHit) {
 			p := time.Date(2015, 6, 30, 23, 30, i, i*1000, time.UTC)
 			h.Published = &p
 		}
+		// headlines: none, a trust's with no number, with jobs, with both
+		switch i % 4 {
+		case 1:
+			h.Headline = &tag.HeadlineCut{Trust: `Guy's & "St" <Thomas'>` + "\u2028"}
+		case 2:
+			h.Headline = &tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750}
+		case 3:
+			h.Headline = &tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750, AmountGBP: 50_000_000}
+		}
 		res.Hits = append(res.Hits, h)
-		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, AlsoIn: h.AlsoIn, Published: h.Published,
+		old = append(old, oldHit{ID: h.ID, Title: h.Title, Score: h.Score, Snippet: h.Snippet, AlsoIn: h.AlsoIn, Published: h.Published, Headline: h.Headline,
 			Trusts: sum.Terms(tag.Trust), Unions: sum.Terms(tag.Union), AmountsGBP: sum.Numbers(tag.Amount), Jobs: sum.Numbers(tag.Jobs),
 			People: sum.Terms(tag.Person), Places: sum.Terms(tag.Place), Hospitals: sum.Terms(tag.Hospital)})
 	}

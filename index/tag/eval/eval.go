@@ -43,6 +43,37 @@ type Article struct {
 	HasText  bool
 	Values   map[string][]string
 	Optional map[string][]string
+	// Events and OptionalEvents are the article's cut-event links as
+	// EventKey strings, by EventKeys (jobs, amounts); HasEvents is false
+	// for an annotation without "cut_events", whose links are not scored.
+	Events         map[string][]string
+	OptionalEvents map[string][]string
+	HasEvents      bool
+}
+
+// EventKeys are the scored kinds of cut-event link, in report order: a job
+// count's (trust, jobs, kind) and an amount's (trust, amount_gbp, kind).
+var EventKeys = []string{"jobs links", "amount links"}
+
+// EventKey is the form in which cut-event links are compared: the trust
+// normalised as a name, the number and the kind; key is "jobs links" for a
+// job count, "amount links" for an amount.
+func EventKey(e tag.CutLink) (key, link string) {
+	key, n := EventKeys[0], e.Jobs
+	if e.Jobs == 0 {
+		key, n = EventKeys[1], e.AmountGBP
+	}
+	return key, Normalize("trusts", e.Trust) + "|" + strconv.FormatInt(n, 10) + "|" + string(e.Kind)
+}
+
+// EventValues groups links as EventKey strings per key.
+func EventValues(links []tag.CutLink) map[string][]string {
+	out := map[string][]string{}
+	for _, e := range links {
+		k, l := EventKey(e)
+		out[k] = append(out[k], l)
+	}
+	return out
 }
 
 // LoadGold reads a gold file: a JSON array of annotations (seeds.json) or
@@ -127,12 +158,27 @@ func parseArticle(m map[string]json.RawMessage) (Article, error) {
 		}
 		a.Values[k] = vals
 	}
+	if raw, ok := m["cut_events"]; ok && len(raw) > 0 && string(raw) != "null" {
+		evs, err := events(raw)
+		if err != nil {
+			return a, err
+		}
+		a.Events, a.HasEvents = EventValues(evs), true
+	}
 	if raw, ok := m["optional"]; ok && len(raw) > 0 && string(raw) != "null" {
 		var opt map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &opt); err != nil {
 			return a, fmt.Errorf("optional: %w", err)
 		}
 		for k, v := range opt {
+			if k == "cut_events" {
+				evs, err := events(v)
+				if err != nil {
+					return a, fmt.Errorf("optional: %w", err)
+				}
+				a.OptionalEvents = EventValues(evs)
+				continue
+			}
 			vals, err := values(k, v)
 			if err != nil {
 				return a, fmt.Errorf("optional: %w", err)
@@ -141,6 +187,26 @@ func parseArticle(m map[string]json.RawMessage) (Article, error) {
 		}
 	}
 	return a, nil
+}
+
+// events decodes a list of cut events, each with a trust ("" for none),
+// exactly one of jobs and amount_gbp, and a kind.
+func events(raw json.RawMessage) ([]tag.CutLink, error) {
+	var evs []tag.CutLink
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&evs); err != nil {
+		return nil, fmt.Errorf("cut_events: %w", err)
+	}
+	for i, e := range evs {
+		if (e.Jobs > 0) == (e.AmountGBP > 0) {
+			return nil, fmt.Errorf("cut_events: event %d: want exactly one of jobs and amount_gbp", i+1)
+		}
+		if !tag.ValidEventKind(e.Jobs > 0, e.Kind) {
+			return nil, fmt.Errorf("cut_events: event %d: kind %q is not one of a %s", i+1, e.Kind, map[bool]string{true: "job count's cut, other", false: "amount's savings, deficit, budget, other"}[e.Jobs > 0])
+		}
+	}
+	return evs, nil
 }
 
 // values decodes one key's list of strings or numbers and normalises it.
@@ -300,6 +366,7 @@ func sortedKeys(m map[string]bool) []string {
 type FileResult struct {
 	File    string
 	Keys    map[string]KeyResult
+	Events  map[string]KeyResult // by EventKeys; nil when not annotated
 	Written map[string]map[string][]string
 }
 
@@ -308,6 +375,10 @@ type Report struct {
 	Files  []FileResult
 	PerKey map[string]Counts
 	Total  Counts
+	// PerEvent scores the cut-event links by EventKeys over the articles
+	// whose annotation has them (EventFiles of them); not part of Total.
+	PerEvent   map[string]Counts
+	EventFiles int
 }
 
 // Tagger is what Score needs from the tagger.
@@ -318,7 +389,7 @@ type Tagger interface {
 // Score tags every article (from its inline text or from dir/File) and
 // scores it against its gold annotation.
 func Score(t Tagger, arts []Article, dir string) (*Report, error) {
-	rep := &Report{PerKey: map[string]Counts{}}
+	rep := &Report{PerKey: map[string]Counts{}, PerEvent: map[string]Counts{}}
 	for _, a := range arts {
 		text := a.Text
 		if !a.HasText {
@@ -337,6 +408,7 @@ func Score(t Tagger, arts []Article, dir string) (*Report, error) {
 		}
 		rep.Add(a, schema.Default.Summarize(ents))
 		rep.Files[len(rep.Files)-1].Written = written(ents)
+		rep.AddEvents(a, tag.Events(text, ents))
 	}
 	return rep, nil
 }
@@ -374,6 +446,32 @@ func (rep *Report) Add(a Article, s schema.Summary) {
 		rep.Total.Add(kr.Counts)
 	}
 	rep.Files = append(rep.Files, fr)
+}
+
+// AddEvents scores the cut events found in the last article added (a)
+// against its annotated links; an article without them is not scored.
+func (rep *Report) AddEvents(a Article, evs []tag.CutEvent) {
+	if !a.HasEvents {
+		return
+	}
+	if rep.PerEvent == nil {
+		rep.PerEvent = map[string]Counts{}
+	}
+	links := make([]tag.CutLink, len(evs))
+	for i, e := range evs {
+		links[i] = e.CutLink
+	}
+	got := EventValues(links)
+	fr := &rep.Files[len(rep.Files)-1]
+	fr.Events = map[string]KeyResult{}
+	for _, k := range EventKeys {
+		kr := Compare(got[k], a.Events[k], a.OptionalEvents[k])
+		fr.Events[k] = kr
+		c := rep.PerEvent[k]
+		c.Add(kr.Counts)
+		rep.PerEvent[k] = c
+	}
+	rep.EventFiles++
 }
 
 // A Miss is one value of one key that the tagger got wrong, with every
@@ -472,6 +570,34 @@ func (rep *Report) Write(w io.Writer, verbose bool) error {
 	}
 	row("overall", rep.Total)
 	fmt.Fprintf(&b, "macro F1 %.3f (the mean of the keys' F1)\n", rep.MacroF1())
+	if rep.EventFiles > 0 {
+		fmt.Fprintf(&b, "\nCut events: links (trust, number, kind) on the %d annotated articles\n", rep.EventFiles)
+		fmt.Fprintf(&b, "%-12s %5s %5s %5s %7s %7s %7s\n", "link", "TP", "FP", "FN", "P", "R", "F1")
+		for _, k := range EventKeys {
+			row(k, rep.PerEvent[k])
+		}
+		n := 0
+		for _, f := range rep.Files {
+			for _, k := range EventKeys {
+				kr := f.Events[k]
+				for _, v := range kr.Misses {
+					if n < shortList || verbose {
+						fmt.Fprintf(&b, "  MISS %s %s: %s\n", k, v, f.File)
+					}
+					n++
+				}
+				for _, v := range kr.FalsePositives {
+					if n < shortList || verbose {
+						fmt.Fprintf(&b, "  FP   %s %s: %s\n", k, v, f.File)
+					}
+					n++
+				}
+			}
+		}
+		if n > shortList && !verbose {
+			fmt.Fprintf(&b, "  ... and %d more (-v lists all)\n", n-shortList)
+		}
+	}
 	misses := rep.Misses()
 	if len(misses) > 0 {
 		b.WriteString("\nMisses by class (MISS: gold, not reported; FP: reported, neither gold nor optional)\n")

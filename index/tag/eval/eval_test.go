@@ -1,11 +1,15 @@
 package eval
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 )
@@ -249,4 +253,163 @@ func TestDevGold(t *testing.T) {
 // (the first run missed 30 counts and 50 hospitals) fails.
 func TestDev2Gold(t *testing.T) {
 	scoreSet(t, "../testdata/dev2/gold.json", "../testdata/dev2", 0.95, 0.97)
+}
+
+// scoreEvents tags the gold sets and returns their cut-event link counts
+// summed over them.
+func scoreEvents(t *testing.T, sets ...[2]string) map[string]Counts {
+	t.Helper()
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := map[string]Counts{}
+	for _, s := range sets {
+		arts, err := LoadGold(s[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Score(tg, arts, s[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.EventFiles != len(arts) {
+			t.Errorf("%s: %d of %d articles have cut_events", s[0], rep.EventFiles, len(arts))
+		}
+		var sb strings.Builder
+		_ = rep.Write(&sb, true)
+		t.Logf("%s:\n%s", s[0], sb.String()[strings.Index(sb.String(), "Cut events"):])
+		for k, c := range rep.PerEvent {
+			x := sum[k]
+			x.Add(c)
+			sum[k] = x
+		}
+	}
+	return sum
+}
+
+// TestCutEventsDev is issue 16's bar on the dev set (the seeds' gold and
+// dev2, whose cut_events were annotated by hand, not blind: a first
+// prototype's links were on screen): F1 >= 0.9 on (trust, jobs, kind)
+// links. The prototype's first run scored
+// jobs links 0.87 on dev2 and 0.67 on the seeds (amounts 0.78 and 0.92);
+// the rules were then fitted to dev2 (it scores 0.945 and 0.885 now, the
+// seeds 0.667 and 1.000: three PCTs the tagger does not know as trusts).
+// The amount bar, 0.85, is below the final 0.92 so that a rule may trade a
+// case for a better one.
+func TestCutEventsDev(t *testing.T) {
+	sum := scoreEvents(t, [2]string{"../testdata/seeds_gold.json", "../../../seeds"},
+		[2]string{"../testdata/dev2/gold.json", "../testdata/dev2"})
+	t.Logf("seeds+dev2: jobs links %+v F1 %.3f, amount links %+v F1 %.3f",
+		sum[EventKeys[0]], sum[EventKeys[0]].F1(), sum[EventKeys[1]], sum[EventKeys[1]].F1())
+	if f := sum[EventKeys[0]].F1(); f < 0.9 {
+		t.Errorf("jobs links F1 = %.3f, want >= 0.9", f)
+	}
+	if f := sum[EventKeys[1]].F1(); f < 0.85 {
+		t.Errorf("amount links F1 = %.3f, want >= 0.85", f)
+	}
+}
+
+// TestCutEventsHeldOut scores the links on the first dev set (testdata/dev),
+// annotated by hand after the linker was written but never used to fit it:
+// its first run scored jobs links 0.932 and amount links 0.848. The bars,
+// 0.9 and 0.8, let a rule trade a case, not lose a construction.
+func TestCutEventsHeldOut(t *testing.T) {
+	sum := scoreEvents(t, [2]string{"../testdata/dev/gold.json", "../testdata/dev"})
+	for k, min := range map[string]float64{EventKeys[0]: 0.9, EventKeys[1]: 0.8} {
+		if f := sum[k].F1(); f < min {
+			t.Errorf("%s F1 = %.3f on the held-out dev set, want >= %.2f", k, f, min)
+		}
+	}
+}
+
+// TestCutEventsGenerated scores the links on generated articles against
+// the generator's truth (it knows which organisation each number was
+// written for): F1 >= 0.9 on jobs links, as on the dev set.
+func TestCutEventsGenerated(t *testing.T) {
+	g, err := gen.New(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for i := range 300 {
+		line, err := json.Marshal(g.Article(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(append(line, '\n'))
+	}
+	arts, err := ParseGold(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := tag.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Score(tg, arts, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.EventFiles != len(arts) {
+		t.Fatalf("%d of %d generated articles carry cut_events", rep.EventFiles, len(arts))
+	}
+	for k, min := range map[string]float64{EventKeys[0]: 0.9, EventKeys[1]: 0.9} {
+		c := rep.PerEvent[k]
+		t.Logf("%s: %+v F1 %.3f", k, c, c.F1())
+		if c.TP < 500 || c.F1() < min {
+			t.Errorf("%s on 300 generated articles: %+v F1 %.3f, want >= %.2f over 500+ links", k, c, c.F1(), min)
+		}
+	}
+}
+
+func TestParseGoldCutEvents(t *testing.T) {
+	arts, err := ParseGold([]byte(`[{"file": "a", "cut_events": [{"trust": "The X NHS Trust", "jobs": 750, "kind": "cut"},
+		{"trust": "", "amount_gbp": 20000000000, "kind": "savings"}], "optional": {"cut_events": [{"trust": "Y", "jobs": 5, "kind": "other"}]}},
+		{"file": "b"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !arts[0].HasEvents || arts[1].HasEvents {
+		t.Errorf("HasEvents = %v, %v; want true, false", arts[0].HasEvents, arts[1].HasEvents)
+	}
+	want := map[string][]string{"jobs links": {"the x nhs trust|750|cut"}, "amount links": {"|20000000000|savings"}}
+	if !reflect.DeepEqual(arts[0].Events, want) {
+		t.Errorf("Events = %v, want %v", arts[0].Events, want)
+	}
+	if got := arts[0].OptionalEvents["jobs links"]; !reflect.DeepEqual(got, []string{"y|5|other"}) {
+		t.Errorf("OptionalEvents = %v", got)
+	}
+	for _, bad := range []string{
+		`[{"file": "a", "cut_events": [{"trust": "X", "kind": "cut"}]}]`,                              // no number
+		`[{"file": "a", "cut_events": [{"trust": "X", "jobs": 5, "amount_gbp": 5, "kind": "cut"}]}]`,  // two
+		`[{"file": "a", "cut_events": [{"trust": "X", "jobs": 5, "kind": "savings"}]}]`,               // an amount's kind
+		`[{"file": "a", "cut_events": [{"trust": "X", "amount_gbp": 5, "kind": "cut"}]}]`,             // a count's kind
+		`[{"file": "a", "cut_events": [{"trust": "X", "jobs": 5, "kind": "cut", "what": 1}]}]`,        // unknown field
+		`[{"file": "a", "optional": {"cut_events": [{"trust": "X", "jobs": 5, "kind": "deficit"}]}}]`, // in optional too
+	} {
+		if _, err := ParseGold([]byte(bad)); err == nil {
+			t.Errorf("ParseGold(%s): no error", bad)
+		}
+	}
+}
+
+func TestCompareEvents(t *testing.T) {
+	a := Article{File: "a", Values: map[string][]string{}, HasEvents: true,
+		Events:         map[string][]string{"jobs links": {"x|750|cut", "|100|cut"}},
+		OptionalEvents: map[string][]string{"jobs links": {"x|90|other"}}}
+	rep := &Report{PerKey: map[string]Counts{}}
+	rep.Add(a, schema.Default.NewSummary())
+	ev := func(trust string, jobs int64, k tag.EventKind) tag.CutEvent {
+		return tag.CutEvent{CutLink: tag.CutLink{Trust: trust, Jobs: jobs, Kind: k}}
+	}
+	// right; the wrong trust; optional; the wrong kind
+	rep.AddEvents(a, []tag.CutEvent{ev("X", 750, tag.EventCut), ev("Y", 100, tag.EventCut), ev("X", 90, tag.EventOther), ev("X", 750, tag.EventOther)})
+	if got, want := rep.PerEvent["jobs links"], (Counts{TP: 1, FP: 2, FN: 1}); got != want {
+		t.Errorf("jobs links = %+v, want %+v", got, want)
+	}
+	rep.AddEvents(Article{File: "b"}, []tag.CutEvent{ev("X", 1, tag.EventCut)}) // not annotated: not scored
+	if rep.EventFiles != 1 {
+		t.Errorf("EventFiles = %d, want 1", rep.EventFiles)
+	}
 }
