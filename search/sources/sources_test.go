@@ -350,7 +350,10 @@ func TestPollFeedFormats(t *testing.T) {
 func TestPollFailuresBackOff(t *testing.T) {
 	h := newHarness(t, func(o *sources.Options) {
 		o.Fetch.MaxBody = 5 << 20
-		o.Fetch.Timeout = 300 * time.Millisecond
+		// Long enough to read /big's 5 MiB cap under -race on a busy
+		// machine (at 300 ms it timed out there instead); /slow waits
+		// for the timeout whatever it is.
+		o.Fetch.Timeout = 3 * time.Second
 		o.BackoffBase = time.Minute
 		o.BackoffMax = 10 * time.Minute
 	})
