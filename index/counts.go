@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -128,6 +129,7 @@ func (w *Writer) readSnap(ctx context.Context, idx bleve.Index, gen uint64) *cou
 		return &countsSnap{gen: gen}
 	}
 	nums := newDocNums(w.nums)
+	start := time.Now()
 	set, unsketched, err := readSet(ctx, idx, w.schema, w.nums)
 	if err != nil {
 		w.log.Error("reading the facet bitmaps failed: searches count facets with bleve until the next write", "err", err)
@@ -137,5 +139,6 @@ func (w *Writer) readSnap(ctx context.Context, idx bleve.Index, gen uint64) *cou
 		w.log.Warn("articles without a near-duplicate sketch (indexed before sketches were kept, or without words) are never collapsed with their copies; 'cutwatch index --rebuild' sketches them",
 			"articles", unsketched)
 	}
+	w.log.Info("facet bitmaps read from the index", "articles", set.Len(), "bitmap_bytes", set.BitmapBytes(), "took", time.Since(start).Round(time.Millisecond))
 	return newSnap(gen, set, nums)
 }

@@ -138,6 +138,19 @@ func New(nums *Numbering, fields []string) *Set {
 	return s
 }
 
+// BitmapBytes returns the serialized size of the Set's bitmaps (every
+// value's, the live articles' and the copies'): about what they hold in
+// memory, without the per-article documents and columns.
+func (s *Set) BitmapBytes() uint64 {
+	n := s.live.GetSizeInBytes() + s.copies.GetSizeInBytes()
+	for _, vals := range s.terms {
+		for _, b := range vals {
+			n += b.GetSizeInBytes()
+		}
+	}
+	return n
+}
+
 // Numbering returns the numbering of the Set's articles.
 func (s *Set) Numbering() *Numbering { return s.nums }
 

@@ -317,3 +317,31 @@ func TestBuildEqualsApply(t *testing.T) {
 	}
 	check(t, 0, b, m)
 }
+
+// TestBitmapBytes: the size counts every value's bitmap, so it grows with
+// the values the articles hold, and is the sum of the parts.
+func TestBitmapBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var docs []*Doc
+	for i := range 100 {
+		docs = append(docs, randomDoc(r, fmt.Sprintf("d%03d", i)))
+	}
+	fields := []string{"trust", "union"}
+	small := Build(NewNumbering(), fields, docs[:10])
+	large := Build(NewNumbering(), fields, docs)
+	sum := func(s *Set) uint64 {
+		n := s.Live().GetSizeInBytes() + s.Copies().GetSizeInBytes()
+		for _, f := range s.Fields() {
+			for _, b := range s.Values(f) {
+				n += b.GetSizeInBytes()
+			}
+		}
+		return n
+	}
+	if got, want := large.BitmapBytes(), sum(large); got != want {
+		t.Errorf("BitmapBytes = %d, the parts sum to %d", got, want)
+	}
+	if small.BitmapBytes() >= large.BitmapBytes() {
+		t.Errorf("10 articles' bitmaps take %d bytes, 100 articles' %d", small.BitmapBytes(), large.BitmapBytes())
+	}
+}
