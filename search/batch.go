@@ -370,37 +370,21 @@ func (e *Evaluator) compile(q query.Query, c *Compiled) node {
 		// The conjunctions and disjunctions of a parsed query are all in
 		// query-string mode (ParseQuery builds them with
 		// NewBooleanQueryForQueryString), which skips MatchNone clauses.
-		var n andNode
-		for _, sub := range q.Conjuncts {
-			if s := e.compile(sub, c); s != nil {
-				n = append(n, s)
-			}
+		n := e.compileEach(q.Conjuncts, c)
+		if len(n) < 2 {
+			return single(n)
 		}
-		switch len(n) {
-		case 0:
-			return nil
-		case 1:
-			return n[0]
-		}
-		return n
+		return andNode(n)
 	case *query.DisjunctionQuery:
 		if q.Min > 1 {
 			c.exact = false
 			return nil
 		}
-		var n orNode
-		for _, sub := range q.Disjuncts {
-			if s := e.compile(sub, c); s != nil {
-				n = append(n, s)
-			}
+		n := e.compileEach(q.Disjuncts, c)
+		if len(n) < 2 {
+			return single(n)
 		}
-		switch len(n) {
-		case 0:
-			return nil
-		case 1:
-			return n[0]
-		}
-		return n
+		return orNode(n)
 	case *query.MatchQuery:
 		field, an, ok := e.queryField(q.FieldVal, q.Analyzer)
 		if !ok || q.Prefix != 0 || q.Fuzziness < 0 || q.Fuzziness > MaxFuzziness {
@@ -727,4 +711,24 @@ func (n boolNode) anchors() ([]anchor, bool) {
 		return n.should.anchors()
 	}
 	return nil, false
+}
+
+// compileEach compiles each of subs, leaving out those that match nothing
+// to decide (nil).
+func (e *Evaluator) compileEach(subs []query.Query, c *Compiled) []node {
+	var out []node
+	for _, sub := range subs {
+		if n := e.compile(sub, c); n != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// single returns the one clause of n, or nil for none.
+func single(n []node) node {
+	if len(n) == 0 {
+		return nil
+	}
+	return n[0]
 }

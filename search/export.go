@@ -155,9 +155,6 @@ func (s *Service) exportIDs(ctx context.Context, ids []string, w api.ExportWrite
 // alone, each page after the last id of the one before.
 func (s *Service) exportAfter(ctx context.Context, req *api.Request, user query.Query, limit int, w api.ExportWriter) error {
 	_, filters := s.filters(req)
-	if dq := dateQuery(req); dq != nil {
-		filters = append(filters, dq)
-	}
 	hide, err := s.hideCopies(ctx, req)
 	if err != nil {
 		return err

@@ -22,19 +22,7 @@ import (
 // the headline was stored (no such field) gets it made from its stored
 // text and entities.
 func TestHitHeadline(t *testing.T) {
-	b, err := os.ReadFile("../seeds/" + indextest.Rotherham + ".txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	ents, err := indextest.Tagger(t).Tag(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entsJSON, err := json.Marshal(ents)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text, ents, entsJSON := rotherhamTagged(t)
 	want := tag.HeadlineCut{Trust: "Rotherham NHS Foundation Trust", Jobs: 750, AmountGBP: 50_000_000}
 
 	// as the Writer indexes it
@@ -85,19 +73,7 @@ func TestHitHeadline(t *testing.T) {
 // headline succeeds there without storing it, and its hit's headline is
 // made from the stored text and entities.
 func TestHitHeadlineOldMapping(t *testing.T) {
-	b, err := os.ReadFile("../seeds/" + indextest.Rotherham + ".txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(b)
-	ents, err := indextest.Tagger(t).Tag(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	entsJSON, err := json.Marshal(ents)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text, _, entsJSON := rotherhamTagged(t)
 	m, ok := index.NewMapping(schema.Default).(*mapping.IndexMappingImpl)
 	if !ok {
 		t.Fatalf("NewMapping is a %T", index.NewMapping(schema.Default))
@@ -140,4 +116,23 @@ func hitHeadlines(t *testing.T, idx bleve.Index) map[string]*tag.HeadlineCut {
 		}
 	}
 	return out
+}
+
+// rotherhamTagged is the Rotherham seed's text, its tagged entities, and their
+// JSON as stored.
+func rotherhamTagged(t *testing.T) (string, []tag.Entity, []byte) {
+	t.Helper()
+	b, err := os.ReadFile("../seeds/" + rotherham + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ents, err := indextest.Tagger(t).Tag(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entsJSON, err := json.Marshal(ents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), ents, entsJSON
 }

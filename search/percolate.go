@@ -67,9 +67,6 @@ func (s *Service) Matches(ctx context.Context, req api.Request, ids []string, li
 	}
 	user = onlyIDs(onlyIDs(user, req.IDs), ids)
 	_, filters := s.filters(&req)
-	if dq := dateQuery(&req); dq != nil {
-		filters = append(filters, dq)
-	}
 	sr := bleve.NewSearchRequestOptions(combine(user, filters, nil), limit, 0, false)
 	sr.Score = "none"
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())

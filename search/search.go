@@ -420,9 +420,6 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 	hide := hideOf(stories, req)
 	filters, all := s.filters(req)
 	dq := dateQuery(req)
-	if dq != nil {
-		all = append(all, dq)
-	}
 	main := bleve.NewSearchRequestOptions(combine(user, all, hide), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
@@ -544,7 +541,8 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 }
 
 // filters returns the filter of each facet of req (nil where inactive), in
-// the order of s.facets, and the active ones.
+// the order of s.facets, and the active ones with req's publication dates
+// (which narrow every facet's counts too, but are no facet).
 func (s *Service) filters(req *api.Request) (each, active []query.Query) {
 	each = make([]query.Query, len(s.facets))
 	for i, f := range s.facets {
@@ -552,6 +550,9 @@ func (s *Service) filters(req *api.Request) (each, active []query.Query) {
 		if each[i] != nil {
 			active = append(active, each[i])
 		}
+	}
+	if dq := dateQuery(req); dq != nil {
+		active = append(active, dq)
 	}
 	return each, active
 }
