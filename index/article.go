@@ -3,6 +3,8 @@ package index
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cutwatch/cutwatch/index/minhash"
@@ -11,27 +13,60 @@ import (
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
+// derived is what cutwatch makes of an article's entities besides them:
+// the values of the schema's kinds and the cut events, with the jobs at
+// risk they link to trusts.
+type derived struct {
+	sum       schema.Summary
+	events    []tag.CutEvent
+	jobs      []tag.TrustJobs
+	jobsTotal int64
+}
+
+// derive makes the derived values of a with entities ents, for the kinds
+// of s.
+func derive(s *schema.Schema, a api.Article, ents []tag.Entity) derived {
+	d := derived{sum: s.Summarize(ents), events: tag.Events(a.Text, ents)}
+	d.jobs, d.jobsTotal = tag.JobsAtRisk(d.events)
+	return d
+}
+
 // document returns the fields of a to be indexed, with its entities, for
 // the kinds of s.
 func document(s *schema.Schema, a api.Article, ents []tag.Entity) (map[string]any, error) {
-	return documentOf(s, a, ents, s.Summarize(ents))
+	return documentOf(s, a, ents, derive(s, a, ents))
 }
 
-// documentOf is document for ents already summarised as sum.
-func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, sum schema.Summary) (map[string]any, error) {
+// documentOf is document for ents already derived as d.
+func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, d derived) (map[string]any, error) {
+	sum := d.sum
 	entsJSON, err := json.Marshal(ents)
 	if err != nil {
 		return nil, fmt.Errorf("encode entities: %w", err)
 	}
-	headline, err := json.Marshal(tag.ArticleHeadline(a.Text, ents, tag.Events(a.Text, ents)))
+	headline, err := json.Marshal(tag.ArticleHeadline(a.Text, ents, d.events))
 	if err != nil {
 		return nil, fmt.Errorf("encode headline: %w", err)
+	}
+	events, err := json.Marshal(d.events)
+	if err != nil {
+		return nil, fmt.Errorf("encode cut events: %w", err)
 	}
 	doc := map[string]any{
 		FieldTitle:    a.Title,
 		FieldText:     a.Text,
 		FieldEntities: string(entsJSON),
 		FieldHeadline: string(headline),
+		FieldEvents:   string(events),
+		// A float64 like every numeric field (bleve indexes numbers so).
+		FieldJobsAtRisk: float64(d.jobsTotal),
+	}
+	if len(d.jobs) > 0 {
+		terms := make([]string, len(d.jobs))
+		for i, j := range d.jobs {
+			terms[i] = TrustJobsTerm(j)
+		}
+		doc[FieldTrustJobs] = terms
 	}
 	for _, k := range s.Kinds() {
 		if !k.Numeric {
@@ -56,6 +91,21 @@ func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, sum schema.S
 		doc[FieldPublished] = a.Published
 	}
 	return doc, nil
+}
+
+// TrustJobsTerm is the FieldTrustJobs term of j: "trust\tjobs".
+func TrustJobsTerm(j tag.TrustJobs) string {
+	return j.Trust + "\t" + strconv.FormatInt(j.Jobs, 10)
+}
+
+// ParseTrustJobs reads a FieldTrustJobs term.
+func ParseTrustJobs(term string) (tag.TrustJobs, bool) {
+	trust, n, ok := strings.Cut(term, "\t")
+	jobs, err := strconv.ParseInt(n, 10, 64)
+	if !ok || err != nil || trust == "" {
+		return tag.TrustJobs{}, false
+	}
+	return tag.TrustJobs{Trust: trust, Jobs: jobs}, true
 }
 
 // StoredFields are the stored fields that SummaryOf reads, for the kinds of
@@ -114,4 +164,23 @@ func FirstString(v any) string {
 		}
 	}
 	return ""
+}
+
+// EventsOf reads an article's cut events from its stored FieldEvents, as
+// links (offsets dropped); nil when it has none stored (an article indexed
+// before they were kept, or a damaged value).
+func EventsOf(fields map[string]any) []tag.CutLink {
+	v := FirstString(fields[FieldEvents])
+	if v == "" {
+		return nil
+	}
+	var evs []tag.CutEvent
+	if err := json.Unmarshal([]byte(v), &evs); err != nil {
+		return nil
+	}
+	out := make([]tag.CutLink, len(evs))
+	for i, e := range evs {
+		out[i] = e.CutLink
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -15,15 +16,27 @@ import (
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/minhash"
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
-// bitmapDoc is what the bitmaps keep of article a with the values sum:
-// its facet values (a name kind's values, a numeric kind's bucket keys),
-// its numbers, its publication time and its sketch, as document indexes
-// them.
-func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary) *bitmaps.Doc {
+// cutJobs is the jobs at risk an article links to trusts (tag.JobsAtRisk).
+type cutJobs struct {
+	per   []tag.TrustJobs
+	total int64
+}
+
+// bitmapDoc is what the bitmaps keep of article a with the values sum and
+// the jobs at risk jobs (nil: unknown, for an article indexed before they
+// were kept): its facet values (a name kind's values, a numeric kind's
+// bucket keys), its numbers, its publication time, its jobs at risk and
+// its sketch, as document indexes them.
+func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary, jobs *cutJobs) *bitmaps.Doc {
 	d := &bitmaps.Doc{ID: a.ID, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+	if jobs != nil {
+		d.Numbers[FieldJobsAtRisk] = []int64{jobs.total}
+		d.TrustJobs = jobs.per
+	}
 	if sk, ok := minhash.Of(a.Title, a.Text); ok {
 		d.Sketch = &sk
 	}
@@ -51,21 +64,21 @@ func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary) *bitmaps.Doc
 // readSet reads every live document of idx into a Set numbered by nums,
 // from the doc values of the fields the Set keeps, segment by segment:
 // what bleve's facets visit for every hit, visited once. It also returns
-// how many documents have no sketch: written before sketches were kept
-// (until a re-index they are never near-duplicates), or without words.
-func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitmaps.Numbering) (*bitmaps.Set, int, error) {
+// what it found missing (readGaps).
+func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitmaps.Numbering) (*bitmaps.Set, readGaps, error) {
+	var gaps readGaps
 	adv, err := idx.Advanced()
 	if err != nil {
-		return nil, 0, fmt.Errorf("read facet values: %w", err)
+		return nil, gaps, fmt.Errorf("read facet values: %w", err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, 0, fmt.Errorf("read facet values: %w", err)
+		return nil, gaps, fmt.Errorf("read facet values: %w", err)
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return nil, 0, fmt.Errorf("read facet values: index reader %T is not scorch's", r)
+		return nil, gaps, fmt.Errorf("read facet values: index reader %T is not scorch's", r)
 	}
 	kinds := map[string]schema.Kind{}
 	terms := map[string]bool{}
@@ -80,29 +93,28 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 			terms[k.Name()] = true
 		}
 	}
-	fields = append(fields, FieldPublished, FieldSketch)
+	fields = append(fields, FieldPublished, FieldSketch, FieldJobsAtRisk, FieldTrustJobs)
 	dvr, err := snap.DocValueReader(fields)
 	if err != nil {
-		return nil, 0, fmt.Errorf("read facet values: %w", err)
+		return nil, gaps, fmt.Errorf("read facet values: %w", err)
 	}
 
 	var docs []*bitmaps.Doc
 	var base uint64
-	unsketched := 0
 	internal := make(bindex.IndexInternalID, 8)
 	for _, ss := range snap.Segments() {
 		n := ss.Segment().Count()
 		deleted := ss.Deleted()
 		for local := range n {
 			if err := ctx.Err(); err != nil {
-				return nil, 0, err
+				return nil, gaps, err
 			}
 			if deleted != nil && deleted.Contains(uint32(local)) {
 				continue
 			}
 			id, err := ss.DocID(local)
 			if err != nil {
-				return nil, 0, fmt.Errorf("read facet values: document %d: %w", local, err)
+				return nil, gaps, fmt.Errorf("read facet values: document %d: %w", local, err)
 			}
 			d := &bitmaps.Doc{ID: string(id), Terms: map[string][]string{}, Numbers: map[string][]int64{}}
 			binary.BigEndian.PutUint64(internal, base+local)
@@ -112,6 +124,10 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 					v := string(term)
 					if !slices.Contains(d.Terms[field], v) {
 						d.Terms[field] = append(d.Terms[field], v)
+					}
+				case field == FieldTrustJobs:
+					if j, ok := ParseTrustJobs(string(term)); ok {
+						d.TrustJobs = append(d.TrustJobs, j)
 					}
 				case field == FieldSketch:
 					if sk, err := minhash.Parse(string(term)); err == nil {
@@ -128,16 +144,30 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 				}
 			})
 			if err != nil {
-				return nil, 0, fmt.Errorf("read facet values of %q: %w", id, err)
+				return nil, gaps, fmt.Errorf("read facet values of %q: %w", id, err)
 			}
 			if d.Sketch == nil {
-				unsketched++
+				gaps.unsketched++
+			}
+			if d.Numbers[FieldJobsAtRisk] == nil {
+				gaps.noJobs++
 			}
 			docs = append(docs, d)
 		}
 		base += n
 	}
-	return bitmaps.Build(nums, s.FacetFields(), docs), unsketched, nil
+	return bitmaps.Build(nums, s.FacetFields(), docs), gaps, nil
+}
+
+// readGaps counts the documents readSet found without a value the
+// bitmaps use.
+type readGaps struct {
+	// unsketched have no sketch: written before sketches were kept (until
+	// a re-index they are never near-duplicates), or without words.
+	unsketched int
+	// noJobs have no jobs at risk: written before cut events were kept;
+	// until a re-index they count for their largest job count.
+	noJobs int
 }
 
 // fullPrecision decodes a numeric doc value term written at full
@@ -163,8 +193,29 @@ func BitmapDocOf(s *schema.Schema, id string, fields map[string]any) *bitmaps.Do
 			published = t
 		}
 	}
+	var jobs *cutJobs
+	if v, ok := fields[FieldJobsAtRisk].(float64); ok {
+		jobs = &cutJobs{total: int64(v)}
+		terms, ok := fields[FieldTrustJobs].([]any)
+		if !ok && fields[FieldTrustJobs] != nil {
+			terms = []any{fields[FieldTrustJobs]}
+		}
+		for _, t := range terms {
+			if t, ok := t.(string); ok {
+				if j, ok := ParseTrustJobs(t); ok {
+					jobs.per = append(jobs.per, j)
+				}
+			}
+		}
+		slices.SortFunc(jobs.per, func(a, b tag.TrustJobs) int { return strings.Compare(a.Trust, b.Trust) })
+	}
 	// No text: no sketch, which only the stories need.
-	return bitmapDoc(s, api.Article{ID: id, Published: published}, SummaryOf(s, fields))
+	return bitmapDoc(s, api.Article{ID: id, Published: published}, SummaryOf(s, fields), jobs)
+}
+
+// BitmapFields are the stored fields BitmapDocOf reads.
+func BitmapFields(s *schema.Schema) []string {
+	return append(StoredFields(s), FieldPublished, FieldJobsAtRisk, FieldTrustJobs)
 }
 
 // BuildSet returns a Set of docs (ids all different) with the facet

@@ -54,6 +54,34 @@ func randomWritten(r *rand.Rand, n int) []Written {
 	return out
 }
 
+// withCuts gives every third article of ws a sentence about one or two
+// trusts cutting jobs, with its entities, so that it links cut events.
+func withCuts(r *rand.Rand, ws []Written) {
+	for i := 0; i < len(ws); i += 3 {
+		var text string
+		var ents []tag.Entity
+		add := func(s string, e *tag.Entity) {
+			if e != nil {
+				e.Text, e.Start, e.End = s, len(text), len(text)+len(s)
+				ents = append(ents, *e)
+			}
+			text += s
+		}
+		for k := range 1 + r.IntN(2) {
+			trust := fmt.Sprintf("Trust %d", r.IntN(5))
+			jobs := int64(10 + r.IntN(900))
+			add(trust, &tag.Entity{Type: tag.Trust, Value: trust})
+			add(" will cut ", nil)
+			add(fmt.Sprint(jobs), &tag.Entity{Type: tag.Jobs, Value: fmt.Sprint(jobs), Number: jobs})
+			add(" jobs. ", nil)
+			if k == 0 {
+				add("Staff are worried. ", nil)
+			}
+		}
+		ws[i].Article.Text, ws[i].Entities = text, ents
+	}
+}
+
 // sameDoc reports whether two Docs hold the same values, in any order.
 func sameDoc(a, b *bitmaps.Doc) bool {
 	norm := func(d *bitmaps.Doc) string {
@@ -69,6 +97,7 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 			}
 		}
 		sort.Strings(parts)
+		parts = append(parts, fmt.Sprint(d.TrustJobs))
 		if d.Sketch != nil {
 			parts = append(parts, "sketch="+d.Sketch.String())
 		}
@@ -83,6 +112,7 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 func TestReadSet(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	ws := randomWritten(r, 300)
+	withCuts(r, ws)
 	// Every other article long enough to be sketched.
 	for i := 0; i < len(ws); i += 2 {
 		for range minhash.MinWords {
@@ -122,7 +152,7 @@ func TestReadSet(t *testing.T) {
 	}
 
 	nums := bitmaps.NewNumbering()
-	set, unsketched, err := readSet(context.Background(), idx, schema.Default, nums)
+	set, gaps, err := readSet(context.Background(), idx, schema.Default, nums)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,12 +162,16 @@ func TestReadSet(t *testing.T) {
 			wantUnsketched++
 		}
 	}
-	if unsketched != wantUnsketched || wantUnsketched > len(ws)*3/4 {
-		t.Fatalf("%d documents read without a sketch, want %d", unsketched, wantUnsketched)
+	if gaps.unsketched != wantUnsketched || wantUnsketched > len(ws)*3/4 {
+		t.Fatalf("%d documents read without a sketch, want %d", gaps.unsketched, wantUnsketched)
+	}
+	if gaps.noJobs != 0 {
+		t.Fatalf("%d documents read without jobs at risk", gaps.noJobs)
 	}
 	if set.Len() != uint64(len(ws)-len(deleted)) {
 		t.Fatalf("read %d documents, want %d", set.Len(), len(ws)-len(deleted))
 	}
+	linked := 0
 	for _, w := range ws {
 		num, ok := nums.Num(w.Article.ID)
 		if deleted[w.Article.ID] {
@@ -146,9 +180,32 @@ func TestReadSet(t *testing.T) {
 			}
 			continue
 		}
-		want := bitmapDoc(schema.Default, w.Article, schema.Default.Summarize(w.Entities))
+		d := derive(schema.Default, w.Article, w.Entities)
+		want := bitmapDoc(schema.Default, w.Article, d.sum, &cutJobs{d.jobs, d.jobsTotal})
 		if !ok || !sameDoc(set.Doc(num), want) {
 			t.Fatalf("%s read as %+v, written as %+v", w.Article.ID, set.Doc(num), want)
+		}
+		if len(d.jobs) > 0 {
+			linked++
+		}
+	}
+	if linked < len(ws)/4 {
+		t.Fatalf("only %d articles link jobs to a trust", linked)
+	}
+	// Read from the stored fields instead, as a search without the bitmaps
+	// does, every article is the same but for the sketch (no text read).
+	all := bleve.NewSearchRequestOptions(query.NewMatchAllQuery(), len(ws), 0, false)
+	all.Fields = BitmapFields(schema.Default)
+	res, err := idx.Search(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		num, _ := nums.Num(h.ID)
+		want := *set.Doc(num)
+		want.Sketch = nil
+		if got := BitmapDocOf(schema.Default, h.ID, h.Fields); !sameDoc(got, &want) {
+			t.Fatalf("%s read from stored fields as %+v, from doc values as %+v", h.ID, got, &want)
 		}
 	}
 

@@ -130,14 +130,18 @@ func (w *Writer) readSnap(ctx context.Context, idx bleve.Index, gen uint64) *cou
 	}
 	nums := newDocNums(w.nums)
 	start := time.Now()
-	set, unsketched, err := readSet(ctx, idx, w.schema, w.nums)
+	set, gaps, err := readSet(ctx, idx, w.schema, w.nums)
 	if err != nil {
 		w.log.Error("reading the facet bitmaps failed: searches count facets with bleve until the next write", "err", err)
 		return &countsSnap{gen: gen}
 	}
-	if unsketched > 0 {
+	if gaps.unsketched > 0 {
 		w.log.Warn("articles without a near-duplicate sketch (indexed before sketches were kept, or without words) are never collapsed with their copies; 'cutwatch index --rebuild' sketches them",
-			"articles", unsketched)
+			"articles", gaps.unsketched)
+	}
+	if gaps.noJobs > 0 {
+		w.log.Warn("articles indexed before cut events were kept count for their largest job count in sums of jobs at risk, and export no cut events; 'cutwatch index --rebuild' links them",
+			"articles", gaps.noJobs)
 	}
 	w.log.Info("facet bitmaps read from the index", "articles", set.Len(), "bitmap_bytes", set.BitmapBytes(), "took", time.Since(start).Round(time.Millisecond))
 	return newSnap(gen, set, nums)

@@ -30,6 +30,20 @@ const (
 	// before it existed keeps its own mapping and has no such field: a
 	// search then makes the headline from the stored text and entities.
 	FieldHeadline = "headline"
+	// FieldJobsAtRisk holds the jobs cut or at risk the article's cut
+	// events link to trusts, summed (tag.JobsAtRisk): what it counts for
+	// in histograms and facet sums. Numeric with doc values, read into the
+	// bitmaps; written for every article, 0 when it links none, so that
+	// its absence marks an article indexed before cut events were kept,
+	// which counts for its largest job count instead (see readSet).
+	FieldJobsAtRisk = "jobs_at_risk"
+	// FieldTrustJobs holds the same per trust, one keyword "trust\tjobs"
+	// per trust (TrustJobsTerm), read into the bitmaps for the trusts'
+	// sums.
+	FieldTrustJobs = "trust_jobs"
+	// FieldEvents holds the article's cut events (tag.Events) as JSON, for
+	// exports. Stored, not indexed.
+	FieldEvents = "cut_events"
 )
 
 // mappingVersion changes whenever NewMapping or the document layout changes
@@ -77,6 +91,17 @@ func NewMapping(s *schema.Schema) mapping.IndexMapping {
 		return f
 	}
 
+	// storedOnly is a field kept for reading back, not searched.
+	storedOnly := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		f.DocValues = false
+		f.IncludeTermVectors = false
+		return f
+	}
+
 	doc := mapping.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(FieldTitle, text())
 	doc.AddFieldMappingsAt(FieldText, text())
@@ -103,22 +128,13 @@ func NewMapping(s *schema.Schema) mapping.IndexMapping {
 	}
 
 	doc.AddFieldMappingsAt(FieldSketch, keywordField(true))
+	doc.AddFieldMappingsAt(FieldJobsAtRisk, numeric())
+	doc.AddFieldMappingsAt(FieldTrustJobs, keywordField(true))
 
-	ents := mapping.NewTextFieldMapping()
-	ents.Index = false
-	ents.Store = true
-	ents.IncludeInAll = false
-	ents.DocValues = false
-	ents.IncludeTermVectors = false
-	doc.AddFieldMappingsAt(FieldEntities, ents)
+	doc.AddFieldMappingsAt(FieldEntities, storedOnly())
 
-	headline := mapping.NewTextFieldMapping()
-	headline.Index = false
-	headline.Store = true
-	headline.IncludeInAll = false
-	headline.DocValues = false
-	headline.IncludeTermVectors = false
-	doc.AddFieldMappingsAt(FieldHeadline, headline)
+	doc.AddFieldMappingsAt(FieldHeadline, storedOnly())
+	doc.AddFieldMappingsAt(FieldEvents, storedOnly())
 
 	im := mapping.NewIndexMapping()
 	im.DefaultMapping = doc

@@ -80,12 +80,12 @@ func (w *Writer) prepareOne(a api.Article) (p prepared) {
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: tag: %w", a.ID, err)}
 	}
-	sum := w.schema.Summarize(ents)
-	doc, err := documentOf(w.schema, a, ents, sum)
+	d := derive(w.schema, a, ents)
+	doc, err := documentOf(w.schema, a, ents, d)
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: %w", a.ID, err)}
 	}
-	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a, sum)}
+	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a, d.sum, &cutJobs{d.jobs, d.jobsTotal})}
 }
 
 // Prepared are articles checked and tagged by Prepare, not yet written:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -12,28 +13,41 @@ import (
 
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/bitmaps"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
-// articleJobs is the number of jobs an article counts for, from its
-// stated job counts (the schema's jobs kind), and whether it has any: the
-// histogram's and the facets' sums add it once per article, and exports
-// show it. Today it is the largest count, the figure its hit shows. When
-// the tagger links cut events to organisations, the jobs linked to the
-// article's main trust replace it here, the one place that decides it.
-func articleJobs(jobs []int64) (int64, bool) {
-	if len(jobs) == 0 {
-		return 0, false
+// articleJobs is the number of jobs at risk article d counts for, and
+// whether it has any: the jobs cut or at risk its cut events link to
+// trusts (index.FieldJobsAtRisk, tag.JobsAtRisk), or, for an article
+// indexed before they were kept, its largest job count. The histogram's
+// and the facets' sums add it once per article, and exports show it.
+func articleJobs(d *bitmaps.Doc) (int64, bool) {
+	if v := d.Numbers[index.FieldJobsAtRisk]; len(v) > 0 {
+		return v[0], v[0] > 0
 	}
-	return slices.Max(jobs), true
+	return largest(d.Numbers[api.FacetMetricJobs])
 }
 
-// headline returns the one figure an article counts for of the numeric
-// kind name, from its values: articleJobs for jobs, else the largest.
-func headline(name string, vals []int64) (int64, bool) {
-	if name == api.FacetMetricJobs {
-		return articleJobs(vals)
+// trustJobs is the number of jobs at risk article d counts for at trust:
+// the jobs its cut events link to that trust, or, for an article indexed
+// before they were kept, articleJobs. A trust's facet sum adds it once per
+// article, so that "trusts by jobs at risk" does not give one trust the
+// jobs another cuts.
+func trustJobs(d *bitmaps.Doc, trust string) int64 {
+	if len(d.Numbers[index.FieldJobsAtRisk]) == 0 {
+		v, _ := articleJobs(d)
+		return v
 	}
+	i, found := slices.BinarySearchFunc(d.TrustJobs, trust, func(t tag.TrustJobs, trust string) int { return strings.Compare(t.Trust, trust) })
+	if !found {
+		return 0
+	}
+	return d.TrustJobs[i].Jobs
+}
+
+// largest returns the largest of vals and whether there is one.
+func largest(vals []int64) (int64, bool) {
 	if len(vals) == 0 {
 		return 0, false
 	}
@@ -51,7 +65,7 @@ func jobsOf(set *bitmaps.Set) []int64 {
 		it := set.Live().Iterator()
 		for it.HasNext() {
 			num := it.Next()
-			out[num], _ = articleJobs(set.Doc(num).Numbers[api.FacetMetricJobs])
+			out[num], _ = articleJobs(set.Doc(num))
 		}
 		return out
 	}).([]int64)
@@ -156,8 +170,9 @@ func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api
 	return out
 }
 
-// withJobs returns terms (counted over base) with the sum of the jobs of
-// each value's articles in base.
+// withJobs returns terms (counted over base) with the sum of the jobs at
+// risk of each value's articles in base: for a trust, the jobs they link
+// to it (trustJobs); for any other value, all their jobs (articleJobs).
 func withJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, terms []api.TermCount) []api.TermCount {
 	jobs := jobsOf(set)
 	out := make([]api.TermCount, len(terms))
@@ -167,7 +182,11 @@ func withJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, terms []api.TermC
 		it := roaring.And(base, set.Term(f.field, t.Value)).ManyIterator()
 		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 			for _, num := range buf[:n] {
-				sum += jobs[num]
+				if f.name == string(tag.Trust) {
+					sum += trustJobs(set.Doc(num), t.Value)
+				} else {
+					sum += jobs[num]
+				}
 			}
 		}
 		out[i] = api.TermCount{Value: t.Value, Count: t.Count, Jobs: &sum}
@@ -201,7 +220,7 @@ func (s *Service) aggregateBleve(ctx context.Context, req *api.Request, user que
 	if cr.Total > 0 {
 		all := bleve.NewSearchRequestOptions(q, int(cr.Total), 0, false)
 		all.Score = "none"
-		all.Fields = append(index.StoredFields(s.schema), index.FieldPublished)
+		all.Fields = index.BitmapFields(s.schema)
 		ar, err := s.run(ctx, all)
 		if err != nil {
 			return err

@@ -153,10 +153,12 @@ func TestBitmapsMatchBleve(t *testing.T) {
 
 // recount checks res's histogram and facet sums against a count by hand
 // over the articles req matches (Matches, which the property compares
-// with bleve's, without those hidden by the collapse of stories), read as stored (Article): per period of each article's date, the
-// articles and the sum of their largest job counts; per facet value, the
-// articles matching req without that facet's filter that hold the value,
-// and the sum of their jobs.
+// with bleve's, without those hidden by the collapse of stories), read as
+// stored (Article): per period of each article's date, the articles and
+// the sum of the jobs at risk their cut events link to trusts; per facet
+// value, the articles matching req without that facet's filter that hold
+// the value, and the sum of their jobs at risk (at that trust, for a
+// trust).
 func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidden map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
@@ -172,12 +174,21 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 		arts[id] = a
 		return a
 	}
+	// The jobs at risk an article counts for, in all and at one trust,
+	// from the cut events it links when read (not the values stored at
+	// write time that the search sums).
 	jobs := func(id string) int64 {
-		nums := article(id).Values.Numbers(tag.Jobs)
-		if len(nums) == 0 {
-			return 0
+		_, total := tag.JobsAtRisk(article(id).CutEvents)
+		return total
+	}
+	jobsAt := func(id, trust string) int64 {
+		per, _ := tag.JobsAtRisk(article(id).CutEvents)
+		for _, j := range per {
+			if j.Trust == trust {
+				return j.Jobs
+			}
 		}
-		return slices.Max(nums)
+		return 0
 	}
 	const all = 1 << 20
 	ids, err := svc.Matches(ctx, req, nil, all)
@@ -252,7 +263,11 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 			for _, id := range base {
 				if slices.Contains(article(id).Values.Terms(tag.Kind(f.Name)), tc.Value) {
 					n++
-					sum += jobs(id)
+					if f.Name == string(tag.Trust) {
+						sum += jobsAt(id, tc.Value)
+					} else {
+						sum += jobs(id)
+					}
 				}
 			}
 			if tc.Jobs == nil || n != tc.Count || sum != *tc.Jobs {

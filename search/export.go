@@ -196,20 +196,25 @@ func (s *Service) exportAfter(ctx context.Context, req *api.Request, user query.
 
 // exportFields are the stored fields an export row is made of.
 func (s *Service) exportFields() []string {
-	return append([]string{index.FieldTitle, index.FieldURL, index.FieldPublished}, index.StoredFields(s.schema)...)
+	return append([]string{index.FieldTitle, index.FieldURL, index.FieldPublished, index.FieldJobsAtRisk, index.FieldEvents}, index.StoredFields(s.schema)...)
 }
 
 // exportRow makes an export row of an article's stored fields.
 func exportRow(s *schema.Schema, id string, fields map[string]any) api.ExportRow {
 	a := index.ArticleOf(id, fields)
-	row := api.ExportRow{ID: id, Title: a.Title, URL: a.URL, Published: a.Published, Values: index.SummaryOf(s, fields), Headline: map[string]int64{}}
+	row := api.ExportRow{ID: id, Title: a.Title, URL: a.URL, Published: a.Published, Values: index.SummaryOf(s, fields), Largest: map[string]int64{}}
 	for _, k := range s.Kinds() {
 		if !k.Numeric {
 			continue
 		}
-		if v, ok := headline(k.Name(), row.Values.Numbers(k.Kind)); ok {
-			row.Headline[k.Name()] = v
+		if v, ok := largest(row.Values.Numbers(k.Kind)); ok {
+			row.Largest[k.Name()] = v
 		}
 	}
+	if v, ok := fields[index.FieldJobsAtRisk].(float64); ok {
+		n := int64(v)
+		row.JobsAtRisk = &n
+	}
+	row.Events = index.EventsOf(fields)
 	return row
 }

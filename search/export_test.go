@@ -81,7 +81,7 @@ func TestExport(t *testing.T) {
 		written = append(written, index.Written{Article: a})
 	}
 	reqs = append(reqs, randomRequests(r, written, 40)...)
-	big := 0
+	big, withJobs := 0, 0
 	for i, req := range reqs {
 		limit := 0
 		if i%5 == 4 {
@@ -126,13 +126,29 @@ func TestExport(t *testing.T) {
 			if row.Title != a.Title || a.Published == nil || !row.Published.Equal(*a.Published) || !reflect.DeepEqual(row.Values, a.Values) {
 				t.Fatalf("row %s: %+v, article %+v", row.ID, row, a)
 			}
-			j, ok := articleJobs(a.Values.Numbers(tag.Jobs))
-			if got, has := row.Headline[api.FacetMetricJobs]; has != ok || got != j {
-				t.Fatalf("row %s: headline jobs %v, article's jobs %v", row.ID, row.Headline, a.Values.Numbers("jobs"))
+			j, ok := largest(a.Values.Numbers(tag.Jobs))
+			if got, has := row.Largest[api.FacetMetricJobs]; has != ok || got != j {
+				t.Fatalf("row %s: largest jobs %v, article's jobs %v", row.ID, row.Largest, a.Values.Numbers("jobs"))
+			}
+			// The cut events and jobs at risk stored at write time are those
+			// the article links when read.
+			_, total := tag.JobsAtRisk(a.CutEvents)
+			var links []tag.CutLink
+			for _, e := range a.CutEvents {
+				links = append(links, e.CutLink)
+			}
+			if row.JobsAtRisk == nil || *row.JobsAtRisk != total || len(row.Events) != len(links) || (len(links) > 0 && !slices.Equal(row.Events, links)) {
+				t.Fatalf("row %s: jobs at risk %v, events %v; the article's %d, %v", row.ID, row.JobsAtRisk, row.Events, total, links)
+			}
+			if total > 0 {
+				withJobs++
 			}
 		}
 	}
 	if big == 0 {
 		t.Fatal("no export was longer than a batch")
+	}
+	if withJobs == 0 {
+		t.Fatal("no exported article had jobs at risk")
 	}
 }

@@ -157,15 +157,19 @@ func TestExportAll(t *testing.T) {
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			var row struct {
-				ID        string           `json:"id"`
-				Published string           `json:"published"`
-				Headline  map[string]int64 `json:"headline"`
+				ID         string          `json:"id"`
+				Published  string          `json:"published"`
+				JobsAtRisk *int64          `json:"jobs_at_risk"`
+				Events     json.RawMessage `json:"cut_events"`
 			}
 			if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 				t.Fatalf("line %d: %v: %s", n+1, err, sc.Bytes())
 			}
 			if row.Published < "2010-06-01" || row.Published >= "2013-01-01" {
 				t.Errorf("line %d: published %q outside the dates", n+1, row.Published)
+			}
+			if row.JobsAtRisk == nil || len(row.Events) == 0 || row.Events[0] != '[' {
+				t.Errorf("line %d: jobs at risk %v, cut events %s", n+1, row.JobsAtRisk, row.Events)
 			}
 			n++
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/cutwatch/cutwatch/index/minhash"
+	"github.com/cutwatch/cutwatch/index/tag"
 )
 
 // Doc is what a Set knows of one article.
@@ -24,6 +25,9 @@ type Doc struct {
 	// (nil: none, for a text without words or an article indexed before
 	// sketches were kept).
 	Sketch *minhash.Sketch
+	// TrustJobs holds the jobs cut or at risk the article links to each
+	// trust (tag.JobsAtRisk), in trust order; nil when it links none.
+	TrustJobs []tag.TrustJobs
 }
 
 // Numbering gives each article id a dense number, the same for every Set

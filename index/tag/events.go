@@ -535,3 +535,35 @@ func ValidEventKind(jobs bool, k EventKind) bool {
 	}
 	return k == EventSavings || k == EventDeficit || k == EventBudget || k == EventOther
 }
+
+// TrustJobs is the number of jobs cut or at risk an article links to one
+// trust.
+type TrustJobs struct {
+	Trust string `json:"trust"`
+	Jobs  int64  `json:"jobs"`
+}
+
+// JobsAtRisk returns the jobs cut or at risk an article's events link to
+// each trust, in trust order, and their sum: what the article counts for
+// in the sums of jobs at risk (histograms, facet sums, exports). A trust
+// counts for the largest such number linked to it, so that a figure
+// restated ("the 300 posts", "all 300 jobs") or broken down ("120 nurses"
+// of the 300) is counted once. Numbers linked to no trust (national
+// totals, several bodies together) and job counts of another kind (staff
+// employed, vacancies) count for none.
+func JobsAtRisk(events []CutEvent) (per []TrustJobs, total int64) {
+	for _, e := range events {
+		if e.Trust == "" || e.Jobs <= 0 || e.Kind != EventCut {
+			continue
+		}
+		i, found := slices.BinarySearchFunc(per, e.Trust, func(t TrustJobs, trust string) int { return strings.Compare(t.Trust, trust) })
+		if !found {
+			per = slices.Insert(per, i, TrustJobs{Trust: e.Trust})
+		}
+		per[i].Jobs = max(per[i].Jobs, e.Jobs)
+	}
+	for _, t := range per {
+		total += t.Jobs
+	}
+	return per, total
+}

@@ -74,9 +74,17 @@ func TestHeadlineRotherham(t *testing.T) {
 		t.Fatalf("MainTrust = %q", main)
 	}
 	want := HeadlineCut{Trust: main, Jobs: 750, AmountGBP: 50_000_000}
-	if h := Headline(Events(text, ents), main); h != want {
+	evs := Events(text, ents)
+	if h := Headline(evs, main); h != want {
 		t.Errorf("Headline = %+v, want %+v", h, want)
 	}
+	// The jobs it counts for at its main trust are its headline's, and the
+	// national £20bn or staff totals add nothing.
+	per, total := JobsAtRisk(evs)
+	if i := slices.IndexFunc(per, func(t TrustJobs) bool { return t.Trust == main }); i < 0 || per[i].Jobs != want.Jobs || total < want.Jobs {
+		t.Errorf("JobsAtRisk = %v, %d; want %s with %d", per, total, main, want.Jobs)
+	}
+	t.Logf("jobs at risk: %v, total %d", per, total)
 }
 
 func TestHeadlineChoice(t *testing.T) {
@@ -137,5 +145,29 @@ func TestEventCuesLoad(t *testing.T) {
 	}
 	if ValidEventKind(true, EventSavings) || ValidEventKind(false, EventCut) {
 		t.Error("ValidEventKind accepts a kind of the other type")
+	}
+}
+
+func TestJobsAtRisk(t *testing.T) {
+	const a, b, c = "A NHS Trust", "B NHS Trust", "C NHS Trust"
+	ev := func(trust string, jobs, gbp int64, k EventKind) CutEvent {
+		return CutEvent{CutLink: CutLink{Trust: trust, Jobs: jobs, AmountGBP: gbp, Kind: k}}
+	}
+	for _, tc := range []struct {
+		name  string
+		evs   []CutEvent
+		per   []TrustJobs
+		total int64
+	}{
+		{"none", nil, nil, 0},
+		{"largest cut per trust, trusts in order, summed", []CutEvent{ev(c, 40, 0, EventCut), ev(a, 300, 0, EventCut), ev(a, 120, 0, EventCut), ev(b, 90, 0, EventCut)},
+			[]TrustJobs{{a, 300}, {b, 90}, {c, 40}}, 430},
+		{"national, other jobs and amounts count for none", []CutEvent{ev("", 5000, 0, EventCut), ev(a, 7000, 0, EventOther), ev(a, 0, 6e8, EventSavings), ev(b, 25, 0, EventCut)},
+			[]TrustJobs{{b, 25}}, 25},
+	} {
+		per, total := JobsAtRisk(tc.evs)
+		if !slices.Equal(per, tc.per) || total != tc.total {
+			t.Errorf("%s: JobsAtRisk = %v, %d; want %v, %d", tc.name, per, total, tc.per, tc.total)
+		}
 	}
 }

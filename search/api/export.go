@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 )
 
 // Export formats (the format parameter of /api/export).
@@ -29,10 +31,16 @@ type ExportRow struct {
 	Published      time.Time // zero when unknown
 	// Values are the article's canonical entity values.
 	Values schema.Summary
-	// Headline holds, per numeric kind the article has values of, the
-	// one figure it counts for: the jobs the histogram sums, the largest
-	// amount.
-	Headline map[string]int64
+	// Largest holds, per numeric kind the article has values of, the
+	// largest.
+	Largest map[string]int64
+	// JobsAtRisk is the jobs cut or at risk its cut events link to
+	// trusts, what the histogram and facet sums add for it (nil: unknown,
+	// for an article indexed before cut events were kept).
+	JobsAtRisk *int64
+	// Events are its cut events: each job count and amount linked to its
+	// organisation, with what it is (nil: unknown, as for JobsAtRisk).
+	Events []tag.CutLink
 }
 
 // ExportWriter receives an export: Begin once, before any row, with the
@@ -52,11 +60,36 @@ type Exporter interface {
 
 // ExportColumns returns the columns of a CSV export under s: id, title,
 // url, published (RFC 3339, UTC), one column per name kind (its values
-// joined with "; "), and one per numeric kind (its headline figure).
+// joined with "; "), one per numeric kind (its largest value),
+// jobs_at_risk and cut_events (FormatEvents).
 func ExportColumns(s *schema.Schema) []string {
 	cols := []string{"id", "title", "url", "published"}
 	cols = append(cols, s.TermNames()...)
-	return append(cols, s.NumericNames()...)
+	cols = append(cols, s.NumericNames()...)
+	return append(cols, "jobs_at_risk", "cut_events")
+}
+
+// FormatEvents writes cut events as one CSV cell, "; " between events:
+// "Trust: 300 jobs (cut)", "Trust: £5000000 (savings)", a national figure
+// with "(no trust)" for its trust.
+func FormatEvents(evs []tag.CutLink) string {
+	var b strings.Builder
+	for i, e := range evs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if e.Trust == "" {
+			b.WriteString("(no trust)")
+		} else {
+			b.WriteString(e.Trust)
+		}
+		if e.Jobs > 0 {
+			fmt.Fprintf(&b, ": %d jobs (%s)", e.Jobs, e.Kind)
+		} else {
+			fmt.Fprintf(&b, ": £%d (%s)", e.AmountGBP, e.Kind)
+		}
+	}
+	return b.String()
 }
 
 // CSVExport writes an export as CSV (RFC 4180, with a header line),
@@ -94,13 +127,18 @@ func (e *CSVExport) Row(r ExportRow) error {
 		}
 	}
 	for _, name := range e.s.NumericNames() {
-		v, ok := r.Headline[name]
+		v, ok := r.Largest[name]
 		if !ok {
 			rec = append(rec, "")
 			continue
 		}
 		rec = append(rec, strconv.FormatInt(v, 10))
 	}
+	jobs := ""
+	if r.JobsAtRisk != nil {
+		jobs = strconv.FormatInt(*r.JobsAtRisk, 10)
+	}
+	rec = append(rec, jobs, FormatEvents(r.Events))
 	for i, c := range rec {
 		rec[i] = GuardCell(c)
 	}
@@ -132,7 +170,8 @@ func GuardCell(c string) string {
 
 // NDJSONExport writes an export as one JSON object a line: id, title,
 // url, published, the article's values under the kinds' JSON keys (as in
-// search hits) and "headline", the figure per numeric kind.
+// search hits), "largest" (the largest value per numeric kind),
+// "jobs_at_risk" and "cut_events" (null when unknown).
 type NDJSONExport struct {
 	w   *bufio.Writer
 	buf []byte
@@ -164,10 +203,10 @@ func (e *NDJSONExport) Row(r ExportRow) error {
 	}
 	b = append(b, ',')
 	b = r.Values.AppendFields(b)
-	b = append(b, `,"headline":{`...)
+	b = append(b, `,"largest":{`...)
 	first := true
 	for _, name := range r.Values.Schema().NumericNames() {
-		v, ok := r.Headline[name]
+		v, ok := r.Largest[name]
 		if !ok {
 			continue
 		}
@@ -179,7 +218,23 @@ func (e *NDJSONExport) Row(r ExportRow) error {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, v, 10)
 	}
-	b = append(b, "}}\n"...)
+	b = append(b, `},"jobs_at_risk":`...)
+	if r.JobsAtRisk == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, *r.JobsAtRisk, 10)
+	}
+	b = append(b, `,"cut_events":`...)
+	if r.Events == nil {
+		b = append(b, "null"...)
+	} else {
+		evs, err := json.Marshal(r.Events)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		b = append(b, evs...)
+	}
+	b = append(b, "}\n"...)
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
 		return fmt.Errorf("export: %w", err)
