@@ -17,17 +17,16 @@ import (
 // the values of the schema's kinds and the cut events, with the jobs at
 // risk they link to trusts.
 type derived struct {
-	sum       schema.Summary
-	events    []tag.CutEvent
-	jobs      []tag.TrustJobs
-	jobsTotal int64
+	sum    schema.Summary
+	events []tag.CutEvent
+	cuts   cuts
 }
 
 // derive makes the derived values of a with entities ents, for the kinds
 // of s.
 func derive(s *schema.Schema, a api.Article, ents []tag.Entity) derived {
 	d := derived{sum: s.Summarize(ents), events: tag.Events(a.Text, ents)}
-	d.jobs, d.jobsTotal = tag.JobsAtRisk(d.events)
+	d.cuts.per, d.cuts.total = tag.TrustCuts(d.events)
 	return d
 }
 
@@ -58,15 +57,16 @@ func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, d derived) (
 		FieldEntities: string(entsJSON),
 		FieldHeadline: string(headline),
 		FieldEvents:   string(events),
-		// A float64 like every numeric field (bleve indexes numbers so).
-		FieldJobsAtRisk: float64(d.jobsTotal),
+		// float64s like every numeric field (bleve indexes numbers so).
+		FieldJobsAtRisk: float64(d.cuts.total.Jobs),
+		FieldSavings:    float64(d.cuts.total.SavingsGBP),
 	}
-	if len(d.jobs) > 0 {
-		terms := make([]string, len(d.jobs))
-		for i, j := range d.jobs {
-			terms[i] = TrustJobsTerm(j)
+	if len(d.cuts.per) > 0 {
+		terms := make([]string, len(d.cuts.per))
+		for i, c := range d.cuts.per {
+			terms[i] = TrustCutTerm(c)
 		}
-		doc[FieldTrustJobs] = terms
+		doc[FieldTrustCuts] = terms
 	}
 	for _, k := range s.Kinds() {
 		if !k.Numeric {
@@ -93,19 +93,21 @@ func documentOf(s *schema.Schema, a api.Article, ents []tag.Entity, d derived) (
 	return doc, nil
 }
 
-// TrustJobsTerm is the FieldTrustJobs term of j: "trust\tjobs".
-func TrustJobsTerm(j tag.TrustJobs) string {
-	return j.Trust + "\t" + strconv.FormatInt(j.Jobs, 10)
+// TrustCutTerm is the FieldTrustCuts term of c: "trust\tjobs\tsavings".
+func TrustCutTerm(c tag.TrustCut) string {
+	return c.Trust + "\t" + strconv.FormatInt(c.Jobs, 10) + "\t" + strconv.FormatInt(c.SavingsGBP, 10)
 }
 
-// ParseTrustJobs reads a FieldTrustJobs term.
-func ParseTrustJobs(term string) (tag.TrustJobs, bool) {
-	trust, n, ok := strings.Cut(term, "\t")
-	jobs, err := strconv.ParseInt(n, 10, 64)
-	if !ok || err != nil || trust == "" {
-		return tag.TrustJobs{}, false
+// ParseTrustCut reads a FieldTrustCuts term.
+func ParseTrustCut(term string) (tag.TrustCut, bool) {
+	trust, rest, ok1 := strings.Cut(term, "\t")
+	j, sv, ok2 := strings.Cut(rest, "\t")
+	jobs, err1 := strconv.ParseInt(j, 10, 64)
+	savings, err2 := strconv.ParseInt(sv, 10, 64)
+	if !ok1 || !ok2 || err1 != nil || err2 != nil || trust == "" {
+		return tag.TrustCut{}, false
 	}
-	return tag.TrustJobs{Trust: trust, Jobs: jobs}, true
+	return tag.TrustCut{Trust: trust, Jobs: jobs, SavingsGBP: savings}, true
 }
 
 // StoredFields are the stored fields that SummaryOf reads, for the kinds of

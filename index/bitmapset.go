@@ -20,22 +20,23 @@ import (
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
-// cutJobs is the jobs at risk an article links to trusts (tag.JobsAtRisk).
-type cutJobs struct {
-	per   []tag.TrustJobs
-	total int64
+// cuts is what an article says trusts cut (tag.TrustCuts).
+type cuts struct {
+	per   []tag.TrustCut
+	total tag.TrustCut
 }
 
 // bitmapDoc is what the bitmaps keep of article a with the values sum and
-// the jobs at risk jobs (nil: unknown, for an article indexed before they
-// were kept): its facet values (a name kind's values, a numeric kind's
-// bucket keys), its numbers, its publication time, its jobs at risk and
-// its sketch, as document indexes them.
-func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary, jobs *cutJobs) *bitmaps.Doc {
+// the cuts c (nil: unknown, for an article indexed before they were
+// kept): its facet values (a name kind's values, a numeric kind's bucket
+// keys), its numbers, its publication time, its cuts and its sketch, as
+// document indexes them.
+func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary, c *cuts) *bitmaps.Doc {
 	d := &bitmaps.Doc{ID: a.ID, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
-	if jobs != nil {
-		d.Numbers[FieldJobsAtRisk] = []int64{jobs.total}
-		d.TrustJobs = jobs.per
+	if c != nil {
+		d.Numbers[FieldJobsAtRisk] = []int64{c.total.Jobs}
+		d.Numbers[FieldSavings] = []int64{c.total.SavingsGBP}
+		d.TrustCuts = c.per
 	}
 	if sk, ok := minhash.Of(a.Title, a.Text); ok {
 		d.Sketch = &sk
@@ -93,7 +94,7 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 			terms[k.Name()] = true
 		}
 	}
-	fields = append(fields, FieldPublished, FieldSketch, FieldJobsAtRisk, FieldTrustJobs)
+	fields = append(fields, FieldPublished, FieldSketch, FieldJobsAtRisk, FieldSavings, FieldTrustCuts)
 	dvr, err := snap.DocValueReader(fields)
 	if err != nil {
 		return nil, gaps, fmt.Errorf("read facet values: %w", err)
@@ -125,9 +126,9 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 					if !slices.Contains(d.Terms[field], v) {
 						d.Terms[field] = append(d.Terms[field], v)
 					}
-				case field == FieldTrustJobs:
-					if j, ok := ParseTrustJobs(string(term)); ok {
-						d.TrustJobs = append(d.TrustJobs, j)
+				case field == FieldTrustCuts:
+					if c, ok := ParseTrustCut(string(term)); ok {
+						d.TrustCuts = append(d.TrustCuts, c)
 					}
 				case field == FieldSketch:
 					if sk, err := minhash.Parse(string(term)); err == nil {
@@ -193,29 +194,32 @@ func BitmapDocOf(s *schema.Schema, id string, fields map[string]any) *bitmaps.Do
 			published = t
 		}
 	}
-	var jobs *cutJobs
+	var c *cuts
 	if v, ok := fields[FieldJobsAtRisk].(float64); ok {
-		jobs = &cutJobs{total: int64(v)}
-		terms, ok := fields[FieldTrustJobs].([]any)
-		if !ok && fields[FieldTrustJobs] != nil {
-			terms = []any{fields[FieldTrustJobs]}
+		c = &cuts{total: tag.TrustCut{Jobs: int64(v)}}
+		if v, ok := fields[FieldSavings].(float64); ok {
+			c.total.SavingsGBP = int64(v)
+		}
+		terms, ok := fields[FieldTrustCuts].([]any)
+		if !ok && fields[FieldTrustCuts] != nil {
+			terms = []any{fields[FieldTrustCuts]}
 		}
 		for _, t := range terms {
 			if t, ok := t.(string); ok {
-				if j, ok := ParseTrustJobs(t); ok {
-					jobs.per = append(jobs.per, j)
+				if tc, ok := ParseTrustCut(t); ok {
+					c.per = append(c.per, tc)
 				}
 			}
 		}
-		slices.SortFunc(jobs.per, func(a, b tag.TrustJobs) int { return strings.Compare(a.Trust, b.Trust) })
+		slices.SortFunc(c.per, func(a, b tag.TrustCut) int { return strings.Compare(a.Trust, b.Trust) })
 	}
 	// No text: no sketch, which only the stories need.
-	return bitmapDoc(s, api.Article{ID: id, Published: published}, SummaryOf(s, fields), jobs)
+	return bitmapDoc(s, api.Article{ID: id, Published: published}, SummaryOf(s, fields), c)
 }
 
 // BitmapFields are the stored fields BitmapDocOf reads.
 func BitmapFields(s *schema.Schema) []string {
-	return append(StoredFields(s), FieldPublished, FieldJobsAtRisk, FieldTrustJobs)
+	return append(StoredFields(s), FieldPublished, FieldJobsAtRisk, FieldSavings, FieldTrustCuts)
 }
 
 // BuildSet returns a Set of docs (ids all different) with the facet

@@ -76,6 +76,11 @@ func withCuts(r *rand.Rand, ws []Written) {
 			add(" jobs. ", nil)
 			if k == 0 {
 				add("Staff are worried. ", nil)
+				add(trust, &tag.Entity{Type: tag.Trust, Value: trust})
+				gbp := int64(1+r.IntN(50)) * 1_000_000
+				add(" must find savings of ", nil)
+				add(fmt.Sprintf("£%dm", gbp/1_000_000), &tag.Entity{Type: tag.Amount, Value: fmt.Sprint(gbp), Number: gbp})
+				add(". ", nil)
 			}
 		}
 		ws[i].Article.Text, ws[i].Entities = text, ents
@@ -97,7 +102,7 @@ func sameDoc(a, b *bitmaps.Doc) bool {
 			}
 		}
 		sort.Strings(parts)
-		parts = append(parts, fmt.Sprint(d.TrustJobs))
+		parts = append(parts, fmt.Sprint(d.TrustCuts))
 		if d.Sketch != nil {
 			parts = append(parts, "sketch="+d.Sketch.String())
 		}
@@ -171,7 +176,7 @@ func TestReadSet(t *testing.T) {
 	if set.Len() != uint64(len(ws)-len(deleted)) {
 		t.Fatalf("read %d documents, want %d", set.Len(), len(ws)-len(deleted))
 	}
-	linked := 0
+	linked, saving := 0, 0
 	for _, w := range ws {
 		num, ok := nums.Num(w.Article.ID)
 		if deleted[w.Article.ID] {
@@ -181,16 +186,19 @@ func TestReadSet(t *testing.T) {
 			continue
 		}
 		d := derive(schema.Default, w.Article, w.Entities)
-		want := bitmapDoc(schema.Default, w.Article, d.sum, &cutJobs{d.jobs, d.jobsTotal})
+		want := bitmapDoc(schema.Default, w.Article, d.sum, &d.cuts)
 		if !ok || !sameDoc(set.Doc(num), want) {
 			t.Fatalf("%s read as %+v, written as %+v", w.Article.ID, set.Doc(num), want)
 		}
-		if len(d.jobs) > 0 {
+		if d.cuts.total.Jobs > 0 {
 			linked++
 		}
+		if d.cuts.total.SavingsGBP > 0 {
+			saving++
+		}
 	}
-	if linked < len(ws)/4 {
-		t.Fatalf("only %d articles link jobs to a trust", linked)
+	if linked < len(ws)/4 || saving < len(ws)/4 {
+		t.Fatalf("only %d articles link jobs and %d savings to a trust", linked, saving)
 	}
 	// Read from the stored fields instead, as a search without the bitmaps
 	// does, every article is the same but for the sketch (no text read).

@@ -30,17 +30,18 @@ const (
 	// before it existed keeps its own mapping and has no such field: a
 	// search then makes the headline from the stored text and entities.
 	FieldHeadline = "headline"
-	// FieldJobsAtRisk holds the jobs cut or at risk the article's cut
-	// events link to trusts, summed (tag.JobsAtRisk): what it counts for
-	// in histograms and facet sums. Numeric with doc values, read into the
-	// bitmaps; written for every article, 0 when it links none, so that
-	// its absence marks an article indexed before cut events were kept,
-	// which counts for its largest job count instead (see readSet).
+	// FieldJobsAtRisk and FieldSavings hold the jobs cut or at risk and
+	// the savings target the article's cut events link to trusts, summed
+	// (tag.TrustCuts): what it counts for in histograms and facet sums.
+	// Numeric with doc values, read into the bitmaps; written for every
+	// article, 0 when it links none, so that the absence of
+	// FieldJobsAtRisk marks an article indexed before cut events were
+	// kept, which counts for its largest job count instead (see readSet).
 	FieldJobsAtRisk = "jobs_at_risk"
-	// FieldTrustJobs holds the same per trust, one keyword "trust\tjobs"
-	// per trust (TrustJobsTerm), read into the bitmaps for the trusts'
-	// sums.
-	FieldTrustJobs = "trust_jobs"
+	FieldSavings    = "savings_gbp"
+	// FieldTrustCuts holds the same per trust, one keyword per trust
+	// (TrustCutTerm), read into the bitmaps for sums at one trust.
+	FieldTrustCuts = "trust_cuts"
 	// FieldEvents holds the article's cut events (tag.Events) as JSON, for
 	// exports. Stored, not indexed.
 	FieldEvents = "cut_events"
@@ -129,7 +130,8 @@ func NewMapping(s *schema.Schema) mapping.IndexMapping {
 
 	doc.AddFieldMappingsAt(FieldSketch, keywordField(true))
 	doc.AddFieldMappingsAt(FieldJobsAtRisk, numeric())
-	doc.AddFieldMappingsAt(FieldTrustJobs, keywordField(true))
+	doc.AddFieldMappingsAt(FieldSavings, numeric())
+	doc.AddFieldMappingsAt(FieldTrustCuts, keywordField(true))
 
 	doc.AddFieldMappingsAt(FieldEntities, storedOnly())
 

@@ -85,7 +85,7 @@ func (w *Writer) prepareOne(a api.Article) (p prepared) {
 	if err != nil {
 		return prepared{art: a, err: fmt.Errorf("article %q: %w", a.ID, err)}
 	}
-	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a, d.sum, &cutJobs{d.jobs, d.jobsTotal})}
+	return prepared{art: a, ents: ents, doc: doc, bits: bitmapDoc(w.schema, a, d.sum, &d.cuts)}
 }
 
 // Prepared are articles checked and tagged by Prepare, not yet written:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -17,33 +16,49 @@ import (
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
-// articleJobs is the number of jobs at risk article d counts for, and
-// whether it has any: the jobs cut or at risk its cut events link to
-// trusts (index.FieldJobsAtRisk, tag.JobsAtRisk), or, for an article
-// indexed before they were kept, its largest job count. The histogram's
-// and the facets' sums add it once per article, and exports show it.
-func articleJobs(d *bitmaps.Doc) (int64, bool) {
+// articleCut is what article d counts for in the sums of jobs at risk
+// and savings: the jobs cut or at risk and the savings targets its cut
+// events link to trusts (index.FieldJobsAtRisk and FieldSavings,
+// tag.TrustCuts), or, for an article indexed before they were kept, its
+// largest job count and no savings. The histogram's and the facets' sums
+// add it once per article.
+func articleCut(d *bitmaps.Doc) tag.TrustCut {
 	if v := d.Numbers[index.FieldJobsAtRisk]; len(v) > 0 {
-		return v[0], v[0] > 0
+		c := tag.TrustCut{Jobs: v[0]}
+		if sv := d.Numbers[index.FieldSavings]; len(sv) > 0 {
+			c.SavingsGBP = sv[0]
+		}
+		return c
 	}
-	return largest(d.Numbers[api.FacetMetricJobs])
+	jobs, _ := largest(d.Numbers[api.FacetMetricJobs])
+	return tag.TrustCut{Jobs: jobs}
 }
 
-// trustJobs is the number of jobs at risk article d counts for at trust:
-// the jobs its cut events link to that trust, or, for an article indexed
-// before they were kept, articleJobs. A trust's facet sum adds it once per
-// article, so that "trusts by jobs at risk" does not give one trust the
-// jobs another cuts.
-func trustJobs(d *bitmaps.Doc, trust string) int64 {
+// cutAt is what article d counts for at the trusts of scope (sorted): the
+// jobs and savings its cut events link to them, or, for an article
+// indexed before they were kept, articleCut. A trust's facet sum adds it
+// for that trust, and a request filtered by trusts sums it for them, so
+// that one trust is not given the cuts of another named beside it.
+func cutAt(d *bitmaps.Doc, scope []string) tag.TrustCut {
 	if len(d.Numbers[index.FieldJobsAtRisk]) == 0 {
-		v, _ := articleJobs(d)
-		return v
+		return articleCut(d)
 	}
-	i, found := slices.BinarySearchFunc(d.TrustJobs, trust, func(t tag.TrustJobs, trust string) int { return strings.Compare(t.Trust, trust) })
-	if !found {
-		return 0
+	var c tag.TrustCut
+	for _, t := range d.TrustCuts {
+		if _, in := slices.BinarySearch(scope, t.Trust); in {
+			c.Jobs += t.Jobs
+			c.SavingsGBP += t.SavingsGBP
+		}
 	}
-	return d.TrustJobs[i].Jobs
+	return c
+}
+
+// cutScope returns the trusts whose cuts req's sums count, sorted: those
+// it filters by, or none for every trust.
+func cutScope(req *api.Request) []string {
+	scope := slices.Clone(req.Filters[string(tag.Trust)])
+	slices.Sort(scope)
+	return slices.Compact(scope)
 }
 
 // largest returns the largest of vals and whether there is one.
@@ -57,18 +72,27 @@ func largest(vals []int64) (int64, bool) {
 // noMonth marks an article without a publication date in monthsOf.
 const noMonth = math.MinInt32
 
-// jobsOf returns articleJobs of every article of set by number, made once
+// cutsOf returns articleCut of every article of set by number, made once
 // per Set.
-func jobsOf(set *bitmaps.Set) []int64 {
-	return set.Memo("search.jobs", func() any {
-		out := make([]int64, set.Cap())
+func cutsOf(set *bitmaps.Set) []tag.TrustCut {
+	return set.Memo("search.cuts", func() any {
+		out := make([]tag.TrustCut, set.Cap())
 		it := set.Live().Iterator()
 		for it.HasNext() {
 			num := it.Next()
-			out[num], _ = articleJobs(set.Doc(num))
+			out[num] = articleCut(set.Doc(num))
 		}
 		return out
-	}).([]int64)
+	}).([]tag.TrustCut)
+}
+
+// cutOf returns what article num of set counts for within scope
+// (cutScope: every trust when empty).
+func cutOf(set *bitmaps.Set, cuts []tag.TrustCut, num uint32, scope []string) tag.TrustCut {
+	if len(scope) == 0 {
+		return cuts[num]
+	}
+	return cutAt(set.Doc(num), scope)
 }
 
 // monthsOf returns the month of publication of every article of set by
@@ -122,10 +146,11 @@ func dateQuery(req *api.Request) query.Query {
 }
 
 // histogram counts the articles of matches per period of interval, with
-// the sum of their jobs: every period from the earliest to the latest
-// article's, in order (an empty slice when no article has a date).
-func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api.HistogramBucket {
-	months, jobs := monthsOf(set), jobsOf(set)
+// the sums of their jobs at risk and savings within scope (cutScope):
+// every period from the earliest to the latest article's, in order (an
+// empty slice when no article has a date).
+func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string, scope []string) []api.HistogramBucket {
+	months, cuts := monthsOf(set), cutsOf(set)
 	div := int32(1)
 	switch interval {
 	case api.HistogramQuarter:
@@ -134,8 +159,8 @@ func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api
 		div = 12
 	}
 	type acc struct {
-		n    int
-		jobs int64
+		n             int
+		jobs, savings int64
 	}
 	per := map[int32]*acc{}
 	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
@@ -154,8 +179,10 @@ func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api
 				per[k] = a
 				lo, hi = min(lo, k), max(hi, k)
 			}
+			c := cutOf(set, cuts, num, scope)
 			a.n++
-			a.jobs += jobs[num]
+			a.jobs += c.Jobs
+			a.savings += c.SavingsGBP
 		}
 	}
 	out := []api.HistogramBucket{}
@@ -163,7 +190,7 @@ func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api
 		m := int(k * div)
 		b := api.HistogramBucket{Start: time.Date(m/12, time.Month(m%12+1), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)}
 		if a := per[k]; a != nil {
-			b.Count, b.Jobs = a.n, a.jobs
+			b.Count, b.Jobs, b.SavingsGBP = a.n, a.jobs, a.savings
 		}
 		out = append(out, b)
 	}
@@ -172,9 +199,9 @@ func histogram(set *bitmaps.Set, matches *roaring.Bitmap, interval string) []api
 
 // withJobs returns terms (counted over base) with the sum of the jobs at
 // risk of each value's articles in base: for a trust, the jobs they link
-// to it (trustJobs); for any other value, all their jobs (articleJobs).
-func withJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, terms []api.TermCount) []api.TermCount {
-	jobs := jobsOf(set)
+// to it; for any other value, their jobs within scope (cutScope).
+func withJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, terms []api.TermCount, scope []string) []api.TermCount {
+	cuts := cutsOf(set)
 	out := make([]api.TermCount, len(terms))
 	buf := make([]uint32, 512)
 	for i, t := range terms {
@@ -183,9 +210,9 @@ func withJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, terms []api.TermC
 		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 			for _, num := range buf[:n] {
 				if f.name == string(tag.Trust) {
-					sum += trustJobs(set.Doc(num), t.Value)
+					sum += cutAt(set.Doc(num), []string{t.Value}).Jobs
 				} else {
-					sum += jobs[num]
+					sum += cutOf(set, cuts, num, scope).Jobs
 				}
 			}
 		}
@@ -235,14 +262,14 @@ func (s *Service) aggregateBleve(ctx context.Context, req *api.Request, user que
 		filters[i] = filterBits(set, req, f)
 	}
 	if req.Histogram != "" {
-		res.Histogram = histogram(set, within(set.Live(), filters, -1), req.Histogram)
+		res.Histogram = histogram(set, within(set.Live(), filters, -1), req.Histogram, cutScope(req))
 	}
 	if req.FacetMetric != "" {
 		facets := slices.Clone(res.Facets)
 		for i, f := range s.facets {
 			for j := range facets {
 				if facets[j].Name == f.name && !f.numeric {
-					facets[j].Terms = withJobs(set, f, within(set.Live(), filters, i), facets[j].Terms)
+					facets[j].Terms = withJobs(set, f, within(set.Live(), filters, i), facets[j].Terms, cutScope(req))
 				}
 			}
 		}

@@ -89,7 +89,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	}
 	result.Facets = s.facetsBits(req, set, matches, filters, gen, useCache)
 	if req.Histogram != "" {
-		result.Histogram = histogram(set, within(matches, filters, -1), req.Histogram)
+		result.Histogram = histogram(set, within(matches, filters, -1), req.Histogram, cutScope(req))
 	}
 	return result, true, nil
 }
@@ -142,7 +142,7 @@ func (s *Service) searchAllBits(ctx context.Context, req *api.Request, set *bitm
 	}
 	result.Facets = s.facetsBits(req, set, visible, filters, gen, useCache)
 	if req.Histogram != "" {
-		result.Histogram = histogram(set, within, req.Histogram)
+		result.Histogram = histogram(set, within, req.Histogram, cutScope(req))
 	}
 	return result, true, nil
 }
@@ -177,7 +177,7 @@ func (s *Service) facetsBits(req *api.Request, set *bitmaps.Set, matches *roarin
 		for i, f := range s.facets {
 			for j := range out {
 				if out[j].Name == f.name && !f.numeric {
-					out[j].Terms = withJobs(set, f, within(matches, filters, i), out[j].Terms)
+					out[j].Terms = withJobs(set, f, within(matches, filters, i), out[j].Terms, cutScope(req))
 				}
 			}
 		}

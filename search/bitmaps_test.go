@@ -155,10 +155,10 @@ func TestBitmapsMatchBleve(t *testing.T) {
 // over the articles req matches (Matches, which the property compares
 // with bleve's, without those hidden by the collapse of stories), read as
 // stored (Article): per period of each article's date, the articles and
-// the sum of the jobs at risk their cut events link to trusts; per facet
-// value, the articles matching req without that facet's filter that hold
-// the value, and the sum of their jobs at risk (at that trust, for a
-// trust).
+// the sums of the jobs at risk and savings their cut events link to
+// trusts (to the trusts req filters by, if any); per facet value, the
+// articles matching req without that facet's filter that hold the value,
+// and the sum of their jobs at risk (at that trust, for a trust).
 func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidden map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
@@ -174,22 +174,24 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 		arts[id] = a
 		return a
 	}
-	// The jobs at risk an article counts for, in all and at one trust,
-	// from the cut events it links when read (not the values stored at
-	// write time that the search sums).
-	jobs := func(id string) int64 {
-		_, total := tag.JobsAtRisk(article(id).CutEvents)
-		return total
-	}
-	jobsAt := func(id, trust string) int64 {
-		per, _ := tag.JobsAtRisk(article(id).CutEvents)
-		for _, j := range per {
-			if j.Trust == trust {
-				return j.Jobs
+	// What an article counts for, at the trusts of scope or (none) at all
+	// of them, from the cut events it links when read (not the values
+	// stored at write time that the search sums).
+	cutIn := func(id string, scope ...string) tag.TrustCut {
+		per, total := tag.TrustCuts(article(id).CutEvents)
+		if len(scope) == 0 {
+			return total
+		}
+		var c tag.TrustCut
+		for _, p := range per {
+			if slices.Contains(scope, p.Trust) {
+				c.Jobs += p.Jobs
+				c.SavingsGBP += p.SavingsGBP
 			}
 		}
-		return 0
+		return c
 	}
+	scope := req.Filters[string(tag.Trust)]
 	const all = 1 << 20
 	ids, err := svc.Matches(ctx, req, nil, all)
 	if err != nil {
@@ -204,8 +206,8 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 	}
 	if req.Histogram != "" {
 		type acc struct {
-			n    int
-			jobs int64
+			n             int
+			jobs, savings int64
 		}
 		per := map[time.Time]*acc{}
 		var first, last time.Time
@@ -218,8 +220,10 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 			if per[b] == nil {
 				per[b] = &acc{}
 			}
+			c := cutIn(id, scope...)
 			per[b].n++
-			per[b].jobs += jobs(id)
+			per[b].jobs += c.Jobs
+			per[b].savings += c.SavingsGBP
 			if first.IsZero() || b.Before(first) {
 				first = b
 			}
@@ -231,7 +235,7 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 		for b := first; len(per) > 0 && !b.After(last); b = api.NextBucket(req.Histogram, b) {
 			hb := api.HistogramBucket{Start: b.Format(time.DateOnly)}
 			if a := per[b]; a != nil {
-				hb.Count, hb.Jobs = a.n, a.jobs
+				hb.Count, hb.Jobs, hb.SavingsGBP = a.n, a.jobs, a.savings
 			}
 			want = append(want, hb)
 		}
@@ -264,9 +268,9 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 				if slices.Contains(article(id).Values.Terms(tag.Kind(f.Name)), tc.Value) {
 					n++
 					if f.Name == string(tag.Trust) {
-						sum += jobsAt(id, tc.Value)
+						sum += cutIn(id, tc.Value).Jobs
 					} else {
-						sum += jobs(id)
+						sum += cutIn(id, scope...).Jobs
 					}
 				}
 			}

@@ -132,7 +132,8 @@ func TestExport(t *testing.T) {
 			}
 			// The cut events and jobs at risk stored at write time are those
 			// the article links when read.
-			_, total := tag.JobsAtRisk(a.CutEvents)
+			_, cut := tag.TrustCuts(a.CutEvents)
+			total := cut.Jobs
 			var links []tag.CutLink
 			for _, e := range a.CutEvents {
 				links = append(links, e.CutLink)

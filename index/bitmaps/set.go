@@ -25,9 +25,9 @@ type Doc struct {
 	// (nil: none, for a text without words or an article indexed before
 	// sketches were kept).
 	Sketch *minhash.Sketch
-	// TrustJobs holds the jobs cut or at risk the article links to each
-	// trust (tag.JobsAtRisk), in trust order; nil when it links none.
-	TrustJobs []tag.TrustJobs
+	// TrustCuts holds what the article says each trust cuts
+	// (tag.TrustCuts), in trust order; nil when it links nothing.
+	TrustCuts []tag.TrustCut
 }
 
 // Numbering gives each article id a dense number, the same for every Set

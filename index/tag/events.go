@@ -536,34 +536,43 @@ func ValidEventKind(jobs bool, k EventKind) bool {
 	return k == EventSavings || k == EventDeficit || k == EventBudget || k == EventOther
 }
 
-// TrustJobs is the number of jobs cut or at risk an article links to one
-// trust.
-type TrustJobs struct {
-	Trust string `json:"trust"`
-	Jobs  int64  `json:"jobs"`
+// TrustCut is what an article says one trust cuts: the jobs cut or at
+// risk and the savings target its cut events link to it.
+type TrustCut struct {
+	Trust      string `json:"trust"`
+	Jobs       int64  `json:"jobs"`
+	SavingsGBP int64  `json:"savings_gbp"`
 }
 
-// JobsAtRisk returns the jobs cut or at risk an article's events link to
-// each trust, in trust order, and their sum: what the article counts for
-// in the sums of jobs at risk (histograms, facet sums, exports). A trust
-// counts for the largest such number linked to it, so that a figure
-// restated ("the 300 posts", "all 300 jobs") or broken down ("120 nurses"
-// of the 300) is counted once. Numbers linked to no trust (national
-// totals, several bodies together) and job counts of another kind (staff
-// employed, vacancies) count for none.
-func JobsAtRisk(events []CutEvent) (per []TrustJobs, total int64) {
+// TrustCuts returns what an article's events say each trust cuts, in
+// trust order, and the sum over the trusts (Trust ""): what the article
+// counts for in the sums of jobs at risk and savings (histograms, facet
+// sums, exports). A trust counts for the largest job count cut or at risk
+// and the largest savings target linked to it, so that a figure restated
+// ("the 300 posts", "all 300 jobs") or broken down ("120 nurses" of the
+// 300) is counted once. Numbers linked to no trust (national totals,
+// several bodies together), job counts of another kind (staff employed,
+// vacancies) and amounts other than savings (deficits, budgets) count for
+// none.
+func TrustCuts(events []CutEvent) (per []TrustCut, total TrustCut) {
 	for _, e := range events {
-		if e.Trust == "" || e.Jobs <= 0 || e.Kind != EventCut {
+		jobs, savings := e.Jobs > 0 && e.Kind == EventCut, e.AmountGBP > 0 && e.Kind == EventSavings
+		if e.Trust == "" || !jobs && !savings {
 			continue
 		}
-		i, found := slices.BinarySearchFunc(per, e.Trust, func(t TrustJobs, trust string) int { return strings.Compare(t.Trust, trust) })
+		i, found := slices.BinarySearchFunc(per, e.Trust, func(t TrustCut, trust string) int { return strings.Compare(t.Trust, trust) })
 		if !found {
-			per = slices.Insert(per, i, TrustJobs{Trust: e.Trust})
+			per = slices.Insert(per, i, TrustCut{Trust: e.Trust})
 		}
-		per[i].Jobs = max(per[i].Jobs, e.Jobs)
+		if jobs {
+			per[i].Jobs = max(per[i].Jobs, e.Jobs)
+		} else {
+			per[i].SavingsGBP = max(per[i].SavingsGBP, e.AmountGBP)
+		}
 	}
 	for _, t := range per {
-		total += t.Jobs
+		total.Jobs += t.Jobs
+		total.SavingsGBP += t.SavingsGBP
 	}
 	return per, total
 }

@@ -78,13 +78,13 @@ func TestHeadlineRotherham(t *testing.T) {
 	if h := Headline(evs, main); h != want {
 		t.Errorf("Headline = %+v, want %+v", h, want)
 	}
-	// The jobs it counts for at its main trust are its headline's, and the
-	// national £20bn or staff totals add nothing.
-	per, total := JobsAtRisk(evs)
-	if i := slices.IndexFunc(per, func(t TrustJobs) bool { return t.Trust == main }); i < 0 || per[i].Jobs != want.Jobs || total < want.Jobs {
-		t.Errorf("JobsAtRisk = %v, %d; want %s with %d", per, total, main, want.Jobs)
+	// What it cuts at its main trust is its headline, and the national
+	// £20bn or staff totals add nothing.
+	per, total := TrustCuts(evs)
+	if i := slices.IndexFunc(per, func(t TrustCut) bool { return t.Trust == main }); i < 0 || per[i].Jobs != want.Jobs || per[i].SavingsGBP != want.AmountGBP || total.Jobs < want.Jobs {
+		t.Errorf("TrustCuts = %v, %+v; want %s with %d jobs and £%d", per, total, main, want.Jobs, want.AmountGBP)
 	}
-	t.Logf("jobs at risk: %v, total %d", per, total)
+	t.Logf("cuts: %v, total %+v", per, total)
 }
 
 func TestHeadlineChoice(t *testing.T) {
@@ -148,7 +148,7 @@ func TestEventCuesLoad(t *testing.T) {
 	}
 }
 
-func TestJobsAtRisk(t *testing.T) {
+func TestTrustCuts(t *testing.T) {
 	const a, b, c = "A NHS Trust", "B NHS Trust", "C NHS Trust"
 	ev := func(trust string, jobs, gbp int64, k EventKind) CutEvent {
 		return CutEvent{CutLink: CutLink{Trust: trust, Jobs: jobs, AmountGBP: gbp, Kind: k}}
@@ -156,18 +156,20 @@ func TestJobsAtRisk(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		evs   []CutEvent
-		per   []TrustJobs
-		total int64
+		per   []TrustCut
+		total TrustCut
 	}{
-		{"none", nil, nil, 0},
-		{"largest cut per trust, trusts in order, summed", []CutEvent{ev(c, 40, 0, EventCut), ev(a, 300, 0, EventCut), ev(a, 120, 0, EventCut), ev(b, 90, 0, EventCut)},
-			[]TrustJobs{{a, 300}, {b, 90}, {c, 40}}, 430},
-		{"national, other jobs and amounts count for none", []CutEvent{ev("", 5000, 0, EventCut), ev(a, 7000, 0, EventOther), ev(a, 0, 6e8, EventSavings), ev(b, 25, 0, EventCut)},
-			[]TrustJobs{{b, 25}}, 25},
+		{"none", nil, nil, TrustCut{}},
+		{"largest cut and savings per trust, trusts in order, summed", []CutEvent{ev(c, 40, 0, EventCut), ev(a, 300, 0, EventCut), ev(a, 120, 0, EventCut),
+			ev(b, 90, 0, EventCut), ev(a, 0, 5e6, EventSavings), ev(a, 0, 2e6, EventSavings), ev(c, 0, 1e6, EventSavings)},
+			[]TrustCut{{a, 300, 5e6}, {b, 90, 0}, {c, 40, 1e6}}, TrustCut{Jobs: 430, SavingsGBP: 6e6}},
+		{"national, other jobs, deficits and budgets count for none", []CutEvent{ev("", 5000, 0, EventCut), ev("", 0, 2e10, EventSavings), ev(a, 7000, 0, EventOther),
+			ev(a, 0, 6e8, EventBudget), ev(a, 0, 9e6, EventDeficit), ev(b, 25, 0, EventCut)},
+			[]TrustCut{{b, 25, 0}}, TrustCut{Jobs: 25}},
 	} {
-		per, total := JobsAtRisk(tc.evs)
+		per, total := TrustCuts(tc.evs)
 		if !slices.Equal(per, tc.per) || total != tc.total {
-			t.Errorf("%s: JobsAtRisk = %v, %d; want %v, %d", tc.name, per, total, tc.per, tc.total)
+			t.Errorf("%s: TrustCuts = %v, %+v; want %v, %+v", tc.name, per, total, tc.per, tc.total)
 		}
 	}
 }

@@ -87,10 +87,13 @@ var FacetMetricJobs = string(tag.Jobs)
 
 // HistogramBucket is one period of a histogram over the matching
 // articles: the first day of the period, how many matching articles were
-// published in it, and the sum of their jobs (each article counted once:
-// see the search package's articleJobs).
+// published in it, and the sums of the jobs at risk and the savings
+// targets their cut events link to trusts (tag.TrustCuts; each article
+// counted once; only the filtered trusts' when the request filters by
+// trust).
 type HistogramBucket struct {
-	Start string `json:"start"` // YYYY-MM-DD, UTC
-	Count int    `json:"count"`
-	Jobs  int64  `json:"jobs"`
+	Start      string `json:"start"` // YYYY-MM-DD, UTC
+	Count      int    `json:"count"`
+	Jobs       int64  `json:"jobs"`
+	SavingsGBP int64  `json:"savings_gbp"`
 }

@@ -63,6 +63,8 @@ func (r *Result) AppendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, int64(h.Count), 10)
 			b = append(b, `,"jobs":`...)
 			b = strconv.AppendInt(b, h.Jobs, 10)
+			b = append(b, `,"savings_gbp":`...)
+			b = strconv.AppendInt(b, h.SavingsGBP, 10)
 			b = append(b, '}')
 		}
 		b = append(b, ']')

@@ -42,7 +42,7 @@ func encode(t testing.TB, v any) string {
 
 // sampleResult is a result as a search returns it, with hostile strings.
 func sampleResult() (*Result, []oldHit) {
-	res := &Result{Total: 1234, TookMS: 1.25, Histogram: []HistogramBucket{{Start: "2015-01-01", Count: 3, Jobs: 1250}, {Start: "2015-04-01"}}}
+	res := &Result{Total: 1234, TookMS: 1.25, Histogram: []HistogramBucket{{Start: "2015-01-01", Count: 3, Jobs: 1250, SavingsGBP: 5e7}, {Start: "2015-04-01"}}}
 	jobs := int64(1_250)
 	var old []oldHit
 	for i := range 10 {
