@@ -60,7 +60,7 @@ func searchParams(s *schema.Schema) []struct{ flag, param, usage string } {
 	return append(out,
 		struct{ flag, param, usage string }{"published-from", "published_from", "only articles published on or after `DATE` (YYYY-MM-DD: from the start of that UTC day; or an RFC 3339 time)"},
 		struct{ flag, param, usage string }{"published-to", "published_to", "only articles published on or before `DATE` (YYYY-MM-DD: to the end of that UTC day; or an RFC 3339 time)"},
-		struct{ flag, param, usage string }{"histogram", "histogram", "also count the matching articles and their jobs per `PERIOD`: " + strings.Join(api.HistogramIntervals, ", ")},
+		struct{ flag, param, usage string }{"histogram", "histogram", "also count the matching articles, their jobs at risk and savings per `PERIOD`: " + strings.Join(api.HistogramIntervals, ", ")},
 		struct{ flag, param, usage string }{"sort", "sort", "order `S` of hits: " + strings.Join(api.SortKeys(s), ", ") + " (default relevance)"},
 		struct{ flag, param, usage string }{"from", "from", "offset `N` of the first hit (default 0)"},
 		struct{ flag, param, usage string }{"size", "size", fmt.Sprintf("number `N` of hits (default %d, at most %d)", api.DefaultSize, api.MaxSize)})
@@ -271,9 +271,9 @@ func writeResult(w io.Writer, req api.Request, res *api.Result) error {
 	}
 	fmt.Fprintf(w, "\nper %s:\n", req.Histogram)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "FROM\tARTICLES\tJOBS\t")
+	fmt.Fprintln(tw, "FROM\tARTICLES\tJOBS AT RISK\tSAVINGS\t")
 	for _, b := range res.Histogram {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", b.Start, b.Count, b.Jobs)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", b.Start, b.Count, b.Jobs, formatGBP(b.SavingsGBP))
 	}
 	return tw.Flush()
 }

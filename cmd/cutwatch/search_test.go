@@ -82,7 +82,7 @@ func TestSearchDatesCSVHistogram(t *testing.T) {
 	dir := t.TempDir()
 	for name, text := range map[string]string{
 		"a.txt": "Published: 2011-03-05\nUnison says 40 porters' jobs will go at Leeds General Infirmary.",
-		"b.txt": "Published: 2015-07-20T09:00:00+01:00\nThe GMB warns 120 nurses' jobs are at risk at the trust.",
+		"b.txt": "Published: 2015-07-20T09:00:00+01:00\nThe GMB warns 120 nurses' jobs are at risk at Leeds Teaching Hospitals NHS Trust, which must save £5m.",
 		"c.txt": "Published: 2015-12-31\n=1+1 as Unite says 15 jobs are cut.",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -97,7 +97,7 @@ func TestSearchDatesCSVHistogram(t *testing.T) {
 		t.Errorf("2012–2015: %d hits, want 2", res.Total)
 	}
 	code, out, errs := cli(t, "search", "--data", data, "--histogram", "year")
-	if code != 0 || !strings.Contains(out, "per year:") || !regexp.MustCompile(`2011-01-01\s+1\s+`).MatchString(out) || !regexp.MustCompile(`2015-01-01\s+2\s+`).MatchString(out) {
+	if code != 0 || !strings.Contains(out, "per year:") || !regexp.MustCompile(`2011-01-01\s+1\s+`).MatchString(out) || !regexp.MustCompile(`2015-01-01\s+2\s+120\s+£5m`).MatchString(out) {
 		t.Errorf("histogram: exit %d, stderr %s\n%s", code, errs, out)
 	}
 	code, out, errs = cli(t, "search", "--data", data, "--csv")
