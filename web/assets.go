@@ -98,14 +98,17 @@ func (s *Server) serveStatic(c *gin.Context) {
 // pages are the parsed templates, one per page, each combined with the
 // shared layout. Parsed once at start-up.
 var pages = struct {
-	search, article, error *template.Template
+	search, article, entity, error *template.Template
 }{
 	search:  parsePage("search.html"),
 	article: parsePage("article.html"),
+	entity:  parsePage("entity.html"),
 	error:   parsePage("error.html"),
 }
 
+// parsePage parses a page's template with the layout and the charts'
+// templates (charts.html), which any page may use.
 func parsePage(name string) *template.Template {
 	funcs := template.FuncMap{"asset": assetURL}
-	return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
+	return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/charts.html", "templates/"+name))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -160,6 +161,7 @@ func TestBrowser(t *testing.T) {
 		t.Skip("SKIPPING BROWSER TEST: no chromium found; install with apt-get install chromium")
 	}
 	srv, svc := uiServer(t)
+	chartSrv, _ := chartServer(t)
 	shots := artifactsDir(t)
 
 	opts := []chromedp.ExecAllocatorOption{
@@ -292,6 +294,10 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("charts and entity pages", func(t *testing.T) {
+		testCharts(&browser{t: t, ctx: b.ctx, base: chartSrv.URL}, chartSrv, shots)
+	})
+
 	mu.Lock()
 	defer mu.Unlock()
 	if len(dialogs) > 0 {
@@ -299,6 +305,103 @@ func TestBrowser(t *testing.T) {
 	}
 	if len(problems) > 0 {
 		t.Errorf("console errors during the session (script errors or CSP violations):\n%s", strings.Join(problems, "\n"))
+	}
+}
+
+// testCharts checks the charts of the search page and an entity page on
+// the server over the generated, dated corpus (chartServer): the time
+// chart has a bar per bucket of the API's histogram for the same request;
+// clicking a bar narrows the URL's dates and the result count to the
+// API's for that period; the entity page draws its chart; nothing sticks
+// out sideways on a phone; screenshots at both sizes.
+func testCharts(b *browser, srv *httptest.Server, shots string) {
+	t := b.t
+	b.do("charts: desktop viewport", chromedp.EmulateViewport(1280, 900))
+	const query = "q=jobs"
+	b.do("charts: search page", chromedp.Navigate(b.base+"/?"+query))
+	b.waitFor("charts: time chart", `document.querySelectorAll("figure.chart-time svg a.bar").length > 0`)
+	interval := eval[string](b, "charts: interval", `document.querySelector("figure.chart-time").dataset.interval`)
+	want := apiSearch(t, srv, query+"&histogram="+interval+"&size=1")
+	if n := eval[int](b, "charts: bars", `document.querySelectorAll("figure.chart-time svg a.bar").length`); n != len(want.Histogram) || n < 2 {
+		t.Fatalf("%d bars, the API's histogram by %s has %d buckets", n, interval, len(want.Histogram))
+	}
+	// Drawn: the chart has a size, and its bars too.
+	if !eval[bool](b, "charts: drawn", `(() => { const r = document.querySelector("figure.chart-time svg").getBoundingClientRect(); return r.width > 600 && r.height > 150 })()`) {
+		t.Error("the time chart has no size on the page")
+	}
+	if n := eval[int](b, "charts: drawn bars", `[...document.querySelectorAll("figure.chart-time rect.bar-count")].filter(r => r.getBoundingClientRect().height > 0).length`); n == 0 {
+		t.Error("no bar of the time chart is drawn")
+	}
+	if n := eval[int](b, "charts: rankings", `document.querySelectorAll("figure.chart-rank a.rank-link").length`); n == 0 {
+		t.Error("no ranking bars")
+	}
+	before := apiSearch(t, srv, query+"&size=1").Total
+	if got := eval[string](b, "charts: summary", `document.querySelector(".summary strong").textContent`); got != formatCount(before) {
+		t.Errorf("summary %q, the API %d", got, before)
+	}
+	b.screenshot(shots, "charts-desktop.png")
+
+	// Click the bar of the busiest period.
+	busiest := 0
+	for i, h := range want.Histogram {
+		if h.Count > want.Histogram[busiest].Count {
+			busiest = i
+		}
+	}
+	start := want.Histogram[busiest].Start
+	from, to, err := periodBounds(interval, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("charts: click a bar", chromedp.Click(chromedp.CSS(`figure.chart-time svg a.bar[data-start="`+start+`"]`)))
+	b.waitFor("charts: narrowed", `new URLSearchParams(location.search).get("published_from") === `+jsString(start))
+	u := b.location("charts: narrowed")
+	if u.Query().Get("published_to") != to.Format(time.DateOnly) || u.Query().Get("q") != "jobs" {
+		t.Errorf("after clicking the %s bar: %s; want q=jobs, published_from=%s, published_to=%s", start, u, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	}
+	after := apiSearch(t, srv, u.RawQuery+"&size=1").Total
+	if got := eval[string](b, "charts: narrowed summary", `document.querySelector(".summary strong").textContent`); got != formatCount(after) {
+		t.Errorf("after the click the page says %q articles, /api/search %d", got, after)
+	}
+	if after == 0 || after >= before || int(after) != want.Histogram[busiest].Count {
+		t.Errorf("after the click %d articles; before %d, the bar's count %d", after, before, want.Histogram[busiest].Count)
+	}
+
+	// An entity page: the trust with the most articles.
+	trust, _ := topTrust(t, srv)
+	page := b.base + "/trusts/" + url.PathEscape(trust)
+	b.do("entity: page", chromedp.Navigate(page))
+	b.waitFor("entity: chart", `document.querySelectorAll("figure.chart-time svg a.bar").length > 0 && document.querySelector("h1.entity-title") !== null`)
+	if h1 := eval[string](b, "entity: title", `document.querySelector("h1.entity-title").textContent`); h1 != trust {
+		t.Errorf("entity page title %q, want %q", h1, trust)
+	}
+	eInterval := eval[string](b, "entity: interval", `document.querySelector("figure.chart-time").dataset.interval`)
+	eHist := apiSearch(t, srv, "trust="+url.QueryEscape(trust)+"&histogram="+eInterval+"&size=1").Histogram
+	if n := eval[int](b, "entity: bars", `document.querySelectorAll("figure.chart-time svg a.bar").length`); n != len(eHist) {
+		t.Errorf("entity chart: %d bars, the API %d buckets", n, len(eHist))
+	}
+	b.screenshot(shots, "entity-desktop.png")
+
+	// On a phone: nothing sticks out sideways, and the chart's labels stay
+	// inside the page.
+	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	for _, p := range []struct{ path, shot string }{{"/?" + query, "charts-phone.png"}, {"/trusts/" + url.PathEscape(trust), "entity-phone.png"}} {
+		b.do("phone: "+p.path, chromedp.Navigate(b.base+p.path))
+		b.waitFor("phone: "+p.path, `document.querySelectorAll("figure.chart-time svg a.bar").length > 0`)
+		b.screenshot(shots, p.shot)
+		if w := eval[int](b, "phone: width", `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("%s is %d CSS px wide on a 390 px phone", p.path, w)
+		}
+		labels := `[...document.querySelectorAll("figure.chart-time text")].filter(x => getComputedStyle(x).display !== "none").map(x => x.getBoundingClientRect())`
+		if n := eval[int](b, "phone: labels", labels+`.length`); n < 2 {
+			t.Errorf("%s: %d chart labels shown on a phone", p.path, n)
+		}
+		if bad := eval[int](b, "phone: labels inside", labels+`.filter(r => r.left < 0 || r.right > 390).length`); bad != 0 {
+			t.Errorf("%s: %d chart labels stick out of a 390 px screen", p.path, bad)
+		}
+		if overlap := eval[int](b, "phone: labels apart", `(() => { const rs = `+labels+`.filter(r => r.top > 0).sort((a, b) => a.left - b.left); let n = 0; for (let i = 1; i < rs.length; i++) if (Math.abs(rs[i].top - rs[i-1].top) < 2 && rs[i].left < rs[i-1].right) n++; return n })()`); overlap != 0 {
+			t.Errorf("%s: %d chart labels overlap on a phone", p.path, overlap)
+		}
 	}
 }
 

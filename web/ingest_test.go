@@ -212,6 +212,7 @@ var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json",
 	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field", "GET /api/export", "GET /feeds/search.atom",
 	"GET /", "GET /articles/:id", "GET /static/*file",
+	"GET /trusts/*name", "GET /unions/*name", "GET /places/*name", // entity pages (the schema's kinds with pages)
 }
 
 // TestWriteRoutesNeedKey enumerates every route of the router, so that a

@@ -29,6 +29,7 @@ func TestMain(m *testing.M) {
 		ts = httptest.NewServer(New(svc, Options{Logger: quiet}).Handler())
 	})
 	closeUIServer()
+	closeChartServer()
 	os.Exit(code)
 }
 

@@ -159,6 +159,7 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/", page, s.serveSearchPage)
 	r.GET("/articles/:id", page, s.serveArticlePage)
+	s.entityRoutes(r, page) // /trusts/*name, /unions/*name, /places/*name: the schema's kinds with pages
 	r.GET("/static/*file", s.serveStatic)
 
 	r.NoRoute(s.serveNoRoute)

@@ -43,6 +43,9 @@ func requestValues(s *schema.Schema, r api.Request) url.Values {
 	if val, _ := dateParam(r.PublishedTo, true); val != "" {
 		v.Set("published_to", val)
 	}
+	if r.Histogram != "" {
+		v.Set("histogram", r.Histogram) // the charts' interval, when chosen
+	}
 	if r.Sort != "" && r.Sort != api.SortRelevance {
 		v.Set("sort", r.Sort)
 	}
@@ -108,7 +111,7 @@ func rangeParams(s *schema.Schema) []string {
 func paramOrder(s *schema.Schema) []string {
 	out := append([]string{"q"}, s.TermNames()...)
 	out = append(out, rangeParams(s)...)
-	return append(out, "published_from", "published_to", "sort", "from", "size", "facet_size", "collapse")
+	return append(out, "published_from", "published_to", "histogram", "sort", "from", "size", "facet_size", "collapse")
 }
 
 // searchURL is the search page's URL for r.

@@ -119,7 +119,12 @@ func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(s.schema, raw, br)}, nil
 	}
 	req.Facets = nil // the page always shows every facet
-	res, err := s.search(c.Request.Context(), req)
+	// The histogram parameter is the charts' interval; the facet sums are
+	// the charts' too: the results' search asks for neither.
+	main := req.Clone()
+	main.Histogram, main.FacetMetric = "", ""
+	req.FacetMetric = ""
+	res, err := s.search(c.Request.Context(), main)
 	if err != nil {
 		var br *api.BadRequestError
 		if !errors.As(err, &br) {
@@ -130,7 +135,16 @@ func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 		return htmlPage{tmpl: pages.search, status: http.StatusBadRequest, data: badSearchView(s.schema, raw, br)}, nil
 	}
 	c.Set(ctxHits, res.Total)
-	return htmlPage{tmpl: pages.search, status: http.StatusOK, data: newSearchView(s.schema, req, res)}, nil
+	v := newSearchView(s.schema, req, res)
+	if res.Total > 0 {
+		if v.Charts, err = s.searchCharts(c.Request.Context(), req); err != nil {
+			// The results are there: show them without the charts.
+			_, msg := statusOf(err)
+			s.log.Warn("search page: charts", "err", err)
+			v.Charts, v.ChartsError = nil, "The charts could not be drawn: "+msg
+		}
+	}
+	return htmlPage{tmpl: pages.search, status: http.StatusOK, data: v}, nil
 }
 
 func (s *Server) serveArticlePage(c *gin.Context) { s.serveHTML(c, s.serveArticlePageErr) }

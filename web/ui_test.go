@@ -765,9 +765,29 @@ func TestSearchPageDates(t *testing.T) {
 	if v := attr(p.one(t, "input[name=published_to]"), "value"); v != "2199-12-31" {
 		t.Errorf("to input %q", v)
 	}
+	// The time chart's bars narrow the dates to their period, within the
+	// search's own (TestTimeChartBarsNarrowTheDates); every other link
+	// keeps them.
+	bars := map[*html.Node]bool{}
+	for _, fig := range p.all("figure.chart-time") {
+		links := all(fig, "a.bar")
+		for _, tbl := range all(fig, "table") {
+			links = append(links, all(tbl, "a[href]")...)
+		}
+		if len(links) == 0 {
+			t.Error("the time chart has no bars")
+		}
+		for _, a := range links {
+			bars[a] = true
+			u, _ := url.Parse(attr(a, "href"))
+			if from, to := u.Query().Get("published_from"), u.Query().Get("published_to"); from < "2000-01-01" || to > "2199-12-31" || from > to || u.Query().Get("q") != "nurse" {
+				t.Errorf("chart link %q does not narrow the search's dates", attr(a, "href"))
+			}
+		}
+	}
 	for _, a := range p.all("a[href]") {
 		href := attr(a, "href")
-		if !strings.HasPrefix(href, "/?") || text(a) == "Clear all" {
+		if !strings.HasPrefix(href, "/?") || text(a) == "Clear all" || bars[a] {
 			continue
 		}
 		u, _ := url.Parse(href)

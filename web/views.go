@@ -48,6 +48,11 @@ type searchView struct {
 	// FromHidden and ToHidden say a bound is an instant carried in Hidden:
 	// its date input is then disabled (not sent twice).
 	FromHidden, ToHidden bool
+	// Charts are the charts above the results (charts.go), nil when there
+	// are none (no results); ChartsError says why they are missing when
+	// their search failed.
+	Charts      *chartsView
+	ChartsError string
 }
 
 // hitView is one result.
@@ -222,7 +227,7 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 func badSearchView(s *schema.Schema, raw url.Values, br *api.BadRequestError) *searchView {
 	v := &searchView{Title: "Search", Q: raw.Get("q"), Error: br.Error(), Failed: true, ClearURL: "/"}
 	v.Sorts = sortOptions(s, raw.Get("sort"))
-	carry := append(append(s.TermNames(), rangeParams(s)...), "published_from", "published_to", "size", "facet_size", "collapse")
+	carry := append(append(s.TermNames(), rangeParams(s)...), "published_from", "published_to", "histogram", "size", "facet_size", "collapse")
 	for _, name := range carry {
 		if name == br.Param {
 			continue
@@ -272,8 +277,8 @@ func sortOptions(s *schema.Schema, cur string) []sortOption {
 // on purpose, since a new search starts at the first page.)
 func hiddenState(s *schema.Schema, req api.Request) []hiddenInput {
 	var h []hiddenInput
-	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize, NoCollapse: req.NoCollapse})
-	for _, name := range append(rangeParams(s), "size", "facet_size", "collapse") {
+	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize, NoCollapse: req.NoCollapse, Histogram: req.Histogram})
+	for _, name := range append(rangeParams(s), "histogram", "size", "facet_size", "collapse") {
 		if val := v.Get(name); val != "" {
 			h = append(h, hiddenInput{name, val})
 		}
@@ -578,6 +583,7 @@ type entityItem struct {
 	Label    string
 	Mentions int
 	URL      string
+	PageURL  string // the value's own page, when its kind has pages
 }
 
 // legendItem names the colour of one entity type.
@@ -619,7 +625,7 @@ func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
 			if href == "" {
 				continue
 			}
-			g.Items = append(g.Items, entityItem{Label: entityDisplay(s, kind, val), Mentions: counts[val], URL: href})
+			g.Items = append(g.Items, entityItem{Label: entityDisplay(s, kind, val), Mentions: counts[val], URL: href, PageURL: entityPageURL(sk, val)})
 		}
 		// Most mentioned first; ties in order of first mention.
 		slices.SortStableFunc(g.Items, func(x, y entityItem) int { return cmp.Compare(y.Mentions, x.Mentions) })

@@ -49,6 +49,11 @@ type Kind struct {
 	// SortDesc and SortAsc name the sort orders by a numeric kind, largest
 	// and smallest first ("Most jobs", "Fewest jobs").
 	SortDesc, SortAsc string
+	// Page gives each value of a name kind a page of its own at
+	// /<JSON>/<value> ("/trusts/Mid Yorkshire Hospitals NHS Trust": its
+	// articles over time, jobs at risk by year, related values), and a
+	// chart of the top values by jobs at risk on the search page.
+	Page bool
 }
 
 // Name returns the kind's name: its index field, filter and facet.
@@ -124,6 +129,10 @@ func New(kinds ...Kind) (*Schema, error) {
 			return nil, fmt.Errorf("schema: kind %q or JSON key %q declared twice", k.Name(), k.JSON)
 		case k.Numeric && len(k.Buckets) == 0:
 			return nil, fmt.Errorf("schema: numeric kind %q has no buckets", k.Name())
+		case k.Numeric && k.Page:
+			return nil, fmt.Errorf("schema: numeric kind %q cannot have value pages", k.Name())
+		case k.Page && strings.Trim(k.JSON, "abcdefghijklmnopqrstuvwxyz_") != "":
+			return nil, fmt.Errorf("schema: kind %q has value pages, so its JSON key %q (their path) must be lower-case letters", k.Name(), k.JSON)
 		}
 		names[k.Name()], keys[k.JSON] = true, true
 	}
@@ -203,6 +212,18 @@ func (s *Schema) Names(terms, numbers bool) []string {
 	return out
 }
 
+// PageKinds returns the kinds whose values have pages (Kind.Page), in
+// order.
+func (s *Schema) PageKinds() []Kind {
+	var out []Kind
+	for _, k := range s.kinds {
+		if k.Page {
+			out = append(out, k.clone())
+		}
+	}
+	return out
+}
+
 // TermNames returns the names of the kinds that hold names, in order: the
 // term facets and exact-value filters.
 func (s *Schema) TermNames() []string { return slices.Clone(s.terms) }
@@ -230,8 +251,8 @@ func ptr(v int64) *int64 { return &v }
 // Default is cutwatch's schema: the seven kinds the tagger reports.
 var Default = func() *Schema {
 	s, err := New(
-		Kind{Kind: tag.Trust, JSON: "trusts", Label: "Trust", Plural: "Trusts", OnHit: true},
-		Kind{Kind: tag.Union, JSON: "unions", Label: "Union", Plural: "Unions", OnHit: true},
+		Kind{Kind: tag.Trust, JSON: "trusts", Label: "Trust", Plural: "Trusts", OnHit: true, Page: true},
+		Kind{Kind: tag.Union, JSON: "unions", Label: "Union", Plural: "Unions", OnHit: true, Page: true},
 		Kind{Kind: tag.Amount, JSON: "amounts_gbp", Label: "Amount", Plural: "Amounts", Numeric: true,
 			Format: FormatMoney, OnHit: true, Largest: "Largest amount",
 			SortDesc: "Largest amount", SortAsc: "Smallest amount", Buckets: []Bucket{
@@ -253,7 +274,7 @@ var Default = func() *Schema {
 				{Key: "ge1000", Label: "1,000 and over", Min: ptr(1000)},
 			}},
 		Kind{Kind: tag.Person, JSON: "people", Label: "Person", Plural: "People"},
-		Kind{Kind: tag.Place, JSON: "places", Label: "Place", Plural: "Places"},
+		Kind{Kind: tag.Place, JSON: "places", Label: "Place", Plural: "Places", Page: true},
 		Kind{Kind: tag.Hospital, JSON: "hospitals", Label: "Hospital", Plural: "Hospitals"},
 	)
 	if err != nil {

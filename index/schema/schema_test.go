@@ -23,6 +23,8 @@ func TestNewRefusesBadTables(t *testing.T) {
 		{"numeric without buckets", []Kind{{Kind: "x", JSON: "xs", Numeric: true}}, "no buckets"},
 		{"name with a comma", []Kind{{Kind: "a,b", JSON: "xs"}}, "cannot be a kind's name"},
 		{"a facets keyword", []Kind{{Kind: "none", JSON: "xs"}}, "cannot be a kind's name"},
+		{"numeric with pages", []Kind{{Kind: "x", JSON: "xs", Numeric: true, Page: true, Buckets: []Bucket{{Key: "a"}}}}, "cannot have value pages"},
+		{"page path not a word", []Kind{{Kind: "x", JSON: "x/s", Page: true}}, "must be lower-case letters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +53,13 @@ func TestDefaultOrders(t *testing.T) {
 	}
 	if got, want := Default.FacetFields(), []string{"trust", "union", "amount_range", "jobs_range", "person", "place", "hospital"}; !slices.Equal(got, want) {
 		t.Errorf("FacetFields = %v, want %v", got, want)
+	}
+	var pages []string
+	for _, k := range Default.PageKinds() {
+		pages = append(pages, k.JSON)
+	}
+	if want := []string{"trusts", "unions", "places"}; !slices.Equal(pages, want) {
+		t.Errorf("PageKinds = %v, want %v (the entity pages of issue 16)", pages, want)
 	}
 	// Kinds returns a copy: changing it changes nothing.
 	ks := Default.Kinds()
