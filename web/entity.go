@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cutwatch/cutwatch/index/schema"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
@@ -118,6 +119,9 @@ type entityView struct {
 	Title     string
 	Kind      string // the kind's name
 	KindLabel string // "Trust"
+	// OwnCuts says the sums count only the cuts linked to the entity (a
+	// trust's page: the search sums those of the trusts it filters by).
+	OwnCuts   bool
 	Name      string
 	SearchURL string // the search filtered by the entity
 	Total     string // its articles, formatted
@@ -132,7 +136,7 @@ type entityView struct {
 
 // yearRow is one year of an entity's table.
 type yearRow struct {
-	Year, URL, Count, Jobs string
+	Year, URL, Count, Jobs, Savings string
 }
 
 // relatedGroup lists the values of another kind found with the entity:
@@ -195,14 +199,14 @@ func (s *Server) serveEntityPageErr(c *gin.Context, k schema.Kind) (htmlPage, er
 		return errorPage(http.StatusNotFound, fmt.Sprintf("No article names the %s “%s”. Check the spelling, or search for it.", strings.ToLower(k.Label), name)), nil
 	}
 	c.Set(ctxHits, res.Total)
-	v := &entityView{Title: name, Kind: k.Name(), KindLabel: k.Label, Name: name, SearchURL: searchURL(s.schema, base),
+	v := &entityView{Title: name, Kind: k.Name(), KindLabel: k.Label, OwnCuts: k.Kind == tag.Trust, Name: name, SearchURL: searchURL(s.schema, base),
 		Total: formatCount(res.Total), RecentURL: searchURL(s.schema, api.Request{Filters: base.Filters, Sort: api.SortPublishedDesc})}
 	if v.Chart, err = newTimeChart(s.schema, base, interval, hist, "entity-time"); err != nil {
 		return htmlPage{}, fmt.Errorf("entity page: %w", err)
 	}
 	v.Dated, v.Jobs = v.Chart.Count, v.Chart.Jobs
 
-	// Jobs at risk by year, from the histogram by year.
+	// Jobs at risk and savings by year, from the histogram by year.
 	years := hist
 	if interval != api.HistogramYear {
 		y := base.Clone()
@@ -220,7 +224,8 @@ func (s *Server) serveEntityPageErr(c *gin.Context, k schema.Kind) (htmlPage, er
 		}
 		v.Years = append(v.Years, yearRow{
 			Year: periodLabel(api.HistogramYear, from), Count: groupThousands(int64(b.Count)), Jobs: groupThousands(b.Jobs),
-			URL: edit(s.schema, base, func(r *api.Request) { r.PublishedFrom, r.PublishedTo = from, to }),
+			Savings: formatGBP(b.SavingsGBP),
+			URL:     edit(s.schema, base, func(r *api.Request) { r.PublishedFrom, r.PublishedTo = from, to }),
 		})
 	}
 
