@@ -106,6 +106,6 @@ var pages = struct {
 }
 
 func parsePage(name string) *template.Template {
-	funcs := template.FuncMap{"asset": assetURL}
+	funcs := template.FuncMap{"asset": assetURL, "description": pageDescription}
 	return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
 }
