@@ -2,7 +2,7 @@
 # Scores cutwatch's HTML pages with Lighthouse (issue 16): builds cutwatch,
 # serves the seeds from a temporary data directory on a free loopback port,
 # runs the pinned Lighthouse (package.json here) with Debian's Chromium on
-# every page of PAGES in the desktop and mobile form factors, prints the
+# every page of PAGES (search, article, error and trust pages) in the desktop and mobile form factors, prints the
 # scores and the failing audits, keeps the JSON reports, and exits non-zero
 # when an accessibility score is below the threshold.
 #
@@ -20,12 +20,15 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-# The pages scored: name|path|flag. Flag "new" marks a page whose route may
-# not exist yet on this branch: a 404 there is reported, and fails the run
-# only with --strict. Every other page must answer 200.
+# The pages scored: name|path|expect. expect is empty for a page that must
+# answer 200; a status (404) for the error page, which must answer it and
+# is scored all the same (--ignore-status-code); "new" for a page whose
+# route may not exist yet on this branch (the entity pages): a 404 there is
+# reported loudly, and fails the run only with --strict.
 PAGES=(
   "search|/?q=redundancy&union=Unison|"
   "article|/articles/001_605bd6b5c84727b1|"
+  "error|/articles/no-such-article|404"
   "trust|/trusts/Rotherham%20NHS%20Foundation%20Trust|new"
 )
 
@@ -61,10 +64,10 @@ done
 
 # The pinned Lighthouse: npm ci when node_modules is missing or holds another
 # version than package-lock.json names.
-want=$(node -p 'require(process.argv[1]).packages["node_modules/lighthouse"].version' "$here/package-lock.json")
+lh_version=$(node -p 'require(process.argv[1]).packages["node_modules/lighthouse"].version' "$here/package-lock.json")
 have=$(node -p 'try { require(process.argv[1]).version } catch { "" }' "$here/node_modules/lighthouse/package.json" 2>/dev/null || true)
-if [ "$have" != "$want" ]; then
-  echo "== npm ci (lighthouse $want)"
+if [ "$have" != "$lh_version" ]; then
+  echo "== npm ci (lighthouse $lh_version)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 lighthouse="$here/node_modules/.bin/lighthouse"
@@ -103,14 +106,20 @@ failed=0
 missing=()
 reports=()
 for page in "${PAGES[@]}"; do
-  IFS='|' read -r name path flag <<<"$page"
-  status=$(curl -sS -o /dev/null -w '%{http_code}' "$base$path")
-  if [ "$status" != 200 ]; then
-    if [ "$status" = 404 ] && [ "$flag" = new ]; then
+  IFS='|' read -r name path expect <<<"$page"
+  want=200 extra=()
+  case "$expect" in
+    ''|new) ;;
+    *) want=$expect extra=(--ignore-status-code) ;;
+  esac
+  # As a browser asks: an unknown path answers HTML only to one.
+  status=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$base$path")
+  if [ "$status" != "$want" ]; then
+    if [ "$status" = 404 ] && [ "$expect" = new ]; then
       missing+=("$name $path")
       continue
     fi
-    echo "run.sh: $name page $path answered $status, not 200" >&2
+    echo "run.sh: $name page $path answered $status, not $want" >&2
     failed=1
     continue
   fi
@@ -122,7 +131,7 @@ for page in "${PAGES[@]}"; do
     esac
     report="$out/$name-$ff.json"
     echo "== lighthouse $name ($ff): $path"
-    if ! "$lighthouse" "$base$path" "${preset[@]}" --only-categories="$categories" \
+    if ! "$lighthouse" "$base$path" "${preset[@]}" "${extra[@]}" --only-categories="$categories" \
       --chrome-flags="--headless=new --no-sandbox" \
       --output=json --output-path="$report" --quiet; then
       echo "run.sh: lighthouse failed on $name ($ff)" >&2
@@ -156,5 +165,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo
-echo "reports: $out (lighthouse $want, $("$CHROME_PATH" --version 2>/dev/null | head -1))"
+echo "reports: $out (lighthouse $lh_version, $("$CHROME_PATH" --version 2>/dev/null | head -1))"
 exit "$failed"

@@ -27,7 +27,7 @@ const failures = [];
 let bad = false;
 for (const file of files) {
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  const [page, ff] = basename(file, '.json').split(/-(?=[^-]+$)/);
+  const [page, ff = '-'] = basename(file, '.json').split(/-(?=[^-]+$)/);
   const cats = order.filter((c) => r.categories[c]);
   const a11y = r.categories.accessibility?.score;
   const pass = typeof a11y === 'number' && a11y * 100 >= threshold;
