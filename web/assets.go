@@ -109,6 +109,6 @@ var pages = struct {
 // parsePage parses a page's template with the layout and the charts'
 // templates (charts.html), which any page may use.
 func parsePage(name string) *template.Template {
-	funcs := template.FuncMap{"asset": assetURL}
+	funcs := template.FuncMap{"asset": assetURL, "description": pageDescription}
 	return template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/charts.html", "templates/"+name))
 }

@@ -275,6 +275,11 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("the page opened dialogs (a script ran): %q", dialogs)
 		}
 	})
+	t.Run("links in text are not told apart by colour alone", func(t *testing.T) {
+		b.t = t
+		defer func() { b.t = nil }()
+		testLinksInText(b)
+	})
 	t.Run("phone screenshots", func(t *testing.T) {
 		b.t = t
 		defer func() { b.t = nil }()
@@ -582,5 +587,51 @@ func testHostileArticle(b *browser) {
 	}
 	if flag := eval[string](b, "xss flag", `typeof window.__cutwatchXSS`); flag != "undefined" {
 		t.Errorf("window.__cutwatchXSS is %s on the results page: a payload ran", flag)
+	}
+}
+
+// testLinksInText checks, on the rendered pages, that every link inside a
+// paragraph or the footer (running text) is underlined or otherwise marked
+// (a bottom border, a background), as Lighthouse's link-in-text-block
+// audit and WCAG 1.4.1 ask: its colour alone does not tell it apart.
+func testLinksInText(b *browser) {
+	const unmarked = `(() => {
+		const links = [...document.querySelectorAll("p a, footer a")];
+		const bad = links.filter(a => {
+			const s = getComputedStyle(a);
+			return !s.textDecorationLine.includes("underline") &&
+				!(s.borderBottomStyle !== "none" && parseFloat(s.borderBottomWidth) > 0) &&
+				(s.backgroundColor === "rgba(0, 0, 0, 0)" || s.backgroundColor === "transparent");
+		}).map(a => a.outerHTML.slice(0, 120));
+		return JSON.stringify({n: links.length, bad});
+	})()`
+	// Each page with the number of such links it has at least: the
+	// footer's, "clear all filters" on an empty search, "Back to search"
+	// and "Original at" on an article. (The error page's one link is a
+	// button; loading it would log its 404 as a console error.)
+	for _, tt := range []struct {
+		path string
+		min  int
+	}{
+		{"/?q=redundancy&union=Unison", 1},
+		{"/?q=redundancy&union=Unison&person=Nobody+Atall", 2},
+		{articleURL(oxford), 3},
+	} {
+		path := tt.path
+		b.do("links in text: "+path, chromedp.Navigate(b.base+path))
+		b.waitFor("links in text: "+path, `document.querySelector("footer") !== null`)
+		var got struct {
+			N   int      `json:"n"`
+			Bad []string `json:"bad"`
+		}
+		if err := json.Unmarshal([]byte(eval[string](b, "links in text: "+path, unmarked)), &got); err != nil {
+			b.t.Fatal(err)
+		}
+		if got.N < tt.min {
+			b.t.Errorf("%s: %d links in running text, want at least %d", path, got.N, tt.min)
+		}
+		for _, l := range got.Bad {
+			b.t.Errorf("%s: a link in running text is told apart by its colour only: %s", path, l)
+		}
 	}
 }

@@ -549,6 +549,7 @@ func pager(s *schema.Schema, req api.Request, total uint64) (prev, next string, 
 // articleView is the data of the article page.
 type articleView struct {
 	Title      string
+	Lead       string // the text's first sentence after the title (its Description)
 	SourceURL  string // the original's address, only if http(s)
 	SourceHost string
 	Published  string
@@ -593,7 +594,7 @@ type legendItem struct {
 }
 
 func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
-	v := &articleView{Title: a.Title, Paragraphs: highlight(s, a.Text, a.Entities), AlsoIn: alsoInViews(a.AlsoIn)}
+	v := &articleView{Title: a.Title, Lead: leadSentence(a.Title, a.Text), Paragraphs: highlight(s, a.Text, a.Entities), AlsoIn: alsoInViews(a.AlsoIn)}
 	if v.Title == "" {
 		v.Title = a.ID
 	}
