@@ -132,3 +132,16 @@ func clip(s string, n int) string {
 	}
 	return strings.TrimRightFunc(s[:cut], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
 }
+
+// Description says what the entity page holds: "Trust: Rotherham NHS
+// Foundation Trust. 3 news articles about its job cuts; 750 jobs cut or
+// at risk in those with a date."
+func (v *entityView) Description() string {
+	s := v.KindLabel + ": " + v.Name + ". " + v.Total
+	if v.Total == "1" {
+		s += " news article about its job cuts"
+	} else {
+		s += " news articles about its job cuts"
+	}
+	return s + "; " + v.Jobs + " jobs cut or at risk in those with a date."
+}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 func TestFirstSentence(t *testing.T) {
@@ -79,6 +82,11 @@ func TestPagesHaveAMetaDescription(t *testing.T) {
 		t.Fatalf("the seeds have %d articles for redundancy at Unison, want several", res.Total)
 	}
 	_, all := apiIDs(t, svc, "")
+	rotherham := struct{ Trust string }{"Rotherham NHS Foundation Trust"}
+	_, trustRes := apiIDs(t, svc, "trust="+url.QueryEscape(rotherham.Trust)+"&histogram=year")
+	if trustRes.Total == 0 {
+		t.Fatal("no article names the Rotherham trust")
+	}
 	a, err := svc.Article(context.Background(), oxford)
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +108,8 @@ func TestPagesHaveAMetaDescription(t *testing.T) {
 		{"/articles/" + oxford, http.StatusOK, "Last week it emerged that 366 health jobs could be lost after Oxford Radcliffe Hospitals NHS Trust announced the intended savings as part of its efficiency…"},
 		{"/articles/no-such-article", http.StatusNotFound, "There is no article with this address. It may have been removed from the index."},
 		{"/no/such/page", http.StatusNotFound, "There is no page at this address."},
+		{"/trusts/" + url.PathEscape(rotherham.Trust), http.StatusOK, fmt.Sprintf("Trust: %s. %d news articles about its job cuts; %s jobs cut or at risk in those with a date.",
+			rotherham.Trust, trustRes.Total, groupThousands(jobsSum(trustRes.Histogram)))},
 	} {
 		p := getPage(t, srv, tt.path)
 		p.wantHTML(t, tt.status)
@@ -107,6 +117,15 @@ func TestPagesHaveAMetaDescription(t *testing.T) {
 			t.Errorf("GET %s: description %q, want %q", tt.path, got, tt.want)
 		}
 	}
+}
+
+// jobsSum adds the jobs of a histogram's buckets.
+func jobsSum(h []api.HistogramBucket) int64 {
+	var n int64
+	for _, b := range h {
+		n += b.Jobs
+	}
+	return n
 }
 
 // A page whose data says nothing of itself still gets the site's
