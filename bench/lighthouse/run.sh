@@ -29,7 +29,9 @@ PAGES=(
   "search|/?q=redundancy&union=Unison|"
   "article|/articles/001_605bd6b5c84727b1|"
   "error|/articles/no-such-article|404"
-  "trust|/trusts/Rotherham%20NHS%20Foundation%20Trust|new"
+  "trust|/trusts/Rotherham%20NHS%20Foundation%20Trust|"
+  "union|/unions/Unison|"
+  "place|/places/Rotherham|"
 )
 
 threshold=98
