@@ -1,9 +1,11 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -265,17 +267,85 @@ func (s *Service) aggregateBleve(ctx context.Context, req *api.Request, user que
 		res.Histogram = histogram(set, within(set.Live(), filters, -1), req.Histogram, cutScope(req))
 	}
 	if req.FacetMetric != "" {
-		facets := slices.Clone(res.Facets)
-		for i, f := range s.facets {
-			for j := range facets {
-				if facets[j].Name == f.name && !f.numeric {
-					facets[j].Terms = withJobs(set, f, within(set.Live(), filters, i), facets[j].Terms, cutScope(req))
+		res.Facets = s.sumTerms(req, set, set.Live(), filters, res.Facets)
+	}
+	return nil
+}
+
+// topByJobs returns the values of facet f over base with their counts and
+// jobs sums (as withJobs sums them), the size with the largest sums
+// (then the largest counts, then by value; size < 0: all). It visits every
+// article of base once, adding to each of its values.
+func topByJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int, scope []string) []api.TermCount {
+	cuts := cutsOf(set)
+	type acc struct {
+		n    int
+		jobs int64
+	}
+	per := map[string]*acc{}
+	buf := make([]uint32, 512)
+	it := base.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, num := range buf[:n] {
+			d := set.Doc(num)
+			if d == nil {
+				continue
+			}
+			for _, v := range d.Terms[f.field] {
+				a := per[v]
+				if a == nil {
+					a = &acc{}
+					per[v] = a
+				}
+				a.n++
+				if f.name == string(tag.Trust) {
+					a.jobs += cutAt(d, []string{v}).Jobs
+				} else {
+					a.jobs += cutOf(set, cuts, num, scope).Jobs
 				}
 			}
 		}
-		res.Facets = facets
 	}
-	return nil
+	out := make([]api.TermCount, 0, len(per))
+	for v, a := range per {
+		out = append(out, api.TermCount{Value: v, Count: a.n, Jobs: &a.jobs})
+	}
+	slices.SortFunc(out, func(a, b api.TermCount) int {
+		switch {
+		case *a.Jobs != *b.Jobs:
+			return cmp.Compare(*b.Jobs, *a.Jobs)
+		case a.Count != b.Count:
+			return cmp.Compare(b.Count, a.Count)
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	if size >= 0 && len(out) > size {
+		out = out[:size]
+	}
+	return out
+}
+
+// sumTerms gives the term facets of out (counted over the articles of
+// matches within filters, the i-th facet's own filter aside) their jobs
+// sums, or, with facet_sort=jobs, replaces their values by those with the
+// largest sums.
+func (s *Service) sumTerms(req *api.Request, set *bitmaps.Set, matches *roaring.Bitmap, filters []*roaring.Bitmap, out api.Facets) api.Facets {
+	out = slices.Clone(out)
+	scope := cutScope(req)
+	for i, f := range s.facets {
+		for j := range out {
+			if out[j].Name != f.name || f.numeric {
+				continue
+			}
+			base := within(matches, filters, i)
+			if req.FacetSort == api.FacetSortJobs {
+				out[j].Terms = topByJobs(set, f, base, req.FacetSize, scope)
+			} else {
+				out[j].Terms = withJobs(set, f, base, out[j].Terms, scope)
+			}
+		}
+	}
+	return out
 }
 
 // within returns the articles of base that pass every filter but the

@@ -174,13 +174,7 @@ func (s *Service) facetsBits(req *api.Request, set *bitmaps.Set, matches *roarin
 	if req.FacetMetric != "" {
 		// The sums are not cached with the counts: the cache keeps
 		// counts alone, which bleve's path makes too.
-		for i, f := range s.facets {
-			for j := range out {
-				if out[j].Name == f.name && !f.numeric {
-					out[j].Terms = withJobs(set, f, within(matches, filters, i), out[j].Terms, cutScope(req))
-				}
-			}
-		}
+		out = s.sumTerms(req, set, matches, filters, out)
 	}
 	return out
 }

@@ -1,10 +1,13 @@
 package search
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +85,9 @@ func TestBitmapsMatchBleve(t *testing.T) {
 			}
 			if r.IntN(3) == 0 {
 				req.FacetMetric = api.FacetMetricJobs
+				if r.IntN(2) == 0 {
+					req.FacetSort = api.FacetSortJobs
+				}
 			}
 			got, err := withBits.Search(ctx, req)
 			if err != nil {
@@ -256,6 +262,52 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 			t.Fatal(err)
 		}
 		base = visible(base)
+		if req.FacetSort == api.FacetSortJobs {
+			// Every value over base by its jobs sum, then count, then
+			// value: the facet is the first FacetSize of them.
+			per := map[string]*api.TermCount{}
+			for _, id := range base {
+				for _, v := range article(id).Values.Terms(tag.Kind(f.Name)) {
+					tc := per[v]
+					if tc == nil {
+						tc = &api.TermCount{Value: v, Jobs: new(int64)}
+						per[v] = tc
+					}
+					tc.Count++
+					if f.Name == string(tag.Trust) {
+						*tc.Jobs += cutIn(id, v).Jobs
+					} else {
+						*tc.Jobs += cutIn(id, scope...).Jobs
+					}
+				}
+			}
+			var want []string
+			for _, tc := range per {
+				want = append(want, fmt.Sprintf("%s=%d/%d", tc.Value, tc.Count, *tc.Jobs))
+			}
+			slices.SortFunc(want, func(a, b string) int {
+				ta, tb := per[a[:strings.LastIndex(a, "=")]], per[b[:strings.LastIndex(b, "=")]]
+				switch {
+				case *ta.Jobs != *tb.Jobs:
+					return cmp.Compare(*tb.Jobs, *ta.Jobs)
+				case ta.Count != tb.Count:
+					return cmp.Compare(tb.Count, ta.Count)
+				}
+				return strings.Compare(ta.Value, tb.Value)
+			})
+			want = want[:min(len(want), req.FacetSize)]
+			var got []string
+			for _, tc := range f.Terms {
+				if tc.Jobs == nil {
+					t.Fatalf("%s: facet %s %q without jobs", describe(req), f.Name, tc.Value)
+				}
+				got = append(got, fmt.Sprintf("%s=%d/%d", tc.Value, tc.Count, *tc.Jobs))
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: facet %s by jobs\n got %v\nwant %v", describe(req), f.Name, got, want)
+			}
+			continue
+		}
 		for _, tc := range f.Terms {
 			if req.FacetMetric == "" {
 				if tc.Jobs != nil {

@@ -19,7 +19,7 @@ import (
 func requestKey(s *schema.Schema, r *api.Request) string {
 	var b strings.Builder
 	writeMatchKey(s, r, &b, "")
-	fmt.Fprintf(&b, "\x00sort=%s\x00from=%d\x00size=%d\x00facet_size=%d\x00histogram=%s\x00facet_metric=%s\x00facets=", r.Sort, r.From, r.Size, r.FacetSize, r.Histogram, r.FacetMetric)
+	fmt.Fprintf(&b, "\x00sort=%s\x00from=%d\x00size=%d\x00facet_size=%d\x00histogram=%s\x00facet_metric=%s\x00facet_sort=%s\x00facets=", r.Sort, r.From, r.Size, r.FacetSize, r.Histogram, r.FacetMetric, r.FacetSort)
 	for _, name := range s.FacetNames() {
 		if r.WantsFacet(name) {
 			b.WriteString(name)

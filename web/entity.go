@@ -65,7 +65,7 @@ func (s *Server) histogramSearch(ctx context.Context, req api.Request, interval 
 		return res, interval, res.Histogram, nil
 	}
 	again := req.Clone()
-	again.Histogram, again.FacetMetric, again.Facets, again.From, again.Size = interval, "", []string{api.FacetNone}, 0, 1
+	again.Histogram, again.FacetMetric, again.FacetSort, again.Facets, again.From, again.Size = interval, "", "", []string{api.FacetNone}, 0, 1
 	hr, err := s.search(ctx, again)
 	if err != nil {
 		return nil, "", nil, err
@@ -94,7 +94,7 @@ type chartsView struct {
 // to req narrowed by it.
 func (s *Server) searchCharts(ctx context.Context, req api.Request) (*chartsView, error) {
 	c := req.Clone()
-	c.From, c.Size, c.Sort, c.FacetSize, c.FacetMetric = 0, 1, "", api.MaxFacetSize, api.FacetMetricJobs
+	c.From, c.Size, c.Sort, c.FacetSize, c.FacetMetric, c.FacetSort = 0, 1, "", rankTop, api.FacetMetricJobs, api.FacetSortJobs
 	c.Facets = pageKindNames(s.schema)
 	res, interval, hist, err := s.histogramSearch(ctx, c, req.Histogram)
 	if err != nil {

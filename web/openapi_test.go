@@ -471,7 +471,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 	}
 	want := append([]string{"q"}, sch.TermNames()...)
 	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets", "collapse",
-		"published_from", "published_to", "histogram", "facet_metric")
+		"published_from", "published_to", "histogram", "facet_metric", "facet_sort")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/search parameters %v, want %v", names, want)
 	}

@@ -85,6 +85,13 @@ func NextBucket(interval string, start time.Time) time.Time {
 // the schema's jobs kind.
 var FacetMetricJobs = string(tag.Jobs)
 
+// Orders of term facet values (Request.FacetSort, the facet_sort
+// parameter): by count (the default) or by jobs sum.
+const (
+	FacetSortCount = "count"
+	FacetSortJobs  = "jobs"
+)
+
 // HistogramBucket is one period of a histogram over the matching
 // articles: the first day of the period, how many matching articles were
 // published in it, and the sums of the jobs at risk and the savings

@@ -111,6 +111,9 @@ func TestParseDates(t *testing.T) {
 		{"published_from=2015-01-01&published_from=2016-01-01", "published_from"},
 		{"histogram=week", "histogram"},
 		{"facet_metric=amount", "facet_metric"},
+		{"facet_metric=jobs&facet_sort=size", "facet_sort"},
+		{"facet_sort=jobs", "facet_sort"},
+		{"facet_metric=jobs&facet_sort=jobs&facet_sort=count", "facet_sort"},
 	}
 	for _, tt := range bad {
 		v, _ := url.ParseQuery(tt.raw)
@@ -118,6 +121,12 @@ func TestParseDates(t *testing.T) {
 		var br *BadRequestError
 		if !errors.As(err, &br) || br.Param != tt.param {
 			t.Errorf("ParseRequest(%q) = %v, want a bad request about %s", tt.raw, err, tt.param)
+		}
+	}
+	for raw, want := range map[string]string{"facet_metric=jobs&facet_sort=jobs": FacetSortJobs, "facet_sort=count": "", "facet_metric=jobs": ""} {
+		v, _ := url.ParseQuery(raw)
+		if r, err := ParseRequest(schema.Default, v); err != nil || r.FacetSort != want {
+			t.Errorf("ParseRequest(%q).FacetSort = %q, %v; want %q", raw, r.FacetSort, err, want)
 		}
 	}
 }
