@@ -345,3 +345,40 @@ func TestBitmapBytes(t *testing.T) {
 		t.Errorf("10 articles' bitmaps take %d bytes, 100 articles' %d", small.BitmapBytes(), large.BitmapBytes())
 	}
 }
+
+// TestCrowdedBand: when hundreds of articles share one band (boilerplate),
+// an article's candidates stay bounded, and two copies written after them
+// are still one story, found through their other bands.
+func TestCrowdedBand(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	sketch := func() *minhash.Sketch {
+		var s minhash.Sketch
+		for i := range s {
+			s[i] = byte(r.IntN(256))
+		}
+		s[0], s[1], s[2] = 1, 2, 3 // band 0, shared by all
+		return &s
+	}
+	var docs []*Doc
+	for i := range 400 {
+		docs = append(docs, &Doc{ID: fmt.Sprintf("boiler%03d", i), Sketch: sketch()})
+	}
+	set := New(NewNumbering(), []string{"trust"}).Apply(docs, nil)
+	copyA := &Doc{ID: "copy-a", Sketch: sketch()}
+	copyB := &Doc{ID: "copy-b", Sketch: copyA.Sketch}
+	set = set.Apply([]*Doc{copyA, copyB}, nil)
+	visited := 0
+	set.bands.candidates(copyA.Sketch, func(uint32) { visited++ })
+	// The crowded band offers bucketCap of its 402; every other band only
+	// the two copies (each sketch is recorded once per band).
+	if limit := bucketCap + 2*(minhash.Bands-1); visited > limit {
+		t.Errorf("%d candidates visited, want at most %d", visited, limit)
+	}
+	a, _ := set.Numbering().Num("copy-a")
+	if got := len(set.Story(a)); got != 2 {
+		t.Errorf("the copies' story has %d articles, want 2", got)
+	}
+	if n := set.Copies().GetCardinality(); n != 1 {
+		t.Errorf("%d copies, want 1 (the boilerplate articles are not near-duplicates)", n)
+	}
+}
