@@ -28,8 +28,8 @@ func TestMain(m *testing.M) {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		ts = httptest.NewServer(New(svc, Options{Logger: quiet}).Handler())
 	})
-	closeUIServer()
-	closeChartServer()
+	uiSrv.close()
+	chartSrv.close()
 	os.Exit(code)
 }
 
