@@ -17,8 +17,8 @@ import (
 // Corpus names the articles a set is judged on.
 type Corpus struct {
 	// Files are glob patterns of article files (.txt, .json, .jsonl),
-	// relative to the set file's folder, read as 'cutwatch index' reads
-	// them. Each pattern must match at least one file.
+	// relative to the set file's folder unless absolute, read as 'cutwatch
+	// index' reads them. Each pattern must match at least one file.
 	Files []string `json:"files"`
 	// Generated is a slice of the generated corpus: articles 0..N-1 of
 	// gen.New(Seed).
@@ -31,7 +31,8 @@ type Generated struct {
 	N    int    `json:"n"`
 }
 
-// LoadCorpus reads the articles of c, with file patterns relative to dir:
+// LoadCorpus reads the articles of c, with file patterns relative to dir
+// (unless absolute):
 // files in the order of their paths (each pattern's matches sorted), then
 // the generated slice in order. A file the readers skip, or an id read
 // twice, is an error: the set's ids must all exist.
@@ -43,12 +44,15 @@ type Generated struct {
 func LoadCorpus(ctx context.Context, dir string, c Corpus) ([]api.Article, error) {
 	var paths []string
 	for _, pat := range c.Files {
-		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if !filepath.IsAbs(pat) {
+			pat = filepath.Join(dir, pat)
+		}
+		m, err := filepath.Glob(pat)
 		if err != nil {
 			return nil, fmt.Errorf("corpus: pattern %q: %w", pat, err)
 		}
 		if len(m) == 0 {
-			return nil, fmt.Errorf("corpus: pattern %q matches no file in %s", pat, dir)
+			return nil, fmt.Errorf("corpus: pattern %s matches no file", pat)
 		}
 		sort.Strings(m)
 		paths = append(paths, m...)

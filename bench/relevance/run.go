@@ -113,13 +113,13 @@ func (rep *Report) Write(w io.Writer, verbose bool) error {
 	fmt.Fprintf(&b, "MRR@10            %.4f\n", rep.MRR)
 	fmt.Fprintf(&b, "zero-result rate  %.4f  (%d of %d queries)\n", rep.ZeroRate, rep.Zero, rep.Queries)
 	if verbose {
-		fmt.Fprintf(&b, "\n%-28s %-14s %7s %5s %6s  %s\n", "query", "kind", "nDCG", "first", "hits", "request")
+		fmt.Fprintf(&b, "\n%-30s %-9s %7s %5s %6s  %s\n", "query", "kind", "nDCG", "first", "hits", "request")
 		for _, r := range rep.Results {
 			first := "-"
 			if r.Rank > 0 {
 				first = fmt.Sprint(r.Rank)
 			}
-			fmt.Fprintf(&b, "%-28s %-14s %7.4f %5s %6d  %s\n", r.ID, r.Kind, r.NDCG, first, r.Total, r.Request)
+			fmt.Fprintf(&b, "%-30s %-9s %7.4f %5s %6d  %s\n", r.ID, r.Kind, r.NDCG, first, r.Total, r.Request)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

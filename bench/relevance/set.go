@@ -2,6 +2,7 @@ package relevance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Grades of a judgement. An article a query does not judge has grade 0.
@@ -85,6 +88,27 @@ func Load(path string) (*Set, error) {
 	}
 	s.Dir = filepath.Dir(path)
 	return &s, nil
+}
+
+// LoadChecked loads the set file at path, reads its corpus and validates
+// the set against it: what a run needs before it indexes anything.
+func LoadChecked(ctx context.Context, path string) (*Set, []api.Article, error) {
+	s, err := Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	arts, err := LoadCorpus(ctx, s.Dir, s.Corpus)
+	if err != nil {
+		return nil, nil, fmt.Errorf("relevance set %s: %w", path, err)
+	}
+	ids := make(map[string]bool, len(arts))
+	for _, a := range arts {
+		ids[a.ID] = true
+	}
+	if err := s.Validate(ids); err != nil {
+		return nil, nil, fmt.Errorf("relevance set %s: %w", path, err)
+	}
+	return s, arts, nil
 }
 
 // Validate checks the set against the ids of its corpus: at least one
