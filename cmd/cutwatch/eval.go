@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/peterbourgon/ff/v3/ffcli"
+
 	"github.com/cutwatch/cutwatch/bench/gen"
+	"github.com/cutwatch/cutwatch/bench/relevance"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/index/tag/eval"
-	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/sources"
@@ -28,10 +31,12 @@ func evalCommand() *ffcli.Command {
 	n := fs.Int("n", 1000, "with --filter: articles of each side (on topic, off topic)")
 	seed := fs.Uint64("seed", 2, "with --filter or --gen: the generator's seed")
 	genN := fs.Int("gen", 0, "score the tagger (entities and cut-event links) on this many generated articles against the generator's own truth, instead of --gold")
+	queries := fs.String("queries", "", "score the search ranking on a judged relevance set instead (bench/relevance/queries.json): nDCG@10, MRR@10 and zero-result rate; -v adds a line per query")
+	asJSON := fs.Bool("json", false, "with --queries: print the report, with every query's hits and grades, as JSON")
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [--n N] [--seed S] [-v]",
-		ShortHelp:  "Score the tagger against gold annotations.",
+		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [--n N] [--seed S] [-v] | --queries FILE [-v] [--json]",
+		ShortHelp:  "Score the tagger against gold annotations, or the ranking against judged queries.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
 			"per key and overall (micro-averaged), the macro-averaged F1, and the misses and\n" +
 			"false positives by class (trusts, jobs, hospitals, ...), each value with the\n" +
@@ -46,10 +51,23 @@ func evalCommand() *ffcli.Command {
 			"generates --n NHS-cuts articles and --n off-topic ones (NHS news without\n" +
 			"cuts, cuts outside the NHS, other local news), tags them and matches the\n" +
 			"filter against them as a poll does, and prints the precision and recall\n" +
-			"of \"kept\" and what it kept of each kind.",
+			"of \"kept\" and what it kept of each kind.\n\n" +
+			"With --queries FILE it scores the search ranking on a judged relevance set\n" +
+			"(bench/relevance/README.md): it writes the set's corpus into a temporary\n" +
+			"--data through the Writer, as 'serve' does, runs every query as GET\n" +
+			"/api/search would (result cache off) and prints nDCG@10, MRR@10 (first\n" +
+			"hit of grade 2 or more) and the zero-result rate; -v adds a line per query\n" +
+			"(nDCG, rank of the first relevant hit, number of hits), --json the report\n" +
+			"as JSON.",
 		FlagSet: fs,
 		Options: envOptions(),
 		Exec: func(ctx context.Context, _ []string) error {
+			if *queries != "" {
+				return runEvalQueries(ctx, os.Stdout, *queries, *verbose, *asJSON)
+			}
+			if *asJSON {
+				return fmt.Errorf("%w: eval --json needs --queries FILE", errUsage)
+			}
 			if *filter {
 				if *n < 1 {
 					return fmt.Errorf("%w: eval --filter needs --n 1 or more", errUsage)
@@ -67,7 +85,7 @@ func evalCommand() *ffcli.Command {
 				return runEvalGen(os.Stdout, *genN, *seed, *verbose)
 			}
 			if *gold == "" {
-				return fmt.Errorf("%w: eval needs --gold FILE or --gen N", errUsage)
+				return fmt.Errorf("%w: eval needs --gold FILE, --gen N, --filter or --queries FILE", errUsage)
 			}
 			return runEval(os.Stdout, *gold, *dir, *verbose)
 		},
@@ -154,4 +172,37 @@ func runEvalFilter(ctx context.Context, w io.Writer, filter string, n int, seed 
 		fmt.Fprintf(w, "\nkept, off topic: %v\nmissed, on topic: %v\n", rep.Wrong, rep.Missed)
 	}
 	return nil
+}
+
+// runEvalQueries scores the search ranking on the judged relevance set at
+// path: it indexes the set's corpus in a temporary --data (removed after),
+// runs every query and writes the report to w.
+func runEvalQueries(ctx context.Context, w io.Writer, path string, verbose, asJSON bool) (err error) {
+	set, arts, err := relevance.LoadChecked(ctx, path)
+	if err != nil {
+		return err
+	}
+	t, err := tag.New()
+	if err != nil {
+		return err
+	}
+	data, err := os.MkdirTemp("", "cutwatch-eval-")
+	if err != nil {
+		return fmt.Errorf("temporary --data: %w", err)
+	}
+	defer os.RemoveAll(data)
+	x, err := relevance.Build(ctx, data, t, arts)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, x.Close()) }()
+	rep, err := relevance.Run(ctx, x.Service, set, len(arts))
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return rep.WriteJSON(w)
+	}
+	fmt.Fprintf(w, "relevance set %s\n", path)
+	return rep.Write(w, verbose)
 }
