@@ -197,7 +197,10 @@ func (s *Set) Term(field, value string) *roaring.Bitmap {
 // Apply returns the Set after a write that stored the articles put
 // (replacing any with the same id; the last of one id wins) and deleted
 // the ids deleted. s is unchanged: the new Set shares every bitmap the
-// write did not touch.
+// write did not touch. Apply must be called on the newest Set of its
+// line (the one Build made, or the last Apply returned): they share the
+// index of sketches that links stories, which holds the newest sketch of
+// each article.
 func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 	n := &Set{nums: s.nums, live: s.live.Clone(), terms: make(map[string]map[string]*roaring.Bitmap, len(s.terms)),
 		copies: s.copies.Clone(), bands: s.bands}
@@ -290,9 +293,7 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		}
 		n.docs[num] = d
 		n.live.Add(num)
-		if d.Sketch != nil {
-			n.bands.add(num, d.Sketch)
-		}
+		n.bands.add(num, d.Sketch)
 	}
 	for i := range put {
 		n.near(nums[i], addStory)
@@ -497,11 +498,7 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 	slices.SortFunc(live, func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) })
 	s.byID = live
 	s.story = make([]*story, len(s.docs))
-	for _, num := range live {
-		if sk := s.docs[num].Sketch; sk != nil {
-			s.bands.add(num, sk)
-		}
-	}
+	s.bands.addAll(live, func(num uint32) *minhash.Sketch { return s.docs[num].Sketch })
 	s.linkStories(s.live)
 	for f, m := range lists {
 		t := s.terms[f]

@@ -2,6 +2,7 @@ package bitmaps
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -380,5 +381,72 @@ func TestCrowdedBand(t *testing.T) {
 	}
 	if n := set.Copies().GetCardinality(); n != 1 {
 		t.Errorf("%d copies, want 1 (the boilerplate articles are not near-duplicates)", n)
+	}
+}
+
+// TestBandIndexCandidates checks the band index, whose entries move from
+// a map of recent writes into a sorted array, against a plain map from
+// band to numbers: while no band is crowded, an article's candidates are
+// exactly the numbers recorded under one of its bands, wherever they are.
+func TestBandIndexCandidates(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	sketch := func() *minhash.Sketch {
+		var s minhash.Sketch
+		for i := range s {
+			s[i] = byte(r.IntN(3)) // few values: many shared bands
+		}
+		return &s
+	}
+	b := newBandIndex()
+	model := map[uint32]map[uint32]bool{} // band key → numbers
+	sketches := map[uint32]*minhash.Sketch{}
+	record := func(num uint32, s *minhash.Sketch) {
+		sketches[num] = s
+		for i := range minhash.Bands {
+			k := s.Band(i)
+			if model[k] == nil {
+				model[k] = map[uint32]bool{}
+			}
+			model[k][num] = true
+		}
+	}
+	var first []uint32
+	for num := range uint32(10) {
+		first = append(first, num)
+		record(num, sketch())
+	}
+	b.addAll(first, func(num uint32) *minhash.Sketch { return sketches[num] })
+	for step := range 40 {
+		num := uint32(10 + step)
+		if step%7 == 3 {
+			num = uint32(r.IntN(10 + step)) // rewritten: a new sketch
+		}
+		s := sketch()
+		record(num, s)
+		b.add(num, s)
+		if step%5 == 4 {
+			b.mu.Lock()
+			b.merge(nil)
+			b.mu.Unlock()
+		}
+		nums := slices.Sorted(maps.Keys(sketches))
+		probe := sketches[nums[r.IntN(len(nums))]]
+		want := map[uint32]bool{}
+		for i := range minhash.Bands {
+			if len(model[probe.Band(i)]) > bucketCap {
+				t.Fatalf("step %d: a crowded band; the test wants none", step)
+			}
+			for n := range model[probe.Band(i)] {
+				want[n] = true
+			}
+		}
+		got := map[uint32]bool{}
+		b.candidates(probe, func(n uint32) { got[n] = true })
+		if !maps.Equal(got, want) {
+			t.Fatalf("step %d: candidates %v, want %v", step, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+		}
+		if !b.has[num] || b.sketches[num] != *s {
+			t.Fatalf("step %d: the index does not hold %d's newest sketch", step, num)
+		}
 	}
 }
