@@ -106,6 +106,10 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 	for _, ss := range snap.Segments() {
 		n := ss.Segment().Count()
 		deleted := ss.Deleted()
+		ids := make([]string, n)
+		if err := segmentIDs(ss, deleted, func(local uint64, id string) { ids[local] = id }); err != nil {
+			return nil, gaps, fmt.Errorf("read facet values: %w", err)
+		}
 		for local := range n {
 			if err := ctx.Err(); err != nil {
 				return nil, gaps, err
@@ -113,11 +117,11 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 			if deleted != nil && deleted.Contains(uint32(local)) {
 				continue
 			}
-			id, err := ss.DocID(local)
-			if err != nil {
-				return nil, gaps, fmt.Errorf("read facet values: document %d: %w", local, err)
+			id := ids[local]
+			if id == "" {
+				return nil, gaps, fmt.Errorf("read facet values: document %d of segment %d has no id", local, ss.Id())
 			}
-			d := &bitmaps.Doc{ID: string(id), Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+			d := &bitmaps.Doc{ID: id, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
 			binary.BigEndian.PutUint64(internal, base+local)
 			err = dvr.VisitDocValues(internal, func(field string, term []byte) {
 				switch {

@@ -155,6 +155,25 @@ func TestReadSet(t *testing.T) {
 	if err := idx.Batch(b); err != nil {
 		t.Fatal(err)
 	}
+	// Write some again: their old documents stay, deleted, in the old
+	// segments beside the new ones (ids are read from each segment's _id
+	// dictionary, which holds both).
+	b = idx.NewBatch()
+	for i := 3; i < len(ws); i += 11 {
+		if deleted[ws[i].Article.ID] {
+			continue
+		}
+		doc, err := document(schema.Default, ws[i].Article, ws[i].Entities)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Index(ws[i].Article.ID, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
 
 	nums := bitmaps.NewNumbering()
 	set, gaps, err := readSet(context.Background(), idx, schema.Default, nums)

@@ -81,16 +81,14 @@ func (d *docNums) resolver(r bindex.IndexReader) (func(bindex.IndexInternalID) (
 
 // table reads the article numbers of every document of a segment.
 func (d *docNums) table(ss *scorch.SegmentSnapshot) ([]uint32, error) {
-	n := ss.Segment().Count()
-	t := make([]uint32, n)
-	for local := range n {
-		id, err := ss.DocID(local)
-		if err != nil {
-			return nil, fmt.Errorf("match set: read id of document %d of segment %d: %w", local, ss.Id(), err)
-		}
-		if num, ok := d.nums.Num(string(id)); ok {
+	t := make([]uint32, ss.Segment().Count())
+	err := segmentIDs(ss, nil, func(local uint64, id string) {
+		if num, ok := d.nums.Num(id); ok && local < uint64(len(t)) {
 			t[local] = num + 1
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match set: %w", err)
 	}
 	return t, nil
 }
