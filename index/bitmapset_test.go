@@ -91,12 +91,12 @@ func withCuts(r *rand.Rand, ws []Written) {
 func sameDoc(a, b *bitmaps.Doc) bool {
 	norm := func(d *bitmaps.Doc) string {
 		var parts []string
-		for f, vs := range d.Terms {
+		for f, vs := range d.AllTerms() {
 			for _, v := range vs {
 				parts = append(parts, f+"="+v)
 			}
 		}
-		for f, vs := range d.Numbers {
+		for f, vs := range d.AllNumbers() {
 			for _, v := range vs {
 				parts = append(parts, fmt.Sprintf("%s#%d", f, v))
 			}

@@ -9,26 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/cutwatch/cutwatch/index/minhash"
-	"github.com/cutwatch/cutwatch/index/tag"
 )
-
-// Doc is what a Set knows of one article.
-type Doc struct {
-	ID string
-	// Terms holds the values of each facet field (a name kind's field, a
-	// numeric kind's bucket field), each value once.
-	Terms map[string][]string
-	// Numbers holds the values of each numeric field (a date as Unix
-	// nanoseconds).
-	Numbers map[string][]int64
-	// Sketch is the MinHash of its text that near-duplicates are found by
-	// (nil: none, for a text without words or an article indexed before
-	// sketches were kept).
-	Sketch *minhash.Sketch
-	// TrustCuts holds what the article says each trust cuts
-	// (tag.TrustCuts), in trust order; nil when it links nothing.
-	TrustCuts []tag.TrustCut
-}
 
 // Numbering gives each article id a dense number, the same for every Set
 // of one index, and never gives a number to another id: an article deleted
@@ -100,6 +81,9 @@ type Set struct {
 	story  []*story
 	copies *roaring.Bitmap
 	bands  *bandIndex
+	// strs holds one copy of the field names and values of every Doc,
+	// shared like bands.
+	strs *stringTable
 
 	// Made on first use and then kept, like the Set, unchanged.
 	colMu   sync.Mutex
@@ -135,7 +119,7 @@ func (s *Set) Cap() int { return len(s.docs) }
 // New returns a Set without articles whose term fields are fields.
 func New(nums *Numbering, fields []string) *Set {
 	s := &Set{nums: nums, live: roaring.New(), terms: make(map[string]map[string]*roaring.Bitmap, len(fields)),
-		copies: roaring.New(), bands: newBandIndex()}
+		copies: roaring.New(), bands: newBandIndex(), strs: newStringTable()}
 	for _, f := range fields {
 		s.terms[f] = map[string]*roaring.Bitmap{}
 	}
@@ -203,7 +187,7 @@ func (s *Set) Term(field, value string) *roaring.Bitmap {
 // each article.
 func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 	n := &Set{nums: s.nums, live: s.live.Clone(), terms: make(map[string]map[string]*roaring.Bitmap, len(s.terms)),
-		copies: s.copies.Clone(), bands: s.bands}
+		copies: s.copies.Clone(), bands: s.bands, strs: s.strs}
 	for f, m := range s.terms {
 		n.terms[f] = m
 	}
@@ -264,7 +248,7 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		if old == nil {
 			return
 		}
-		for f, vals := range old.Terms {
+		for f, vals := range old.AllTerms() {
 			for _, v := range vals {
 				b := mut(f, v)
 				b.Remove(num)
@@ -286,7 +270,8 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		num := nums[i]
 		addStory(num)
 		remove(num)
-		for f, vals := range d.Terms {
+		d.compact(n.strs.intern)
+		for f, vals := range d.AllTerms() {
 			for _, v := range vals {
 				mut(f, v).Add(num)
 			}
@@ -399,7 +384,7 @@ func (s *Set) column(field string) *column {
 	it := s.live.Iterator()
 	for it.HasNext() {
 		num := it.Next()
-		for _, v := range s.docs[num].Numbers[field] {
+		for _, v := range s.docs[num].Numbers(field) {
 			ps = append(ps, pair{v, num})
 		}
 	}
@@ -476,7 +461,8 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 			s.docs = append(s.docs, make([]*Doc, int(num)+1-len(s.docs))...)
 		}
 		s.docs[num] = d
-		for f, vals := range d.Terms {
+		d.compact(s.strs.intern)
+		for f, vals := range d.AllTerms() {
 			m := lists[f]
 			if m == nil {
 				m = map[string][]uint32{}
@@ -513,4 +499,23 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 		}
 	}
 	return s
+}
+
+// NoRank is the rank IDRanks gives a number no live article has.
+const NoRank = ^uint32(0)
+
+// IDRanks returns, by article number, the place of each live article in
+// the order of ids (NoRank for numbers without a live article): comparing
+// two articles' ranks compares their ids. Made on first use and kept.
+func (s *Set) IDRanks() []uint32 {
+	return s.Memo("bitmaps.IDRanks", func() any {
+		ranks := make([]uint32, len(s.docs))
+		for i := range ranks {
+			ranks[i] = NoRank
+		}
+		for i, num := range s.byID {
+			ranks[num] = uint32(i)
+		}
+		return ranks
+	}).([]uint32)
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -17,7 +18,7 @@ import (
 type model map[string]*Doc
 
 func randomDoc(r *rand.Rand, id string) *Doc {
-	d := &Doc{ID: id, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+	d := &Doc{ID: id}
 	for _, f := range []string{"trust", "union"} {
 		n := r.IntN(4)
 		seen := map[string]bool{}
@@ -25,12 +26,12 @@ func randomDoc(r *rand.Rand, id string) *Doc {
 			v := fmt.Sprintf("%s-%d", f, r.IntN(6))
 			if !seen[v] {
 				seen[v] = true
-				d.Terms[f] = append(d.Terms[f], v)
+				d.AddTerm(f, v)
 			}
 		}
 	}
 	for range r.IntN(3) {
-		d.Numbers["jobs"] = append(d.Numbers["jobs"], int64(r.IntN(1000)))
+		d.AddNumber("jobs", int64(r.IntN(1000)))
 	}
 	d.Sketch = randomSketch(r)
 	return d
@@ -180,7 +181,7 @@ func check(t *testing.T, step int, s *Set, m model) {
 		if !ok || s.Doc(num) != d {
 			t.Fatalf("step %d: article %s not found by its number", step, id)
 		}
-		for f, vals := range d.Terms {
+		for f, vals := range d.AllTerms() {
 			for _, v := range vals {
 				if want[f] == nil {
 					want[f] = map[string][]string{}
@@ -265,7 +266,7 @@ func check(t *testing.T, step int, s *Set, m model) {
 		b := s.Range("jobs", rg[0], rg[1])
 		n := 0
 		for id, d := range m {
-			in := slices.ContainsFunc(d.Numbers["jobs"], func(v int64) bool {
+			in := slices.ContainsFunc(d.Numbers("jobs"), func(v int64) bool {
 				return (rg[0] == nil || float64(v) >= *rg[0]) && (rg[1] == nil || float64(v) <= *rg[1])
 			})
 			num, _ := s.Numbering().Num(id)
@@ -448,5 +449,53 @@ func TestBandIndexCandidates(t *testing.T) {
 		if !b.has[num] || b.sketches[num] != *s {
 			t.Fatalf("step %d: the index does not hold %d's newest sketch", step, num)
 		}
+	}
+}
+
+// TestDocValues checks a Doc's fields: set, added once, replaced and
+// removed; and that Build gives the Docs of a Set one copy of each value.
+func TestDocValues(t *testing.T) {
+	d := &Doc{ID: "a"}
+	d.AddTerm("trust", "Trust A")
+	d.AddTerm("trust", "Trust A")
+	d.AddTerm("trust", "Trust B")
+	d.SetTerms("union", []string{"GMB"})
+	d.AddNumber("jobs", 5)
+	d.AddNumber("jobs", 7)
+	if got := d.Terms("trust"); !slices.Equal(got, []string{"Trust A", "Trust B"}) {
+		t.Errorf("trust = %q", got)
+	}
+	d.SetTerms("union", nil)
+	if got := d.Terms("union"); got != nil {
+		t.Errorf("union after removing = %q", got)
+	}
+	d.SetNumbers("jobs", []int64{9})
+	if got := d.Numbers("jobs"); !slices.Equal(got, []int64{9}) {
+		t.Errorf("jobs = %v", got)
+	}
+	fields := 0
+	for range d.AllTerms() {
+		fields++
+	}
+	if fields != 1 {
+		t.Errorf("%d term fields, want 1", fields)
+	}
+
+	// Two Docs whose values were made apart share them once built.
+	mk := func(id string) *Doc {
+		d := &Doc{ID: id}
+		d.AddTerm(string([]byte("trust")), string([]byte("Trust C")))
+		return d
+	}
+	x, y := mk("x"), mk("y")
+	if unsafe.StringData(x.Terms("trust")[0]) == unsafe.StringData(y.Terms("trust")[0]) {
+		t.Fatal("the test's values already share memory")
+	}
+	Build(NewNumbering(), []string{"trust"}, []*Doc{x, y})
+	if unsafe.StringData(x.Terms("trust")[0]) != unsafe.StringData(y.Terms("trust")[0]) {
+		t.Error("Build left two copies of one value")
+	}
+	if y.Terms("trust") == nil {
+		t.Error("the field name was lost")
 	}
 }
