@@ -168,6 +168,7 @@ type Writer struct {
 	storeDamage  atomic.Pointer[error] // why the store cannot be used, or nil
 	noSpace      atomic.Pointer[error] // why writes are off for lack of space, or nil
 	spaceChecked atomic.Int64          // when Writable last read the free space (Unix ns)
+	advisedAt    atomic.Int64          // when the index's mapped segments were last advised (Unix ns)
 	offFree      atomic.Uint64         // the free space when writes went off for lack of it
 	dirName      atomic.Pointer[string]
 

@@ -65,7 +65,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 	main.Highlight.AddField(index.FieldText)
-	main.SortByCustom(s.sortOrder(req.Sort))
+	main.SortByCustom(s.sortOrder(req.Sort, rec.ByID()))
 	res, err := s.run(ctx, main)
 	if err != nil {
 		return nil, true, err
@@ -223,7 +223,7 @@ func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Fa
 		it := base.Iterator()
 		for it.HasNext() {
 			if d := set.Doc(it.Next()); d != nil {
-				for _, v := range d.Terms[f.field] {
+				for _, v := range d.Terms(f.field) {
 					counts[v]++
 				}
 			}
