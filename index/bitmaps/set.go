@@ -519,3 +519,54 @@ func (s *Set) IDRanks() []uint32 {
 		return ranks
 	}).([]uint32)
 }
+
+// Ordinals are one facet field's values of every live article as small
+// numbers, side by side: value i is ByCount(field)[i], and the values of
+// the article numbered num are Ords[Offs[num]:Offs[num+1]]. Counting a
+// facet over many articles by walking them through Ordinals costs a few
+// nanoseconds a value; counting it value by value costs an intersection
+// for each of the field's values (tens of thousands of people's names).
+type Ordinals struct {
+	Offs []uint32
+	Ords []uint32
+}
+
+// Ordinals returns the Ordinals of field, made on first use and kept.
+func (s *Set) Ordinals(field string) *Ordinals {
+	return s.Memo("bitmaps.Ordinals\x00"+field, func() any {
+		vc := s.ByCount(field)
+		ordOf := make(map[string]uint32, len(vc))
+		for i, v := range vc {
+			ordOf[v.Value] = uint32(i)
+		}
+		o := &Ordinals{Offs: make([]uint32, len(s.docs)+1)}
+		for num, d := range s.docs {
+			o.Offs[num] = uint32(len(o.Ords))
+			if d == nil || !s.live.Contains(uint32(num)) {
+				continue
+			}
+			for _, v := range d.Terms(field) {
+				o.Ords = append(o.Ords, ordOf[v])
+			}
+		}
+		o.Offs[len(s.docs)] = uint32(len(o.Ords))
+		return o
+	}).(*Ordinals)
+}
+
+// Count adds to counts (indexed by value number) the articles of base
+// holding each value.
+func (o *Ordinals) Count(base *roaring.Bitmap, counts []uint32) {
+	buf := make([]uint32, 512)
+	it := base.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, num := range buf[:n] {
+			if int(num)+1 >= len(o.Offs) {
+				continue
+			}
+			for _, ord := range o.Ords[o.Offs[num]:o.Offs[num+1]] {
+				counts[ord]++
+			}
+		}
+	}
+}
