@@ -217,7 +217,7 @@ func init() { manyValues.Store(64) }
 // highest counts of a name facet, every bucket of a numeric one. A base
 // smaller than the field's values is counted article by article in a map;
 // a large one by walking its articles' value numbers when the field has
-// many values, else value by value.
+// many values and the base is not most articles, else value by value.
 func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Facet {
 	values := set.Values(f.field)
 	if f.numeric {
@@ -246,8 +246,10 @@ func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Fa
 		for v, n := range counts {
 			top.add(v, n)
 		}
-	case int64(len(values)) > manyValues.Load():
-		// Many articles and many values: walk the articles.
+	case int64(len(values)) > manyValues.Load() && n <= set.Len()/2:
+		// Many values and many articles, but not most: walk the
+		// articles. (Over most of them, counts are near the values'
+		// counts over all, and value by value stops early.)
 		byCount := set.ByCount(f.field)
 		counts := make([]uint32, len(byCount))
 		set.Ordinals(f.field).Count(base, counts)
