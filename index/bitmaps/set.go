@@ -281,9 +281,9 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		n.bands.add(num, d.Sketch)
 	}
 	for i := range put {
-		n.near(nums[i], addStory)
+		n.near(nums[i], false, addStory)
 	}
-	n.linkStories(affected)
+	n.linkStories(affected, false)
 	for b := range cloned {
 		b.RunOptimize()
 	}
@@ -485,7 +485,7 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 	s.byID = live
 	s.story = make([]*story, len(s.docs))
 	s.bands.addAll(live, func(num uint32) *minhash.Sketch { return s.docs[num].Sketch })
-	s.linkStories(s.live)
+	s.linkStories(s.live, true)
 	for f, m := range lists {
 		t := s.terms[f]
 		if t == nil {

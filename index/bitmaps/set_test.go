@@ -499,3 +499,51 @@ func TestDocValues(t *testing.T) {
 		t.Error("the field name was lost")
 	}
 }
+
+// TestBuildLinksPairsOnce checks that Build, which compares each pair of
+// candidates once, links the same stories as comparing from both sides,
+// with crowded bands (more articles sharing a band than a bucket offers).
+func TestBuildLinksPairsOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 5 {
+		var docs []*Doc
+		for i := range 300 {
+			d := &Doc{ID: fmt.Sprintf("t%d-%03d", trial, r.IntN(1000)*1000+i)}
+			d.Sketch = randomSketch(r)
+			if d.Sketch != nil && r.IntN(2) == 0 {
+				d.Sketch[0], d.Sketch[1], d.Sketch[2] = 7, 7, 7 // a crowded band
+			}
+			docs = append(docs, d)
+		}
+		// A pair that shares only the crowded band, its first article
+		// among the bucket's first and the other far behind: the later
+		// one must find the earlier.
+		x, y := randomDoc(r, fmt.Sprintf("t%d-pair-x", trial)), randomDoc(r, fmt.Sprintf("t%d-pair-y", trial))
+		var sx, sy minhash.Sketch
+		for i := range sx {
+			sx[i] = byte(r.IntN(256))
+			sy[i] = sx[i]
+			if i%minhash.Rows == minhash.Rows-1 {
+				sy[i] = sx[i] + 1 // no whole band agrees...
+			}
+		}
+		sx[0], sx[1], sx[2], sy[0], sy[1], sy[2] = 7, 7, 7, 7, 7, 7 // ...but the crowded one
+		x.Sketch, y.Sketch = &sx, &sy
+		if !minhash.Near(&sx, &sy) {
+			t.Fatal("the pair is not near-duplicates")
+		}
+		docs = append(append([]*Doc{x}, docs...), y)
+		once := Build(NewNumbering(), nil, docs)
+		both := Build(NewNumbering(), nil, docs)
+		both.linkStories(both.live, false)
+		if content(once) != content(both) {
+			t.Fatalf("trial %d: stories differ:\nonce:\n%s\nboth sides:\n%s", trial, content(once), content(both))
+		}
+		if once.Copies().IsEmpty() {
+			t.Fatalf("trial %d: no stories: the test links nothing", trial)
+		}
+		if n, _ := once.Numbering().Num(x.ID); len(once.Story(n)) < 2 {
+			t.Fatalf("trial %d: the pair sharing only a crowded band is not one story", trial)
+		}
+	}
+}

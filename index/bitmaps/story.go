@@ -204,8 +204,9 @@ func (b *bandIndex) candidates(s *minhash.Sketch, fn func(uint32)) {
 }
 
 // near calls fn with the live articles of s that are near-duplicates of
-// the article numbered num (not num itself), once each.
-func (s *Set) near(num uint32, fn func(uint32)) {
+// the article numbered num (not num itself), once each; with below, only
+// those numbered below num.
+func (s *Set) near(num uint32, below bool, fn func(uint32)) {
 	d := s.docs[num]
 	if d == nil || d.Sketch == nil {
 		return
@@ -216,6 +217,9 @@ func (s *Set) near(num uint32, fn func(uint32)) {
 	// the sketches the band index holds are this Set's articles'.
 	sketches, has := s.bands.sketches, s.bands.has
 	s.bands.candidates(d.Sketch, func(c uint32) {
+		if below && c > num {
+			return
+		}
 		if _, ok := seen[c]; ok {
 			return
 		}
@@ -230,7 +234,13 @@ func (s *Set) near(num uint32, fn func(uint32)) {
 // (which must hold, with any article, every article linked to it): groups
 // them by near-duplicates, updates s.story and s.copies (which must be
 // s's own).
-func (s *Set) linkStories(affected *roaring.Bitmap) {
+//
+// With pairsOnce, each article looks only at candidates numbered below
+// it: right for a band index holding only sorted entries (as Build makes
+// it), where a crowded bucket offers its smallest numbers, so a pair
+// offered to the smaller article is offered to the larger one too. It
+// halves the comparisons of linking every article at open.
+func (s *Set) linkStories(affected *roaring.Bitmap, pairsOnce bool) {
 	parent := map[uint32]uint32{}
 	var find func(uint32) uint32
 	find = func(x uint32) uint32 {
@@ -252,7 +262,7 @@ func (s *Set) linkStories(affected *roaring.Bitmap) {
 		if int(num) >= len(s.docs) || s.docs[num] == nil {
 			continue
 		}
-		s.near(num, func(c uint32) {
+		s.near(num, pairsOnce, func(c uint32) {
 			a, b := find(num), find(c)
 			if a != b {
 				parent[a] = b
