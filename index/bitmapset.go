@@ -32,10 +32,10 @@ type cuts struct {
 // keys), its numbers, its publication time, its cuts and its sketch, as
 // document indexes them.
 func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary, c *cuts) *bitmaps.Doc {
-	d := &bitmaps.Doc{ID: a.ID, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+	d := &bitmaps.Doc{ID: a.ID}
 	if c != nil {
-		d.Numbers[FieldJobsAtRisk] = []int64{c.total.Jobs}
-		d.Numbers[FieldSavings] = []int64{c.total.SavingsGBP}
+		d.SetNumbers(FieldJobsAtRisk, []int64{c.total.Jobs})
+		d.SetNumbers(FieldSavings, []int64{c.total.SavingsGBP})
 		d.TrustCuts = c.per
 	}
 	if sk, ok := minhash.Of(a.Title, a.Text); ok {
@@ -45,7 +45,7 @@ func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary, c *cuts) *bi
 	for _, k := range s.Kinds() {
 		if !k.Numeric {
 			if vals := sum.Terms(k.Kind); len(vals) > 0 {
-				d.Terms[k.Name()] = vals
+				d.SetTerms(k.Name(), vals)
 			}
 			continue
 		}
@@ -53,11 +53,11 @@ func bitmapDoc(s *schema.Schema, a api.Article, sum schema.Summary, c *cuts) *bi
 		if len(nums) == 0 {
 			continue
 		}
-		d.Numbers[k.Name()] = nums
-		d.Terms[k.RangeField()] = k.BucketKeys(nums)
+		d.SetNumbers(k.Name(), nums)
+		d.SetTerms(k.RangeField(), k.BucketKeys(nums))
 	}
 	if !published.IsZero() {
-		d.Numbers[FieldPublished] = []int64{published.UnixNano()}
+		d.SetNumbers(FieldPublished, []int64{published.UnixNano()})
 	}
 	return d
 }
@@ -100,12 +100,27 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 		return nil, gaps, fmt.Errorf("read facet values: %w", err)
 	}
 
+	// One string for each value (a trust's name in 1,000 articles is read
+	// 1,000 times); Build then shares them with the bitmaps' keys.
+	strs := map[string]string{}
+	intern := func(b []byte) string {
+		if v, ok := strs[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		strs[v] = v
+		return v
+	}
 	var docs []*bitmaps.Doc
 	var base uint64
 	internal := make(bindex.IndexInternalID, 8)
 	for _, ss := range snap.Segments() {
 		n := ss.Segment().Count()
 		deleted := ss.Deleted()
+		ids := make([]string, n)
+		if err := segmentIDs(ss, deleted, func(local uint64, id string) { ids[local] = id }); err != nil {
+			return nil, gaps, fmt.Errorf("read facet values: %w", err)
+		}
 		for local := range n {
 			if err := ctx.Err(); err != nil {
 				return nil, gaps, err
@@ -113,19 +128,16 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 			if deleted != nil && deleted.Contains(uint32(local)) {
 				continue
 			}
-			id, err := ss.DocID(local)
-			if err != nil {
-				return nil, gaps, fmt.Errorf("read facet values: document %d: %w", local, err)
+			id := ids[local]
+			if id == "" {
+				return nil, gaps, fmt.Errorf("read facet values: document %d of segment %d has no id", local, ss.Id())
 			}
-			d := &bitmaps.Doc{ID: string(id), Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+			d := &bitmaps.Doc{ID: id}
 			binary.BigEndian.PutUint64(internal, base+local)
 			err = dvr.VisitDocValues(internal, func(field string, term []byte) {
 				switch {
 				case terms[field]:
-					v := string(term)
-					if !slices.Contains(d.Terms[field], v) {
-						d.Terms[field] = append(d.Terms[field], v)
-					}
+					d.AddTerm(field, intern(term))
 				case field == FieldTrustCuts:
 					if c, ok := ParseTrustCut(string(term)); ok {
 						d.TrustCuts = append(d.TrustCuts, c)
@@ -136,11 +148,11 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 					}
 				case field == FieldPublished:
 					if v, ok := fullPrecision(term); ok {
-						d.Numbers[field] = []int64{v}
+						d.SetNumbers(field, []int64{v})
 					}
 				default:
 					if v, ok := fullPrecision(term); ok {
-						d.Numbers[field] = append(d.Numbers[field], int64(numeric.Int64ToFloat64(v)))
+						d.AddNumber(field, int64(numeric.Int64ToFloat64(v)))
 					}
 				}
 			})
@@ -150,7 +162,7 @@ func readSet(ctx context.Context, idx bleve.Index, s *schema.Schema, nums *bitma
 			if d.Sketch == nil {
 				gaps.unsketched++
 			}
-			if d.Numbers[FieldJobsAtRisk] == nil {
+			if d.Numbers(FieldJobsAtRisk) == nil {
 				gaps.noJobs++
 			}
 			docs = append(docs, d)

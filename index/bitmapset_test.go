@@ -91,12 +91,12 @@ func withCuts(r *rand.Rand, ws []Written) {
 func sameDoc(a, b *bitmaps.Doc) bool {
 	norm := func(d *bitmaps.Doc) string {
 		var parts []string
-		for f, vs := range d.Terms {
+		for f, vs := range d.AllTerms() {
 			for _, v := range vs {
 				parts = append(parts, f+"="+v)
 			}
 		}
-		for f, vs := range d.Numbers {
+		for f, vs := range d.AllNumbers() {
 			for _, v := range vs {
 				parts = append(parts, fmt.Sprintf("%s#%d", f, v))
 			}
@@ -151,6 +151,25 @@ func TestReadSet(t *testing.T) {
 	for i := 0; i < len(ws); i += 7 {
 		b.Delete(ws[i].Article.ID)
 		deleted[ws[i].Article.ID] = true
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	// Write some again: their old documents stay, deleted, in the old
+	// segments beside the new ones (ids are read from each segment's _id
+	// dictionary, which holds both).
+	b = idx.NewBatch()
+	for i := 3; i < len(ws); i += 11 {
+		if deleted[ws[i].Article.ID] {
+			continue
+		}
+		doc, err := document(schema.Default, ws[i].Article, ws[i].Entities)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Index(ws[i].Article.ID, doc); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := idx.Batch(b); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/cutwatch/cutwatch/index/bitmaps"
@@ -28,8 +29,17 @@ type Recording struct{ mq *matchQuery }
 // article), with q's scores, and records every match of q, within allow
 // or not, for Matches. It serves one search.
 func (b *Bitmaps) Record(q query.Query, allow *roaring.Bitmap) *Recording {
-	return &Recording{&matchQuery{q: q, nums: b.nums, into: roaring.New(), allow: allow}}
+	return &Recording{&matchQuery{q: q, nums: b.nums, into: roaring.New(), allow: allow, set: b.Set}}
 }
+
+// ByID returns a sort by article id, ascending, for the search of this
+// Recording's query alone: bleve's own (search.SortDocID) reads each
+// match's id from its stored fields, a page of the segment file for every
+// match of a broad query — at 100,000 articles 40 ms and 370 MB of
+// resident memory for a word in 40% of them — where this one compares
+// each match's place in the Set's order of ids, found from the tables
+// that record the matches.
+func (r *Recording) ByID() search.SearchSort { return &idOrder{mq: r.mq} }
 
 // Query is the query to search with.
 func (r *Recording) Query() query.Query { return r.mq }
@@ -107,11 +117,25 @@ func (w *Writer) MatchAllCounts() (gen uint64, counts *FacetCounts) {
 // they belong to, or (0, nil) when the Writer has none; a search may use
 // them under that generation only, as MatchAllCounts.
 func (w *Writer) Bitmaps() (gen uint64, b *Bitmaps) {
+	w.advise(false)
 	s := w.counts.Load()
 	if s == nil || s.bits == nil {
 		return 0, nil
 	}
 	return s.gen, s.bits
+}
+
+// advise advises the kernel of how the index's segment files are read
+// (adviseRandom): now, or when it was last done a second ago or more.
+// Searches call it, so segments that scorch merges in the background are
+// advised soon after they are first searched.
+func (w *Writer) advise(now bool) {
+	t := time.Now().UnixNano()
+	last := w.advisedAt.Load()
+	if !now && t-last < int64(time.Second) || !w.advisedAt.CompareAndSwap(last, t) {
+		return
+	}
+	adviseRandom(w.Dir())
 }
 
 // newSnap makes the state of generation gen from set (nil: unknown).

@@ -81,16 +81,14 @@ func (d *docNums) resolver(r bindex.IndexReader) (func(bindex.IndexInternalID) (
 
 // table reads the article numbers of every document of a segment.
 func (d *docNums) table(ss *scorch.SegmentSnapshot) ([]uint32, error) {
-	n := ss.Segment().Count()
-	t := make([]uint32, n)
-	for local := range n {
-		id, err := ss.DocID(local)
-		if err != nil {
-			return nil, fmt.Errorf("match set: read id of document %d of segment %d: %w", local, ss.Id(), err)
-		}
-		if num, ok := d.nums.Num(string(id)); ok {
+	t := make([]uint32, ss.Segment().Count())
+	err := segmentIDs(ss, nil, func(local uint64, id string) {
+		if num, ok := d.nums.Num(id); ok && local < uint64(len(t)) {
 			t[local] = num + 1
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("match set: %w", err)
 	}
 	return t, nil
 }
@@ -106,6 +104,9 @@ type matchQuery struct {
 	nums  *docNums
 	into  *roaring.Bitmap
 	allow *roaring.Bitmap
+	set   *bitmaps.Set // whose order of ids idOrder sorts by
+	// resolve is the searcher's table from bleve's numbers to articles'.
+	resolve func(bindex.IndexInternalID) (uint32, bool)
 	// unknown counts matches that have no article number (written after
 	// the numbering was read): they are passed on but not recorded.
 	unknown int
@@ -120,6 +121,7 @@ func (m *matchQuery) Searcher(ctx context.Context, r bindex.IndexReader, im mapp
 	if err != nil {
 		return nil, err
 	}
+	m.resolve = resolve
 	return &recorder{Searcher: inner, q: m, resolve: resolve}, nil
 }
 
@@ -165,3 +167,36 @@ func (r *recorder) Advance(ctx *search.SearchContext, id bindex.IndexInternalID)
 	ctx.DocumentMatchPool.Put(dm)
 	return r.Next(ctx)
 }
+
+// idOrder sorts the matches of a matchQuery by article id (see
+// Recording.ByID): by the rank of each match's article number in its
+// Set's order of ids. A match the Set does not hold counts as unknown, so
+// the search is not trusted (Recording.Matches), as for one the
+// numbering does not know.
+type idOrder struct {
+	mq   *matchQuery
+	desc bool
+}
+
+func (o *idOrder) UpdateVisitor(string, []byte) {}
+
+func (o *idOrder) Value(d *search.DocumentMatch) string {
+	ranks := o.mq.set.IDRanks()
+	if o.mq.resolve != nil {
+		if num, ok := o.mq.resolve(d.IndexInternalID); ok && int(num) < len(ranks) && ranks[num] != bitmaps.NoRank {
+			var b [4]byte
+			binary.BigEndian.PutUint32(b[:], ranks[num])
+			return string(b[:])
+		}
+	}
+	o.mq.unknown++
+	return "\xff\xff\xff\xff\xff"
+}
+
+func (o *idOrder) DecodeValue(v string) string { return v }
+func (o *idOrder) Descending() bool            { return o.desc }
+func (o *idOrder) RequiresDocID() bool         { return false }
+func (o *idOrder) RequiresScoring() bool       { return false }
+func (o *idOrder) RequiresFields() []string    { return nil }
+func (o *idOrder) Reverse()                    { o.desc = !o.desc }
+func (o *idOrder) Copy() search.SearchSort     { c := *o; return &c }

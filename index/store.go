@@ -417,6 +417,25 @@ func (s *Store) Deleted(id string) (bool, error) {
 	return del, nil
 }
 
+// Counted returns the number of stored articles as the store's change
+// records count them: the ids with a latest change, less those whose
+// latest change deleted them. Every write keeps the two buckets it reads
+// in step with the articles, in the same transaction, so on a whole store
+// this equals Len; it reads a few megabytes where Len reads a page of
+// every article (at 100,000 articles, 440 MB of the file into the
+// process's memory).
+func (s *Store) Counted() (int, error) {
+	var n int
+	err := s.view(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketSeqs).Stats().KeyN - tx.Bucket(bucketDeleted).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: count changes: %w", err)
+	}
+	return n, nil
+}
+
 // Len returns the number of stored articles.
 func (s *Store) Len() (int, error) {
 	var n int

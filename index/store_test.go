@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -244,27 +245,28 @@ func TestLegacyData(t *testing.T) {
 
 // TestReindexRefusesShrink checks that a re-index that would serve far
 // fewer articles than the index it replaces is refused unless forced. The
-// store is made to hold fewer articles than the index by hand (as a
-// restored old backup of articles.db would): OpenWriter reports that, and
-// after the operator recovers the store from the index all is served.
+// store is made to hold fewer articles than the index as an old backup of
+// articles.db put back would: OpenWriter reports that, and after the
+// operator recovers the store from the index all is served.
 func TestReindexRefusesShrink(t *testing.T) {
 	data := storedData(t, 10)
 	path := filepath.Join(data, index.StoreFile)
-	db, err := bolt.Open(path, 0o644, nil)
+	backup, err := os.ReadFile(path)
 	must(t, err)
-	must(t, db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("articles")).Delete([]byte("extra-003"))
-	}))
-	must(t, db.Close())
-	w, err := openDamaged(t, data)
+	w := openWriter(t, data)
+	_, err = w.Put(context.Background(), []api.Article{article(t, `{"id":"extra-010","text":"GMB says 40 cleaners at Kirkwall face cuts."}`)})
+	must(t, err)
+	must(t, w.Close())
+	must(t, os.WriteFile(path, backup, 0o644))
+	w, err = openDamaged(t, data)
 	if !errors.Is(err, api.ErrStoreUnusable) || !strings.Contains(err.Error(), "lost articles") {
 		t.Fatalf("Ready = %v, want the store reported as having lost articles", err)
 	}
 	if _, err := w.Reindex(context.Background(), api.ReindexOptions{}); err == nil {
 		t.Error("a re-index from a store that lost articles succeeded")
 	}
-	if n := docCount(t, w.Index()); n != 14 {
-		t.Errorf("%d articles served, want 14", n)
+	if n := docCount(t, w.Index()); n != 15 {
+		t.Errorf("%d articles served, want 15", n)
 	}
 	must(t, w.Close())
 }
@@ -324,4 +326,36 @@ func mustCurrent(t *testing.T, data string) string {
 	dir, err := index.CurrentDir(data)
 	must(t, err)
 	return dir
+}
+
+// TestCountedMatchesLen checks the store's count from its change records
+// (what OpenWriter compares with the index) against counting its
+// articles, after random puts, replacements, deletions of stored and of
+// unknown ids, and puts of deleted ids.
+func TestCountedMatchesLen(t *testing.T) {
+	s, err := index.OpenStore(t.TempDir())
+	must(t, err)
+	defer s.Close()
+	r := rand.New(rand.NewPCG(7, 8))
+	for step := range 300 {
+		id := fmt.Sprintf("a%02d", r.IntN(40))
+		switch r.IntN(3) {
+		case 0, 1:
+			var arts []api.Article
+			for range 1 + r.IntN(3) {
+				arts = append(arts, api.Article{ID: fmt.Sprintf("a%02d", r.IntN(40)), Title: "t", Text: fmt.Sprint(step)})
+			}
+			_, _, err = s.Put(arts)
+		default:
+			_, err = s.Delete(id)
+		}
+		must(t, err)
+		n, err := s.Len()
+		must(t, err)
+		c, err := s.Counted()
+		must(t, err)
+		if c != n {
+			t.Fatalf("step %d: Counted = %d, Len = %d", step, c, n)
+		}
+	}
 }

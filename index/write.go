@@ -538,6 +538,7 @@ func (w *Writer) advanceLocked(ok bool, put []*bitmaps.Doc, deleted []string) {
 // initCounts reads the bitmaps of the current index for the current
 // generation (w not yet shared).
 func (w *Writer) initCounts(ctx context.Context) {
+	w.advise(true) // before the bitmaps read every segment's doc values
 	w.counts.Store(w.readSnap(ctx, w.cur, w.gen.Load()))
 }
 

@@ -168,6 +168,7 @@ type Writer struct {
 	storeDamage  atomic.Pointer[error] // why the store cannot be used, or nil
 	noSpace      atomic.Pointer[error] // why writes are off for lack of space, or nil
 	spaceChecked atomic.Int64          // when Writable last read the free space (Unix ns)
+	advisedAt    atomic.Int64          // when the index's mapped segments were last advised (Unix ns)
 	offFree      atomic.Uint64         // the free space when writes went off for lack of it
 	dirName      atomic.Pointer[string]
 
@@ -361,10 +362,17 @@ func (w *Writer) attach(ctx context.Context) error {
 // store, which are equal when both are whole. An index with more articles
 // means the store lost some (reported, not repaired: 'cutwatch store
 // recover' brings them back); one with fewer is repaired from the store.
+//
+// The store's own count of its change records is compared first
+// (Store.Counted); the articles are counted one by one (Store.Len, which
+// reads a page of each) only when that differs.
 func (w *Writer) checkInStep(ctx context.Context) error {
 	docs, err := w.cur.DocCount()
 	if err != nil {
 		return fmt.Errorf("count documents: %w", err)
+	}
+	if n, err := w.store.Counted(); err == nil && uint64(n) == docs {
+		return nil
 	}
 	stored, err := w.store.Len()
 	if err != nil {

@@ -25,14 +25,14 @@ import (
 // largest job count and no savings. The histogram's and the facets' sums
 // add it once per article.
 func articleCut(d *bitmaps.Doc) tag.TrustCut {
-	if v := d.Numbers[index.FieldJobsAtRisk]; len(v) > 0 {
+	if v := d.Numbers(index.FieldJobsAtRisk); len(v) > 0 {
 		c := tag.TrustCut{Jobs: v[0]}
-		if sv := d.Numbers[index.FieldSavings]; len(sv) > 0 {
+		if sv := d.Numbers(index.FieldSavings); len(sv) > 0 {
 			c.SavingsGBP = sv[0]
 		}
 		return c
 	}
-	jobs, _ := largest(d.Numbers[api.FacetMetricJobs])
+	jobs, _ := largest(d.Numbers(api.FacetMetricJobs))
 	return tag.TrustCut{Jobs: jobs}
 }
 
@@ -42,7 +42,7 @@ func articleCut(d *bitmaps.Doc) tag.TrustCut {
 // for that trust, and a request filtered by trusts sums it for them, so
 // that one trust is not given the cuts of another named beside it.
 func cutAt(d *bitmaps.Doc, scope []string) tag.TrustCut {
-	if len(d.Numbers[index.FieldJobsAtRisk]) == 0 {
+	if len(d.Numbers(index.FieldJobsAtRisk)) == 0 {
 		return articleCut(d)
 	}
 	var c tag.TrustCut
@@ -109,7 +109,7 @@ func monthsOf(set *bitmaps.Set) []int32 {
 		it := set.Live().Iterator()
 		for it.HasNext() {
 			num := it.Next()
-			if vals := set.Doc(num).Numbers[index.FieldPublished]; len(vals) > 0 {
+			if vals := set.Doc(num).Numbers(index.FieldPublished); len(vals) > 0 {
 				t := time.Unix(0, vals[0]).UTC()
 				out[num] = int32(t.Year()*12 + int(t.Month()) - 1)
 			}
@@ -291,7 +291,7 @@ func topByJobs(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int, scope 
 			if d == nil {
 				continue
 			}
-			for _, v := range d.Terms[f.field] {
+			for _, v := range d.Terms(f.field) {
 				a := per[v]
 				if a == nil {
 					a = &acc{}

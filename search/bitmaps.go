@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -65,7 +66,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 	main.Highlight.AddField(index.FieldText)
-	main.SortByCustom(s.sortOrder(req.Sort))
+	main.SortByCustom(s.sortOrder(req.Sort, rec.ByID()))
 	res, err := s.run(ctx, main)
 	if err != nil {
 		return nil, true, err
@@ -200,10 +201,23 @@ func filterBits(set *bitmaps.Set, req *api.Request, f facet) *roaring.Bitmap {
 	return roaring.FastOr(bs...)
 }
 
+// manyValues is the number of values of a facet field above which a
+// large set of articles is counted by walking the articles (Ordinals)
+// rather than by one intersection a value: for a field of 17 unions the
+// intersections are quicker, for 25,000 people's names the walk is (the
+// person facet of union=Unison, 37% of 100,000 articles: 10 ms by
+// intersections). Both ways count the same (tests change it to make
+// sure).
+var manyValues atomic.Int64
+
+func init() { manyValues.Store(64) }
+
 // countBits counts facet f over the articles in base, equal to what
 // countsOf makes of bleve's facet over them: the size values with the
-// highest counts of a name facet, every bucket of a numeric one. A small
-// base is counted article by article, a large one value by value.
+// highest counts of a name facet, every bucket of a numeric one. A base
+// smaller than the field's values is counted article by article in a map;
+// a large one by walking its articles' value numbers when the field has
+// many values and the base is not most articles, else value by value.
 func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Facet {
 	values := set.Values(f.field)
 	if f.numeric {
@@ -218,12 +232,13 @@ func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Fa
 		return api.Facet{Name: f.name, Ranges: ranges}
 	}
 	top := topTerms{size: size}
-	if base.GetCardinality() < uint64(len(values)) {
+	switch n := base.GetCardinality(); {
+	case n < uint64(len(values)):
 		counts := map[string]int{}
 		it := base.Iterator()
 		for it.HasNext() {
 			if d := set.Doc(it.Next()); d != nil {
-				for _, v := range d.Terms[f.field] {
+				for _, v := range d.Terms(f.field) {
 					counts[v]++
 				}
 			}
@@ -231,7 +246,22 @@ func countBits(set *bitmaps.Set, f facet, base *roaring.Bitmap, size int) api.Fa
 		for v, n := range counts {
 			top.add(v, n)
 		}
-	} else {
+	case int64(len(values)) > manyValues.Load() && n <= set.Len()/2:
+		// Many values and many articles, but not most: walk the
+		// articles. (Over most of them, counts are near the values'
+		// counts over all, and value by value stops early.)
+		byCount := set.ByCount(f.field)
+		counts := make([]uint32, len(byCount))
+		set.Ordinals(f.field).Count(base, counts)
+		for ord, vc := range byCount {
+			if top.full() && vc.Count < uint64(top.min()) {
+				break // neither this value nor a rarer one can enter
+			}
+			if counts[ord] > 0 {
+				top.add(vc.Value, int(counts[ord]))
+			}
+		}
+	default:
 		for _, vc := range set.ByCount(f.field) {
 			if top.full() && vc.Count < uint64(top.min()) {
 				break // neither this value nor a rarer one can enter

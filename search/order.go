@@ -107,7 +107,7 @@ func pageByColumn(set *bitmaps.Set, within *roaring.Bitmap, sort string, from, e
 		if len(out) >= end {
 			break
 		}
-		if within.Contains(num) && len(set.Doc(num).Numbers[field]) == 0 {
+		if within.Contains(num) && len(set.Doc(num).Numbers(field)) == 0 {
 			out = append(out, num)
 		}
 	}
@@ -147,7 +147,7 @@ func pageByID(set *bitmaps.Set, within *roaring.Bitmap, from, end int) []uint32 
 func sortValue(sort string) func(*bitmaps.Doc) (int64, bool) {
 	field, desc := sortField(sort)
 	return func(d *bitmaps.Doc) (int64, bool) {
-		vals := d.Numbers[field]
+		vals := d.Numbers(field)
 		if len(vals) == 0 {
 			return 0, false
 		}

@@ -349,10 +349,11 @@ func facetRequest(req *api.Request, f facet) *bleve.FacetRequest {
 	return bleve.NewFacetRequest(f.field, size)
 }
 
-// sortOrder returns bleve's order for a sort key of api.SortKeys.
-func (s *Service) sortOrder(key string) search.SortOrder {
+// sortOrder returns bleve's order for a sort key of api.SortKeys, equal
+// values ordered by id with byID (bleve's search.SortDocID, or a
+// Recording's ByID, which needs no stored id).
+func (s *Service) sortOrder(key string, byID search.SearchSort) search.SortOrder {
 	byScore := &search.SortScore{Desc: true}
-	byID := &search.SortDocID{}
 	switch key {
 	case api.SortRelevance:
 		return search.SortOrder{byScore, byID}
@@ -424,7 +425,7 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 	main.Highlight.AddField(index.FieldText)
-	main.SortByCustom(s.sortOrder(req.Sort))
+	main.SortByCustom(s.sortOrder(req.Sort, &search.SortDocID{}))
 
 	// Facets without an active filter are counted by the main search. A
 	// facet with a filter gets its own count-only search over the query and

@@ -63,7 +63,14 @@ func readArticles(w *index.Writer, corpus string) ([]article, error) {
 		if !ok || d == nil {
 			return nil, fmt.Errorf("corpus: article %q is not in the cutwatch index", a.ID)
 		}
-		out = append(out, article{Num: int64(num), ID: a.ID, Title: a.Title, Text: a.Text, Terms: d.Terms, Numbers: d.Numbers})
+		art := article{Num: int64(num), ID: a.ID, Title: a.Title, Text: a.Text, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+		for f, vals := range d.AllTerms() {
+			art.Terms[f] = vals
+		}
+		for f, vals := range d.AllNumbers() {
+			art.Numbers[f] = vals
+		}
+		out = append(out, art)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("corpus: %w", err)

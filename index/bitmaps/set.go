@@ -9,26 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/cutwatch/cutwatch/index/minhash"
-	"github.com/cutwatch/cutwatch/index/tag"
 )
-
-// Doc is what a Set knows of one article.
-type Doc struct {
-	ID string
-	// Terms holds the values of each facet field (a name kind's field, a
-	// numeric kind's bucket field), each value once.
-	Terms map[string][]string
-	// Numbers holds the values of each numeric field (a date as Unix
-	// nanoseconds).
-	Numbers map[string][]int64
-	// Sketch is the MinHash of its text that near-duplicates are found by
-	// (nil: none, for a text without words or an article indexed before
-	// sketches were kept).
-	Sketch *minhash.Sketch
-	// TrustCuts holds what the article says each trust cuts
-	// (tag.TrustCuts), in trust order; nil when it links nothing.
-	TrustCuts []tag.TrustCut
-}
 
 // Numbering gives each article id a dense number, the same for every Set
 // of one index, and never gives a number to another id: an article deleted
@@ -100,6 +81,9 @@ type Set struct {
 	story  []*story
 	copies *roaring.Bitmap
 	bands  *bandIndex
+	// strs holds one copy of the field names and values of every Doc,
+	// shared like bands.
+	strs *stringTable
 
 	// Made on first use and then kept, like the Set, unchanged.
 	colMu   sync.Mutex
@@ -135,7 +119,7 @@ func (s *Set) Cap() int { return len(s.docs) }
 // New returns a Set without articles whose term fields are fields.
 func New(nums *Numbering, fields []string) *Set {
 	s := &Set{nums: nums, live: roaring.New(), terms: make(map[string]map[string]*roaring.Bitmap, len(fields)),
-		copies: roaring.New(), bands: newBandIndex()}
+		copies: roaring.New(), bands: newBandIndex(), strs: newStringTable()}
 	for _, f := range fields {
 		s.terms[f] = map[string]*roaring.Bitmap{}
 	}
@@ -197,10 +181,13 @@ func (s *Set) Term(field, value string) *roaring.Bitmap {
 // Apply returns the Set after a write that stored the articles put
 // (replacing any with the same id; the last of one id wins) and deleted
 // the ids deleted. s is unchanged: the new Set shares every bitmap the
-// write did not touch.
+// write did not touch. Apply must be called on the newest Set of its
+// line (the one Build made, or the last Apply returned): they share the
+// index of sketches that links stories, which holds the newest sketch of
+// each article.
 func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 	n := &Set{nums: s.nums, live: s.live.Clone(), terms: make(map[string]map[string]*roaring.Bitmap, len(s.terms)),
-		copies: s.copies.Clone(), bands: s.bands}
+		copies: s.copies.Clone(), bands: s.bands, strs: s.strs}
 	for f, m := range s.terms {
 		n.terms[f] = m
 	}
@@ -261,7 +248,7 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		if old == nil {
 			return
 		}
-		for f, vals := range old.Terms {
+		for f, vals := range old.AllTerms() {
 			for _, v := range vals {
 				b := mut(f, v)
 				b.Remove(num)
@@ -283,21 +270,20 @@ func (s *Set) Apply(put []*Doc, deleted []string) *Set {
 		num := nums[i]
 		addStory(num)
 		remove(num)
-		for f, vals := range d.Terms {
+		d.compact(n.strs.intern)
+		for f, vals := range d.AllTerms() {
 			for _, v := range vals {
 				mut(f, v).Add(num)
 			}
 		}
 		n.docs[num] = d
 		n.live.Add(num)
-		if d.Sketch != nil {
-			n.bands.add(num, d.Sketch)
-		}
+		n.bands.add(num, d.Sketch)
 	}
 	for i := range put {
-		n.near(nums[i], addStory)
+		n.near(nums[i], false, addStory)
 	}
-	n.linkStories(affected)
+	n.linkStories(affected, false)
 	for b := range cloned {
 		b.RunOptimize()
 	}
@@ -398,7 +384,7 @@ func (s *Set) column(field string) *column {
 	it := s.live.Iterator()
 	for it.HasNext() {
 		num := it.Next()
-		for _, v := range s.docs[num].Numbers[field] {
+		for _, v := range s.docs[num].Numbers(field) {
 			ps = append(ps, pair{v, num})
 		}
 	}
@@ -475,7 +461,8 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 			s.docs = append(s.docs, make([]*Doc, int(num)+1-len(s.docs))...)
 		}
 		s.docs[num] = d
-		for f, vals := range d.Terms {
+		d.compact(s.strs.intern)
+		for f, vals := range d.AllTerms() {
 			m := lists[f]
 			if m == nil {
 				m = map[string][]uint32{}
@@ -497,12 +484,8 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 	slices.SortFunc(live, func(a, b uint32) int { return strings.Compare(s.docs[a].ID, s.docs[b].ID) })
 	s.byID = live
 	s.story = make([]*story, len(s.docs))
-	for _, num := range live {
-		if sk := s.docs[num].Sketch; sk != nil {
-			s.bands.add(num, sk)
-		}
-	}
-	s.linkStories(s.live)
+	s.bands.addAll(live, func(num uint32) *minhash.Sketch { return s.docs[num].Sketch })
+	s.linkStories(s.live, true)
 	for f, m := range lists {
 		t := s.terms[f]
 		if t == nil {
@@ -516,4 +499,74 @@ func Build(nums *Numbering, fields []string, docs []*Doc) *Set {
 		}
 	}
 	return s
+}
+
+// NoRank is the rank IDRanks gives a number no live article has.
+const NoRank = ^uint32(0)
+
+// IDRanks returns, by article number, the place of each live article in
+// the order of ids (NoRank for numbers without a live article): comparing
+// two articles' ranks compares their ids. Made on first use and kept.
+func (s *Set) IDRanks() []uint32 {
+	return s.Memo("bitmaps.IDRanks", func() any {
+		ranks := make([]uint32, len(s.docs))
+		for i := range ranks {
+			ranks[i] = NoRank
+		}
+		for i, num := range s.byID {
+			ranks[num] = uint32(i)
+		}
+		return ranks
+	}).([]uint32)
+}
+
+// Ordinals are one facet field's values of every live article as small
+// numbers, side by side: value i is ByCount(field)[i], and the values of
+// the article numbered num are Ords[Offs[num]:Offs[num+1]]. Counting a
+// facet over many articles by walking them through Ordinals costs a few
+// nanoseconds a value; counting it value by value costs an intersection
+// for each of the field's values (tens of thousands of people's names).
+type Ordinals struct {
+	Offs []uint32
+	Ords []uint32
+}
+
+// Ordinals returns the Ordinals of field, made on first use and kept.
+func (s *Set) Ordinals(field string) *Ordinals {
+	return s.Memo("bitmaps.Ordinals\x00"+field, func() any {
+		vc := s.ByCount(field)
+		ordOf := make(map[string]uint32, len(vc))
+		for i, v := range vc {
+			ordOf[v.Value] = uint32(i)
+		}
+		o := &Ordinals{Offs: make([]uint32, len(s.docs)+1)}
+		for num, d := range s.docs {
+			o.Offs[num] = uint32(len(o.Ords))
+			if d == nil || !s.live.Contains(uint32(num)) {
+				continue
+			}
+			for _, v := range d.Terms(field) {
+				o.Ords = append(o.Ords, ordOf[v])
+			}
+		}
+		o.Offs[len(s.docs)] = uint32(len(o.Ords))
+		return o
+	}).(*Ordinals)
+}
+
+// Count adds to counts (indexed by value number) the articles of base
+// holding each value.
+func (o *Ordinals) Count(base *roaring.Bitmap, counts []uint32) {
+	buf := make([]uint32, 512)
+	it := base.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, num := range buf[:n] {
+			if int(num)+1 >= len(o.Offs) {
+				continue
+			}
+			for _, ord := range o.Ords[o.Offs[num]:o.Offs[num+1]] {
+				counts[ord]++
+			}
+		}
+	}
 }

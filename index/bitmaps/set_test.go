@@ -2,10 +2,12 @@ package bitmaps
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"testing"
+	"unsafe"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -16,7 +18,7 @@ import (
 type model map[string]*Doc
 
 func randomDoc(r *rand.Rand, id string) *Doc {
-	d := &Doc{ID: id, Terms: map[string][]string{}, Numbers: map[string][]int64{}}
+	d := &Doc{ID: id}
 	for _, f := range []string{"trust", "union"} {
 		n := r.IntN(4)
 		seen := map[string]bool{}
@@ -24,12 +26,12 @@ func randomDoc(r *rand.Rand, id string) *Doc {
 			v := fmt.Sprintf("%s-%d", f, r.IntN(6))
 			if !seen[v] {
 				seen[v] = true
-				d.Terms[f] = append(d.Terms[f], v)
+				d.AddTerm(f, v)
 			}
 		}
 	}
 	for range r.IntN(3) {
-		d.Numbers["jobs"] = append(d.Numbers["jobs"], int64(r.IntN(1000)))
+		d.AddNumber("jobs", int64(r.IntN(1000)))
 	}
 	d.Sketch = randomSketch(r)
 	return d
@@ -179,7 +181,7 @@ func check(t *testing.T, step int, s *Set, m model) {
 		if !ok || s.Doc(num) != d {
 			t.Fatalf("step %d: article %s not found by its number", step, id)
 		}
-		for f, vals := range d.Terms {
+		for f, vals := range d.AllTerms() {
 			for _, v := range vals {
 				if want[f] == nil {
 					want[f] = map[string][]string{}
@@ -264,7 +266,7 @@ func check(t *testing.T, step int, s *Set, m model) {
 		b := s.Range("jobs", rg[0], rg[1])
 		n := 0
 		for id, d := range m {
-			in := slices.ContainsFunc(d.Numbers["jobs"], func(v int64) bool {
+			in := slices.ContainsFunc(d.Numbers("jobs"), func(v int64) bool {
 				return (rg[0] == nil || float64(v) >= *rg[0]) && (rg[1] == nil || float64(v) <= *rg[1])
 			})
 			num, _ := s.Numbering().Num(id)
@@ -380,5 +382,168 @@ func TestCrowdedBand(t *testing.T) {
 	}
 	if n := set.Copies().GetCardinality(); n != 1 {
 		t.Errorf("%d copies, want 1 (the boilerplate articles are not near-duplicates)", n)
+	}
+}
+
+// TestBandIndexCandidates checks the band index, whose entries move from
+// a map of recent writes into a sorted array, against a plain map from
+// band to numbers: while no band is crowded, an article's candidates are
+// exactly the numbers recorded under one of its bands, wherever they are.
+func TestBandIndexCandidates(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	sketch := func() *minhash.Sketch {
+		var s minhash.Sketch
+		for i := range s {
+			s[i] = byte(r.IntN(3)) // few values: many shared bands
+		}
+		return &s
+	}
+	b := newBandIndex()
+	model := map[uint32]map[uint32]bool{} // band key → numbers
+	sketches := map[uint32]*minhash.Sketch{}
+	record := func(num uint32, s *minhash.Sketch) {
+		sketches[num] = s
+		for i := range minhash.Bands {
+			k := s.Band(i)
+			if model[k] == nil {
+				model[k] = map[uint32]bool{}
+			}
+			model[k][num] = true
+		}
+	}
+	var first []uint32
+	for num := range uint32(10) {
+		first = append(first, num)
+		record(num, sketch())
+	}
+	b.addAll(first, func(num uint32) *minhash.Sketch { return sketches[num] })
+	for step := range 40 {
+		num := uint32(10 + step)
+		if step%7 == 3 {
+			num = uint32(r.IntN(10 + step)) // rewritten: a new sketch
+		}
+		s := sketch()
+		record(num, s)
+		b.add(num, s)
+		if step%5 == 4 {
+			b.mu.Lock()
+			b.merge(nil)
+			b.mu.Unlock()
+		}
+		nums := slices.Sorted(maps.Keys(sketches))
+		probe := sketches[nums[r.IntN(len(nums))]]
+		want := map[uint32]bool{}
+		for i := range minhash.Bands {
+			if len(model[probe.Band(i)]) > bucketCap {
+				t.Fatalf("step %d: a crowded band; the test wants none", step)
+			}
+			for n := range model[probe.Band(i)] {
+				want[n] = true
+			}
+		}
+		got := map[uint32]bool{}
+		b.candidates(probe, func(n uint32) { got[n] = true })
+		if !maps.Equal(got, want) {
+			t.Fatalf("step %d: candidates %v, want %v", step, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+		}
+		if !b.has[num] || b.sketches[num] != *s {
+			t.Fatalf("step %d: the index does not hold %d's newest sketch", step, num)
+		}
+	}
+}
+
+// TestDocValues checks a Doc's fields: set, added once, replaced and
+// removed; and that Build gives the Docs of a Set one copy of each value.
+func TestDocValues(t *testing.T) {
+	d := &Doc{ID: "a"}
+	d.AddTerm("trust", "Trust A")
+	d.AddTerm("trust", "Trust A")
+	d.AddTerm("trust", "Trust B")
+	d.SetTerms("union", []string{"GMB"})
+	d.AddNumber("jobs", 5)
+	d.AddNumber("jobs", 7)
+	if got := d.Terms("trust"); !slices.Equal(got, []string{"Trust A", "Trust B"}) {
+		t.Errorf("trust = %q", got)
+	}
+	d.SetTerms("union", nil)
+	if got := d.Terms("union"); got != nil {
+		t.Errorf("union after removing = %q", got)
+	}
+	d.SetNumbers("jobs", []int64{9})
+	if got := d.Numbers("jobs"); !slices.Equal(got, []int64{9}) {
+		t.Errorf("jobs = %v", got)
+	}
+	fields := 0
+	for range d.AllTerms() {
+		fields++
+	}
+	if fields != 1 {
+		t.Errorf("%d term fields, want 1", fields)
+	}
+
+	// Two Docs whose values were made apart share them once built.
+	mk := func(id string) *Doc {
+		d := &Doc{ID: id}
+		d.AddTerm(string([]byte("trust")), string([]byte("Trust C")))
+		return d
+	}
+	x, y := mk("x"), mk("y")
+	if unsafe.StringData(x.Terms("trust")[0]) == unsafe.StringData(y.Terms("trust")[0]) {
+		t.Fatal("the test's values already share memory")
+	}
+	Build(NewNumbering(), []string{"trust"}, []*Doc{x, y})
+	if unsafe.StringData(x.Terms("trust")[0]) != unsafe.StringData(y.Terms("trust")[0]) {
+		t.Error("Build left two copies of one value")
+	}
+	if y.Terms("trust") == nil {
+		t.Error("the field name was lost")
+	}
+}
+
+// TestBuildLinksPairsOnce checks that Build, which compares each pair of
+// candidates once, links the same stories as comparing from both sides,
+// with crowded bands (more articles sharing a band than a bucket offers).
+func TestBuildLinksPairsOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for trial := range 5 {
+		var docs []*Doc
+		for i := range 300 {
+			d := &Doc{ID: fmt.Sprintf("t%d-%03d", trial, r.IntN(1000)*1000+i)}
+			d.Sketch = randomSketch(r)
+			if d.Sketch != nil && r.IntN(2) == 0 {
+				d.Sketch[0], d.Sketch[1], d.Sketch[2] = 7, 7, 7 // a crowded band
+			}
+			docs = append(docs, d)
+		}
+		// A pair that shares only the crowded band, its first article
+		// among the bucket's first and the other far behind: the later
+		// one must find the earlier.
+		x, y := randomDoc(r, fmt.Sprintf("t%d-pair-x", trial)), randomDoc(r, fmt.Sprintf("t%d-pair-y", trial))
+		var sx, sy minhash.Sketch
+		for i := range sx {
+			sx[i] = byte(r.IntN(256))
+			sy[i] = sx[i]
+			if i%minhash.Rows == minhash.Rows-1 {
+				sy[i] = sx[i] + 1 // no whole band agrees...
+			}
+		}
+		sx[0], sx[1], sx[2], sy[0], sy[1], sy[2] = 7, 7, 7, 7, 7, 7 // ...but the crowded one
+		x.Sketch, y.Sketch = &sx, &sy
+		if !minhash.Near(&sx, &sy) {
+			t.Fatal("the pair is not near-duplicates")
+		}
+		docs = append(append([]*Doc{x}, docs...), y)
+		once := Build(NewNumbering(), nil, docs)
+		both := Build(NewNumbering(), nil, docs)
+		both.linkStories(both.live, false)
+		if content(once) != content(both) {
+			t.Fatalf("trial %d: stories differ:\nonce:\n%s\nboth sides:\n%s", trial, content(once), content(both))
+		}
+		if once.Copies().IsEmpty() {
+			t.Fatalf("trial %d: no stories: the test links nothing", trial)
+		}
+		if n, _ := once.Numbering().Num(x.ID); len(once.Story(n)) < 2 {
+			t.Fatalf("trial %d: the pair sharing only a crowded band is not one story", trial)
+		}
 	}
 }

@@ -12,10 +12,12 @@
 package minhash
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"math/bits"
 	"strings"
 	"unicode"
 )
@@ -115,15 +117,39 @@ func Words(s string) []string {
 	})
 }
 
-// Agreement is the number of slots in which a and b agree.
+// Agreement is the number of slots in which a and b agree. It compares
+// eight slots at a time: linking the stories of 100,000 articles at open
+// compares millions of pairs, and a byte at a time this was 40% of it.
 func Agreement(a, b *Sketch) int {
 	n := 0
-	for i := range a {
-		if a[i] == b[i] {
-			n++
-		}
+	for i := 0; i < Slots; i += 8 {
+		n += agreeIn8(a, b, i)
 	}
 	return n
+}
+
+// agreeIn8 is the number of slots i to i+7 in which a and b agree.
+func agreeIn8(a, b *Sketch, i int) int {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:])
+	// A byte of x is zero where the slots agree; set the high bit of every
+	// byte that is not zero, without carries between bytes.
+	nz := ((x & low7) + low7) | x
+	return 8 - bits.OnesCount64(nz&^low7)
+}
+
+// agreeAtLeast reports whether a and b agree in at least k slots, as
+// Agreement(a, b) >= k, stopping once the slots left cannot make up k:
+// most pairs compared are not near-duplicates, and stop about half-way.
+func agreeAtLeast(a, b *Sketch, k int) bool {
+	n := 0
+	for i := 0; i < Slots; i += 8 {
+		n += agreeIn8(a, b, i)
+		if n+Slots-(i+8) < k {
+			return false
+		}
+	}
+	return n >= k
 }
 
 // Band returns the i-th band of s (0 ≤ i < Bands) as a key that differs
@@ -141,7 +167,7 @@ func (s *Sketch) Band(i int) uint32 {
 // is what finding candidates by bands can see; it makes the relation the
 // same whether found by bands or by comparing every pair.
 func Near(a, b *Sketch) bool {
-	if Agreement(a, b) < Agree {
+	if !agreeAtLeast(a, b, Agree) {
 		return false
 	}
 	for i := range Bands {

@@ -1,6 +1,7 @@
 package minhash_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -183,6 +184,45 @@ func TestBands(t *testing.T) {
 	for i := 1; i < minhash.Bands; i++ {
 		if a.Band(i) == a.Band(i-1) {
 			t.Fatalf("bands %d and %d have one key", i-1, i)
+		}
+	}
+}
+
+// TestAgreementCountsSlots checks Agreement, which compares eight slots
+// at a time, against counting the equal slots one by one, and Near (which
+// stops early) against its definition, on random
+// sketches with every share of agreeing slots and with byte values that
+// carry (0x80, 0xff) where a word-wide trick could go wrong.
+func TestAgreementCountsSlots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 2000 {
+		var a, b minhash.Sketch
+		agree := rng.IntN(minhash.Slots + 1)
+		for i := range a {
+			a[i] = byte(rng.IntN(256))
+			if trial%3 == 0 {
+				a[i] = []byte{0x00, 0x7f, 0x80, 0xff}[rng.IntN(4)]
+			}
+			b[i] = a[i]
+			if rng.IntN(minhash.Slots) >= agree {
+				b[i] ^= byte(1 + rng.IntN(255))
+			}
+		}
+		want := 0
+		for i := range a {
+			if a[i] == b[i] {
+				want++
+			}
+		}
+		if got := minhash.Agreement(&a, &b); got != want {
+			t.Fatalf("trial %d: Agreement = %d, %d slots agree\na=%x\nb=%x", trial, got, want, a, b)
+		}
+		band := false
+		for i := range minhash.Bands {
+			band = band || a.Band(i) == b.Band(i)
+		}
+		if got, def := minhash.Near(&a, &b), want >= minhash.Agree && band; got != def {
+			t.Fatalf("trial %d: Near = %v with %d slots agreeing (band: %v)", trial, got, want, band)
 		}
 	}
 }
