@@ -86,7 +86,7 @@ func TestSearchAPI(t *testing.T) {
 		{"q=Unsion~1&syntax=bleve", all},
 		{"q=Unsion", all}, // a typo away from Unison, and the union's name
 		{"union=unison", []string{rotherham, oxford, taunton, northEast}}, // any case
-		{"q=RCN", []string{oxford, northEast}},                              // the alias finds the tagged articles
+		{"q=RCN", []string{oxford, northEast}},                            // the alias finds the tagged articles
 		{"q=" + url.QueryEscape("“compulsory redundancies”"), []string{rotherham, northEast}},
 		{"q=" + url.QueryEscape(`"compulsory redundancies"`), []string{rotherham, northEast}},
 		{"amount_min=50000000", []string{midYorks, rotherham, oxford}},
