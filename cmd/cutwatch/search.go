@@ -153,7 +153,7 @@ func runSearch(ctx context.Context, out, errOut io.Writer, data string, params u
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("%w: build it with 'cutwatch index --data %s PATH...'", err, data)
 	case errors.Is(err, index.ErrLocked):
-		return fmt.Errorf("%w; while 'cutwatch serve' runs, search through it: cutwatch search --server http://HOST:PORT ...", err)
+		return fmt.Errorf("%w; while 'cutwatch serve' runs, search through it with --server http://HOST:PORT", err)
 	case err != nil:
 		return err
 	}
