@@ -18,6 +18,7 @@ import (
 	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Evaluator decides, for many queries and a few articles at a time,
@@ -227,15 +228,16 @@ type anchor struct{ field, term string }
 // must use Service.Matches or a Percolator.
 func (c *Compiled) Exact() bool { return c.exact }
 
-// Compile parses q as Service.Search does (ParseQuery) and compiles it. A
+// Compile parses q in syntax as Service.Search does (Parse) and compiles
+// it: the whole query, never the simple syntax's fallback (as Matches). A
 // malformed query is an *api.BadRequestError.
-func (e *Evaluator) Compile(q string) (*Compiled, error) {
-	bq, err := ParseQuery(e.s, q)
+func (e *Evaluator) Compile(q, syntax string) (*Compiled, error) {
+	p, err := Parse(e.s, q, syntax)
 	if err != nil {
 		return nil, err
 	}
 	c := &Compiled{exact: true}
-	c.root = e.compile(bq, c)
+	c.root = e.compile(p.Query, c)
 	if c.exact && c.root != nil {
 		c.anchors, c.anchored = c.root.anchors()
 		c.suffice = termsOnly(c.root)
@@ -304,6 +306,22 @@ func (b *Batch) Holding(field string, terms []string) []int {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// HoldingFolded returns the articles of b with a value of the name kind
+// field that folds (api.Fold) to one of folded, in order: the articles a
+// filter by those values keeps, as the search matches filters.
+func (b *Batch) HoldingFolded(field string, folded []string) []int {
+	var terms []string
+	for t := range b.post[field] {
+		if slices.Contains(folded, api.Fold(t)) {
+			terms = append(terms, t)
+		}
+	}
+	if len(terms) == 0 {
+		return nil
+	}
+	return b.Holding(field, terms)
 }
 
 // Match reports whether c (Exact) matches article i of b.
@@ -415,6 +433,37 @@ func (e *Evaluator) compile(q query.Query, c *Compiled) node {
 			return andNode(terms)
 		}
 		return orNode(terms)
+	case *typoQuery:
+		field, _, ok := e.queryField(q.Field, "")
+		if !ok || q.Fuzziness < 0 || q.Fuzziness > MaxFuzziness {
+			c.exact = false
+			return nil
+		}
+		if q.Fuzziness == 0 {
+			return termNode{field: field, term: q.Term}
+		}
+		f, err := newFuzzyNode(field, q.Term, q.Fuzziness)
+		if err != nil {
+			c.exact = false
+			return nil
+		}
+		f.capped = true
+		return f
+	case *entityQuery:
+		if !e.keywordKind(q.Field) {
+			c.exact = false
+			return nil
+		}
+		return termNode{field: q.Field, term: q.Value}
+	case *valueQuery:
+		if !e.keywordKind(q.Field) {
+			c.exact = false
+			return nil
+		}
+		if api.Fold(q.Value) == "" {
+			return nil
+		}
+		return foldNode{field: q.Field, fold: api.Fold(q.Value)}
 	case *query.MatchPhraseQuery:
 		field, an, ok := e.queryField(q.FieldVal, q.Analyzer)
 		if !ok || q.Fuzziness != 0 || e.keywordKind(field) {
@@ -491,6 +540,11 @@ type fuzzyNode struct {
 	field, term string
 	fuzz        int
 	dfa         *levenshtein.DFA
+	// capped: a typo term of the simple syntax, which the search
+	// expands to the MaxTypoTerms nearest terms of the index, and the
+	// Evaluator to those of the batch (the same terms unless the index
+	// has more than that many within reach).
+	capped bool
 }
 
 var levBuilders = sync.OnceValues(func() ([2]*levenshtein.LevenshteinAutomatonBuilder, error) {
@@ -576,6 +630,9 @@ func (b *Batch) dict(field string) (*vellum.FST, error) {
 }
 
 func (n *fuzzyNode) match(b *Batch, i int) bool {
+	if n.capped && b.has(n.field, n.term, i) {
+		return true
+	}
 	ts, err := b.expand(n)
 	if err != nil {
 		b.err = err // Match returns it
@@ -590,6 +647,21 @@ func (n *fuzzyNode) match(b *Batch, i int) bool {
 }
 
 func (n *fuzzyNode) anchors() ([]anchor, bool) { return nil, false }
+
+// foldNode matches the articles with a value of a name kind that folds
+// to fold (api.Fold), as valueQuery does.
+type foldNode struct{ field, fold string }
+
+func (n foldNode) match(b *Batch, i int) bool {
+	for _, v := range b.docs[i].sum.Terms(b.e.keywords[n.field]) {
+		if api.Fold(v) == n.fold {
+			return true
+		}
+	}
+	return false
+}
+
+func (foldNode) anchors() ([]anchor, bool) { return nil, false }
 
 // phraseNode matches the articles with its terms at consecutive positions
 // (a slot may hold several terms, or none: a word the analyzer dropped)

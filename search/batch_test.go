@@ -35,9 +35,9 @@ func liveBatch(t *testing.T, arts []api.Article) (*Service, []index.Written) {
 }
 
 // searchIDs returns the ids /api/search finds for q, sorted.
-func searchIDs(t *testing.T, s *Service, q string) []string {
+func searchIDs(t *testing.T, s *Service, q, syntax string) []string {
 	t.Helper()
-	res, err := s.Search(context.Background(), api.Request{Q: q, Size: api.MaxSize, Facets: []string{api.FacetNone}})
+	res, err := s.Search(context.Background(), api.Request{Q: q, Syntax: syntax, NoRelax: true, Size: api.MaxSize, Facets: []string{api.FacetNone}})
 	if err != nil {
 		t.Fatalf("Search(%q): %v", q, err)
 	}
@@ -152,10 +152,10 @@ func TestEvaluator(t *testing.T) {
 		{"nosuchfield:nurses", false, none},
 	} {
 		t.Run(tc.q, func(t *testing.T) {
-			if got := searchIDs(t, s, tc.q); !slices.Equal(got, tc.want) {
+			if got := searchIDs(t, s, tc.q, api.SyntaxBleve); !slices.Equal(got, tc.want) {
 				t.Errorf("search finds %v, want %v", got, tc.want)
 			}
-			c, err := ev.Compile(tc.q)
+			c, err := ev.Compile(tc.q, api.SyntaxBleve)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,33 +215,40 @@ func TestEvaluatorMatchesSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(8, 9))
-	exact, nonEmpty := 0, 0
-	for _, q := range randomQueries(r, ws, queries) {
-		c, err := ev.Compile(q)
-		if err != nil {
-			t.Fatalf("Compile(%q): %v", q, err)
-		}
-		if !c.Exact() {
-			continue
-		}
-		exact++
-		want := searchIDs(t, s, q)
-		if got := evalIDs(t, b, c, ws); !slices.Equal(got, want) {
-			t.Errorf("%q: evaluator %v, search %v", q, got, want)
-		}
-		if got := evalIDs(t, rb, c, ws); !slices.Equal(got, want) {
-			t.Errorf("%q: evaluator (articles read back) %v, search %v", q, got, want)
-		}
-		if len(want) > 0 {
-			nonEmpty++
-		}
-	}
-	if exact < queries*8/10 {
-		t.Errorf("only %d of %d queries were exact", exact, queries)
-	}
-	if nonEmpty < exact/3 {
-		t.Errorf("only %d of %d exact queries matched anything", nonEmpty, exact)
+	for _, syn := range []struct {
+		syntax string
+		make   func(*rand.Rand, []index.Written, int) []string
+	}{{api.SyntaxBleve, randomQueries}, {api.SyntaxSimple, randomSimpleQueries}} {
+		t.Run(syn.syntax, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(8, 9))
+			exact, nonEmpty := 0, 0
+			for _, q := range syn.make(r, ws, queries) {
+				c, err := ev.Compile(q, syn.syntax)
+				if err != nil {
+					t.Fatalf("Compile(%q): %v", q, err)
+				}
+				if !c.Exact() {
+					continue
+				}
+				exact++
+				want := searchIDs(t, s, q, syn.syntax)
+				if got := evalIDs(t, b, c, ws); !slices.Equal(got, want) {
+					t.Errorf("%q: evaluator %v, search %v", q, got, want)
+				}
+				if got := evalIDs(t, rb, c, ws); !slices.Equal(got, want) {
+					t.Errorf("%q: evaluator (articles read back) %v, search %v", q, got, want)
+				}
+				if len(want) > 0 {
+					nonEmpty++
+				}
+			}
+			if exact < queries*8/10 {
+				t.Errorf("only %d of %d queries were exact", exact, queries)
+			}
+			if nonEmpty < exact/3 {
+				t.Errorf("only %d of %d exact queries matched anything", nonEmpty, exact)
+			}
+		})
 	}
 }
 
@@ -325,6 +332,137 @@ func randomQueries(r *rand.Rand, ws []index.Written, n int) []string {
 				c = "(" + c + " " + clause() + ")"
 				if r.IntN(2) == 0 {
 					c = pick([]string{"+", "-"}) + c
+				}
+			}
+			parts = append(parts, c)
+		}
+		out = append(out, strings.Join(parts, " "))
+	}
+	return out
+}
+
+// randomSimpleQueries makes n queries in the simple syntax from the words,
+// phrases and names of ws: plain, capitalised and misspelt words (typo
+// tolerance), stop words, phrases in straight and typographic quotes,
+// AND, OR, NOT, -word, (groups), name fields in any case (union:unison),
+// entity names and aliases (RCN, "the Rotherham"), colons that are plain
+// text, and a few clauses the Evaluator must leave to the search
+// (numeric and date fields, prefixes).
+func randomSimpleQueries(r *rand.Rand, ws []index.Written, n int) []string {
+	pick := func(ss []string) string { return ss[r.IntN(len(ss))] }
+	var words, phrases, names, values []string
+	for _, w := range ws {
+		for _, text := range []string{w.Article.Title, w.Article.Text} {
+			fs := strings.Fields(strings.Map(func(c rune) rune {
+				if strings.ContainsRune(`.,"():;!?[]{}^~*\/+-“”‘’„«»`, c) {
+					return ' '
+				}
+				return c
+			}, text))
+			for i, f := range fs {
+				if f == "AND" || f == "OR" || f == "NOT" {
+					continue
+				}
+				words = append(words, f)
+				if i+2 < len(fs) {
+					phrases = append(phrases, strings.Join(fs[i:i+1+r.IntN(3)], " "))
+				}
+			}
+		}
+		sum := schema.Default.Summarize(w.Entities)
+		for _, name := range schema.Default.TermNames() {
+			for _, v := range sum.Terms(tag.Kind(name)) {
+				names = append(names, fmt.Sprintf("%s:%q", name, v), fmt.Sprintf("%s:%q", name, strings.ToLower(v)))
+				values = append(values, v)
+			}
+		}
+	}
+	stop := []string{"the", "of", "and", "to", "a", "in", "is", "it's"}
+	aliases := []string{"RCN", "rcn", "Unsion", "Unison", "GMB", "the Rotherham", "Guy's", "Barts", "Leeds", "royal college of nursing"}
+	typo := func(w string) string {
+		rs := []rune(w)
+		if len(rs) < 5 {
+			return w
+		}
+		i := 1 + r.IntN(len(rs)-2)
+		switch r.IntN(3) {
+		case 0: // substitution
+			rs[i] = rune('a' + r.IntN(26))
+		case 1: // transposition
+			rs[i], rs[i+1] = rs[i+1], rs[i]
+		default: // deletion
+			rs = append(rs[:i], rs[i+1:]...)
+		}
+		return string(rs)
+	}
+	quote := func(p string) string {
+		switch r.IntN(4) {
+		case 0:
+			return "“" + p + "”"
+		case 1:
+			return "„" + p + "“"
+		case 2:
+			return "«" + p + "»"
+		}
+		return `"` + p + `"`
+	}
+	clause := func() string {
+		switch r.IntN(14) {
+		case 0:
+			return pick(stop)
+		case 1:
+			return quote(pick(phrases))
+		case 2:
+			return typo(pick(words))
+		case 3:
+			return typo(typo(pick(words)))
+		case 4:
+			if len(names) > 0 {
+				return pick(names)
+			}
+		case 5:
+			return strings.ToUpper(pick(words))
+		case 6:
+			return pick(aliases)
+		case 7:
+			if len(values) > 0 {
+				return pick(values)
+			}
+		case 8:
+			return pick(words) + ":"
+		case 9:
+			if r.IntN(3) == 0 {
+				return pick([]string{"nurs*", "jobs:>100", "amount:>1m", "published:2020", "jobs:50..500"}) // not exact
+			}
+		case 10:
+			return strings.ToLower(pick(words))
+		}
+		return pick(words)
+	}
+	var out []string
+	for range n {
+		var parts []string
+		for k := range 1 + r.IntN(3) {
+			c := clause()
+			switch r.IntN(8) {
+			case 0:
+				c = "-" + c
+			case 1:
+				c = "NOT " + c
+			case 2:
+				c = "(" + c + " OR " + clause() + ")"
+			case 3:
+				c = "(" + c + " " + clause() + ")"
+				if r.IntN(2) == 0 {
+					c = "-" + c
+				}
+			}
+			if k > 0 {
+				switch r.IntN(6) {
+				case 0:
+					c = "OR " + c
+				case 1:
+					c = "AND " + c
 				}
 			}
 			parts = append(parts, c)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -119,6 +120,15 @@ func TestBitmapsMatchBleve(t *testing.T) {
 				t.Fatalf("%s: Matches %+v among %v:\n got %v\nwant %v", step, req, some, gm, wm)
 			}
 			got.TookMS, want.TookMS = 0, 0
+			// A word's typo terms are a disjunction, whose scores bleve
+			// sums in an order that may differ with the query around it
+			// (the recorded matches here, the filters there): the same
+			// score to the last bits of a float64 is the same score.
+			for i := range min(len(got.Hits), len(want.Hits)) {
+				if g, w := got.Hits[i].Score, want.Hits[i].Score; g != w && math.Abs(g-w) <= 1e-12*math.Max(math.Abs(g), math.Abs(w)) {
+					got.Hits[i].Score = w
+				}
+			}
 			for _, h := range got.Hits {
 				if len(h.AlsoIn) > 0 {
 					alsoIn++
@@ -133,7 +143,10 @@ func TestBitmapsMatchBleve(t *testing.T) {
 				}
 				t.Fatalf("%s: %+v:\n got %d %v %+v %+v\nwant %d %v %+v %+v", step, req, got.Total, hitIDs(got), got.Facets, got.Histogram, want.Total, hitIDs(want), want.Facets, want.Histogram)
 			}
-			if req.Aggregates() {
+			// The recount matches with Matches, which never relaxes: a
+			// relaxed result (compared with bleve's above) is not
+			// recounted.
+			if req.Aggregates() && !got.Relaxed {
 				aggregated++
 				// A collapsed search leaves the copies of stories out.
 				hidden := map[string]bool{}
@@ -193,7 +206,9 @@ func recount(t *testing.T, svc *Service, req api.Request, res *api.Result, hidde
 		}
 		var c tag.TrustCut
 		for _, p := range per {
-			if slices.Contains(scope, p.Trust) {
+			// The search scopes to the trusts whose names fold as the
+			// filter's values (any case).
+			if slices.ContainsFunc(scope, func(s string) bool { return api.Fold(s) == api.Fold(p.Trust) }) {
 				c.Jobs += p.Jobs
 				c.SavingsGBP += p.SavingsGBP
 			}

@@ -30,11 +30,14 @@ func (s *Service) Export(ctx context.Context, req api.Request, limit int, w api.
 	if err := req.Validate(s.schema); err != nil {
 		return err
 	}
-	user, err := ParseQuery(s.schema, req.Q)
+	parsed, err := Parse(s.schema, req.Q, req.Syntax)
 	if err != nil {
 		return err
 	}
-	user = onlyIDs(user, req.IDs)
+	if err := s.canonicalFilters(&req); err != nil {
+		return err
+	}
+	user := onlyIDs(parsed.Query, req.IDs)
 	if limit <= 0 {
 		limit = api.DefaultExportMax
 	}

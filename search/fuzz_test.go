@@ -14,7 +14,8 @@ import (
 )
 
 // FuzzParseRequest feeds URL query strings through the whole request path
-// of /api/search: url.ParseQuery, ParseRequest, ParseQuery and a real
+// of /api/search: url.ParseQuery, ParseRequest, Parse (the query in
+// both syntaxes, simple and bleve) and a real
 // Service.Search on the seed index. The property: nothing panics, every
 // error is a *BadRequestError (a 400) or ErrTimeout, never anything that
 // would become a 500, and a result has at most Size hits and encodes as
@@ -116,6 +117,32 @@ func FuzzParseRequest(f *testing.F) {
 		"jobs_min=-Inf",
 		"facet_size=0",
 		"facet_size=101",
+		// The simple syntax (the default): operators, typographic quotes,
+		// colons, fields, typos, entities; and the switch to bleve's.
+		"q=nurses+AND+midwives",
+		"q=nurses+OR+(midwives+NOT+agency)",
+		"q=-nurses+-midwives",
+		"q=NOT+NOT+OR+AND",
+		"q=%E2%80%9Ccompulsory+redundancies%E2%80%9D",
+		"q=%E2%80%9Ecompulsory+redundancies",
+		"q=%C2%ABa%C2%BB+%E2%80%98b%E2%80%99s%E2%80%99",
+		"q=Unison:+jobs+NHS:+cuts+11:30",
+		"q=unions:Unison",
+		"q=amounts_gbp:>1",
+		"q=union:unison+trust:%22the+rotherham%22",
+		`q=union:"`,
+		"q=jobs:>500+amount:>1.5bn+amount:%C2%A32m",
+		"q=jobs:1..2..3",
+		"q=published:2024-03+published:>=2020",
+		"q=published:2024-13",
+		"q=Rotheram+Unsion+RCN+Guy's+the+Rotherham",
+		"q=redundancys+hosptial",
+		"q=" + strings.Repeat("nurse* ", 6),
+		"q=" + strings.Repeat("(", MaxQueryDepth+1) + "a",
+		"q=nurse&syntax=bleve",
+		"q=nurse&syntax=lucene",
+		"q=a+b&relax=false",
+		"q=a+b&relax=maybe",
 		// Repeated and unknown parameters, bad escapes.
 		"q=a&q=b",
 		"sort=title",
@@ -140,8 +167,10 @@ func FuzzParseRequest(f *testing.F) {
 			}
 			return
 		}
-		if _, err := ParseQuery(schema.Default, req.Q); err != nil && !api.IsBadRequest(err) {
-			t.Fatalf("ParseQuery(%q): error %v (%T) is not a *BadRequestError", req.Q, err, err)
+		for _, syntax := range api.Syntaxes {
+			if _, err := Parse(schema.Default, req.Q, syntax); err != nil && !api.IsBadRequest(err) {
+				t.Fatalf("Parse(%q, %s): error %v (%T) is not a *BadRequestError", req.Q, syntax, err, err)
+			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

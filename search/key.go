@@ -19,6 +19,9 @@ import (
 func requestKey(s *schema.Schema, r *api.Request) string {
 	var b strings.Builder
 	writeMatchKey(s, r, &b, "")
+	if r.NoRelax {
+		b.WriteString("\x00relax=false")
+	}
 	fmt.Fprintf(&b, "\x00sort=%s\x00from=%d\x00size=%d\x00facet_size=%d\x00histogram=%s\x00facet_metric=%s\x00facet_sort=%s\x00facets=", r.Sort, r.From, r.Size, r.FacetSize, r.Histogram, r.FacetMetric, r.FacetSort)
 	for _, name := range s.FacetNames() {
 		if r.WantsFacet(name) {
@@ -53,6 +56,9 @@ func writeMatchKey(s *schema.Schema, r *api.Request, b *strings.Builder, except 
 	}
 	b.WriteString("\x00q=")
 	b.WriteString(strconv.Quote(q))
+	if r.Syntax != "" && r.Syntax != api.SyntaxSimple {
+		b.WriteString("\x00syntax=" + r.Syntax)
+	}
 	if len(r.IDs) > 0 {
 		ids := slices.Clone(r.IDs)
 		slices.Sort(ids)

@@ -48,17 +48,23 @@ func (p *Percolator) Match(ctx context.Context, req api.Request) ([]string, erro
 // (among req.IDs when it names some, and among ids when not empty: any
 // number of them, unlike req.IDs), sorted: the articles Search would
 // find, without scores, snippets, facets, cache or admission control.
-// Its page, sort and facets are not used. A malformed request is an
-// *api.BadRequestError, as from Search. The watches match each write's
+// Its page, sort and facets are not used, and it never relaxes a simple
+// query that no article matches whole (the fallback of Search, which
+// would make a watch of "a b" fire for every article with a or b). A
+// malformed request is an *api.BadRequestError, as from Search. The watches match each write's
 // new articles with it, restricted to their ids, in the live index.
 func (s *Service) Matches(ctx context.Context, req api.Request, ids []string, limit int) ([]string, error) {
 	if err := req.Validate(s.schema); err != nil {
 		return nil, err
 	}
-	user, err := ParseQuery(s.schema, req.Q)
+	parsed, err := Parse(s.schema, req.Q, req.Syntax)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.canonicalFilters(&req); err != nil {
+		return nil, err
+	}
+	user := parsed.Query
 	if limit <= 0 {
 		return nil, nil
 	}

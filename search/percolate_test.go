@@ -65,6 +65,7 @@ func TestPercolatorMatchesSearch(t *testing.T) {
 		}
 		req.Size = api.MaxSize
 		req.Facets = []string{api.FacetNone}
+		req.NoRelax = true // Match never relaxes
 		res, err := svc.Search(ctx, req)
 		if err != nil {
 			t.Fatalf("Search(%s): %v", describe(req), err)
@@ -120,7 +121,19 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 	for range n {
 		var req api.Request
 		var q []string
-		switch r.IntN(6) {
+		// A filter value as given, or in another case (the search
+		// matches values in any case).
+		value := func(name string) string {
+			v := pick(terms[name])
+			switch r.IntN(4) {
+			case 0:
+				return strings.ToLower(v)
+			case 1:
+				return strings.ToUpper(v)
+			}
+			return v
+		}
+		switch r.IntN(12) {
 		case 0:
 			q = append(q, pick(words))
 		case 1:
@@ -128,14 +141,39 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 		case 2:
 			q = append(q, `"`+pick(phrases)+`"`)
 		case 3:
+			req.Syntax = api.SyntaxBleve
 			q = append(q, "+"+pick(words), "-"+pick(words))
 		case 4:
 			// A number with ~ is not a fuzzy term but a syntax error.
+			req.Syntax = api.SyntaxBleve
 			w := pick(words)
 			for try := 0; try < 20 && strings.ContainsAny(w, "0123456789"); try++ {
 				w = pick(words)
 			}
 			q = append(q, w+"~1")
+		case 5:
+			// Typos: a letter changed or two swapped.
+			w := []rune(pick(words))
+			if i := r.IntN(len(w)); r.IntN(2) == 0 || i+1 >= len(w) {
+				w[i] = rune('a' + r.IntN(26))
+			} else {
+				w[i], w[i+1] = w[i+1], w[i]
+			}
+			q = append(q, string(w))
+		case 6:
+			q = append(q, "“"+pick(phrases)+"”", pick([]string{"-", "NOT "})+pick(words))
+		case 7:
+			q = append(q, pick(words), "OR", pick(words))
+		case 8:
+			name := pick(schema.Default.TermNames())
+			if len(terms[name]) > 0 {
+				q = append(q, fmt.Sprintf("%s:%q", name, value(name)))
+			}
+			q = append(q, pick(words))
+		case 9:
+			q = append(q, pick([]string{"RCN", "Unsion", "the Rotherham", "Guy's", "GMB", "unison", "Leeds"}), pick(words))
+		case 10:
+			q = append(q, pick(words)+":", pick(words))
 		}
 		req.Q = strings.Join(q, " ")
 		for _, name := range schema.Default.TermNames() {
@@ -143,9 +181,9 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 				if req.Filters == nil {
 					req.Filters = map[string][]string{}
 				}
-				req.Filters[name] = append(req.Filters[name], pick(terms[name]))
+				req.Filters[name] = append(req.Filters[name], value(name))
 				if r.IntN(3) == 0 {
-					req.Filters[name] = append(req.Filters[name], pick(terms[name]))
+					req.Filters[name] = append(req.Filters[name], value(name))
 				}
 			}
 		}
@@ -166,7 +204,7 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 }
 
 func describe(req api.Request) string {
-	return fmt.Sprintf("q=%q filters=%v ranges=%v published=%v..%v", req.Q, req.Filters, req.Ranges, req.PublishedFrom, req.PublishedTo)
+	return fmt.Sprintf("q=%q syntax=%q filters=%v ranges=%v published=%v..%v", req.Q, req.Syntax, req.Filters, req.Ranges, req.PublishedFrom, req.PublishedTo)
 }
 
 // randomDates gives req a published_from, a published_to or both, parsed

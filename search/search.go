@@ -371,6 +371,10 @@ func (s *Service) sortOrder(key string, byID search.SearchSort) search.SortOrder
 		Mode: mode, Missing: search.SortFieldMissingLast}, byScore, byID}
 }
 
+// syntaxAny marks, in cache keys, the counts of a simple query's
+// fallback (Parsed.Any), which no request can ask for by itself.
+const syntaxAny = "\x00any"
+
 // Search runs req: the hits of the requested page with snippets, the total,
 // and the facet counts. Errors in the request are *api.BadRequestError; a
 // search that outlives the timeout fails with api.ErrTimeout, one refused
@@ -380,16 +384,30 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 	if err := req.Validate(s.schema); err != nil {
 		return nil, err
 	}
-	user, err := ParseQuery(s.schema, req.Q)
+	parsed, err := Parse(s.schema, req.Q, req.Syntax)
 	if err != nil {
 		return nil, err
 	}
-	user = onlyIDs(user, req.IDs)
+	if err := s.canonicalFilters(&req); err != nil {
+		return nil, err
+	}
+	user := onlyIDs(parsed.Query, req.IDs)
 	v, err := s.cached(ctx, "search\x00"+requestKey(s.schema, &req), req.NoCache, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
 		res, err := s.search(ctx, &req, user, gen, useCache)
 		if err != nil {
 			return nil, 0, err
 		}
+		if res.Total == 0 && parsed.Any != nil && !req.NoRelax {
+			// No article has every word: the best partial matches, under
+			// keys of their own (syntaxAny) in the facet cache.
+			relaxed := req
+			relaxed.Syntax = syntaxAny
+			if res, err = s.search(ctx, &relaxed, onlyIDs(parsed.Any, req.IDs), gen, useCache); err != nil {
+				return nil, 0, err
+			}
+			res.Relaxed = true
+		}
+		res.Entities = parsed.Entities
 		return res, resultSize(res), nil
 	})
 	if err != nil {

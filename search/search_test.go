@@ -36,7 +36,7 @@ func TestQueries(t *testing.T) {
 		// be analysed like title and text.
 		{"stem redundancy finds redundancies", api.Request{Q: "redundancy"}, []string{rotherham, oxford, taunton, northEast}},
 		{"stem nurse finds nursing and nurses", api.Request{Q: "nurse"}, []string{rotherham, oxford, northEast}},
-		{"stem with field prefix", api.Request{Q: "text:redundancy"}, []string{rotherham, oxford, taunton, northEast}},
+		{"stem with field prefix", api.Request{Q: "text:redundancy", Syntax: api.SyntaxBleve}, []string{rotherham, oxford, taunton, northEast}},
 		{"phrase", api.Request{Q: `"compulsory redundancies"`}, []string{rotherham, northEast}},
 		{"phrase is not a bag of words", api.Request{Q: `"redundancies compulsory"`}, nil},
 		{"must and must not", api.Request{Q: "+redundancy -unison"}, nil},
@@ -46,13 +46,13 @@ func TestQueries(t *testing.T) {
 		// misspelling alone finds only that article; fuzziness 1 (bleve
 		// counts a transposition as one edit) reaches "unison" in all four
 		// Unison articles and "union(s)" in the Mid Yorkshire one.
-		{"misspelling exact", api.Request{Q: "Unsion"}, []string{rotherham}},
-		{"fuzzy", api.Request{Q: "Unsion~1"}, []string{midYorks, rotherham, oxford, taunton, northEast}},
+		{"misspelling exact", api.Request{Q: "Unsion", Syntax: api.SyntaxBleve}, []string{rotherham}},
+		{"fuzzy", api.Request{Q: "Unsion~1", Syntax: api.SyntaxBleve}, []string{midYorks, rotherham, oxford, taunton, northEast}},
 		{"prefix", api.Request{Q: "Pontefr*"}, []string{midYorks}},
 		{"keyword field", api.Request{Q: `hospital:"Churchill Hospital"`}, []string{oxford}},
 		{"numeric field in query", api.Request{Q: "jobs:>=700"}, []string{rotherham}},
-		{"group", api.Request{Q: "+(Banbury Taunton) +redundancy"}, []string{oxford, taunton}},
-		{"nested group", api.Request{Q: "+((Banbury) (Taunton Dewsbury)) -(Musgrove)"}, []string{midYorks, oxford}},
+		{"group", api.Request{Q: "+(Banbury Taunton) +redundancy", Syntax: api.SyntaxBleve}, []string{oxford, taunton}},
+		{"nested group", api.Request{Q: "+((Banbury) (Taunton Dewsbury)) -(Musgrove)", Syntax: api.SyntaxBleve}, []string{midYorks, oxford}},
 		{"stop words only", api.Request{Q: "the"}, nil},
 		{"stop words only with a filter", api.Request{Q: "the", Filters: map[string][]string{"union": {"Unison"}}}, nil},
 		{"empty query matches all", api.Request{}, []string{midYorks, rotherham, oxford, taunton, northEast}},
@@ -62,7 +62,8 @@ func TestQueries(t *testing.T) {
 		{"union filter", api.Request{Filters: map[string][]string{"union": {"Unison"}}}, []string{rotherham, oxford, taunton, northEast}},
 		{"OR within a facet", api.Request{Filters: map[string][]string{"person": {"Julia Squire", "Brian James"}}}, []string{midYorks, rotherham}},
 		{"AND across facets", api.Request{Filters: map[string][]string{"union": {"Royal College of Nursing"}, "hospital": {"Horton Hospital"}}}, []string{oxford}},
-		{"filter is exact", api.Request{Filters: map[string][]string{"union": {"unison"}}}, nil},
+		{"filter in any case", api.Request{Filters: map[string][]string{"union": {"unison"}}}, []string{rotherham, oxford, taunton, northEast}},
+		{"filter is whole", api.Request{Filters: map[string][]string{"union": {"unis"}}}, nil},
 		{"ids only", api.Request{IDs: []string{oxford, taunton}}, []string{oxford, taunton}},
 		{"ids and query", api.Request{Q: "redundancy", IDs: []string{midYorks, oxford}}, []string{oxford}},
 		{"ids and filter", api.Request{IDs: []string{midYorks, oxford}, Filters: map[string][]string{"union": {"Unison"}}}, []string{oxford}},
@@ -318,18 +319,18 @@ func TestBadRequests(t *testing.T) {
 		req  api.Request
 		msg  string
 	}{
-		{"unbalanced quote", api.Request{Q: `"compulsory redundancies`}, "unterminated quote"},
+		{"unbalanced quote", api.Request{Q: `"compulsory redundancies`, Syntax: api.SyntaxBleve}, "unterminated quote"},
 		{"unbalanced open bracket", api.Request{Q: "(nurse midwife"}, "missing ')'"},
 		{"unbalanced close bracket", api.Request{Q: "nurse)"}, "unbalanced ')'"},
-		{"empty group", api.Request{Q: "nurse ()"}, "empty group"},
-		{"field on group", api.Request{Q: "text:(nurse)"}, "field"},
+		{"empty group", api.Request{Q: "nurse ()", Syntax: api.SyntaxBleve}, "empty group"},
+		{"field on group", api.Request{Q: "text:(nurse)", Syntax: api.SyntaxBleve}, "field"},
 		{"deep nesting", api.Request{Q: deep}, "nested"},
 		{"long query", api.Request{Q: strings.Repeat("nurse ", 2000)}, "bytes long"},
 		{"too many clauses", api.Request{Q: strings.Repeat("a ", 300)}, "clauses"},
-		{"bleve syntax error", api.Request{Q: "title:"}, "cannot parse"},
-		{"fuzziness", api.Request{Q: "nurse~5"}, "fuzziness"},
-		{"bad regexp", api.Request{Q: "/a(/"}, "regular expression"},
-		{"NaN boost", api.Request{Q: "nurse^NaN"}, "boost"},
+		{"bleve syntax error", api.Request{Q: "title:", Syntax: api.SyntaxBleve}, "cannot parse"},
+		{"fuzziness", api.Request{Q: "nurse~5", Syntax: api.SyntaxBleve}, "fuzziness"},
+		{"bad regexp", api.Request{Q: "/a(/", Syntax: api.SyntaxBleve}, "regular expression"},
+		{"NaN boost", api.Request{Q: "nurse^NaN", Syntax: api.SyntaxBleve}, "boost"},
 		{"size too big", api.Request{Size: 1000}, "size"},
 		{"negative from", api.Request{From: -1}, "from"},
 		{"unknown sort", api.Request{Sort: "title"}, "sort"},
@@ -450,7 +451,7 @@ func TestTooManyExpandedTerms(t *testing.T) {
 	searcher.DisjunctionMaxClauseCount = 5
 	defer func() { searcher.DisjunctionMaxClauseCount = old }()
 	for _, q := range []string{"*", "/.*/", "n*", "text:*"} {
-		_, err := svc.Search(context.Background(), api.Request{Q: q})
+		_, err := svc.Search(context.Background(), api.Request{Q: q, Syntax: api.SyntaxBleve})
 		if !api.IsBadRequest(err) || !strings.Contains(err.Error(), "more specific") {
 			t.Errorf("q=%q: err = %v, want a bad request asking for a more specific term", q, err)
 		}

@@ -119,6 +119,9 @@ func (s *Server) serveSearch(c *gin.Context) { s.serveJSON(c, s.serveSearchErr) 
 // serveSearchErr answers GET /api/search; the parameters are those of
 // api.ParseRequest.
 func (s *Server) serveSearchErr(c *gin.Context) (any, error) {
+	if err := api.CheckParams(c.Request.URL.Query(), api.RequestParams(s.schema)); err != nil {
+		return nil, err
+	}
 	req, err := api.ParseRequest(s.schema, c.Request.URL.Query())
 	if err != nil {
 		return nil, err
@@ -139,6 +142,9 @@ func (s *Server) serveArticleErr(c *gin.Context) (any, error) {
 	return s.searcher.Article(c.Request.Context(), c.Param("id"))
 }
 
+// facetParams are the parameters of GET /api/facets/:field.
+var facetParams = []string{"prefix", "size"}
+
 // facetValuesResponse is the body of GET /api/facets/:field.
 type facetValuesResponse struct {
 	Field  string          `json:"field"`
@@ -151,6 +157,9 @@ func (s *Server) serveFacet(c *gin.Context) { s.serveJSON(c, s.serveFacetErr) }
 // serveFacetErr answers GET /api/facets/:field?prefix=&size= with the
 // values of one facet over the whole index, for autocomplete.
 func (s *Server) serveFacetErr(c *gin.Context) (any, error) {
+	if err := api.CheckParams(c.Request.URL.Query(), facetParams); err != nil {
+		return nil, err
+	}
 	size := 0
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -83,7 +83,11 @@ func TestSearchAPI(t *testing.T) {
 		{"union=Unison", []string{rotherham, oxford, taunton, northEast}},
 		// Rotherham misspells Unison as "Unsion"; fuzziness 1 finds the
 		// Unison articles (and "union" in Mid Yorkshire).
-		{"q=Unsion~1", all},
+		{"q=Unsion~1&syntax=bleve", all},
+		{"q=Unsion", all}, // a typo away from Unison, and the union's name
+		{"union=unison", []string{rotherham, oxford, taunton, northEast}}, // any case
+		{"q=RCN", []string{oxford, northEast}},                            // the alias finds the tagged articles
+		{"q=" + url.QueryEscape("“compulsory redundancies”"), []string{rotherham, northEast}},
 		{"q=" + url.QueryEscape(`"compulsory redundancies"`), []string{rotherham, northEast}},
 		{"amount_min=50000000", []string{midYorks, rotherham, oxford}},
 		{"jobs_min=500&jobs_max=600", []string{northEast}},
@@ -226,7 +230,11 @@ func TestSearchAPIBadRequests(t *testing.T) {
 	tests := []struct {
 		name, params, msg string
 	}{
-		{"unbalanced quote", "q=" + url.QueryEscape(`"compulsory redundancies`), "quote"},
+		{"unbalanced quote", "syntax=bleve&q=" + url.QueryEscape(`"compulsory redundancies`), "quote"},
+		{"unknown field", "q=" + url.QueryEscape("unions:Unison"), `unknown field "unions"`},
+		{"unknown field of the JSON", "q=" + url.QueryEscape("amounts_gbp:>1"), "known fields: trust, union"},
+		{"unknown parameter", "q=nurse&unions=Unison", "unions: unknown parameter"},
+		{"unknown syntax", "q=nurse&syntax=lucene", "syntax: unknown syntax"},
 		{"unbalanced open bracket", "q=" + url.QueryEscape("(nurse"), "missing ')'"},
 		{"unbalanced close bracket", "q=" + url.QueryEscape("nurse)"), "unbalanced ')'"},
 		{"size too big", "size=1000", "size"},
@@ -237,9 +245,9 @@ func TestSearchAPIBadRequests(t *testing.T) {
 		{"unknown sort", "sort=colour", "sort"},
 		{"10 KB query", "q=" + strings.Repeat("nurse+", 1700), "bytes long"},
 		{"10,000 brackets deep", "q=" + url.QueryEscape(deep), "nested"},
-		{"fuzziness too high", "q=nurse~9", "fuzziness"},
-		{"bad regexp", "q=" + url.QueryEscape("/a[/"), "regular expression"},
-		{"bleve syntax", "q=" + url.QueryEscape("title:"), "cannot parse"},
+		{"fuzziness too high", "syntax=bleve&q=nurse~9", "fuzziness"},
+		{"bad regexp", "syntax=bleve&q=" + url.QueryEscape("/a[/"), "regular expression"},
+		{"bleve syntax", "syntax=bleve&q=" + url.QueryEscape("title:"), "cannot parse"},
 		{"repeated single parameter", "q=a&q=b", "q"},
 		{"invalid UTF-8", "q=%ff", "UTF-8"},
 	}

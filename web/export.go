@@ -81,6 +81,10 @@ func (s *Server) serveExport(c *gin.Context) {
 		s.writeError(c, api.BadRequest("format", "unknown format %q (want %s or %s)", api.Truncate(format, 40), api.ExportCSV, api.ExportNDJSON))
 		return
 	}
+	if err := api.CheckParams(q, append(api.RequestParams(s.schema), "format")); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	req, err := api.ParseRequest(s.schema, q)
 	if err != nil {
 		s.writeError(c, err)

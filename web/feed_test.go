@@ -144,7 +144,7 @@ func TestFeed(t *testing.T) {
 		t.Errorf("If-None-Match after a matching write: %d, want 200", resp.StatusCode)
 	}
 	// A malformed search is a 400, as from /api/search.
-	if status, _, _ := ws.do(t, http.MethodGet, feedPath+"?q=%22unbalanced", "", nil); status != http.StatusBadRequest {
+	if status, _, _ := ws.do(t, http.MethodGet, feedPath+"?q=unions:Unison", "", nil); status != http.StatusBadRequest {
 		t.Errorf("malformed query: %d, want 400", status)
 	}
 }

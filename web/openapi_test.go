@@ -469,7 +469,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		ref, _ := jsonAt(p, "$ref").(string)
 		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
 	}
-	want := append([]string{"q"}, sch.TermNames()...)
+	want := append([]string{"q", "syntax", "relax"}, sch.TermNames()...)
 	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets", "collapse",
 		"published_from", "published_to", "histogram", "facet_metric", "facet_sort")
 	if !slices.Equal(names, want) {
@@ -484,7 +484,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		}
 		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
 	}
-	want = append([]string{"q"}, sch.TermNames()...)
+	want = append([]string{"q", "syntax"}, sch.TermNames()...)
 	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "published_from", "published_to", "format")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/export parameters %v, want %v", names, want)

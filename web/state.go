@@ -25,6 +25,12 @@ func requestValues(s *schema.Schema, r api.Request) url.Values {
 	if r.Q != "" {
 		v.Set("q", r.Q)
 	}
+	if r.Syntax != "" && r.Syntax != api.SyntaxSimple {
+		v.Set("syntax", r.Syntax)
+	}
+	if r.NoRelax {
+		v.Set("relax", "false")
+	}
 	for _, f := range s.TermNames() {
 		seen := map[string]bool{}
 		for _, val := range r.Filters[f] {
@@ -109,7 +115,7 @@ func rangeParams(s *schema.Schema) []string {
 // paramOrder is the order of parameters in the UI's URLs: the query
 // first, then filters, then presentation, so that URLs read naturally.
 func paramOrder(s *schema.Schema) []string {
-	out := append([]string{"q"}, s.TermNames()...)
+	out := append([]string{"q", "syntax", "relax"}, s.TermNames()...)
 	out = append(out, rangeParams(s)...)
 	return append(out, "published_from", "published_to", "histogram", "sort", "from", "size", "facet_size", "collapse")
 }

@@ -111,6 +111,9 @@ func (s *Server) serveSearchPage(c *gin.Context) { s.serveHTML(c, s.serveSearchP
 func (s *Server) serveSearchPageErr(c *gin.Context) (htmlPage, error) {
 	raw := c.Request.URL.Query()
 	req, err := api.ParseRequest(s.schema, raw)
+	if err == nil {
+		err = api.CheckParams(raw, api.RequestParams(s.schema))
+	}
 	if err != nil {
 		var br *api.BadRequestError
 		if !errors.As(err, &br) {

@@ -501,10 +501,10 @@ func TestSearchPageMalformed(t *testing.T) {
 		kept  map[string]string
 	}{
 		{"q=%28redundancy&union=Unison", "(redundancy", map[string]string{"union": "Unison"}},
-		{"q=%22job+cuts&amount_min=5", `"job cuts`, map[string]string{"amount_min": "5"}},
+		{"q=unions%3AUnison&amount_min=5", `unions:Unison`, map[string]string{"amount_min": "5"}},
 		{"q=nurse&size=abc&union=Unison", "nurse", map[string]string{"union": "Unison"}},
 		{"q=nurse&sort=sideways", "nurse", nil},
-		{"q=%2B%2B", "++", nil},
+		{"q=%2B%2B&syntax=bleve", "++", nil},
 	} {
 		p := getPage(t, srv, "/?"+tt.query)
 		p.wantHTML(t, http.StatusBadRequest)

@@ -53,6 +53,11 @@ type searchView struct {
 	// their search failed.
 	Charts      *chartsView
 	ChartsError string
+	// Relaxed says no article has every word of the query: the hits are
+	// the best partial matches (api.Result.Relaxed).
+	Relaxed bool
+	// Suggest offers the entities the query names as filters.
+	Suggest []suggestion
 }
 
 // hitView is one result.
@@ -217,7 +222,40 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 	}
 	v.Active = activeFilters(s, req)
 	v.Prev, v.Next, v.Pages = pager(s, req, res.Total)
+	v.Relaxed = res.Relaxed
+	v.Suggest = suggestions(s, req, res.Entities)
 	return v
+}
+
+// suggestion offers an entity that the query names as a filter: "Filter
+// by union: Royal College of Nursing?" for "RCN".
+type suggestion struct {
+	Label string // the kind, "union"
+	Value string
+	URL   string // the search with the filter added
+}
+
+// suggestions are the filters by the entities of res that req does not
+// filter by yet, each once.
+func suggestions(s *schema.Schema, req api.Request, ents []api.QueryEntity) []suggestion {
+	var out []suggestion
+	seen := map[api.QueryEntity]bool{}
+	for _, e := range ents {
+		k, ok := s.Lookup(e.Kind)
+		key := api.QueryEntity{Kind: e.Kind, Value: e.Value}
+		if !ok || k.Numeric || seen[key] || slices.Contains(req.Filters[e.Kind], e.Value) {
+			continue
+		}
+		seen[key] = true
+		with := req.Clone()
+		if with.Filters == nil {
+			with.Filters = map[string][]string{}
+		}
+		with.Filters[e.Kind] = append(with.Filters[e.Kind], e.Value)
+		with.From = 0
+		out = append(out, suggestion{Label: strings.ToLower(k.Label), Value: e.Value, URL: searchURL(s, with)})
+	}
+	return out
 }
 
 // badSearchView is the search page for a request the parser rejected: the
@@ -227,7 +265,7 @@ func newSearchView(s *schema.Schema, req api.Request, res *api.Result) *searchVi
 func badSearchView(s *schema.Schema, raw url.Values, br *api.BadRequestError) *searchView {
 	v := &searchView{Title: "Search", Q: raw.Get("q"), Error: br.Error(), Failed: true, ClearURL: "/"}
 	v.Sorts = sortOptions(s, raw.Get("sort"))
-	carry := append(append(s.TermNames(), rangeParams(s)...), "published_from", "published_to", "histogram", "size", "facet_size", "collapse")
+	carry := append(append(s.TermNames(), rangeParams(s)...), "published_from", "published_to", "histogram", "size", "facet_size", "collapse", "syntax", "relax")
 	for _, name := range carry {
 		if name == br.Param {
 			continue
@@ -277,8 +315,8 @@ func sortOptions(s *schema.Schema, cur string) []sortOption {
 // on purpose, since a new search starts at the first page.)
 func hiddenState(s *schema.Schema, req api.Request) []hiddenInput {
 	var h []hiddenInput
-	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize, NoCollapse: req.NoCollapse, Histogram: req.Histogram})
-	for _, name := range append(rangeParams(s), "histogram", "size", "facet_size", "collapse") {
+	v := requestValues(s, api.Request{Ranges: req.Ranges, Size: req.Size, FacetSize: req.FacetSize, NoCollapse: req.NoCollapse, Histogram: req.Histogram, Syntax: req.Syntax, NoRelax: req.NoRelax})
+	for _, name := range append(rangeParams(s), "histogram", "size", "facet_size", "collapse", "syntax", "relax") {
 		if val := v.Get(name); val != "" {
 			h = append(h, hiddenInput{name, val})
 		}

@@ -94,7 +94,7 @@ func TestWatchAPI(t *testing.T) {
 	if w.Secret == "" || w.Search != "jobs_min=10&q=porters&union=Unison" || !strings.HasSuffix(w.Feed, feedPath+"?"+w.Search) {
 		t.Fatalf("created %+v", w)
 	}
-	for _, bad := range []string{`{"search":"q=%22x","url":"http://127.0.0.1:9/"}`, `{"search":"size=0","url":"http://127.0.0.1:9/"}`, `{"search":"q=x"}`, `{"search":"q=x","url":"http://127.0.0.1:9/","extra":1}`, `[`} {
+	for _, bad := range []string{`{"search":"q=unions:x","url":"http://127.0.0.1:9/"}`, `{"search":"size=0","url":"http://127.0.0.1:9/"}`, `{"search":"q=x"}`, `{"search":"q=x","url":"http://127.0.0.1:9/","extra":1}`, `[`} {
 		if status, _, b := ws.do(t, http.MethodPost, "/api/watches", testKey, []byte(bad)); status != http.StatusBadRequest {
 			t.Errorf("%s: %d %s, want 400", bad, status, b)
 		}
@@ -199,7 +199,7 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 	exact := 0
 	for _, s := range searches {
 		vals, _ := url.ParseQuery(s)
-		c, err := ev.Compile(vals.Get("q"))
+		c, err := ev.Compile(vals.Get("q"), vals.Get("syntax"))
 		if err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
@@ -251,7 +251,7 @@ func TestWatchesMatchAsSearch(t *testing.T) {
 	for id, search := range byWatch {
 		matchedAny := false
 		for _, a := range arts {
-			status, _, body := ws.do(t, http.MethodGet, "/api/search?"+search+"&facets=none&size=1&collapse=false&id="+url.QueryEscape(a.ID), "", nil)
+			status, _, body := ws.do(t, http.MethodGet, "/api/search?"+search+"&relax=false&facets=none&size=1&collapse=false&id="+url.QueryEscape(a.ID), "", nil)
 			if status != http.StatusOK {
 				t.Fatalf("search %s: %d %s", search, status, body)
 			}

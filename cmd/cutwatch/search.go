@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode/utf8"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -58,6 +60,7 @@ func searchParams(s *schema.Schema) []struct{ flag, param, usage string } {
 			struct{ flag, param, usage string }{k.Name() + "-max", k.Name() + "_max", whose + "most `N`"})
 	}
 	return append(out,
+		struct{ flag, param, usage string }{"syntax", "syntax", "language `S` of QUERY: " + strings.Join(api.Syntaxes, " or ") + " (default simple)"},
 		struct{ flag, param, usage string }{"published-from", "published_from", "only articles published on or after `DATE` (YYYY-MM-DD: from the start of that UTC day; or an RFC 3339 time)"},
 		struct{ flag, param, usage string }{"published-to", "published_to", "only articles published on or before `DATE` (YYYY-MM-DD: to the end of that UTC day; or an RFC 3339 time)"},
 		struct{ flag, param, usage string }{"histogram", "histogram", "also count the matching articles, their jobs at risk and savings per `PERIOD`: " + strings.Join(api.HistogramIntervals, ", ")},
@@ -70,6 +73,7 @@ func searchCommand() *ffcli.Command {
 	fs := newFlagSet("search")
 	data := fs.String("data", defaultDataDir, "data folder: the article store and the index (the folder its CURRENT file names)")
 	asJSON := fs.Bool("json", false, "print the result as JSON, as /api/search returns it")
+	server := fs.String("server", "", "search the JSON API of the cutwatch server at `URL` (http://127.0.0.1:8080) instead of opening the index of --data, which a running server holds locked")
 	asCSV := fs.Bool("csv", false, fmt.Sprintf("print every matching article (not one page) as CSV, as /api/export returns it (at most %d)", api.DefaultExportMax))
 	filters := make(map[string]*stringsFlag)
 	for _, field := range schema.Default.TermNames() {
@@ -82,11 +86,13 @@ func searchCommand() *ffcli.Command {
 	}
 	return &ffcli.Command{
 		Name:       "search",
-		ShortUsage: "cutwatch search [--data ./data] [--json|--csv] [--published-from DATE] [--published-to DATE] [--histogram year] [--trust T] [--union U] [--person P] [--place P] [--hospital H] [--sort S] [--from N] [--size N] [QUERY...]",
+		ShortUsage: "cutwatch search [--data ./data | --server URL] [--json|--csv] [--syntax bleve] [--published-from DATE] [--published-to DATE] [--histogram year] [--trust T] [--union U] [--person P] [--place P] [--hospital H] [--sort S] [--from N] [--size N] [QUERY...]",
 		ShortHelp:  "Search the index from the command line.",
-		LongHelp: "Searches the index of --data with QUERY (the words are joined with\n" +
-			"spaces) in the syntax of the API: words, \"phrases\", +must, -not,\n" +
-			"field:value, fuzzy~1, prefix*, (groups). No QUERY matches every article.\n" +
+		LongHelp: "Searches the index of --data, or with --server a running server, with\n" +
+			"QUERY (the words are joined with spaces) in the language of the API's q:\n" +
+			"every word required, \"phrases\", OR, NOT, -word, union:RCN, jobs:>500,\n" +
+			"published:2024, typos forgiven (see README, Query language); with\n" +
+			"--syntax bleve, bleve's query string. No QUERY matches every article.\n" +
 			"Filters are repeatable: values of one facet are ORed, facets ANDed.\n\n" +
 			"Prints a table of hits (rank, score, id, title, unions and trusts, largest\n" +
 			"amount and job count), the total and the time taken, the top values of\n" +
@@ -96,7 +102,7 @@ func searchCommand() *ffcli.Command {
 			"Dates are inclusive; a date YYYY-MM-DD is the whole UTC day. A malformed query or\n" +
 			"parameter exits with status 2 and the parser's message.\n\n" +
 			"bleve locks the index: while 'cutwatch serve' runs on the same --data,\n" +
-			"search it through the server's API instead.",
+			"search through it with --server http://HOST:PORT.",
 		FlagSet: fs,
 		Options: envOptions(),
 		Exec: func(ctx context.Context, args []string) error {
@@ -124,6 +130,9 @@ func searchCommand() *ffcli.Command {
 			case *asCSV:
 				format = api.ExportCSV
 			}
+			if *server != "" {
+				return runRemoteSearch(ctx, os.Stdout, os.Stderr, *server, v, format)
+			}
 			return runSearch(ctx, os.Stdout, os.Stderr, *data, v, format)
 		},
 	}
@@ -144,7 +153,7 @@ func runSearch(ctx context.Context, out, errOut io.Writer, data string, params u
 	case errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("%w: build it with 'cutwatch index --data %s PATH...'", err, data)
 	case errors.Is(err, index.ErrLocked):
-		return fmt.Errorf("%w; while 'cutwatch serve' runs, search through its API (/api/search?q=...)", err)
+		return fmt.Errorf("%w; while 'cutwatch serve' runs, search through it with --server http://HOST:PORT", err)
 	case err != nil:
 		return err
 	}
@@ -185,6 +194,88 @@ func runSearch(ctx context.Context, out, errOut io.Writer, data string, params u
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// remoteTimeout bounds one request of runRemoteSearch (an export of
+// 100,000 rows takes seconds).
+const remoteTimeout = 5 * time.Minute
+
+// runRemoteSearch runs the search given as API parameters on the server
+// at base through its JSON API (/api/search, or /api/export for CSV) and
+// prints the result as runSearch does. The server's 400 is a usage error
+// with its message.
+func runRemoteSearch(ctx context.Context, out, errOut io.Writer, base string, params url.Values, format string) error {
+	req, err := api.ParseRequest(schema.Default, params)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: --server: want http://HOST:PORT, got %q", errUsage, base)
+	}
+	path := "/api/search"
+	if format == api.ExportCSV {
+		path = "/api/export"
+		params = cloneValues(params)
+		params.Set("format", api.ExportCSV)
+	}
+	ctx, cancel := context.WithTimeout(ctx, remoteTimeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String()+path+"?"+params.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		return fmt.Errorf("search %s: %w", u.Redacted(), err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.Unmarshal(body, &e)
+		if resp.StatusCode == http.StatusBadRequest {
+			return fmt.Errorf("%w: %s", errUsage, e.Error)
+		}
+		return fmt.Errorf("search %s: %s: %s", u.Redacted(), resp.Status, e.Error)
+	}
+	if format == api.ExportCSV {
+		if _, err := io.Copy(out, resp.Body); err != nil {
+			return fmt.Errorf("search %s: %w", u.Redacted(), err)
+		}
+		// The cap is known from the header, sent before the rows.
+		if resp.Header.Get("X-Export-Truncated") == "true" {
+			fmt.Fprintf(errOut, "cutwatch: the search matches %s articles; the CSV holds the first %s (by id)\n", resp.Header.Get("X-Export-Total"), resp.Header.Get("X-Export-Limit"))
+		}
+		return nil
+	}
+	var res api.Result
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&res); err != nil {
+		return fmt.Errorf("search %s: the answer is no search result: %w", u.Redacted(), err)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(&res); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		return nil
+	}
+	if err := writeResult(out, req, &res); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = slices.Clone(vs)
+	}
+	return c
 }
 
 // cliExport is a CSV export that remembers its total and whether the cap

@@ -54,7 +54,8 @@ func TestSearchErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"unbalanced quote", []string{`"compulsory redundancies`}, 2, "unterminated quote"},
+		{"unbalanced quote", []string{"--syntax", "bleve", `"compulsory redundancies`}, 2, "unterminated quote"},
+		{"unknown field", []string{"unions:Unison"}, 2, `unknown field "unions"`},
 		{"unbalanced bracket", []string{"(nurse", "midwife"}, 2, "missing ')'"},
 		{"bad size", []string{"--size", "1000", "nurse"}, 2, "size: must be between 1 and 100"},
 		{"negative from", []string{"--from", "-1", "nurse"}, 2, "from: must be 0 or more"},
@@ -120,5 +121,66 @@ func TestSearchDatesCSVHistogram(t *testing.T) {
 	}
 	if code, _, errs := cli(t, "search", "--data", data, "--published-to", "soon"); code != 2 || !strings.Contains(errs, "published_to: not a date") {
 		t.Errorf("bad date: exit %d, %s", code, errs)
+	}
+}
+
+// TestSearchServer: while serve holds --data locked, search --server asks
+// its JSON API instead and prints the same table, JSON and CSV as a search
+// of the index; the server's 400 is a usage error with its message.
+func TestSearchServer(t *testing.T) {
+	data := t.TempDir()
+	addr, stop := startServe(t, defaultServeConfig(data))
+	defer func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	base := "http://" + addr
+
+	// The index is locked: the message points to --server.
+	code, _, errs := cli(t, "search", "--data", data, "redundancy")
+	if code == 0 || !strings.Contains(errs, "--server") {
+		t.Errorf("search of a served --data: exit %d, stderr %q; want a failure naming --server", code, errs)
+	}
+
+	code, out, errs := cli(t, "search", "--server", base, "--size", "3", "redundancy")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"RANK", "4 hits (showing 1–3), took ", "union     Unison (4), Royal College of Nursing (2)", seedTaunton} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	// The simple syntax's typo tolerance and aliases, through the server.
+	code, out, errs = cli(t, "search", "--server", base+"/", "--json", "RCN")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `"total": 2`) || !strings.Contains(out, `"value": "Royal College of Nursing"`) {
+		t.Errorf("--json RCN: want 2 hits and the entity named:\n%s", out)
+	}
+	code, out, errs = cli(t, "search", "--server", base, "--csv", "--union", "unison")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != 5 {
+		t.Errorf("--csv --union unison: %d rows (%v), want a header and 4 articles:\n%s", len(rows), err, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"unions:Unison"}, `unknown field "unions"`},
+		{[]string{"--syntax", "bleve", `"unbalanced`}, "unterminated quote"},
+	} {
+		code, out, errs := cli(t, append([]string{"search", "--server", base}, tt.args...)...)
+		if code != 2 || !strings.Contains(errs, tt.msg) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tt.args, code, out, errs, tt.msg)
+		}
+	}
+	if code, _, errs := cli(t, "search", "--server", "ftp://x", "a"); code != 2 || !strings.Contains(errs, "--server") {
+		t.Errorf("--server ftp://x: exit %d, stderr %q", code, errs)
 	}
 }

@@ -30,11 +30,20 @@ var (
 // loaded once per process and shared by every Tagger, so New is cheap after
 // the first call.
 func New() (*Tagger, error) {
+	kn, err := knowledgeData()
+	if err != nil {
+		return nil, err
+	}
+	return &Tagger{kn: kn, pos: sharedPOSTagger()}, nil
+}
+
+// knowledgeData returns the embedded domain data, loaded once per process.
+func knowledgeData() (*knowledge, error) {
 	knOnce.Do(func() { knData, knErr = loadKnowledge() })
 	if knErr != nil {
 		return nil, fmt.Errorf("load tagger data: %w", knErr)
 	}
-	return &Tagger{kn: knData, pos: sharedPOSTagger()}, nil
+	return knData, nil
 }
 
 // Tag returns the entities of text in order of their start offset. Entities

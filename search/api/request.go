@@ -96,6 +96,15 @@ func (r Range) Active() bool { return r.Min != nil || r.Max != nil }
 type Request struct {
 	// Q is the query; empty matches every article.
 	Q string
+	// Syntax is the language of Q: SyntaxSimple (or "", the default) or
+	// SyntaxBleve.
+	Syntax string
+	// NoRelax (the parameter relax=false) turns off the fallback of the
+	// simple syntax: when no article has every word, Search answers the
+	// articles with any of them, best first, and says so
+	// (Result.Relaxed). Matches, the Percolator and the watches never
+	// relax.
+	NoRelax bool
 	// Filters maps a name kind (schema.Schema.TermNames) to the values an
 	// article must have: any one of them (OR within a facet); every facet
 	// given must match (AND across facets).
@@ -247,6 +256,8 @@ func (r *Request) Validate(s *schema.Schema) error {
 		r.Sort = SortRelevance
 	}
 	switch {
+	case r.Syntax != "" && !slices.Contains(Syntaxes, r.Syntax):
+		return BadRequest("syntax", "unknown syntax %q (want %s)", Truncate(r.Syntax, 40), strings.Join(Syntaxes, " or "))
 	case r.From < 0:
 		return BadRequest("from", "must be 0 or more, got %d", r.From)
 	case r.From > MaxFrom:
@@ -314,23 +325,39 @@ func (r *Request) Validate(s *schema.Schema) error {
 }
 
 // ParseRequest reads a Request from URL parameters under the kinds of s:
-// q, a filter per name kind (trust, union, ...; repeatable), id
-// (repeatable: only the articles with these ids), <kind>_min
-// and <kind>_max per numeric kind (amount_min, jobs_max, ...), sort, from,
-// size, facet_size, facets, collapse, published_from and published_to
-// (YYYY-MM-DD, the whole UTC day, or an RFC 3339 time; inclusive),
-// histogram (month, quarter or year) and facet_metric (jobs). facets is a
-// comma-separated list of facet
+// q, syntax (simple or bleve), relax (true or false), a filter per name
+// kind (trust, union, ...; repeatable), id (repeatable: only the articles
+// with these ids), <kind>_min and <kind>_max per numeric kind
+// (amount_min, jobs_max, ...), sort, from, size, facet_size, facets,
+// collapse, published_from and published_to (YYYY-MM-DD, the whole UTC
+// day, or an RFC 3339 time; inclusive), histogram (month, quarter or
+// year) and facet_metric (jobs). facets is a comma-separated list of facet
 // names; "all" (or no facets parameter) asks for every facet, "none" (or
-// an empty value) for none. collapse is true (the default) or
-// false. Unknown parameters are ignored; a parameter
-// that must be single but is repeated, or a malformed value, is a
-// *BadRequestError.
+// an empty value) for none. collapse is true (the default) or false.
+// Unknown parameters are ignored here: the web handlers refuse them
+// (CheckParams with RequestParams), and saved watches made before that
+// keep working. A parameter that must be single but is repeated, or a
+// malformed value, is a *BadRequestError.
 func ParseRequest(s *schema.Schema, v url.Values) (Request, error) {
 	var r Request
 	var err error
 	if r.Q, err = single(v, "q"); err != nil {
 		return r, err
+	}
+	if r.Syntax, err = single(v, "syntax"); err != nil {
+		return r, err
+	}
+	if r.Syntax == SyntaxSimple {
+		r.Syntax = "" // the default, one form
+	}
+	_, relaxGiven := v["relax"]
+	switch c, err := single(v, "relax"); {
+	case err != nil:
+		return r, err
+	case c == "false":
+		r.NoRelax = true
+	case relaxGiven && c != "true":
+		return r, BadRequest("relax", "want true or false, got %q", Truncate(c, 40))
 	}
 	for _, f := range s.TermNames() {
 		if vals, ok := v[f]; ok {

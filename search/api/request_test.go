@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +129,75 @@ func TestParseDates(t *testing.T) {
 		if r, err := ParseRequest(schema.Default, v); err != nil || r.FacetSort != want {
 			t.Errorf("ParseRequest(%q).FacetSort = %q, %v; want %q", raw, r.FacetSort, err, want)
 		}
+	}
+}
+
+// TestFold checks the key filter and field values are matched by: case,
+// accents, apostrophes and spaces do not matter, letters do.
+func TestFold(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"unison", "Unison"},
+		{"UNISON", "Unison"},
+		{"Ysbyty Gŵynedd", "ysbyty gwynedd"},
+		{"Guy’s Hospital", "guy's hospital"},
+		{"  Royal   College of Nursing ", "royal college of nursing"},
+		{"Hôpital Café", "HOPITAL CAFE"},
+	} {
+		if Fold(tt.a) != Fold(tt.b) {
+			t.Errorf("Fold(%q) = %q, Fold(%q) = %q: want them equal", tt.a, Fold(tt.a), tt.b, Fold(tt.b))
+		}
+	}
+	for _, tt := range []struct{ a, b string }{{"Unison", "Unite"}, {"St Mary's", "St Marys"}} {
+		if Fold(tt.a) == Fold(tt.b) {
+			t.Errorf("Fold(%q) = Fold(%q) = %q: want them apart", tt.a, tt.b, Fold(tt.a))
+		}
+	}
+}
+
+// TestRequestQueryParams checks syntax and relax, and that CheckParams
+// refuses a misspelt parameter, naming it and the known ones.
+func TestRequestQueryParams(t *testing.T) {
+	for _, tt := range []struct {
+		raw     string
+		syntax  string
+		noRelax bool
+		wantErr string
+	}{
+		{raw: "q=a"},
+		{raw: "q=a&syntax=simple"},
+		{raw: "q=a&syntax=bleve", syntax: SyntaxBleve},
+		{raw: "q=a&syntax=lucene", wantErr: "syntax: unknown syntax"},
+		{raw: "q=a&syntax=bleve&syntax=bleve", wantErr: "syntax: given 2 times"},
+		{raw: "q=a&relax=false", noRelax: true},
+		{raw: "q=a&relax=true"},
+		{raw: "q=a&relax=no", wantErr: "relax: want true or false"},
+	} {
+		v, _ := url.ParseQuery(tt.raw)
+		r, err := ParseRequest(schema.Default, v)
+		switch {
+		case tt.wantErr != "":
+			if err == nil || !IsBadRequest(err) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: error %v, want %q", tt.raw, err, tt.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tt.raw, err)
+		case r.Syntax != tt.syntax || r.NoRelax != tt.noRelax:
+			t.Errorf("%s: syntax %q norelax %v, want %q %v", tt.raw, r.Syntax, r.NoRelax, tt.syntax, tt.noRelax)
+		}
+	}
+	known := RequestParams(schema.Default)
+	for _, ok := range []string{"q", "union", "trust", "jobs_min", "amount_max", "syntax", "relax", "published_from"} {
+		if !slices.Contains(known, ok) {
+			t.Errorf("RequestParams lacks %q", ok)
+		}
+	}
+	v, _ := url.ParseQuery("q=a&unions=Unison")
+	err := CheckParams(v, known)
+	if err == nil || !IsBadRequest(err) || !strings.HasPrefix(err.Error(), "unions: unknown parameter") || !strings.Contains(err.Error(), " union)") {
+		t.Errorf("CheckParams(unions=Unison) = %v, want a bad request naming unions and listing union", err)
+	}
+	v, _ = url.ParseQuery("q=a&union=Unison&jobs_min=3")
+	if err := CheckParams(v, known); err != nil {
+		t.Errorf("CheckParams(known) = %v", err)
 	}
 }

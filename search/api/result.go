@@ -22,6 +22,14 @@ type Result struct {
 	// matching article's to the latest's, empty ones included, in order;
 	// articles without a date are in none. Absent when not asked for.
 	Histogram []HistogramBucket `json:"histogram,omitzero"`
+	// Relaxed is true when no article has every word of the query and
+	// the hits are the best partial matches (articles with any of the
+	// words, those with most first): the simple syntax's fallback.
+	Relaxed bool `json:"relaxed,omitempty"`
+	// Entities are the entities that words of the query name, which the
+	// search also matched by their tags, in query order (absent when
+	// none).
+	Entities []QueryEntity `json:"entities,omitempty"`
 }
 
 // AppendJSON appends r's JSON to b, written by hand (see
@@ -65,6 +73,25 @@ func (r *Result) AppendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, h.Jobs, 10)
 			b = append(b, `,"savings_gbp":`...)
 			b = strconv.AppendInt(b, h.SavingsGBP, 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if r.Relaxed {
+		b = append(b, `,"relaxed":true`...)
+	}
+	if len(r.Entities) > 0 {
+		b = append(b, `,"entities":[`...)
+		for i, e := range r.Entities {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"kind":`...)
+			b = schema.AppendString(b, e.Kind)
+			b = append(b, `,"value":`...)
+			b = schema.AppendString(b, e.Value)
+			b = append(b, `,"text":`...)
+			b = schema.AppendString(b, e.Text)
 			b = append(b, '}')
 		}
 		b = append(b, ']')

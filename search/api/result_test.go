@@ -42,7 +42,8 @@ func encode(t testing.TB, v any) string {
 
 // sampleResult is a result as a search returns it, with hostile strings.
 func sampleResult() (*Result, []oldHit) {
-	res := &Result{Total: 1234, TookMS: 1.25, Histogram: []HistogramBucket{{Start: "2015-01-01", Count: 3, Jobs: 1250, SavingsGBP: 5e7}, {Start: "2015-04-01"}}}
+	res := &Result{Total: 1234, TookMS: 1.25, Histogram: []HistogramBucket{{Start: "2015-01-01", Count: 3, Jobs: 1250, SavingsGBP: 5e7}, {Start: "2015-04-01"}},
+		Relaxed: true, Entities: []QueryEntity{{Kind: "union", Value: "Royal College of Nursing", Text: "rcn"}, {Kind: "hospital", Value: `Guy's "&" <Hospital>`, Text: "Guy’s\u2028"}}}
 	jobs := int64(1_250)
 	var old []oldHit
 	for i := range 10 {
@@ -125,7 +126,9 @@ func TestResultJSON(t *testing.T) {
 		Hits      []oldHit          `json:"hits"`
 		Facets    Facets            `json:"facets"`
 		Histogram []HistogramBucket `json:"histogram,omitzero"`
-	}{res.Total, res.TookMS, old, res.Facets, res.Histogram}
+		Relaxed   bool              `json:"relaxed,omitempty"`
+		Entities  []QueryEntity     `json:"entities,omitempty"`
+	}{res.Total, res.TookMS, old, res.Facets, res.Histogram, res.Relaxed, res.Entities}
 	if got, want := encode(t, res), encode(t, plain); got != want {
 		t.Errorf("result:\n got %s\nwant %s", got, want)
 	}

@@ -11,7 +11,8 @@ import (
 
 // QueryMix is a fixed mix of search requests in URL-parameter form, as
 // /api/search takes them: single words (common and rare), a phrase, a
-// two-word AND, fuzzy and prefix terms, filters on one and two facets,
+// two-word AND, fuzzy (bleve's syntax) and misspelt (the simple syntax's
+// typo tolerance) words and prefix terms, filters on one and two facets,
 // numeric ranges, sorting, and the empty query with every facet.
 var QueryMix = []string{
 	"q=redundancy",
@@ -19,7 +20,9 @@ var QueryMix = []string{
 	"q=Ladbrooke",
 	`q=%22compulsory+redundancies%22`,
 	"q=%2Bjobs+%2Bunison",
-	"q=Unsion~1",
+	"q=Unsion~1&syntax=bleve",
+	"q=Unsion", // the simple syntax's typo tolerance and entity names
+	"q=compulsory+redundancies+Rotheram",
 	"q=hosp*",
 	"union=Unison",
 	"q=staff&union=Royal+College+of+Nursing&place=Oxford",

@@ -36,7 +36,7 @@ type FilterReport struct {
 func EvalFilter(ctx context.Context, t index.Tagger, s *schema.Schema, filter string, cases []FilterCase) (*FilterReport, error) {
 	var req *api.Request
 	if strings.TrimSpace(filter) != KeepAll {
-		r, err := api.ParseRequest(s, map[string][]string{"q": {filter}})
+		r, err := api.ParseRequest(s, map[string][]string{"q": {filter}, "syntax": {api.SyntaxBleve}})
 		if err != nil {
 			return nil, err
 		}

@@ -338,7 +338,9 @@ func (m *Manager) parseFilter(f string) (*api.Request, error) {
 		return nil, nil
 	}
 	s := m.opts.Schema
-	req, err := api.ParseRequest(s, url.Values{"q": {f}})
+	// Filters are written in bleve's syntax (DefaultFilter's trust:*,
+	// jobs:>0 and +(groups)), as they were before the simple syntax.
+	req, err := api.ParseRequest(s, url.Values{"q": {f}, "syntax": {api.SyntaxBleve}})
 	if err != nil {
 		return nil, err
 	}

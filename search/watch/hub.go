@@ -376,7 +376,7 @@ func (h *Hub) CreateWatch(ctx context.Context, spec api.WatchSpec) (api.Watch, e
 // matches, in a stable order.
 func canonicalSearch(s *schema.Schema, v url.Values) string {
 	keep := url.Values{}
-	names := append([]string{"q"}, s.TermNames()...)
+	names := append([]string{"q", "syntax"}, s.TermNames()...)
 	for _, n := range s.NumericNames() {
 		names = append(names, n+"_min", n+"_max")
 	}

@@ -294,7 +294,7 @@ func TestRefusesPrivateTargets(t *testing.T) {
 			t.Errorf("%s: got %v, want a bad request", u, err)
 		}
 	}
-	for _, s := range []string{"q=%22unbalanced", "size=1000", "amount_min=abc", "union=" + strings.Repeat("x", 600)} {
+	for _, s := range []string{"q=unions:Unison", "size=1000", "amount_min=abc", "union=" + strings.Repeat("x", 600)} {
 		_, err := f.hub.CreateWatch(context.Background(), api.WatchSpec{Search: s, URL: "http://93.184.215.14/"})
 		if !api.IsBadRequest(err) {
 			t.Errorf("search %s: got %v, want a bad request", s, err)

@@ -39,7 +39,7 @@ type compiled struct {
 
 type termNeed struct {
 	kind tag.Kind
-	vals []string
+	vals []string // folded (api.Fold), as the search matches filters
 }
 
 type rangeNeed struct {
@@ -58,7 +58,7 @@ func (h *Hub) compile(w api.Watch) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := h.ev.Compile(req.Q)
+	q, err := h.ev.Compile(req.Q, req.Syntax)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,11 @@ func (h *Hub) compile(w api.Watch) (*compiled, error) {
 	for _, name := range h.schema.TermNames() {
 		if vs := req.ActiveFilters(name); len(vs) > 0 {
 			k, _ := h.schema.Lookup(name)
-			c.terms = append(c.terms, termNeed{kind: k.Kind, vals: vs})
+			folded := make([]string, len(vs))
+			for i, v := range vs {
+				folded[i] = api.Fold(v)
+			}
+			c.terms = append(c.terms, termNeed{kind: k.Kind, vals: folded})
 		}
 	}
 	for _, name := range h.schema.NumericNames() {
@@ -80,12 +84,13 @@ func (h *Hub) compile(w api.Watch) (*compiled, error) {
 
 // mayMatch reports whether the article with the values sum can match c:
 // whether it passes c's filters and ranges, which the search applies as
-// exact term and inclusive numeric range queries on the same values. The
+// term queries on the values that fold as the filter's (api.Fold) and
+// inclusive numeric range queries on the same values. The
 // query itself is left to the search (for the watches the Evaluator
 // cannot decide).
 func (c *compiled) mayMatch(sum schema.Summary) bool {
 	for _, t := range c.terms {
-		if !slices.ContainsFunc(sum.Terms(t.kind), func(v string) bool { return slices.Contains(t.vals, v) }) {
+		if !slices.ContainsFunc(sum.Terms(t.kind), func(v string) bool { return slices.Contains(t.vals, api.Fold(v)) }) {
 			return false
 		}
 	}
@@ -334,7 +339,7 @@ func (h *Hub) match(ctx context.Context, ws []index.Written) ([]delivery, error)
 				if len(cands) == 0 {
 					break
 				}
-				cands = intersect(cands, batch.Holding(string(t.kind), t.vals))
+				cands = intersect(cands, batch.HoldingFolded(string(t.kind), t.vals))
 			}
 			matched = matched[:0]
 			for _, i := range cands {

@@ -74,7 +74,7 @@ func randomSearches(r *rand.Rand, srcs []Source, n int, wide bool) []string {
 	}
 	forms := 6
 	if wide {
-		forms = 16
+		forms = 17
 	}
 	var out []string
 	for range n {
@@ -112,6 +112,21 @@ func randomSearches(r *rand.Rand, srcs []Source, n int, wide bool) []string {
 			v.Set("q", strings.ToUpper(pick(words))+" "+pick(words)+"~2")
 		case 14:
 			v.Set("q", pick(words)[:3]+"* "+pick([]string{"200", "2021", "nurse*"}))
+		case 15:
+			// The simple syntax's typos, operators and fields in any case.
+			w := []rune(pick(words))
+			w[r.IntN(len(w))] = rune('a' + r.IntN(26))
+			q := string(w) + pick([]string{" OR ", " ", " NOT "}) + pick(words)
+			if len(names) > 0 && r.IntN(2) == 0 {
+				q += " " + strings.ToLower(pick(names))
+			}
+			v.Set("q", q)
+			v.Set("syntax", "simple")
+		}
+		// bleve's syntax for the forms that use it (+, ~, title:, ...),
+		// and half the time for the others, which both syntaxes read.
+		if q := v.Get("q"); v.Get("syntax") == "" && (strings.ContainsAny(q, "+~*") || strings.Contains(q, "title:") || strings.Contains(q, "text:") || r.IntN(2) == 0) {
+			v.Set("syntax", "bleve")
 		}
 		for _, name := range schema.Default.TermNames() {
 			if len(terms[name]) > 0 && r.IntN(4) == 0 {
