@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -72,21 +73,46 @@ func (s *Server) requireKey(c *gin.Context) {
 	c.Next()
 }
 
+// A body refused for its size is read and thrown away, up to
+// MaxDiscard bytes and for at most discardTime, before the 413 is sent and
+// the connection closed ("lingering close", as nginx does): a client that
+// sends its whole body before reading the answer (Python's urllib and
+// requests) would otherwise have its connection reset under it and never
+// see the answer. Beyond MaxDiscard the connection is closed at once.
+const (
+	MaxDiscard  = 64 << 20
+	discardTime = 30 * time.Second
+)
+
 // readBody reads the request body, answering 413 beyond limit bytes.
 func readBody(c *gin.Context, limit int64) ([]byte, error) {
-	tooBig := &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", limit)}
 	if c.Request.ContentLength > limit {
-		return nil, tooBig
+		return nil, refuseBody(c, limit, 0)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
-	var mbe *http.MaxBytesError
+	data, err := io.ReadAll(io.LimitReader(c.Request.Body, limit+1))
 	switch {
-	case errors.As(err, &mbe):
-		return nil, tooBig
 	case err != nil:
 		return nil, &httpError{http.StatusBadRequest, "body: cannot read it"}
+	case int64(len(data)) > limit:
+		return nil, refuseBody(c, limit, int64(len(data)))
 	}
 	return data, nil
+}
+
+// refuseBody answers a body larger than limit of which read bytes were
+// read: it reads and discards the rest (lingering close, see MaxDiscard)
+// unless the client waits for "100 Continue" before sending it or
+// announced more than MaxDiscard, and closes the connection after the
+// answer.
+func refuseBody(c *gin.Context, limit, read int64) error {
+	c.Header("Connection", "close")
+	r := c.Request
+	waiting := read == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue")
+	if !waiting && r.ContentLength <= MaxDiscard {
+		_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(discardTime))
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, MaxDiscard-read))
+	}
+	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", limit)}
 }
 
 // ingestResult is the answer for one written article.
