@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -46,7 +45,7 @@ func (s *Server) setKey(key string) {
 		return
 	}
 	s.keySet = true
-	s.keyHash = sha256.Sum256([]byte(key))
+	s.keyHash = keyHash(key)
 }
 
 // requireKey lets a request through only with "Authorization: Bearer
@@ -57,9 +56,8 @@ func (s *Server) requireKey(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
-	given := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(given[:], s.keyHash[:]) != 1 {
+	given, ok := bearer(c)
+	if !ok || subtle.ConstantTimeCompare(given[:], s.keyHash[:]) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="cutwatch"`)
 		writeJSON(c, http.StatusUnauthorized, errorBody{Error: "missing or wrong API key: send 'Authorization: Bearer <key>'"})
 		c.Abort()

@@ -11,10 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peterbourgon/ff/v3/ffcli"
+
 	"github.com/cutwatch/cutwatch/bench"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/web"
-	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
 func benchCommand() *ffcli.Command {

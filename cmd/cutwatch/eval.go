@@ -8,11 +8,12 @@ import (
 	"io"
 	"os"
 
+	"github.com/peterbourgon/ff/v3/ffcli"
+
 	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/index/tag/eval"
-	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/cutwatch/cutwatch/search/api"
 	"github.com/cutwatch/cutwatch/search/sources"

@@ -6,8 +6,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
 )
 
 func genCommand() *ffcli.Command {
