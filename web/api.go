@@ -151,6 +151,12 @@ func (s *Server) serveFacet(c *gin.Context) { s.serveJSON(c, s.serveFacetErr) }
 // serveFacetErr answers GET /api/facets/:field?prefix=&size= with the
 // values of one facet over the whole index, for autocomplete.
 func (s *Server) serveFacetErr(c *gin.Context) (any, error) {
+	q := c.Request.URL.Query()
+	for _, p := range []string{"size", "prefix"} {
+		if n := len(q[p]); n > 1 {
+			return nil, api.BadRequest(p, "given %d times, want at most once", n)
+		}
+	}
 	size := 0
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)

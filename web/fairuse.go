@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,8 @@ import (
 	"github.com/gin-contrib/gzip"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
+
+	"github.com/cutwatch/cutwatch/search/api"
 )
 
 // Fair use of the public reads: each client (by address) has a token
@@ -137,6 +140,12 @@ func (s *Server) publicRead(html bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !html {
 			allowCORS(c)
+		}
+		if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+			// net/url drops a malformed pair silently (q=%zz would become
+			// no query at all, matching everything): refuse it instead.
+			s.refuse(c, html, http.StatusBadRequest, "query string: not valid URL encoding ("+api.Truncate(err.Error(), 100)+"): encode '%' as %25")
+			return
 		}
 		keyed := s.keyed(c)
 		if s.readKeySet && !keyed {

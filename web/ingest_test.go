@@ -469,8 +469,8 @@ func TestBulkReportsBadLines(t *testing.T) {
 			}
 			continue
 		}
-		if r.Error != "" || r.ID == "" || r.Entities == nil {
-			t.Errorf("line %d: %+v, want an id and entities", r.Line, r)
+		if r.Error != "" || r.ID == "" || r.EntityCount == nil {
+			t.Errorf("line %d: %+v, want an id and an entity count", r.Line, r)
 		}
 		okIDs = append(okIDs, r.ID)
 	}

@@ -83,6 +83,13 @@ type Server struct {
 	keySet   bool
 	keyHash  [32]byte
 
+	// pages keeps the rendered article pages (rendercache.go).
+	pages *renderCache
+
+	// afterBatch, if set (by tests), is called after each batch of a bulk
+	// is written, with the request's context.
+	afterBatch func(ctx context.Context)
+
 	// Fair use of the reads (fairuse.go).
 	readKeySet   bool
 	readKeyHash  [32]byte
@@ -118,6 +125,7 @@ func New(s api.Searcher, opts Options) *Server {
 	if srv.exportMax <= 0 {
 		srv.exportMax = api.DefaultExportMax
 	}
+	srv.pages = newRenderCache()
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
 	if opts.ReadKey != "" {

@@ -224,3 +224,24 @@ func ParsePublished(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("published: cannot parse %q (want RFC 3339 or YYYY-MM-DD)", s)
 }
+
+// IDChars lists the characters besides letters and digits that an id
+// written through the API may hold: none of them has a meaning in a URL
+// path, so /api/articles/ID and /articles/ID reach the article as written.
+const IDChars = "-_.:~@+=,"
+
+// CheckWriteID checks an id given to the write API (in the body or the
+// path): letters, digits and IDChars only, not "." or "..". Ids of files
+// ('cutwatch index') and of feeds (hashes) are not checked here: a file
+// name is the user's own, and a hash is always safe.
+func CheckWriteID(id string) error {
+	if id == "." || id == ".." {
+		return fmt.Errorf("id: %q is not an id", id)
+	}
+	for _, r := range id {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(IDChars, r) {
+			return fmt.Errorf("id: %q may not hold %q: use letters, digits and %s only, so that the article can be read, replaced and deleted at /api/articles/ID", Truncate(id, 100), r, IDChars)
+		}
+	}
+	return nil
+}
