@@ -319,6 +319,6 @@ func seed(ctx context.Context, w *index.Writer, seeds string, log *slog.Logger) 
 	if err != nil {
 		return fmt.Errorf("put the seed articles of %s into the store: %w", seeds, err)
 	}
-	log.Info("seed articles stored and indexed", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took", stats.Duration.Round(time.Millisecond))
+	log.Info("seed articles stored and indexed", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took_ms", stats.Duration.Milliseconds())
 	return nil
 }

@@ -201,18 +201,34 @@ func DecodeArticle(data []byte, defaultID string) (Article, error) {
 			return Article{}, errors.New("id: must be a string or a number")
 		}
 	}
+	var dateErr error
 	if ja.Published != "" {
 		t, err := ParsePublished(ja.Published)
 		if err != nil {
-			return Article{}, err
+			dateErr = err
 		}
 		a.Published = t
 	}
 	if err := a.Normalize(); err != nil {
 		return Article{}, err
 	}
+	if dateErr != nil {
+		return Article{}, &DateError{Err: dateErr, Undated: a}
+	}
 	return a, nil
 }
+
+// DateError is the error of an article that is good but for its date,
+// which does not parse. Undated is the article without a date: a reader of
+// files may take it so, with a warning, rather than lose the article; the
+// write API refuses it (400), so that the client can send the date right.
+type DateError struct {
+	Err     error
+	Undated Article
+}
+
+func (e *DateError) Error() string { return e.Err.Error() }
+func (e *DateError) Unwrap() error { return e.Err }
 
 // ParsePublished parses a publication time: RFC 3339, or a date YYYY-MM-DD
 // (taken as midnight UTC).
