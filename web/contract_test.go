@@ -82,6 +82,14 @@ func TestWriteIDSafeSet(t *testing.T) {
 			t.Errorf("bulk id %q: %+v, want a failed line about the id", id, res)
 		}
 	}
+	// An escaped slash in the path is the id "a/b": refused on write, not
+	// found on read (not "no route").
+	if status, _, b := ws.do(t, "PUT", "/api/articles/a%2Fb", testKey, []byte(`{"text":"Wick ward closes."}`)); status != http.StatusBadRequest || !strings.Contains(string(b), `id: \"a/b\" may not hold '/'`) {
+		t.Errorf("PUT /api/articles/a%%2Fb: %d %s, want 400 about the id", status, b)
+	}
+	if status, _, b := ws.do(t, "GET", "/api/articles/a%2Fb", "", nil); status != http.StatusNotFound || !strings.Contains(string(b), "not found") {
+		t.Errorf("GET /api/articles/a%%2Fb: %d %s, want 404 not found", status, b)
+	}
 	if got := ws.docCount(t); got != before {
 		t.Errorf("%d docs after refused writes, want %d", got, before)
 	}

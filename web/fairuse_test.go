@@ -81,8 +81,10 @@ func TestRateLimit(t *testing.T) {
 		}
 	}
 	// Probes and static files are not public reads.
-	if resp, _ := send(t, "GET", hs.URL+"/readyz", a); resp.StatusCode != http.StatusOK {
-		t.Errorf("/readyz past the burst: %d", resp.StatusCode)
+	for _, probe := range []string{"/readyz", "/healthz", "/static/style.css"} {
+		if resp, _ := send(t, "GET", hs.URL+probe, a); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s past the burst: %d", probe, resp.StatusCode)
+		}
 	}
 
 	// Without a configured header, the header is not believed: every
@@ -113,8 +115,10 @@ func TestReadKey(t *testing.T) {
 			t.Errorf("GET %s with a wrong key: %d, want 401", path, resp.StatusCode)
 		}
 	}
-	if resp, _ := send(t, "GET", hs.URL+"/readyz", nil); resp.StatusCode != http.StatusOK {
-		t.Errorf("/readyz without a key: %d, want 200 (probes need no key)", resp.StatusCode)
+	for _, probe := range []string{"/readyz", "/healthz"} {
+		if resp, _ := send(t, "GET", hs.URL+probe, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s without a key: %d, want 200 (probes need no key)", probe, resp.StatusCode)
+		}
 	}
 	if resp, _ := send(t, "DELETE", hs.URL+"/api/articles/"+oxford, map[string]string{"Authorization": "Bearer reader"}); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("DELETE with the read key: %d, want 401", resp.StatusCode)

@@ -174,12 +174,17 @@ func (s *Server) routes() *gin.Engine {
 	// in logs is then the peer's, never a spoofable X-Forwarded-For.
 	_ = r.SetTrustedProxies(nil)
 	r.HandleMethodNotAllowed = true
+	// Route on the escaped path, so that an id with an escaped '/'
+	// (a%2Fb) is one path segment: reading it is a 404, writing it a 400
+	// about the id, rather than "no route".
+	r.UseRawPath = true
+	r.UnescapePathValues = true
 	r.Use(s.observeRequests, s.recoverPanics, compress)
 
 	// Public reads: CORS (API), the read key when set, the rate limit of
 	// anonymous clients, 503 while there is no index to read (publicRead).
 	api, page := s.publicRead(false), s.publicRead(true)
-	r.GET("/healthz", api, s.serveHealthz)
+	r.GET("/healthz", s.needIndex(false), s.serveHealthz) // a probe: no key, no rate limit
 	r.GET("/readyz", s.serveReadyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/api/openapi.json", s.serveOpenAPI)
