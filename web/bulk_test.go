@@ -23,8 +23,9 @@ func bulkBody(prefix string, n int) string {
 	return b.String()
 }
 
-// TestBulkBatches posts 2,500 articles: they reach the Writer in batches
-// of at most BulkBatchArticles (three writes), all indexed and reported.
+// TestBulkBatches posts two and a half batches of articles: they reach
+// the Writer in batches of at most BulkBatchArticles (three writes), all
+// indexed and reported.
 func TestBulkBatches(t *testing.T) {
 	var mu sync.Mutex
 	var sizes []int
@@ -35,17 +36,18 @@ func TestBulkBatches(t *testing.T) {
 	}}})
 	before := ws.docCount(t)
 	var res bulkResponse
-	ws.post(t, "POST", "/api/articles/_bulk", bulkBody("batch", 2500), http.StatusOK, &res)
-	if res.Indexed != 2500 || res.Failed != 0 || len(res.Results) != 2500 {
+	n := 2*BulkBatchArticles + BulkBatchArticles/2
+	ws.post(t, "POST", "/api/articles/_bulk", bulkBody("batch", n), http.StatusOK, &res)
+	if res.Indexed != n || res.Failed != 0 || len(res.Results) != n {
 		t.Fatalf("bulk: indexed %d, failed %d, %d results", res.Indexed, res.Failed, len(res.Results))
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sizes) != 3 || sizes[0] != BulkBatchArticles || sizes[2] != 500 {
-		t.Errorf("writes of %v articles, want batches of %d, %d, 500", sizes, BulkBatchArticles, BulkBatchArticles)
+	if len(sizes) != 3 || sizes[0] != BulkBatchArticles || sizes[2] != BulkBatchArticles/2 {
+		t.Errorf("writes of %v articles, want batches of %d, %d, %d", sizes, BulkBatchArticles, BulkBatchArticles, BulkBatchArticles/2)
 	}
-	if got := ws.docCount(t); got != before+2500 {
-		t.Errorf("%d docs, want %d", got, before+2500)
+	if got := ws.docCount(t); got != before+uint64(n) {
+		t.Errorf("%d docs, want %d", got, before+uint64(n))
 	}
 }
 

@@ -220,12 +220,13 @@ func (s *Server) putOne(c *gin.Context, id string) (status int, v any, err error
 // memory of a bulk is that of a batch, whatever the size of the body, and
 // the write lock is held for one batch at a time.
 const (
-	BulkBatchArticles = 1000
+	BulkBatchArticles = 5000
 	BulkBatchBytes    = 1 << 20
 	// bulkDeadline bounds the reading and the indexing of one bulk: the
 	// server's own read and write timeouts (30 s) are too short for the
-	// largest body (32 MiB indexes in under a minute on 2 cores).
-	bulkDeadline = 5 * time.Minute
+	// largest body (16 MiB of articles took 1 min 53 s on 2 busy shared
+	// cores: BENCHMARKS.md).
+	bulkDeadline = 10 * time.Minute
 )
 
 // bulkLine is the result of one line of a bulk request: an id and the
