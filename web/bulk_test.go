@@ -23,8 +23,12 @@ func bulkBody(prefix string, n int) string {
 	return b.String()
 }
 
+// testBatch is the batch size of the bulk tests' servers (bulkBatch):
+// batches of BulkBatchArticles work the same, with more tagging.
+const testBatch = 200
+
 // TestBulkBatches posts two and a half batches of articles: they reach
-// the Writer in batches of at most BulkBatchArticles (three writes), all
+// the Writer in batches of at most the batch size (three writes), all
 // indexed and reported.
 func TestBulkBatches(t *testing.T) {
 	var mu sync.Mutex
@@ -34,17 +38,18 @@ func TestBulkBatches(t *testing.T) {
 		sizes = append(sizes, len(ch.Put))
 		mu.Unlock()
 	}}})
+	ws.srv.bulkBatch = testBatch
 	before := ws.docCount(t)
 	var res bulkResponse
-	n := 2*BulkBatchArticles + BulkBatchArticles/2
+	n := 2*testBatch + testBatch/2
 	ws.post(t, "POST", "/api/articles/_bulk", bulkBody("batch", n), http.StatusOK, &res)
 	if res.Indexed != n || res.Failed != 0 || len(res.Results) != n {
 		t.Fatalf("bulk: indexed %d, failed %d, %d results", res.Indexed, res.Failed, len(res.Results))
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sizes) != 3 || sizes[0] != BulkBatchArticles || sizes[2] != BulkBatchArticles/2 {
-		t.Errorf("writes of %v articles, want batches of %d, %d, %d", sizes, BulkBatchArticles, BulkBatchArticles, BulkBatchArticles/2)
+	if len(sizes) != 3 || sizes[0] != testBatch || sizes[2] != testBatch/2 {
+		t.Errorf("writes of %v articles, want batches of %d, %d, %d", sizes, testBatch, testBatch, testBatch/2)
 	}
 	if got := ws.docCount(t); got != before+uint64(n) {
 		t.Errorf("%d docs, want %d", got, before+uint64(n))
@@ -56,6 +61,7 @@ func TestBulkBatches(t *testing.T) {
 // it; the same across batches.
 func TestBulkDuplicateIDs(t *testing.T) {
 	ws := newWriteServer(t, testKey)
+	ws.srv.bulkBatch = testBatch
 	before := ws.docCount(t)
 	lines := `{"id":"dup-1","text":"Brora clinic loses 3 nurses."}
 {"id":"dup-2","text":"Helmsdale depot cuts 4 drivers."}
@@ -74,16 +80,16 @@ func TestBulkDuplicateIDs(t *testing.T) {
 	}
 	// Across batches: the first is written with its batch, the last one
 	// replaces it; counted once.
-	body := `{"id":"dup-3","text":"Lairg ward closes."}` + "\n" + bulkBody("fill", BulkBatchArticles) + `{"id":"dup-3","text":"Rogart ward closes."}` + "\n"
+	body := `{"id":"dup-3","text":"Lairg ward closes."}` + "\n" + bulkBody("fill", testBatch) + `{"id":"dup-3","text":"Rogart ward closes."}` + "\n"
 	ws.post(t, "POST", "/api/articles/_bulk", body, http.StatusOK, &res)
-	if res.Indexed != BulkBatchArticles+1 || res.Results[0].ReplacedBy != BulkBatchArticles+2 {
+	if res.Indexed != testBatch+1 || res.Results[0].ReplacedBy != testBatch+2 {
 		t.Errorf("bulk across batches: indexed %d, line 1 replaced by %d", res.Indexed, res.Results[0].ReplacedBy)
 	}
 	if got := ws.search(t, "rogart"); len(got) != 1 || len(ws.search(t, "lairg")) != 0 {
 		t.Errorf("rogart %v, lairg %v: want the last line only", got, ws.search(t, "lairg"))
 	}
-	if got := ws.docCount(t); got != before+2+BulkBatchArticles+1 {
-		t.Errorf("%d docs, want %d", got, before+2+BulkBatchArticles+1)
+	if got := ws.docCount(t); got != before+2+testBatch+1 {
+		t.Errorf("%d docs, want %d", got, before+2+testBatch+1)
 	}
 }
 
@@ -93,6 +99,7 @@ func TestBulkDuplicateIDs(t *testing.T) {
 // the third, and stops there, storing nothing of it.
 func TestBulkStopsWhenClientHangsUp(t *testing.T) {
 	ws := newWriteServer(t, testKey)
+	ws.srv.bulkBatch = testBatch
 	before := ws.docCount(t)
 	firstIn, hungUp := make(chan struct{}), make(chan struct{})
 	var once sync.Once
@@ -107,7 +114,7 @@ func TestBulkStopsWhenClientHangsUp(t *testing.T) {
 			<-hungUp
 		})
 	}
-	body := bulkBody("gone", 5*BulkBatchArticles)
+	body := bulkBody("gone", 5*testBatch)
 	conn, err := net.Dial("tcp", ws.Listener.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +133,7 @@ func TestBulkStopsWhenClientHangsUp(t *testing.T) {
 	if batches != 2 {
 		t.Errorf("%d batches written, want 2 (the bulk stops when the body is cut short)", batches)
 	}
-	if got, err := ws.w.Index().DocCount(); err != nil || got != before+2*BulkBatchArticles {
-		t.Errorf("%d docs, want %d (two batches)", got, before+2*BulkBatchArticles)
+	if got, err := ws.w.Index().DocCount(); err != nil || got != before+2*testBatch {
+		t.Errorf("%d docs, want %d (two batches)", got, before+2*testBatch)
 	}
 }

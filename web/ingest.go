@@ -369,7 +369,11 @@ func (b *bulk) add(lineNo int, line []byte, n int) {
 
 // full tells whether the batch is to be written before more is read.
 func (b *bulk) full() bool {
-	return len(b.arts) >= BulkBatchArticles || b.bytes >= BulkBatchBytes
+	n := BulkBatchArticles
+	if b.s.bulkBatch > 0 {
+		n = b.s.bulkBatch
+	}
+	return len(b.arts) >= n || b.bytes >= BulkBatchBytes
 }
 
 // flush writes the batch, each id once (its last line), unless the client

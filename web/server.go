@@ -87,8 +87,10 @@ type Server struct {
 	pages *renderCache
 
 	// afterBatch, if set (by tests), is called after each batch of a bulk
-	// is written, with the request's context.
+	// is written, with the request's context; bulkBatch, if set, replaces
+	// BulkBatchArticles (tests: fewer articles make the same batches).
 	afterBatch func(ctx context.Context)
+	bulkBatch  int
 
 	// Fair use of the reads (fairuse.go).
 	readKeySet   bool
