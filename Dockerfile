@@ -12,7 +12,7 @@
 # file with buildkit's parser and run its go build line; .ci/run runs them
 # and builds the binary the same way.
 
-FROM golang:1.26.8 AS build
+FROM docker.io/library/golang:1.26.8 AS build
 WORKDIR /src
 # Modules in a layer of their own: downloaded again only when go.mod or
 # go.sum change, not on every source edit.

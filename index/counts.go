@@ -167,6 +167,6 @@ func (w *Writer) readSnap(ctx context.Context, idx bleve.Index, gen uint64) *cou
 		w.log.Warn("articles indexed before cut events were kept count for their largest job count in sums of jobs at risk, and export no cut events; 'cutwatch index --rebuild' links them",
 			"articles", gaps.noJobs)
 	}
-	w.log.Info("facet bitmaps read from the index", "articles", set.Len(), "bitmap_bytes", set.BitmapBytes(), "took", time.Since(start).Round(time.Millisecond))
+	w.log.Info("facet bitmaps read from the index", "articles", set.Len(), "bitmap_bytes", set.BitmapBytes(), "took_ms", time.Since(start).Milliseconds())
 	return newSnap(gen, set, nums)
 }

@@ -24,8 +24,11 @@ type Progress struct {
 
 // Stats summarises a PutFiles run.
 type Stats struct {
-	Indexed  int
-	Skipped  []Skip
+	Indexed int
+	Skipped []Skip
+	// Warnings list articles indexed with something left out (a date
+	// that does not parse: indexed undated); Reason says what.
+	Warnings []Skip
 	Duration time.Duration
 }
 
@@ -50,6 +53,7 @@ func (w *Writer) PutFiles(ctx context.Context, paths []string, progress func(Pro
 	type chunk struct {
 		preps []prepared
 		skips []Skip
+		warns []Skip
 		bytes int64
 	}
 	chunks := make(chan chunk, 1)
@@ -94,6 +98,9 @@ func (w *Writer) PutFiles(ctx context.Context, paths []string, progress func(Pro
 					return nil
 				}
 				seen[id] = Skip{File: r.File, Line: r.Line}.where()
+				if r.Warning != "" {
+					cur.warns = append(cur.warns, Skip{File: r.File, Line: r.Line, Reason: r.Warning})
+				}
 				arts, where = append(arts, r.Article), append(where, r)
 				cur.bytes += r.Bytes
 				if len(arts) >= DefaultBatchSize {
@@ -122,6 +129,7 @@ func (w *Writer) PutFiles(ctx context.Context, paths []string, progress func(Pro
 			continue // drain, so the reader ends
 		}
 		stats.Skipped = append(stats.Skipped, c.skips...)
+		stats.Warnings = append(stats.Warnings, c.warns...)
 		if len(c.preps) > 0 {
 			if err := w.commit(ctx, c.preps); err != nil {
 				werr = err

@@ -54,6 +54,20 @@ type Record struct {
 	File    string
 	Line    int   // 1-based line in a .jsonl file, else 0
 	Bytes   int64 // share of the source file's bytes, for progress
+	// Warning, when not empty, says what was left out of the article: a
+	// date that does not parse (the article is taken undated).
+	Warning string
+}
+
+// decodeFileArticle decodes an article of a file: one whose date does not
+// parse is taken without a date, with a warning.
+func decodeFileArticle(data []byte, defaultID string) (api.Article, string, error) {
+	a, err := api.DecodeArticle(data, defaultID)
+	var de *api.DateError
+	if errors.As(err, &de) {
+		return de.Undated, de.Error() + ": indexed without a date", nil
+	}
+	return a, "", err
 }
 
 // SourceFile is an article file found by FindFiles.
@@ -213,12 +227,12 @@ func readJSON(ctx context.Context, f SourceFile, emit func(Record) error, skip f
 	}
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
-		a, err := api.DecodeArticle(trimmed, fileStem(f.Path))
+		a, warn, err := decodeFileArticle(trimmed, fileStem(f.Path))
 		if err != nil {
 			skip(Skip{File: f.Path, Reason: err.Error()})
 			return nil
 		}
-		return emit(Record{Article: a, File: f.Path, Bytes: f.Size})
+		return emit(Record{Article: a, File: f.Path, Bytes: f.Size, Warning: warn})
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(trimmed, &items); err != nil {
@@ -234,12 +248,15 @@ func readJSON(ctx context.Context, f SourceFile, emit func(Record) error, skip f
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a, err := api.DecodeArticle(item, "")
+		a, warn, err := decodeFileArticle(item, "")
 		if err != nil {
 			skip(Skip{File: f.Path, Reason: fmt.Sprintf("item %d: %v", i, err)})
 			continue
 		}
-		if err := emit(Record{Article: a, File: f.Path, Bytes: share}); err != nil {
+		if warn != "" {
+			warn = fmt.Sprintf("item %d: %s", i, warn)
+		}
+		if err := emit(Record{Article: a, File: f.Path, Bytes: share, Warning: warn}); err != nil {
 			return err
 		}
 	}
@@ -269,10 +286,10 @@ func readJSONL(ctx context.Context, f SourceFile, emit func(Record) error, skip 
 		case len(bytes.TrimSpace(line)) == 0:
 			// blank line
 		default:
-			a, derr := api.DecodeArticle(line, "")
+			a, warn, derr := decodeFileArticle(line, "")
 			if derr != nil {
 				skip(Skip{File: f.Path, Line: lineNo, Reason: derr.Error()})
-			} else if eerr := emit(Record{Article: a, File: f.Path, Line: lineNo, Bytes: n}); eerr != nil {
+			} else if eerr := emit(Record{Article: a, File: f.Path, Line: lineNo, Bytes: n, Warning: warn}); eerr != nil {
 				return eerr
 			}
 		}

@@ -43,6 +43,7 @@ func TestReadFile(t *testing.T) {
 		ids   []string // ids of the records, in order
 		lines []int    // their line numbers (nil: all 0)
 		skips []wantSkip
+		warn  string // the warning of every record ("" none)
 	}{
 		// A .txt file is one article; its id is the file name without
 		// extension.
@@ -64,7 +65,9 @@ func TestReadFile(t *testing.T) {
 		{file: "bad/latin1.txt", skips: []wantSkip{{0, "not valid UTF-8"}}},
 		{file: "bad/latin1.jsonl", ids: []string{"ok"}, lines: []int{1}, skips: []wantSkip{{2, "not valid UTF-8"}}},
 		{file: "bad/empty.json", skips: []wantSkip{{0, "empty array"}}},
-		{file: "bad/published.json", skips: []wantSkip{{0, `published: cannot parse "last Tuesday"`}}},
+		// An article whose date does not parse is taken undated, with a
+		// warning, rather than lost.
+		{file: "bad/published.json", ids: []string{"p"}, warn: `published: cannot parse "last Tuesday" (want RFC 3339 or YYYY-MM-DD): indexed without a date`},
 		// The reader does not drop repeated ids; IndexFiles does.
 		{file: "bad/dup.jsonl", ids: []string{"same", "other", "same"}, lines: []int{1, 2, 3}},
 		// ReadFile of an unknown kind of file skips it.
@@ -84,6 +87,9 @@ func TestReadFile(t *testing.T) {
 				}
 				if r.Article.Text == "" || r.Article.Title == "" {
 					t.Errorf("record %q has an empty text or title: %+v", r.Article.ID, r.Article)
+				}
+				if r.Warning != tt.warn || (tt.warn != "" && !r.Article.Published.IsZero()) {
+					t.Errorf("record %q: warning %q, published %v; want warning %q", r.Article.ID, r.Warning, r.Article.Published, tt.warn)
 				}
 			}
 			if !slices.Equal(ids, tt.ids) {

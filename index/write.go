@@ -380,7 +380,7 @@ func (w *Writer) indexFailedLocked(err error) error {
 	if rerr := w.reopenLocked(true); rerr != nil {
 		w.log.Error("reopening the index failed: it is not served until a re-index rebuilds it from the store", "index", w.curDir, "err", rerr)
 	} else {
-		w.log.Info("index reopened for reads", "index", w.curDir, "took", time.Since(start))
+		w.log.Info("index reopened for reads", "index", w.curDir, "took_ms", time.Since(start).Milliseconds())
 	}
 	if p := w.noSpace.Load(); p != nil {
 		// What the failed write left free, measured once the index has

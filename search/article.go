@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -19,10 +20,27 @@ import (
 )
 
 // Article returns the article with the given id, with its canonical
-// values and entities, or an error wrapping api.ErrNotFound.
+// values and entities, or an error wrapping api.ErrNotFound. It is read
+// under admission control (a huge article's entities and events take
+// time) and cached until the index changes, like a search; the article
+// returned may be shared with other callers: treat it as read-only.
 func (s *Service) Article(ctx context.Context, id string) (*api.TaggedArticle, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout())
-	defer cancel()
+	v, err := s.cached(ctx, "article\x00"+id, false, func(ctx context.Context, _ uint64, _ bool) (any, int64, error) {
+		a, err := s.article(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		size := int64(len(a.Text)+len(a.Title)+len(a.URL)) + int64(len(a.Entities))*96 + int64(len(a.CutEvents))*128 + 512
+		return a, size, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*api.TaggedArticle), nil
+}
+
+// article reads the article with the given id from the index.
+func (s *Service) article(ctx context.Context, id string) (*api.TaggedArticle, error) {
 	sr := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
 	sr.Fields = []string{"*"}
 	sr.Score = "none"
@@ -49,6 +67,9 @@ func (s *Service) Article(ctx context.Context, id string) (*api.TaggedArticle, e
 	if e := index.FirstString(f[index.FieldEntities]); e != "" {
 		if err := json.Unmarshal([]byte(e), &a.Entities); err != nil {
 			return nil, fmt.Errorf("article %q: decode stored entities: %w", id, err)
+		}
+		if a.Entities == nil { // stored as null: an article that names nothing
+			a.Entities = []tag.Entity{}
 		}
 	}
 	// Its story of near-duplicates, from the Writer's bitmaps when they
@@ -93,7 +114,9 @@ func (s *Service) FacetValues(ctx context.Context, field, prefix string, size in
 	if len(prefix) > api.MaxPrefixLen {
 		return nil, api.BadRequest("prefix", "at most %d bytes", api.MaxPrefixLen)
 	}
-	if err := checkQueryText(prefix); err != nil {
+	if !utf8.ValidString(prefix) {
+		// The prefix is plain text matched literally (QuoteMeta), not a
+		// query: brackets and other syntax are fine.
 		return nil, api.BadRequest("prefix", "not valid UTF-8")
 	}
 	key := "values\x00" + field + "\x00" + strconv.Itoa(size) + "\x00" + prefix

@@ -37,6 +37,11 @@ func (s *Service) Export(ctx context.Context, req api.Request, limit int, w api.
 	if err := s.canonicalFilters(&req); err != nil {
 		return err
 	}
+	heavy, err := checkCost(parsed.Query)
+	if err != nil {
+		return err
+	}
+	ctx = context.WithValue(ctx, heavyKey{}, heavy)
 	user := onlyIDs(parsed.Query, req.IDs)
 	if limit <= 0 {
 		limit = api.DefaultExportMax
@@ -71,7 +76,7 @@ func (s *Service) exportMatches(ctx context.Context, req *api.Request, user quer
 	rec := bits.Record(user, allow)
 	sr := bleve.NewSearchRequestOptions(rec.Query(), 0, 0, false)
 	sr.Score = "none"
-	if _, err := s.admit(ctx, func(ctx context.Context) (any, error) { return s.run(ctx, sr) }); err != nil {
+	if _, err := s.admit(ctx, isHeavy(ctx), func(ctx context.Context) (any, error) { return s.run(ctx, sr) }); err != nil {
 		return nil, true, err
 	}
 	matches, known := rec.Matches()
@@ -140,7 +145,7 @@ func (s *Service) exportIDs(ctx context.Context, ids []string, w api.ExportWrite
 	sr.Fields = s.exportFields()
 	sr.Score = "none"
 	sr.SortBy([]string{"_id"})
-	v, err := s.admit(ctx, func(ctx context.Context) (any, error) { return s.run(ctx, sr) })
+	v, err := s.admit(ctx, isHeavy(ctx), func(ctx context.Context) (any, error) { return s.run(ctx, sr) })
 	if err != nil {
 		return 0, err
 	}
@@ -174,7 +179,7 @@ func (s *Service) exportAfter(ctx context.Context, req *api.Request, user query.
 		if !first {
 			sr.SearchAfter = []string{after}
 		}
-		v, err := s.admit(ctx, func(ctx context.Context) (any, error) { return s.run(ctx, sr) })
+		v, err := s.admit(ctx, isHeavy(ctx), func(ctx context.Context) (any, error) { return s.run(ctx, sr) })
 		if err != nil {
 			return err
 		}
@@ -220,4 +225,13 @@ func exportRow(s *schema.Schema, id string, fields map[string]any) api.ExportRow
 	}
 	row.Events = index.EventsOf(fields)
 	return row
+}
+
+// heavyKey marks the context of an export whose query is expensive, so
+// that each of its batches takes the slot of an expensive search.
+type heavyKey struct{}
+
+func isHeavy(ctx context.Context) bool {
+	h, _ := ctx.Value(heavyKey{}).(bool)
+	return h
 }

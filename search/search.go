@@ -124,6 +124,10 @@ type Options struct {
 	MaxSearches int
 	MaxQueued   int
 	QueueWait   time.Duration
+	// HeavyShare is the share of MaxSearches that expensive searches
+	// (HeavyQueryCost or more) may hold or wait for at once, at least one
+	// (DefaultHeavyShare if 0).
+	HeavyShare float64
 
 	// Admitted, if not nil, is called by every search once it holds a
 	// slot, before it reads the index. Tests use it to hold searches
@@ -175,7 +179,11 @@ func New(idx bleve.Index, opts Options) *Service {
 		if wait <= 0 {
 			wait = DefaultQueueWait
 		}
-		s.limit = newLimiter(n, q, wait)
+		share := opts.HeavyShare
+		if share <= 0 || share > 1 {
+			share = DefaultHeavyShare
+		}
+		s.limit = newLimiter(n, q, wait, share)
 	}
 	return s
 }
@@ -203,8 +211,13 @@ func (s *Service) AdmissionStats() api.AdmissionStats { return s.limit.stats() }
 // whether it may use the cache too. Without a cache, or with bypass, fn
 // simply runs.
 func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(ctx context.Context, gen uint64, useCache bool) (any, int64, error)) (any, error) {
+	return s.cachedAs(ctx, key, bypass, false, fn)
+}
+
+// cachedAs is cached for a search that is expensive (heavy) or not.
+func (s *Service) cachedAs(ctx context.Context, key string, bypass, heavy bool, fn func(ctx context.Context, gen uint64, useCache bool) (any, int64, error)) (any, error) {
 	if s.cache == nil || bypass {
-		return s.admit(ctx, func(ctx context.Context) (any, error) {
+		return s.admit(ctx, heavy, func(ctx context.Context) (any, error) {
 			v, _, err := fn(ctx, 0, false)
 			return v, err
 		})
@@ -216,7 +229,7 @@ func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(c
 	}
 	s.cache.misses.Add(1)
 	v, shared, err := s.flight.do(ctx, strconv.FormatUint(gen, 10)+"\x00"+key, func(ctx context.Context) (any, error) {
-		return s.admit(ctx, func(ctx context.Context) (any, error) {
+		return s.admit(ctx, heavy, func(ctx context.Context) (any, error) {
 			v, size, err := fn(ctx, gen, true)
 			if err == nil {
 				s.cache.put(key, gen, v, size)
@@ -233,17 +246,22 @@ func (s *Service) cached(ctx context.Context, key string, bypass bool, fn func(c
 	return v, err
 }
 
-// admit runs fn once a search slot is free, within the service's timeout.
-func (s *Service) admit(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+// admit runs fn once a search slot is free (for an expensive search,
+// within their share of the slots), within the service's timeout.
+func (s *Service) admit(ctx context.Context, heavy bool, fn func(context.Context) (any, error)) (any, error) {
 	if s.limit != nil {
-		release, err := s.limit.acquire(ctx)
+		acquire := s.limit.acquire
+		if heavy {
+			acquire = s.limit.acquireHeavy
+		}
+		release, err := acquire(ctx)
 		if err != nil {
 			return nil, err
 		}
 		defer release()
 	}
 	if s.admitted != nil {
-		s.admitted(ctx)
+		s.admitted(context.WithValue(ctx, heavyKey{}, heavy))
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
@@ -391,8 +409,12 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 	if err := s.canonicalFilters(&req); err != nil {
 		return nil, err
 	}
+	heavy, err := checkCost(parsed.Query)
+	if err != nil {
+		return nil, err
+	}
 	user := onlyIDs(parsed.Query, req.IDs)
-	v, err := s.cached(ctx, "search\x00"+requestKey(s.schema, &req), req.NoCache, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
+	v, err := s.cachedAs(ctx, "search\x00"+requestKey(s.schema, &req), req.NoCache, heavy, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
 		res, err := s.search(ctx, &req, user, gen, useCache)
 		if err != nil {
 			return nil, 0, err

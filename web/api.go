@@ -157,8 +157,14 @@ func (s *Server) serveFacet(c *gin.Context) { s.serveJSON(c, s.serveFacetErr) }
 // serveFacetErr answers GET /api/facets/:field?prefix=&size= with the
 // values of one facet over the whole index, for autocomplete.
 func (s *Server) serveFacetErr(c *gin.Context) (any, error) {
-	if err := api.CheckParams(c.Request.URL.Query(), facetParams); err != nil {
+	q := c.Request.URL.Query()
+	if err := api.CheckParams(q, facetParams); err != nil {
 		return nil, err
+	}
+	for _, p := range []string{"size", "prefix"} {
+		if n := len(q[p]); n > 1 {
+			return nil, api.BadRequest(p, "given %d times, want at most once", n)
+		}
 	}
 	size := 0
 	if v := c.Query("size"); v != "" {

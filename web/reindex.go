@@ -109,7 +109,7 @@ func (s *Server) runReindex(opts api.ReindexOptions) {
 	s.job.Documents = &st.Documents
 	s.job.Index = filepath.Base(st.Dir)
 	s.job.FromStore = &st.Stored
-	s.log.Info("re-indexed", "dir", st.Dir, "documents", st.Documents, "took", st.Duration)
+	s.log.Info("re-indexed", "dir", st.Dir, "documents", st.Documents, "took_ms", st.Duration.Milliseconds())
 }
 
 func (s *Server) serveReindexStatus(c *gin.Context) { s.serveJSON(c, s.serveReindexStatusErr) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -28,8 +29,22 @@ type Options struct {
 	// Ingester takes the writes of the write routes (nil: no writes).
 	Ingester api.Ingester
 	// APIKey is the bearer key the write routes require; empty turns
-	// them off (403).
+	// them off (403). It also serves as a read key.
 	APIKey string
+	// ReadKey, when not empty, is a bearer key every read (the API's GET
+	// routes, the pages, the feeds) requires: the read key or the API key.
+	// It cannot write.
+	ReadKey string
+	// RateLimit is how many reads a second one client without a key may
+	// make, in bursts of RateBurst; past it reads answer 429 with
+	// Retry-After (0: no limit).
+	RateLimit float64
+	RateBurst int
+	// ClientIPHeader names the header that a trusted proxy in front of the
+	// server sets to the client's address (X-Real-IP, X-Forwarded-For:
+	// its last element); empty: the peer's address, and no header is
+	// believed.
+	ClientIPHeader string
 	// Readiness tells /readyz, the read routes and the write routes
 	// whether the index and the store can serve (nil: whenever the index
 	// answers a search).
@@ -68,6 +83,21 @@ type Server struct {
 	keySet   bool
 	keyHash  [32]byte
 
+	// pages keeps the rendered article pages (rendercache.go).
+	pages *renderCache
+
+	// afterBatch, if set (by tests), is called after each batch of a bulk
+	// is written, with the request's context; bulkBatch, if set, replaces
+	// BulkBatchArticles (tests: fewer articles make the same batches).
+	afterBatch func(ctx context.Context)
+	bulkBatch  int
+
+	// Fair use of the reads (fairuse.go).
+	readKeySet   bool
+	readKeyHash  [32]byte
+	rate         *rateLimiter // nil: no limit
+	clientHeader string
+
 	// Saved searches (watches.go) and feeds (feed.go).
 	watches   api.Watches
 	publicURL string
@@ -97,8 +127,14 @@ func New(s api.Searcher, opts Options) *Server {
 	if srv.exportMax <= 0 {
 		srv.exportMax = api.DefaultExportMax
 	}
+	srv.pages = newRenderCache()
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
+	if opts.ReadKey != "" {
+		srv.readKeySet, srv.readKeyHash = true, keyHash(opts.ReadKey)
+	}
+	srv.rate = newRateLimiter(opts.RateLimit, opts.RateBurst)
+	srv.clientHeader = http.CanonicalHeaderKey(strings.TrimSpace(opts.ClientIPHeader))
 	if srv.log == nil {
 		srv.log = slog.Default()
 	}
@@ -140,11 +176,17 @@ func (s *Server) routes() *gin.Engine {
 	// in logs is then the peer's, never a spoofable X-Forwarded-For.
 	_ = r.SetTrustedProxies(nil)
 	r.HandleMethodNotAllowed = true
-	r.Use(s.observeRequests, s.recoverPanics)
+	// Route on the escaped path, so that an id with an escaped '/'
+	// (a%2Fb) is one path segment: reading it is a 404, writing it a 400
+	// about the id, rather than "no route".
+	r.UseRawPath = true
+	r.UnescapePathValues = true
+	r.Use(s.observeRequests, s.recoverPanics, compress)
 
-	// Reads answer 503 while there is no index to read (needIndex).
-	api, page := s.needIndex(false), s.needIndex(true)
-	r.GET("/healthz", api, s.serveHealthz)
+	// Public reads: CORS (API), the read key when set, the rate limit of
+	// anonymous clients, 503 while there is no index to read (publicRead).
+	api, page := s.publicRead(false), s.publicRead(true)
+	r.GET("/healthz", s.needIndex(false), s.serveHealthz) // a probe: no key, no rate limit
 	r.GET("/readyz", s.serveReadyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/api/openapi.json", s.serveOpenAPI)
@@ -153,6 +195,9 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/api/facets/:field", api, s.serveFacet)
 	r.GET("/api/export", api, s.serveExport)
 	r.GET(feedPath, api, s.serveFeed)
+	for _, p := range []string{"/api/search", "/api/articles/:id", "/api/facets/:field", "/api/export", feedPath} {
+		r.OPTIONS(p, servePreflight) // CORS preflight of the public reads only
+	}
 	s.watchRoutes(r)
 	s.writeRoutes(r)  // POST, PUT, DELETE and the re-index status behind the API key
 	s.sourceRoutes(r) // the feed sources, behind the API key

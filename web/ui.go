@@ -37,6 +37,11 @@ type htmlPage struct {
 	tmpl   *template.Template
 	status int
 	data   any
+	// article, when set, is the article the page shows: its rendering is
+	// kept (renderCache) and reused while the article is current; body is
+	// that rendering, when kept.
+	article *api.TaggedArticle
+	body    []byte
 }
 
 // serveHTML runs a handler that returns a page or an error, renders the
@@ -56,12 +61,20 @@ func (s *Server) serveHTML(c *gin.Context, h func(*gin.Context) (htmlPage, error
 // writeHTML renders p into a buffer and writes it with the security
 // headers; a rendering failure is logged and answered with a plain 500.
 func (s *Server) writeHTML(c *gin.Context, p htmlPage) {
+	if p.body != nil {
+		setHTMLHeaders(c)
+		c.Data(p.status, "text/html; charset=utf-8", p.body)
+		return
+	}
 	var buf bytes.Buffer
 	if err := p.tmpl.ExecuteTemplate(&buf, "layout", p.data); err != nil {
 		s.log.Error("render page", "route", c.FullPath(), "template", p.tmpl.Name(), "err", err)
 		p.status = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString("<!doctype html><title>Error</title><p>Internal error.</p>\n")
+	}
+	if p.article != nil && p.status == http.StatusOK {
+		s.pages.put(p.article, bytes.Clone(buf.Bytes()))
 	}
 	setHTMLHeaders(c)
 	c.Data(p.status, "text/html; charset=utf-8", buf.Bytes())
@@ -162,7 +175,11 @@ func (s *Server) serveArticlePageErr(c *gin.Context) (htmlPage, error) {
 		}
 		return htmlPage{}, fmt.Errorf("article page: %w", err)
 	}
-	return htmlPage{tmpl: pages.article, status: http.StatusOK, data: newArticleView(s.schema, a)}, nil
+	if body, ok := s.pages.get(a); ok {
+		// rendered before: served without building the view again
+		return htmlPage{tmpl: pages.article, status: http.StatusOK, article: a, body: body}, nil
+	}
+	return htmlPage{tmpl: pages.article, status: http.StatusOK, data: newArticleView(s.schema, a), article: a}, nil
 }
 
 // articleURL is the address of an article's page.

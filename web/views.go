@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
@@ -593,9 +594,13 @@ type articleView struct {
 	Published  string
 	AlsoIn     []alsoInView // the other papers' copies of its story
 	Paragraphs []paragraph
-	Groups     []entityGroup
-	Legend     []legendItem
-	Events     []eventRow // the cut events, in text order
+	// Cut says how much of a long article the page leaves out ("" when
+	// it shows all of it); APIURL is where the whole article is.
+	Cut    string
+	APIURL string
+	Groups []entityGroup
+	Legend []legendItem
+	Events []eventRow // the cut events, in text order
 }
 
 // eventRow is one cut event of the article page's table: the trust (a
@@ -631,8 +636,43 @@ type legendItem struct {
 	Label string
 }
 
+// Bounds of an article page: the text shown and the mentions highlighted.
+// Beyond them the page says so and links the whole article's JSON; the
+// entity list in the margin still counts every mention.
+const (
+	MaxPageText       = 200 << 10
+	MaxPageHighlights = 2000
+)
+
+// formatSize writes a byte count as KB or MB.
+func formatSize(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+512)>>10)
+}
+
 func newArticleView(s *schema.Schema, a *api.TaggedArticle) *articleView {
-	v := &articleView{Title: a.Title, Lead: leadSentence(a.Title, a.Text), Paragraphs: highlight(s, a.Text, a.Entities), AlsoIn: alsoInViews(a.AlsoIn)}
+	text, ents := a.Text, a.Entities
+	if len(text) > MaxPageText {
+		// A huge article: the page shows and highlights its start only,
+		// so that the page stays small and quick to render.
+		cut := MaxPageText
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+		ents = slices.DeleteFunc(slices.Clone(ents), func(e tag.Entity) bool { return e.End > cut })
+	}
+	if len(ents) > MaxPageHighlights {
+		ents = ents[:MaxPageHighlights]
+	}
+	v := &articleView{Title: a.Title, Lead: leadSentence(a.Title, a.Text), Paragraphs: highlight(s, text, ents), AlsoIn: alsoInViews(a.AlsoIn)}
+	if len(text) < len(a.Text) || len(ents) < len(a.Entities) {
+		v.Cut = fmt.Sprintf("This article is long (%s of text, %s tagged mentions): the page shows its first %s with %s mentions highlighted.",
+			formatSize(len(a.Text)), formatCount(uint64(len(a.Entities))), formatSize(len(text)), formatCount(uint64(len(ents))))
+		v.APIURL = "/api/articles/" + url.PathEscape(a.ID)
+	}
 	if v.Title == "" {
 		v.Title = a.ID
 	}

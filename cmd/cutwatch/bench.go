@@ -11,10 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peterbourgon/ff/v3/ffcli"
+
 	"github.com/cutwatch/cutwatch/bench"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/web"
-	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
 func benchCommand() *ffcli.Command {
@@ -31,7 +32,7 @@ func benchCommand() *ffcli.Command {
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	return &ffcli.Command{
 		Name:       "bench",
-		ShortUsage: "cutwatch bench --n N [--seed S] [--corpus FILE.jsonl] [--out DIR] [--phases gen,raw,full,query,http]",
+		ShortUsage: "cutwatch bench -n N [--seed S] [--corpus FILE.jsonl] [--out DIR] [--phases gen,raw,full,query,http]",
 		ShortHelp:  "Benchmark ingest, query latency, HTTP throughput and memory on a generated corpus.",
 		LongHelp: "Phases: gen (write DIR/corpus.jsonl), raw (bleve ingest without tagging),\n" +
 			"full (tag + index), query (search.Service vs bleve, in-process), http\n" +
@@ -42,7 +43,7 @@ func benchCommand() *ffcli.Command {
 		Exec: func(ctx context.Context, _ []string) error {
 			lv, err := parseInts(*levels)
 			if err != nil || *n < 1 {
-				return fmt.Errorf("%w: bench needs --n 1 or more and --levels as numbers: %v", errUsage, err)
+				return fmt.Errorf("%w: bench needs -n 1 or more and --levels as numbers: %v", errUsage, err)
 			}
 			if *cpuprofile != "" {
 				f, err := os.Create(*cpuprofile)

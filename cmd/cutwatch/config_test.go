@@ -120,8 +120,9 @@ func helpRows(t *testing.T, help string) map[string][2]string {
 	sc := bufio.NewScanner(strings.NewReader(help))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) >= 3 && strings.HasPrefix(f[0], "--") {
-			rows[strings.TrimPrefix(f[0], "--")] = [2]string{f[1], f[2]}
+		if len(f) >= 3 && strings.HasPrefix(f[0], "-") && f[0] != "-" {
+			// --name, or -x for a one-letter flag
+			rows[strings.TrimLeft(f[0], "-")] = [2]string{f[1], f[2]}
 		}
 	}
 	return rows

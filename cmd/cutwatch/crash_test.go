@@ -52,8 +52,10 @@ func startChild(t *testing.T, bin, data string) *child {
 // test's), with extra flags after the usual ones.
 func startChildCmd(t *testing.T, bin, data, dir string, extra ...string) *child {
 	t.Helper()
+	// No rate limit: these tests read back every article as fast as they
+	// can from one address; the limit has tests of its own (web).
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data,
-		"--seeds", indextest.SeedsDir(), "--api-key", crashKey, "--log-format", "json"}, extra...)
+		"--seeds", indextest.SeedsDir(), "--api-key", crashKey, "--log-format", "json", "--rate-limit", "0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIN_MODE=release")

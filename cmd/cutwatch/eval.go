@@ -26,7 +26,7 @@ func evalCommand() *ffcli.Command {
 	gold := fs.String("gold", "", "gold annotations: a JSON array (seeds.json) or JSON Lines with inline \"text\"")
 	dir := fs.String("dir", "", "directory holding the articles named by the gold file's \"file\" fields")
 	verbose := fs.Bool("v", false, "list every miss and false positive of each class (without -v: the first 15; with --filter: every article kept wrongly or missed)")
-	filter := fs.Bool("filter", false, "score a feed source's relevance filter instead: on --n generated NHS-cuts articles mixed with --n off-topic ones")
+	filter := fs.Bool("filter", false, "score a feed source's relevance filter instead: on -n generated NHS-cuts articles mixed with -n off-topic ones")
 	query := fs.String("query", "", "with --filter: the filter to score, in the syntax of q (empty: the default filter of the sources)")
 	n := fs.Int("n", 1000, "with --filter: articles of each side (on topic, off topic)")
 	seed := fs.Uint64("seed", 2, "with --filter or --gen: the generator's seed")
@@ -35,7 +35,7 @@ func evalCommand() *ffcli.Command {
 	asJSON := fs.Bool("json", false, "with --queries: print the report, with every query's hits and grades, as JSON")
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [--n N] [--seed S] [-v] | --queries FILE [-v] [--json]",
+		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [-n N] [--seed S] [-v] | --queries FILE [-v] [--json]",
 		ShortHelp:  "Score the tagger against gold annotations, or the ranking against judged queries.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
 			"per key and overall (micro-averaged), the macro-averaged F1, and the misses and\n" +
@@ -48,7 +48,7 @@ func evalCommand() *ffcli.Command {
 			"and (trust, amount, kind)). --gen N does the same on N articles generated\n" +
 			"with --seed, whose generator knows the true links.\n\n" +
 			"With --filter it scores a feed source's relevance filter instead: it\n" +
-			"generates --n NHS-cuts articles and --n off-topic ones (NHS news without\n" +
+			"generates -n NHS-cuts articles and -n off-topic ones (NHS news without\n" +
 			"cuts, cuts outside the NHS, other local news), tags them and matches the\n" +
 			"filter against them as a poll does, and prints the precision and recall\n" +
 			"of \"kept\" and what it kept of each kind.\n\n" +
@@ -70,7 +70,7 @@ func evalCommand() *ffcli.Command {
 			}
 			if *filter {
 				if *n < 1 {
-					return fmt.Errorf("%w: eval --filter needs --n 1 or more", errUsage)
+					return fmt.Errorf("%w: eval --filter needs -n 1 or more", errUsage)
 				}
 				q := *query
 				if q == "" {

@@ -6,8 +6,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cutwatch/cutwatch/bench/gen"
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/cutwatch/cutwatch/bench/gen"
 )
 
 func genCommand() *ffcli.Command {
@@ -17,7 +18,7 @@ func genCommand() *ffcli.Command {
 	out := fs.String("out", "", "output file (JSON Lines)")
 	return &ffcli.Command{
 		Name:       "gen",
-		ShortUsage: "cutwatch gen --n N [--seed S] --out FILE.jsonl",
+		ShortUsage: "cutwatch gen -n N [--seed S] --out FILE.jsonl",
 		ShortHelp:  "Generate a corpus of realistic articles with their true entities.",
 		LongHelp: "Writes N generated articles, one JSON object a line, with the keys id,\n" +
 			"title and text (ingestible by 'cutwatch index') and the article's true\n" +
@@ -28,7 +29,7 @@ func genCommand() *ffcli.Command {
 		Options: envOptions(),
 		Exec: func(ctx context.Context, _ []string) error {
 			if *out == "" || *n < 1 {
-				return fmt.Errorf("%w: gen needs --n N (1 or more) and --out FILE", errUsage)
+				return fmt.Errorf("%w: gen needs -n N (1 or more) and --out FILE", errUsage)
 			}
 			return runGen(ctx, *out, *n, *seed)
 		},
@@ -50,6 +51,6 @@ func runGen(ctx context.Context, out string, n int, seed uint64) error {
 	if err := g.WriteFile(ctx, out, n, progress); err != nil {
 		return err
 	}
-	slog.Info("corpus written", "file", out, "articles", n, "seed", seed, "took", time.Since(start).Round(time.Millisecond))
+	slog.Info("corpus written", "file", out, "articles", n, "seed", seed, "took_ms", time.Since(start).Milliseconds())
 	return nil
 }

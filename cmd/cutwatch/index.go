@@ -165,6 +165,12 @@ func writeSummary(w io.Writer, stats index.Stats, took time.Duration) error {
 	for _, s := range skips {
 		fmt.Fprintf(&b, "  %s\n", s)
 	}
+	if n := len(stats.Warnings); n > 0 {
+		fmt.Fprintf(&b, "warnings %d (indexed, but not all of it):\n", n)
+		for _, s := range stats.Warnings {
+			fmt.Fprintf(&b, "  %s\n", s)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -475,3 +475,23 @@ func TestIndexInterrupted(t *testing.T) {
 		t.Errorf("after an interrupted run: %d articles indexed (%v), new %v; want 0 and a new --data", n, err, w.New())
 	}
 }
+
+// TestIndexUndatedWithWarning: an article whose date does not parse is
+// indexed without a date and listed as a warning, not skipped.
+func TestIndexUndatedWithWarning(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "feed.jsonl")
+	body := `{"id": "d1", "text": "Unison says 30 porters at Wick will lose their posts.", "published": "next Tuesday"}` + "\n" +
+		`{"id": "d2", "text": "GMB says 12 cleaners at Thurso face cuts.", "published": "2024-03-01"}` + "\n"
+	if err := os.WriteFile(in, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	code, out, errs := cli(t, "index", "--data", data, in)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errs)
+	}
+	want := "warnings 1 (indexed, but not all of it):\n  " + in + `:1: published: cannot parse "next Tuesday"`
+	if !strings.Contains(out, "indexed 2 articles in ") || !strings.Contains(out, "; skipped 0") || !strings.Contains(out, want) {
+		t.Errorf("summary:\n%s\nwant 2 indexed and the warning %q", out, want)
+	}
+}

@@ -91,6 +91,7 @@ func rootCommand() *ffcli.Command {
 			genCommand(),
 			benchCommand(),
 			healthcheckCommand(),
+			versionCommand(),
 		},
 	}
 	root.Subcommands = append(root.Subcommands, helpCommand(root))
@@ -179,7 +180,13 @@ func usage(c *ffcli.Command) string {
 		fmt.Fprintf(tw, "  FLAG\tDEFAULT\tVARIABLE\tMEANING\n")
 		c.FlagSet.VisitAll(func(f *flag.Flag) {
 			_, text := flag.UnquoteUsage(f)
-			fmt.Fprintf(tw, "  --%s\t%s\t%s\t%s\n", f.Name, showDefault(f.DefValue), envVar(f.Name), text)
+			// -v, as the README and the usual habit write a one-letter
+			// flag (either form works), --name for the others.
+			dash := "--"
+			if len(f.Name) == 1 {
+				dash = "-"
+			}
+			fmt.Fprintf(tw, "  %s%s\t%s\t%s\t%s\n", dash, f.Name, showDefault(f.DefValue), envVar(f.Name), text)
 		})
 		tw.Flush()
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -79,6 +81,68 @@ func TestREADMEConfiguration(t *testing.T) {
 	for name := range rows {
 		if !known[name] {
 			t.Errorf("README configuration table lists --%s, which neither serve nor healthcheck has", name)
+		}
+	}
+}
+
+// TestREADMEGoVersion: the Go version the README asks for is go.mod's.
+func TestREADMEGoVersion(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	for _, l := range strings.Split(string(mod), "\n") {
+		if v, ok := strings.CutPrefix(l, "go "); ok {
+			want = strings.TrimSpace(v)
+		}
+	}
+	m := regexp.MustCompile(`Go \(?(\d+\.\d+(?:\.\d+)?) or later`).FindAllStringSubmatch(string(readme), -1)
+	if len(m) == 0 {
+		t.Fatal("README.md does not say which Go it needs ('Go X or later')")
+	}
+	for _, g := range m {
+		if g[1] != want {
+			t.Errorf("README.md asks for Go %s or later, go.mod for %s", g[1], want)
+		}
+	}
+}
+
+// TestVersionCommand: 'cutwatch version' prints the version line.
+func TestVersionCommand(t *testing.T) {
+	code, out, errs := cli(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "cutwatch ") || !strings.Contains(out, runtime.Version()) || strings.Count(out, "\n") != 1 {
+		t.Errorf("cutwatch version: exit %d, %q (stderr %q), want one line with the Go version", code, out, errs)
+	}
+}
+
+// TestHelpOneLetterFlags: help writes a one-letter flag as the README
+// does (-v), not --v.
+func TestHelpOneLetterFlags(t *testing.T) {
+	code, out, _ := cli(t, "help", "eval")
+	if code != 0 || !strings.Contains(out, "\n  -v ") || strings.Contains(out, "--v ") {
+		t.Errorf("cutwatch help eval: exit %d, want -v in the flag table:\n%s", code, out)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// README's command lines and each command's usage write one-letter
+	// flags as the help table does.
+	lines := strings.Split(string(readme), "\n")
+	for _, c := range rootCommand().Subcommands {
+		lines = append(lines, c.ShortUsage, c.LongHelp)
+	}
+	for _, f := range []string{"v", "n"} {
+		re := regexp.MustCompile(`(^|[\s\[|])--` + f + `\b`)
+		for _, l := range lines {
+			if strings.Contains(l, "cutwatch ") && re.MatchString(l) {
+				t.Errorf("--%s where the help writes -%s: %q", f, f, l)
+			}
 		}
 	}
 }

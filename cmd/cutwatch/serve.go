@@ -33,6 +33,10 @@ type serveConfig struct {
 	shutdownGrace time.Duration
 	drainDelay    time.Duration
 	apiKey        string
+	readKey       string
+	rateLimit     float64
+	rateBurst     int
+	clientHeader  string
 	maxSearches   int
 	exportMax     int
 	minFree       byteSize
@@ -85,6 +89,10 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxSearches, "max-searches", 0, "searches that may run at once; twice as many more wait up to 1s for a slot, the rest get 503 with Retry-After (0: 2 × cores, -1: no limit)")
 	fs.IntVar(&c.exportMax, "export-max", api.DefaultExportMax, "most rows one GET /api/export writes; a larger export stops there with the header X-Export-Truncated: true")
 	fs.StringVar(&c.apiKey, "api-key", "", "bearer key the write API requires (POST/PUT/DELETE /api/articles, /api/admin/reindex); empty turns writes off")
+	fs.StringVar(&c.readKey, "read-key", "", "bearer key every read (API, pages, feeds) requires when set; the API key reads too; empty: reads are public")
+	fs.Float64Var(&c.rateLimit, "rate-limit", web.DefaultRateLimit, "reads a second one client without a key may make (token bucket by address); past it 429 with Retry-After (0: no limit)")
+	fs.IntVar(&c.rateBurst, "rate-burst", web.DefaultRateBurst, "reads one client without a key may make at once before --rate-limit applies")
+	fs.StringVar(&c.clientHeader, "client-ip-header", "", "header a trusted proxy in front sets to the client's address (X-Real-IP, or X-Forwarded-For: its last element), for the rate limit; empty: the peer's address, no header believed")
 	c.minFree = byteSize(index.DefaultMinFree)
 	fs.Var(&c.minFree, "min-free-space", "disk space a write must leave free in --data; below it writes answer 507 until space is freed, reads go on (e.g. 64MiB, 1GB; 0 turns the check off)")
 	c.sources.register(fs)
@@ -238,7 +246,8 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, Readiness: w, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL, ExportMax: cfg.exportMax})
+	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, ReadKey: cfg.readKey,
+		RateLimit: cfg.rateLimit, RateBurst: cfg.rateBurst, ClientIPHeader: cfg.clientHeader, Readiness: w, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL, ExportMax: cfg.exportMax})
 	defer ws.Close() // before w.Close: a running re-index ends first
 	srv := &http.Server{
 		Handler:           ws.Handler(),
@@ -310,6 +319,6 @@ func seed(ctx context.Context, w *index.Writer, seeds string, log *slog.Logger) 
 	if err != nil {
 		return fmt.Errorf("put the seed articles of %s into the store: %w", seeds, err)
 	}
-	log.Info("seed articles stored and indexed", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took", stats.Duration.Round(time.Millisecond))
+	log.Info("seed articles stored and indexed", "indexed", stats.Indexed, "skipped", len(stats.Skipped), "took_ms", stats.Duration.Milliseconds())
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -165,5 +166,40 @@ func TestSecondServeFailsFast(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("second serve on the same --data still running after 10 s")
+	}
+}
+
+// TestJSONLogDurationsHaveUnits: durations in the JSON logs are numbers
+// with their unit in the key (took_ms), not bare nanoseconds under "took".
+func TestJSONLogDurationsHaveUnits(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := newLogger(&buf, "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := index.OpenWriter(context.Background(), t.TempDir(), index.WriterOptions{Tagger: indextest.Tagger(t), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := seed(context.Background(), w, indextest.SeedsDir(), log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if _, bare := rec["took"]; bare {
+			t.Errorf("log line with a bare took: %s", l)
+		}
+		if rec["msg"] == "seed articles stored and indexed" {
+			_, num := rec["took_ms"].(float64)
+			found = num
+		}
+	}
+	if !found {
+		t.Errorf("no 'seed articles stored and indexed' line with a numeric took_ms:\n%s", buf.String())
 	}
 }

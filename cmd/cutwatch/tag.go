@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/peterbourgon/ff/v3/ffcli"
 
+	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/index/schema"
 	"github.com/cutwatch/cutwatch/index/tag"
 )
@@ -23,7 +25,10 @@ func tagCommand() *ffcli.Command {
 		Name:       "tag",
 		ShortUsage: "cutwatch tag [--json] FILE...",
 		ShortHelp:  "Print the entities the tagger finds in article files.",
-		LongHelp: "Tags each FILE (UTF-8 text). Without --json it prints a table per file;\n" +
+		LongHelp: "Tags each FILE: UTF-8 text, or the articles of a .json or .jsonl file\n" +
+			"(as 'cutwatch index' reads them: the text of each article, so offsets\n" +
+			"point into the article's text, not into the JSON). Without --json it\n" +
+			"prints a table per file or article;\n" +
 			"with --json one object per line with the keys of the gold annotations\n" +
 			"(file, trusts, unions, amounts_gbp, jobs, people, places, hospitals) and\n" +
 			"the entities with their byte offsets. A file that cannot be read or is not\n" +
@@ -42,7 +47,11 @@ func tagCommand() *ffcli.Command {
 // tagRecord is the --json output for one file: the file, its entities and
 // the distinct values of each kind under the kinds' JSON keys.
 type tagRecord struct {
-	File     string         `json:"file"`
+	File string `json:"file"`
+	// ID and Line name the article of a .json or .jsonl file (Line 0
+	// in a .json file).
+	ID       string         `json:"id,omitempty"`
+	Line     int            `json:"line,omitempty"`
 	Values   schema.Summary `json:"-"`
 	Entities []tagEntity    `json:"entities"`
 }
@@ -74,24 +83,63 @@ func runTag(out, errw io.Writer, files []string, asJSON bool) error {
 	failed := 0
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	emit := func(rec tagRecord, ents []tag.Entity) error {
+		if asJSON {
+			rec.Values, rec.Entities = schema.Default.Summarize(ents), make([]tagEntity, 0, len(ents))
+			for _, e := range ents {
+				rec.Entities = append(rec.Entities, tagEntity{e.Type, e.Value, e.Text, e.Start, e.End})
+			}
+			return enc.Encode(rec)
+		}
+		name := rec.File
+		if rec.ID != "" {
+			name = fmt.Sprintf("%s: article %q", index.Skip{File: rec.File, Line: rec.Line}, rec.ID)
+		}
+		return writeTable(out, name, ents)
+	}
 	for _, f := range files {
+		switch strings.ToLower(filepath.Ext(f)) {
+		case ".json", ".jsonl":
+			// The articles of the file, each tagged on its own text.
+			var recs []index.Record
+			var skips []index.Skip
+			fi, err := os.Stat(f)
+			if err == nil {
+				err = index.ReadFile(context.Background(), index.SourceFile{Path: f, Size: fi.Size()},
+					func(r index.Record) error { recs = append(recs, r); return nil },
+					func(s index.Skip) { skips = append(skips, s) })
+			}
+			if err != nil {
+				fmt.Fprintf(errw, "cutwatch tag: %v\n", err)
+				failed++
+				continue
+			}
+			for _, s := range skips {
+				fmt.Fprintf(errw, "cutwatch tag: %s\n", s)
+			}
+			if len(skips) > 0 {
+				failed++
+			}
+			for _, r := range recs {
+				ents, err := t.Tag(r.Article.Text)
+				if err != nil {
+					fmt.Fprintf(errw, "cutwatch tag: %s: article %q: %v\n", f, r.Article.ID, err)
+					failed++
+					continue
+				}
+				if err := emit(tagRecord{File: f, ID: r.Article.ID, Line: r.Line}, ents); err != nil {
+					return fmt.Errorf("write output: %w", err)
+				}
+			}
+			continue
+		}
 		ents, err := tagFile(t, f)
 		if err != nil {
 			fmt.Fprintf(errw, "cutwatch tag: %v\n", err)
 			failed++
 			continue
 		}
-		if asJSON {
-			rec := tagRecord{File: f, Values: schema.Default.Summarize(ents), Entities: make([]tagEntity, 0, len(ents))}
-			for _, e := range ents {
-				rec.Entities = append(rec.Entities, tagEntity{e.Type, e.Value, e.Text, e.Start, e.End})
-			}
-			if err := enc.Encode(rec); err != nil {
-				return fmt.Errorf("write output: %w", err)
-			}
-			continue
-		}
-		if err := writeTable(out, f, ents); err != nil {
+		if err := emit(tagRecord{File: f}, ents); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}

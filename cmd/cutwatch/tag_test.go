@@ -118,3 +118,43 @@ func TestEvalCommand(t *testing.T) {
 		t.Errorf("missing gold file: error %v does not name it", err)
 	}
 }
+
+// TestTagJSONL: 'tag a.jsonl' tags each article's text, with offsets into
+// that text, not into the JSON line.
+func TestTagJSONL(t *testing.T) {
+	text := "Unison says 30 porters at Royal Bolton Hospital will lose their posts."
+	f := filepath.Join(t.TempDir(), "a.jsonl")
+	body := `{"id": "j1", "title": "Bolton", "text": "` + text + `"}` + "\n" + `{"id": "j2", "text": "GMB members at Salford Royal face cuts."}` + "\n"
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	if err := runTag(&out, &errw, []string{f}, true); err != nil {
+		t.Fatalf("runTag: %v (%s)", err, errw.String())
+	}
+	dec := json.NewDecoder(&out)
+	var recs []tagRecord
+	for dec.More() {
+		var r struct {
+			File     string      `json:"file"`
+			ID       string      `json:"id"`
+			Line     int         `json:"line"`
+			Entities []tagEntity `json:"entities"`
+		}
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, tagRecord{File: r.File, ID: r.ID, Line: r.Line, Entities: r.Entities})
+	}
+	if len(recs) != 2 || recs[0].ID != "j1" || recs[0].Line != 1 || recs[1].ID != "j2" || recs[1].Line != 2 {
+		t.Fatalf("records %+v, want j1 (line 1) and j2 (line 2)", recs)
+	}
+	if len(recs[0].Entities) == 0 {
+		t.Fatal("no entities in j1")
+	}
+	for _, e := range recs[0].Entities {
+		if e.End > len(text) || text[e.Start:e.End] != e.Text {
+			t.Errorf("entity %+v: offsets do not point into the article's text", e)
+		}
+	}
+}

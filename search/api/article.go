@@ -201,18 +201,34 @@ func DecodeArticle(data []byte, defaultID string) (Article, error) {
 			return Article{}, errors.New("id: must be a string or a number")
 		}
 	}
+	var dateErr error
 	if ja.Published != "" {
 		t, err := ParsePublished(ja.Published)
 		if err != nil {
-			return Article{}, err
+			dateErr = err
 		}
 		a.Published = t
 	}
 	if err := a.Normalize(); err != nil {
 		return Article{}, err
 	}
+	if dateErr != nil {
+		return Article{}, &DateError{Err: dateErr, Undated: a}
+	}
 	return a, nil
 }
+
+// DateError is the error of an article that is good but for its date,
+// which does not parse. Undated is the article without a date: a reader of
+// files may take it so, with a warning, rather than lose the article; the
+// write API refuses it (400), so that the client can send the date right.
+type DateError struct {
+	Err     error
+	Undated Article
+}
+
+func (e *DateError) Error() string { return e.Err.Error() }
+func (e *DateError) Unwrap() error { return e.Err }
 
 // ParsePublished parses a publication time: RFC 3339, or a date YYYY-MM-DD
 // (taken as midnight UTC).
@@ -223,4 +239,25 @@ func ParsePublished(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("published: cannot parse %q (want RFC 3339 or YYYY-MM-DD)", s)
+}
+
+// IDChars lists the characters besides letters and digits that an id
+// written through the API may hold: none of them has a meaning in a URL
+// path, so /api/articles/ID and /articles/ID reach the article as written.
+const IDChars = "-_.:~@+=,"
+
+// CheckWriteID checks an id given to the write API (in the body or the
+// path): letters, digits and IDChars only, not "." or "..". Ids of files
+// ('cutwatch index') and of feeds (hashes) are not checked here: a file
+// name is the user's own, and a hash is always safe.
+func CheckWriteID(id string) error {
+	if id == "." || id == ".." {
+		return fmt.Errorf("id: %q is not an id", id)
+	}
+	for _, r := range id {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(IDChars, r) {
+			return fmt.Errorf("id: %q may not hold %q: use letters, digits and %s only, so that the article can be read, replaced and deleted at /api/articles/ID", Truncate(id, 100), r, IDChars)
+		}
+	}
+	return nil
 }

@@ -450,6 +450,10 @@ func parseFacets(v url.Values) ([]string, error) {
 			names = append(names, name)
 		}
 	}
+	if len(names) == 0 {
+		// Only commas and blanks (",,,"): no names, as an empty value.
+		return []string{FacetNone}, nil
+	}
 	return names, nil
 }
 

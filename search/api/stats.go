@@ -30,4 +30,9 @@ type AdmissionStats struct {
 	// Admitted counts searches that got a slot; Rejected those refused
 	// with ErrOverloaded, at once (queue full) or after waiting.
 	Admitted, Rejected uint64
+	// MaxHeavy is how many expensive searches may run or wait at once,
+	// RunningHeavy how many do, RejectedHeavy how many were refused for
+	// that limit (also counted in Rejected).
+	MaxHeavy, RunningHeavy int
+	RejectedHeavy          uint64
 }
