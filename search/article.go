@@ -92,6 +92,7 @@ func (s *Service) article(ctx context.Context, id string) (*api.TaggedArticle, e
 		a.CutEvents = []tag.CutEvent{}
 	}
 	a.Headline = tag.ArticleHeadline(a.Text, a.Entities, a.CutEvents)
+	a.EntityCount, a.CutEventCount = len(a.Entities), len(a.CutEvents)
 	return a, nil
 }
 

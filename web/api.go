@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -136,10 +138,48 @@ func (s *Server) serveSearchErr(c *gin.Context) (any, error) {
 
 func (s *Server) serveArticle(c *gin.Context) { s.serveJSON(c, s.serveArticleErr) }
 
+// articleParams are the parameters of GET /api/articles/:id.
+var articleParams = []string{"entities_from", "entities_size"}
+
 // serveArticleErr answers GET /api/articles/:id with the whole article, its
-// canonical values and its entities with offsets.
+// canonical values and its entities with offsets: at most entities_size
+// of them (api.DefaultArticleEntities unless asked), from entities_from,
+// so that an entity-dense article's answer stays a few megabytes at most.
 func (s *Server) serveArticleErr(c *gin.Context) (any, error) {
-	return s.searcher.Article(c.Request.Context(), c.Param("id"))
+	q := c.Request.URL.Query()
+	if err := api.CheckParams(q, articleParams); err != nil {
+		return nil, err
+	}
+	from, err := intParam(q, "entities_from", 0, 0, math.MaxInt32)
+	if err != nil {
+		return nil, err
+	}
+	size, err := intParam(q, "entities_size", api.DefaultArticleEntities, 1, api.MaxArticleEntities)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.searcher.Article(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return nil, err
+	}
+	return a.Window(from, size), nil
+}
+
+// intParam reads the whole number parameter name of q, given at most once,
+// from lo to hi (def when absent).
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	vs := q[name]
+	switch {
+	case len(vs) == 0:
+		return def, nil
+	case len(vs) > 1:
+		return 0, api.BadRequest(name, "given %d times, want at most once", len(vs))
+	}
+	n, err := strconv.Atoi(vs[0])
+	if err != nil || n < lo || n > hi {
+		return 0, api.BadRequest(name, "want a whole number from %d to %d, got %.40q", lo, hi, vs[0])
+	}
+	return n, nil
 }
 
 // facetParams are the parameters of GET /api/facets/:field.

@@ -388,6 +388,46 @@ type TaggedArticle struct {
 	// (nil when it names no trust).
 	CutEvents []tag.CutEvent   `json:"cut_events"`
 	Headline  *tag.HeadlineCut `json:"headline,omitempty"`
+	// EntityCount and CutEventCount count all the article's mentions
+	// and cut events; Entities and CutEvents may hold fewer (see
+	// Window). EntitiesNext, when not empty, is the query string of the
+	// request for the next mentions.
+	EntityCount   int    `json:"entity_count"`
+	CutEventCount int    `json:"cut_event_count"`
+	EntitiesNext  string `json:"entities_next,omitempty"`
+}
+
+// Bounds of one answer of GET /api/articles/:id: an entity-dense article
+// of megabytes has tens of thousands of mentions, which would make an
+// answer of many megabytes; its mentions are read in pages instead.
+const (
+	// DefaultArticleEntities is how many mentions an answer holds when
+	// the request does not say (entities_size); most articles have far
+	// fewer, and are answered whole.
+	DefaultArticleEntities = 5000
+	// MaxArticleEntities is the most one answer holds.
+	MaxArticleEntities = 20000
+	// MaxArticleCutEvents is the most cut events one answer holds.
+	MaxArticleCutEvents = 1000
+)
+
+// Window returns a copy of a with the mentions from..from+size only (and
+// at most MaxArticleCutEvents cut events), the counts of all of them and,
+// when mentions are left, the query string of the next window. a itself
+// (which a cache may share) is not changed.
+func (a *TaggedArticle) Window(from, size int) *TaggedArticle {
+	w := *a
+	w.EntityCount, w.CutEventCount = len(a.Entities), len(a.CutEvents)
+	from = min(max(from, 0), len(a.Entities))
+	end := min(from+max(size, 0), len(a.Entities))
+	w.Entities = a.Entities[from:end:end]
+	if end < len(a.Entities) {
+		w.EntitiesNext = fmt.Sprintf("entities_from=%d&entities_size=%d", end, size)
+	}
+	if len(a.CutEvents) > MaxArticleCutEvents {
+		w.CutEvents = a.CutEvents[:MaxArticleCutEvents:MaxArticleCutEvents]
+	}
+	return &w
 }
 
 // articleFields is TaggedArticle without its methods.
