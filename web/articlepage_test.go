@@ -60,7 +60,8 @@ func TestHugeArticlePage(t *testing.T) {
 	}
 }
 
-// TestArticleAPIEntityPages: the JSON of an entity-dense article holds at
+// TestArticleAPIEntityPages: the JSON of an entity-dense article (and the
+// answer to its write) holds at
 // most DefaultArticleEntities mentions and the query of the next ones;
 // following it reads every mention once, in order, and bad page
 // parameters are a 400.
@@ -72,7 +73,11 @@ func TestArticleAPIEntityPages(t *testing.T) {
 	}
 	text := b.String()
 	body, _ := json.Marshal(map[string]string{"text": text, "title": "Dense"})
-	ws.post(t, "PUT", "/api/articles/dense-1", string(body), http.StatusOK, nil)
+	var put ingestResult
+	ws.post(t, "PUT", "/api/articles/dense-1", string(body), http.StatusOK, &put)
+	if len(put.Entities) != api.DefaultArticleEntities || put.EntityCount <= api.DefaultArticleEntities {
+		t.Errorf("the write's answer holds %d of %d mentions, want the first %d", len(put.Entities), put.EntityCount, api.DefaultArticleEntities)
+	}
 
 	type page struct {
 		Entities      []tag.Entity `json:"entities"`

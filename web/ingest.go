@@ -114,10 +114,19 @@ func refuseBody(c *gin.Context, limit, read int64) error {
 	return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body: larger than %d bytes", limit)}
 }
 
-// ingestResult is the answer for one written article.
+// ingestResult is the answer for one written article: its first
+// api.DefaultArticleEntities mentions (GET /api/articles/:id pages through
+// the rest) and how many it has.
 type ingestResult struct {
-	ID       string       `json:"id"`
-	Entities []tag.Entity `json:"entities"`
+	ID          string       `json:"id"`
+	Entities    []tag.Entity `json:"entities"`
+	EntityCount int          `json:"entity_count"`
+}
+
+// newIngestResult is the answer for the article id written with ents.
+func newIngestResult(id string, ents []tag.Entity) ingestResult {
+	ents = nonNil(ents)
+	return ingestResult{ID: id, Entities: ents[:min(len(ents), api.DefaultArticleEntities)], EntityCount: len(ents)}
 }
 
 func nonNil(e []tag.Entity) []tag.Entity {
@@ -211,7 +220,7 @@ func (s *Server) putOne(c *gin.Context, id string) (status int, v any, err error
 	if id != "" {
 		status = http.StatusOK
 	}
-	return status, ingestResult{ID: a.ID, Entities: nonNil(ents[0])}, nil
+	return status, newIngestResult(a.ID, ents[0]), nil
 }
 
 // Bulk bodies are read a line at a time and indexed in batches of at most
