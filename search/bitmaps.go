@@ -61,15 +61,25 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	if _, all := user.(*query.MatchAllQuery); all {
 		return s.searchAllBits(ctx, req, set, filters, allow, visible, gen, useCache)
 	}
-	rec := bits.Record(user, allow)
+	// Every match is needed here, so phrases are checked without keeping
+	// their positions; the page is highlighted afterwards.
+	fast, phrases := fastPhrases(user)
+	rec := bits.Record(fast, allow)
 	main := bleve.NewSearchRequestOptions(rec.Query(), req.Size, req.From, false)
 	main.Fields = s.hitFields
-	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
-	main.Highlight.AddField(index.FieldText)
+	if !phrases {
+		main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
+		main.Highlight.AddField(index.FieldText)
+	}
 	main.SortByCustom(s.sortOrder(req.Sort, rec.ByID()))
 	res, err := s.run(ctx, main)
 	if err != nil {
 		return nil, true, err
+	}
+	if phrases {
+		if err := s.highlightPage(ctx, user, res.Hits); err != nil {
+			return nil, true, err
+		}
 	}
 	matches, known := rec.Matches()
 	if !known {
@@ -367,4 +377,33 @@ func (s *Service) matchesBits(ctx context.Context, req *api.Request, user query.
 		cands = cands[:limit]
 	}
 	return cands, nil
+}
+
+// highlightPage gives hits, found with fastPhrases(q), the text fragments
+// bleve's own searcher of q would have given them: q is searched again
+// within the page's articles only, with the highlighter.
+func (s *Service) highlightPage(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	sr := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}), len(ids), 0, false)
+	sr.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
+	sr.Highlight.AddField(index.FieldText)
+	sr.Score = "none"
+	res, err := s.run(ctx, sr)
+	if err != nil {
+		return err
+	}
+	frags := make(map[string]search.FieldFragmentMap, len(res.Hits))
+	for _, h := range res.Hits {
+		frags[h.ID] = h.Fragments
+	}
+	for _, h := range hits {
+		h.Fragments = frags[h.ID]
+	}
+	return nil
 }

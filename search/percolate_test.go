@@ -111,6 +111,11 @@ func randomRequests(r *rand.Rand, ws []index.Written, n int) []api.Request {
 					phrases = append(phrases, f+" "+fs[i+1])
 				}
 			}
+			// Three words, stop words too ("cuts to nursing": a gap
+			// in the phrase's positions).
+			if i+2 < len(fs) && !strings.ContainsAny(f+fs[i+1]+fs[i+2], "'’£%-/") {
+				phrases = append(phrases, f+" "+fs[i+1]+" "+fs[i+2])
+			}
 		}
 		sum := schema.Default.Summarize(w.Entities)
 		for _, name := range schema.Default.TermNames() {
