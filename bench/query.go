@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -257,9 +258,12 @@ type QueryResult struct {
 }
 
 // runQueries runs every request of mix rounds times (after one warm-up
-// round), one at a time, alternating the service without a cache, bleve
-// and a service with a cache, and returns per-request latencies and those
-// of the whole mix (without the cache).
+// round), one at a time, and returns per-request latencies and those of
+// the whole mix (without the cache). bleve alone, the service without a
+// cache and the service with one run in passes of their own, each after a
+// garbage collection, so that the service's latencies, as when served,
+// include the collection of its own garbage only, not of bleve's reference
+// searches (which allocate far more).
 func runQueries(ctx context.Context, idx bleve.Index, svc, cached *search.Service, mix []Query, rounds int) ([]QueryResult, Latency, Latency, error) {
 	docs, err := idx.DocCount()
 	if err != nil {
@@ -275,47 +279,66 @@ func runQueries(ctx context.Context, idx bleve.Index, svc, cached *search.Servic
 			return nil, Latency{}, Latency{}, fmt.Errorf("query %s: %w", q.Name, err)
 		}
 	}
-	svcLat := make([][]time.Duration, len(mix))
-	dirLat := make([][]time.Duration, len(mix))
-	cacheLat := make([][]time.Duration, len(mix))
 	out := make([]QueryResult, len(mix))
-	for round := 0; round <= rounds; round++ {
-		for i, q := range mix {
-			if err := ctx.Err(); err != nil {
-				return nil, Latency{}, Latency{}, err
-			}
-			start := time.Now()
-			res, err := svc.Search(ctx, reqs[i])
-			d := time.Since(start)
-			if err != nil {
-				return nil, Latency{}, Latency{}, fmt.Errorf("query %s via search: %w", q.Name, err)
-			}
-			start = time.Now()
-			dres, err := idx.SearchInContext(ctx, q.direct())
-			dd := time.Since(start)
-			if err != nil {
-				return nil, Latency{}, Latency{}, fmt.Errorf("query %s via bleve: %w", q.Name, err)
-			}
-			start = time.Now()
-			cres, err := cached.Search(ctx, reqs[i])
-			dc := time.Since(start)
-			if err != nil {
-				return nil, Latency{}, Latency{}, fmt.Errorf("query %s via search with a cache: %w", q.Name, err)
-			}
-			if round == 0 {
-				if res.Total != dres.Total || cres.Total != res.Total {
-					return nil, Latency{}, Latency{}, fmt.Errorf("query %s: search finds %d articles, bleve %d: the requests are not equivalent", q.Name, res.Total, dres.Total)
+	totals := make([][3]uint64, len(mix)) // of bleve, the service, the cached service
+	// pass runs the mix rounds+1 times with search, the first round to
+	// warm up, and returns each request's latencies.
+	pass := func(name string, k int, search func(i int) (uint64, error)) ([][]time.Duration, error) {
+		runtime.GC()
+		lat := make([][]time.Duration, len(mix))
+		for round := 0; round <= rounds; round++ {
+			for i, q := range mix {
+				if err := ctx.Err(); err != nil {
+					return nil, err
 				}
-				out[i] = QueryResult{Name: q.Name, Params: q.Params, Matches: res.Total, Share: float64(res.Total) / float64(max(docs, 1))}
-				continue // warm-up
+				start := time.Now()
+				total, err := search(i)
+				d := time.Since(start)
+				if err != nil {
+					return nil, fmt.Errorf("query %s via %s: %w", q.Name, name, err)
+				}
+				if round == 0 {
+					totals[i][k] = total
+					continue // warm-up
+				}
+				lat[i] = append(lat[i], d)
 			}
-			svcLat[i] = append(svcLat[i], d)
-			dirLat[i] = append(dirLat[i], dd)
-			cacheLat[i] = append(cacheLat[i], dc)
+		}
+		return lat, nil
+	}
+	dirLat, err := pass("bleve", 0, func(i int) (uint64, error) {
+		res, err := idx.SearchInContext(ctx, mix[i].direct())
+		if err != nil {
+			return 0, err
+		}
+		return res.Total, nil
+	})
+	if err != nil {
+		return nil, Latency{}, Latency{}, err
+	}
+	viaService := func(svc *search.Service) func(i int) (uint64, error) {
+		return func(i int) (uint64, error) {
+			res, err := svc.Search(ctx, reqs[i])
+			if err != nil {
+				return 0, err
+			}
+			return res.Total, nil
 		}
 	}
+	svcLat, err := pass("search", 1, viaService(svc))
+	if err != nil {
+		return nil, Latency{}, Latency{}, err
+	}
+	cacheLat, err := pass("search with a cache", 2, viaService(cached))
+	if err != nil {
+		return nil, Latency{}, Latency{}, err
+	}
 	var allS, allD []time.Duration
-	for i := range mix {
+	for i, q := range mix {
+		if t := totals[i]; t[0] != t[1] || t[1] != t[2] {
+			return nil, Latency{}, Latency{}, fmt.Errorf("query %s: search finds %d articles, bleve %d: the requests are not equivalent", q.Name, t[1], t[0])
+		}
+		out[i] = QueryResult{Name: q.Name, Params: q.Params, Matches: totals[i][1], Share: float64(totals[i][1]) / float64(max(docs, 1))}
 		out[i].Service, out[i].Direct, out[i].Cached = latency(svcLat[i]), latency(dirLat[i]), latency(cacheLat[i])
 		allS, allD = append(allS, svcLat[i]...), append(allD, dirLat[i]...)
 	}
