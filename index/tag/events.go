@@ -1,8 +1,10 @@
 package tag
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -221,14 +223,25 @@ func Events(text string, ents []Entity) []CutEvent {
 	for _, e := range ents {
 		if e.Type == Trust {
 			tr := trustAt{value: e.Value, start: tokAt(e.Start), end: tokAt(e.End-1) + 1}
-			for _, h := range hits { // "... merge to form X", "to be called the X"
-				if slices.Contains(h.classes, cueSuccessor) && h.end <= tr.start && tr.start-h.end <= 1 {
+			// "... merge to form X", "to be called the X": a cue ending
+			// right before it (hits are in order and do not overlap, so
+			// their ends are too)
+			i, _ := slices.BinarySearchFunc(hits, tr.start-1, func(h cueHit, end int) int { return cmp.Compare(h.end, end) })
+			for ; i < len(hits) && hits[i].end <= tr.start; i++ {
+				if slices.Contains(hits[i].classes, cueSuccessor) {
 					tr.successor = true
 				}
 			}
 			trusts = append(trusts, tr)
 		}
 	}
+	// The mentions in order of their place, so that those of one
+	// sentence are found by a binary search rather than by a walk over
+	// all of them for each number (an article of 20,000 sentences, each
+	// with a number and a trust, took seconds).
+	slices.SortStableFunc(trusts, func(a, b trustAt) int { return cmp.Compare(a.start, b.start) })
+	trustsIn := func(s int) []trustAt { return inSentence(toks, trusts, s, func(t trustAt) int { return t.start }) }
+	hitsIn := func(s int) []cueHit { return inSentence(toks, hits, s, func(h cueHit) int { return h.start }) }
 	// backref resolves the back-reference hit h to the last trust named
 	// before it that it may stand for, or "".
 	backref := func(h cueHit) string {
@@ -297,15 +310,15 @@ func Events(text string, ents []Entity) []CutEvent {
 		}
 		k0, k1 := tokAt(e.Start), tokAt(e.End-1)+1
 		s := toks[k0].sent
-		trust, named := sentenceTrust(toks, trusts, sentLo[s], k0, k1)
-		kind := classify(toks, hits, e.Type, k0, k1)
+		trust, named := sentenceTrust(toks, trustsIn(s), sentLo[s], k0, k1)
+		kind := classify(toks, hitsIn(s), e.Type, k0, k1)
 		strength := linkNamed
 		if !named {
 			if t := sentRef[s]; t != "" {
 				trust, strength = t, linkBackref
 			} else if t, ok := paraTrust[para[k0]]; ok && t != "" {
 				trust, strength = t, linkParagraph
-			} else if sentenceHas(hits, toks, s, cueNational) {
+			} else if sentenceHas(hitsIn(s), toks, s, cueNational) {
 				trust, strength = "", linkNational
 			} else {
 				trust, strength = main, linkMain
@@ -337,6 +350,14 @@ func Events(text string, ents []Entity) []CutEvent {
 		}
 	}
 	return evs
+}
+
+// inSentence returns the part of xs, in the order of their first tokens
+// (start), that starts in sentence s.
+func inSentence[T any](toks []token, xs []T, s int, start func(T) int) []T {
+	lo := sort.Search(len(xs), func(i int) bool { return toks[start(xs[i])].sent >= s })
+	hi := lo + sort.Search(len(xs)-lo, func(i int) bool { return toks[start(xs[lo+i])].sent > s })
+	return xs[lo:hi]
 }
 
 // linkStrength orders the ways a number is linked to its trust, surest
