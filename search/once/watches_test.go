@@ -216,6 +216,7 @@ func TestWatchDeliveredOncePerCluster(t *testing.T) {
 	oldCfg.MarkerTTL = time.Hour
 	oldCfg.WrittenAt = func(context.Context, string) (time.Time, error) { return time.Now().Add(-time.Hour), nil }
 	old := startWatchNode(t, ctx, nc, 0, "node-old", oldCfg)
+	_, last = queueEmpty(t, ns[0].node)
 	waitFor(t, 10*time.Second, "node-old mirrors the watch", func() bool { return slices.Contains(old.hub.WatchIDs(), wOK.ID) })
 	putEverywhere(t, []*watchNode{old}, article("a3", "Another trust announced 40 redundancies."))
 	if st := old.hub.WatchStats(); st.Queued != 1 {
