@@ -155,7 +155,8 @@ func article(id, text string) api.Article {
 // with an empty --data and replays the article (after JetStream's
 // duplicate window) delivers nothing, nor does a node told the article
 // is older than the markers' memory; a webhook that fails twice gets the
-// delivery again (from whichever node) and takes it once.
+// delivery again (from whichever node) and takes it once; the delivery
+// of a watch deleted while it is retried is dropped at once.
 func TestWatchDeliveredOncePerCluster(t *testing.T) {
 	const window = time.Second
 	nc := natstest.Start(t, 3)
@@ -246,5 +247,24 @@ func TestWatchDeliveredOncePerCluster(t *testing.T) {
 	}
 	if n := len(ok.hits()); n != 1 {
 		t.Errorf("the first webhook got %d requests in all, want 1", n)
+	}
+
+	// A watch deleted on one node while its delivery is being retried:
+	// the delivery is dropped by whichever node fetches it next.
+	down := newHook(t, 1<<30)
+	wDown := create(ns[2], url.Values{"q": {"outsourcing"}}.Encode(), down)
+	putEverywhere(t, ns, article("c1", "The trust confirmed the outsourcing of its cleaners."))
+	waitFor(t, 20*time.Second, "the failing webhook is tried", func() bool { return len(down.hits()) > 0 })
+	if err := ns[0].hub.DeleteWatch(ctx, wDown.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range append(ns, late, old) {
+		waitFor(t, 10*time.Second, n.name+" forgets the deleted watch", func() bool { return !slices.Contains(n.hub.WatchIDs(), wDown.ID) })
+	}
+	waitFor(t, 10*time.Second, "the deleted watch's delivery dropped", func() bool { e, _ := queueEmpty(t, ns[0].node); return e })
+	tried := len(down.hits())
+	time.Sleep(time.Second)
+	if n := len(down.hits()); n != tried {
+		t.Errorf("the deleted watch's webhook got %d more requests", n-tried)
 	}
 }

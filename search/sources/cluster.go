@@ -122,6 +122,13 @@ func (m *Manager) clusterPoll(ctx context.Context, e *entry) (polled bool, err e
 	if err != nil || !held {
 		if err != nil {
 			m.log.Warn("sources: cannot take the lease of a source; trying again later", "source", id, "err", err)
+		} else if m.opts.States != nil {
+			// Another node polls it: show its polls here too.
+			if st, ok, err := m.opts.States.LoadState(ctx, id); err == nil && ok {
+				m.mu.Lock()
+				e.rec.setState(st)
+				m.mu.Unlock()
+			}
 		}
 		m.reschedule(id, m.opts.Now().Add(m.jitter(m.opts.Lease.Recheck())))
 		return false, nil
@@ -223,17 +230,27 @@ func (m *Manager) MirrorSource(s api.SourceStatus) error {
 }
 
 // ForgetSource removes a source another node removed (a change of the
-// Catalog); nothing if it is not here.
+// Catalog), and gives up its lease if this node held it; nothing if it is
+// not here.
 func (m *Manager) ForgetSource(id string) error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if _, ok := m.entries[id]; !ok {
+		m.mu.Unlock()
 		return nil
 	}
 	if _, err := m.st.remove(id); err != nil {
+		m.mu.Unlock()
 		return err
 	}
 	delete(m.entries, id)
+	m.mu.Unlock()
+	if m.opts.Lease != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.opts.Lease.Release(ctx, id); err != nil {
+			return fmt.Errorf("release the lease of removed source %s: %w", id, err)
+		}
+	}
 	return nil
 }
 

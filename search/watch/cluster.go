@@ -179,7 +179,8 @@ func pause(ctx context.Context, d time.Duration) {
 
 // unknownWait is how long a delivery whose watch this node does not know
 // (yet: created on another node a moment ago) waits to be handed out
-// again; after unknownGiveUp it is dropped (the watch was deleted).
+// again; after unknownGiveUp it is dropped (the watch was deleted before
+// this node started; one deleted since is dropped at once).
 const (
 	unknownWait   = time.Second
 	unknownGiveUp = time.Minute
@@ -199,7 +200,7 @@ func (h *Hub) deliverPending(p Pending) {
 		}
 	}
 	switch {
-	case !ok && time.Since(p.Queued()) < unknownGiveUp:
+	case !ok && !h.wasDeleted(d.Watch) && time.Since(p.Queued()) < unknownGiveUp:
 		settle("retry", p.Retry(unknownWait))
 		return
 	case !ok || c.w.Disabled != "":
@@ -307,6 +308,26 @@ func (h *Hub) ForgetWatch(id string) error {
 		return nil
 	}
 	return h.forgetLocked(id)
+}
+
+// maxGone is how many deleted watches a Hub remembers.
+const maxGone = 1000
+
+// noteGone remembers that watch id was deleted: its deliveries still in
+// the cluster's queue are dropped at once, not taken for those of a watch
+// created on another node that this one has not mirrored yet. h.mu must
+// be held.
+func (h *Hub) noteGone(id string) {
+	h.gone = append(h.gone, id)
+	if n := len(h.gone) - maxGone; n > 0 {
+		h.gone = slices.Delete(h.gone, 0, n)
+	}
+}
+
+func (h *Hub) wasDeleted(id string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return slices.Contains(h.gone, id)
 }
 
 // WatchIDs returns the ids of the watches here.

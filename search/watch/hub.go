@@ -110,6 +110,7 @@ type Hub struct {
 	src        Source
 	live       *search.Service // the Source's index, searched as /api/search does
 	ev         *search.Evaluator
+	gone       []string // the watches deleted lately, newest last (cluster.go)
 
 	wake   chan struct{}
 	ctx    context.Context
@@ -499,6 +500,7 @@ func (h *Hub) forgetLocked(id string) error {
 	}
 	delete(h.watches, id)
 	h.queueLen.Add(-int64(dropped))
+	h.noteGone(id)
 	return nil
 }
 
