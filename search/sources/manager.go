@@ -87,6 +87,18 @@ type Options struct {
 	// AfterPoll, if not nil, is called after every poll with the source's
 	// id and the poll's error (tests wait on it).
 	AfterPoll func(id string, err error)
+
+	// Cluster mode (see cluster.go); all nil in the embedded default.
+	// Lease, if not nil, is asked before each poll: a source is polled
+	// only by the node holding its lease. States, if not nil, shares the
+	// poll state (validators, next poll, items taken) between the nodes.
+	// Ingest, if not nil, writes the articles kept instead of the Writer
+	// (which still tags and filters them). Catalog, if not nil, receives
+	// the sources added and removed here, for every node to mirror.
+	Lease   Lease
+	States  States
+	Ingest  Ingester
+	Catalog Catalog
 }
 
 // Manager keeps the feed sources of a --data directory, polls each on
@@ -225,6 +237,16 @@ func (m *Manager) Close() error {
 	close(m.stop)
 	m.mu.Unlock()
 	m.wg.Wait()
+	if m.opts.Lease != nil && m.w != nil {
+		// Hand the sources over now rather than after the leases expire.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		for _, id := range m.SourceIDs() {
+			if err := m.opts.Lease.Release(ctx, id); err != nil {
+				m.log.Warn("sources: cannot release a lease; it expires by itself", "source", id, "err", err)
+			}
+		}
+		cancel()
+	}
 	if err := m.st.close(); err != nil {
 		return fmt.Errorf("close %s: %w", FileName, err)
 	}
@@ -352,7 +374,7 @@ func (m *Manager) parseFilter(f string) (*api.Request, error) {
 
 // AddSource adds a source, or changes the interval and filter of the one
 // with the same URL; it is polled at once.
-func (m *Manager) AddSource(_ context.Context, spec api.SourceSpec) (api.SourceStatus, error) {
+func (m *Manager) AddSource(ctx context.Context, spec api.SourceSpec) (api.SourceStatus, error) {
 	raw := strings.TrimSpace(spec.URL)
 	u, err := url.Parse(raw)
 	if err != nil || raw == "" {
@@ -400,6 +422,11 @@ func (m *Manager) AddSource(_ context.Context, spec api.SourceSpec) (api.SourceS
 		r = record{SourceStatus: api.SourceStatus{ID: id, URL: u.String(), Added: now, NextPoll: now}}
 	}
 	r.Interval, r.IntervalNS, r.Filter = interval.String(), interval, filter
+	if m.opts.Catalog != nil {
+		if err := m.opts.Catalog.PutSource(ctx, r.spec()); err != nil {
+			return api.SourceStatus{}, fmt.Errorf("add source: %w", err)
+		}
+	}
 	if err := m.st.put(r); err != nil {
 		return api.SourceStatus{}, fmt.Errorf("add source: %w", err)
 	}
@@ -426,7 +453,7 @@ func (m *Manager) ListSources(context.Context) ([]api.SourceStatus, error) {
 
 // RemoveSource removes the source id (or the one of URL id). Its articles
 // stay.
-func (m *Manager) RemoveSource(_ context.Context, id string) error {
+func (m *Manager) RemoveSource(ctx context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.entries[id]; !ok {
@@ -439,10 +466,20 @@ func (m *Manager) RemoveSource(_ context.Context, id string) error {
 	if _, ok := m.entries[id]; !ok {
 		return fmt.Errorf("source %q: %w", id, api.ErrNotFound)
 	}
+	if m.opts.Catalog != nil {
+		if err := m.opts.Catalog.DeleteSource(ctx, id); err != nil {
+			return fmt.Errorf("remove source %s: %w", id, err)
+		}
+	}
 	if _, err := m.st.remove(id); err != nil {
 		return err
 	}
 	delete(m.entries, id)
+	if m.opts.Lease != nil {
+		if err := m.opts.Lease.Release(ctx, id); err != nil {
+			m.log.Warn("sources: cannot release the lease of a removed source; it expires by itself", "source", id, "err", err)
+		}
+	}
 	return nil
 }
 
@@ -492,22 +529,27 @@ func (m *Manager) Poll(ctx context.Context, id string) (err error) {
 	}
 	e.poll.Lock()
 	defer e.poll.Unlock()
+	polled := true
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("poll panicked: %v", r)
 			m.log.Error("sources: poll panicked", "source", id, "panic", r)
 			m.record(id, nil, func(r *record) { m.failed(r, err) })
 		}
-		if m.opts.AfterPoll != nil {
+		if m.opts.AfterPoll != nil && polled {
 			m.opts.AfterPoll(id, err)
 		}
 	}()
-	m.mu.Lock()
-	rec := e.rec
-	m.mu.Unlock()
-	err = m.poll(ctx, rec)
+	if m.opts.Lease != nil {
+		polled, err = m.clusterPoll(ctx, e)
+	} else {
+		m.mu.Lock()
+		rec := e.rec
+		m.mu.Unlock()
+		err = m.poll(ctx, rec, nil)
+	}
 	if err != nil && ctx.Err() == nil {
-		m.log.Warn("sources: poll failed", "source", id, "url", rec.URL, "err", err)
+		m.log.Warn("sources: poll failed", "source", id, "err", err)
 	}
 	return err
 }
@@ -533,7 +575,9 @@ func (m *Manager) record(id string, items map[string]string, update func(*record
 	m.poke()
 }
 
-func (m *Manager) poll(ctx context.Context, rec record) error {
+// poll fetches the feed of rec and writes its new items; cs, in cluster
+// mode, holds the items other nodes took and collects those taken.
+func (m *Manager) poll(ctx context.Context, rec record, cs *clusterSeen) error {
 	u, err := url.Parse(rec.URL)
 	if err != nil {
 		return err
@@ -567,7 +611,7 @@ func (m *Manager) poll(ctx context.Context, rec record) error {
 	if err != nil {
 		return fail(fmt.Errorf("parse feed: %w", err))
 	}
-	items, more, err := m.newItems(rec.ID, feed)
+	items, more, err := m.newItems(rec.ID, feed, cs)
 	if err != nil {
 		return fail(err)
 	}
@@ -580,6 +624,12 @@ func (m *Manager) poll(ctx context.Context, rec record) error {
 	taken, kept, skipped, fallbacks, err := m.write(ctx, filter, items)
 	if err != nil {
 		return fail(fmt.Errorf("write: %w", err))
+	}
+	if cs != nil {
+		for k := range taken {
+			*cs.taken = append(*cs.taken, SeenHash(k))
+		}
+		slices.Sort(*cs.taken)
 	}
 	m.record(rec.ID, taken, func(r *record) {
 		done(r)
@@ -612,7 +662,7 @@ func itemKey(it *gofeed.Item) string {
 
 // newItems returns the feed's items not taken before (at most MaxItems,
 // more is true when others wait) as articles made from the feed alone.
-func (m *Manager) newItems(id string, feed *gofeed.Feed) (items []item, more bool, err error) {
+func (m *Manager) newItems(id string, feed *gofeed.Feed, cs *clusterSeen) (items []item, more bool, err error) {
 	keys := make([]string, len(feed.Items))
 	for i, it := range feed.Items {
 		keys[i] = itemKey(it)
@@ -624,7 +674,7 @@ func (m *Manager) newItems(id string, feed *gofeed.Feed) (items []item, more boo
 	dup := map[string]bool{}
 	for i, it := range feed.Items {
 		k := keys[i]
-		if seen[k] || dup[k] {
+		if seen[k] || dup[k] || (cs != nil && cs.seen[SeenHash(k)]) {
 			continue
 		}
 		dup[k] = true
@@ -749,7 +799,18 @@ func (m *Manager) write(ctx context.Context, filter *api.Request, items []item) 
 			keptIDs = append(keptIDs, a.ID)
 		}
 	}
-	if _, err := m.w.PutPrepared(ctx, p.Select(keptIDs)); err != nil {
+	if m.opts.Ingest != nil {
+		sel := p.Select(keptIDs).Written()
+		put := make([]api.Article, len(sel))
+		for i, w := range sel {
+			put[i] = w.Article
+		}
+		if len(put) > 0 {
+			if _, err := m.opts.Ingest.Put(ctx, put); err != nil {
+				return nil, 0, 0, 0, err
+			}
+		}
+	} else if _, err := m.w.PutPrepared(ctx, p.Select(keptIDs)); err != nil {
 		return nil, 0, 0, 0, err
 	}
 	for k, id := range byKey {

@@ -78,6 +78,10 @@ func Verify(secret, header string, body []byte, now time.Time, tolerance time.Du
 func (h *Hub) Start() {
 	h.start.Do(func() {
 		h.done.Add(1)
+		if h.opts.Queue != nil {
+			go h.dispatchQueue()
+			return
+		}
 		go h.dispatch()
 	})
 }

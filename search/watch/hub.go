@@ -67,6 +67,15 @@ type Options struct {
 	BaseURL string
 	// Workers is the number of deliveries posted at once (4 if 0).
 	Workers int
+
+	// Cluster mode (see cluster.go); both nil in the embedded default.
+	// Queue, if not nil, takes the deliveries instead of watches.db's
+	// queue: one per watch and article version for the whole cluster,
+	// posted by whichever node's dispatcher fetches it. Catalog, if not
+	// nil, receives the watches created, deleted and disabled here, for
+	// every node to mirror (MirrorWatch, ForgetWatch).
+	Queue   Queue
+	Catalog Catalog
 }
 
 // Source is the index.Writer whose writes the Hub percolates: where it
@@ -101,6 +110,7 @@ type Hub struct {
 	src        Source
 	live       *search.Service // the Source's index, searched as /api/search does
 	ev         *search.Evaluator
+	gone       []string // the watches deleted lately, newest last (cluster.go)
 
 	wake   chan struct{}
 	ctx    context.Context
@@ -286,6 +296,9 @@ func (h *Hub) percolateLocked(ctx context.Context, ws []index.Written, seq uint6
 	if err != nil {
 		return fmt.Errorf("watches: %w", err)
 	}
+	if h.opts.Queue != nil {
+		return h.enqueueLocked(ctx, ds, seq)
+	}
 	now := time.Now().UTC()
 	added := 0
 	err = h.db.Update(func(tx *bolt.Tx) error {
@@ -361,6 +374,11 @@ func (h *Hub) CreateWatch(ctx context.Context, spec api.WatchSpec) (api.Watch, e
 	v, err := json.Marshal(w)
 	if err != nil {
 		return api.Watch{}, err
+	}
+	if h.opts.Catalog != nil {
+		if err := h.opts.Catalog.PutWatch(ctx, w); err != nil {
+			return api.Watch{}, fmt.Errorf("save watch: %w", err)
+		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -455,6 +473,17 @@ func (h *Hub) DeleteWatch(ctx context.Context, id string) error {
 	if _, ok := h.watches[id]; !ok {
 		return fmt.Errorf("watch %q: %w", api.Truncate(id, 100), api.ErrNotFound)
 	}
+	if h.opts.Catalog != nil {
+		if err := h.opts.Catalog.DeleteWatch(ctx, id); err != nil {
+			return fmt.Errorf("delete watch %q: %w", id, err)
+		}
+	}
+	return h.forgetLocked(id)
+}
+
+// forgetLocked removes the watch id, its queued deliveries and attempts.
+// h.mu must be held.
+func (h *Hub) forgetLocked(id string) error {
 	dropped := 0
 	err := h.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketWatches).Delete([]byte(id)); err != nil {
@@ -471,6 +500,7 @@ func (h *Hub) DeleteWatch(ctx context.Context, id string) error {
 	}
 	delete(h.watches, id)
 	h.queueLen.Add(-int64(dropped))
+	h.noteGone(id)
 	return nil
 }
 

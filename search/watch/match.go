@@ -129,6 +129,9 @@ type delivery struct {
 
 	arts map[string][]byte // the JSON of Articles, for queueing
 	Body []byte            `json:"-"` // the whole body, for posting
+	// ids and versions are the ids and content hashes of Articles, for
+	// the cluster's queue (one delivery per watch and article version).
+	ids, versions []string
 }
 
 func encodeDelivery(d delivery) ([]byte, error) { return json.Marshal(d) }
@@ -455,9 +458,11 @@ func (h *Hub) newDelivery(w api.Watch, idx []int, cache []*encoded, arts []index
 		return delivery{}, fmt.Errorf("payload head %s", head)
 	}
 	d := delivery{ID: id, Watch: w.ID, Head: string(bytes.TrimSuffix(head, []byte("null}"))), arts: map[string][]byte{}}
-	for _, e := range encs {
+	for j, e := range encs {
 		d.Articles = append(d.Articles, e.key)
 		d.arts[e.key] = e.json
+		d.ids = append(d.ids, arts[idx[j]].Article.ID)
+		d.versions = append(d.versions, hex.EncodeToString(e.hash[:16]))
 	}
 	return d, nil
 }
