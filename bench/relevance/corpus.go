@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cutwatch/cutwatch/bench/gen"
@@ -23,6 +24,10 @@ type Corpus struct {
 	// Generated is a slice of the generated corpus: articles 0..N-1 of
 	// gen.New(Seed).
 	Generated *Generated `json:"generated,omitempty"`
+	// Dates names a file (relative as Files) of publication dates for
+	// the articles of Files that have none of their own: lines of id, a
+	// tab, YYYY-MM-DD, a tab and the date's basis; # starts a comment.
+	Dates string `json:"dates,omitempty"`
 }
 
 // Generated is the first N articles of the generator's seed Seed.
@@ -39,9 +44,14 @@ type Generated struct {
 //
 // A .txt article without a "Published:" line gets its file's modification
 // time from index.ReadFile, which differs in every clone of the
-// repository; such articles are left undated here, so that a ranking that
-// counts recency scores the same everywhere.
+// repository; such articles get their date from c.Dates instead (or are
+// left undated when it has none), so that a ranking that counts recency
+// scores the same everywhere.
 func LoadCorpus(ctx context.Context, dir string, c Corpus) ([]api.Article, error) {
+	dates, err := loadDates(dir, c.Dates)
+	if err != nil {
+		return nil, err
+	}
 	var paths []string
 	for _, pat := range c.Files {
 		if !filepath.IsAbs(pat) {
@@ -80,7 +90,7 @@ func LoadCorpus(ctx context.Context, dir string, c Corpus) ([]api.Article, error
 			err := index.ReadFile(ctx, f, func(r index.Record) error {
 				a := r.Article
 				if filepath.Ext(f.Path) == ".txt" && fileTime(f.Path).Equal(a.Published) {
-					a.Published = time.Time{}
+					a.Published = dates[a.ID]
 				}
 				return add(a, r.File)
 			}, func(s index.Skip) { skipped = append(skipped, s) })
@@ -90,6 +100,11 @@ func LoadCorpus(ctx context.Context, dir string, c Corpus) ([]api.Article, error
 			if len(skipped) > 0 {
 				return nil, fmt.Errorf("corpus: %s", skipped[0])
 			}
+		}
+	}
+	for id := range dates {
+		if _, ok := seen[id]; !ok {
+			return nil, fmt.Errorf("corpus: dates: %q is no article of the files", id)
 		}
 	}
 	if g := c.Generated; g != nil && g.N > 0 {
@@ -125,4 +140,37 @@ func fileTime(path string) time.Time {
 		return time.Time{}
 	}
 	return st.ModTime().UTC().Truncate(time.Second)
+}
+
+// loadDates reads a Corpus's file of dates (none when name is empty).
+func loadDates(dir, name string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if name == "" {
+		return out, nil
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("corpus: dates: %w", err)
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) < 2 {
+			return nil, fmt.Errorf("corpus: dates: %s:%d: want id, tab, date", name, i+1)
+		}
+		d, err := time.Parse(time.DateOnly, f[1])
+		if err != nil {
+			return nil, fmt.Errorf("corpus: dates: %s:%d: %w", name, i+1, err)
+		}
+		if _, dup := out[f[0]]; dup {
+			return nil, fmt.Errorf("corpus: dates: %s:%d: %q dated twice", name, i+1, f[0])
+		}
+		out[f[0]] = d
+	}
+	return out, nil
 }

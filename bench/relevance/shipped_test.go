@@ -37,6 +37,13 @@ func TestShippedSet(t *testing.T) {
 			t.Errorf("%d queries of kind %s, want at least 3 (kinds: %v)", kinds[k], k, kinds)
 		}
 	}
+	// A ranking that counts recency needs every article dated, as in a
+	// real index: the files from dates.tsv, the generated ones by gen.
+	for _, a := range arts {
+		if a.Published.IsZero() || a.Published.Year() < 2000 || a.Published.Year() > 2026 {
+			t.Errorf("article %s published %v, want a date in 2000–2026", a.ID, a.Published)
+		}
+	}
 	if len(arts) != 55+300 {
 		t.Errorf("corpus of %d articles, want the 55 files and 300 generated ones README.md describes", len(arts))
 	}
