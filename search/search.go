@@ -75,6 +75,11 @@ type Service struct {
 	storiesMu  sync.Mutex
 	stories    *bitmaps.Set
 	storiesGen uint64
+
+	// ranking weighs what orders hits by relevance; days are the
+	// articles' publication days its recency reads.
+	ranking Ranking
+	days    *dayTables
 }
 
 // Options configure a Service. The zero value gives the defaults: the
@@ -133,6 +138,10 @@ type Options struct {
 	// slot, before it reads the index. Tests use it to hold searches
 	// running; ctx ends when no caller waits for the search any more.
 	Admitted func(ctx context.Context)
+
+	// Ranking, if not nil, replaces DefaultRanking: the weights of title
+	// matches, entity matches, recency and typos in relevance order.
+	Ranking *Ranking
 }
 
 // NewService returns a Service over idx with the default Options.
@@ -143,7 +152,11 @@ func NewService(idx bleve.Index) *Service {
 // New returns a Service over idx configured by opts.
 func New(idx bleve.Index, opts Options) *Service {
 	clauseCap.Do(func() { searcher.DisjunctionMaxClauseCount = MaxExpandedTerms })
-	s := &Service{idx: idx, schema: opts.Schema, Timeout: opts.Timeout, gen: opts.Generation, admitted: opts.Admitted}
+	s := &Service{idx: idx, schema: opts.Schema, Timeout: opts.Timeout, gen: opts.Generation, admitted: opts.Admitted,
+		ranking: DefaultRanking, days: newDayTables()}
+	if opts.Ranking != nil {
+		s.ranking = *opts.Ranking
+	}
 	if s.schema == nil {
 		s.schema = schema.Default
 	}
@@ -413,7 +426,7 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 	if err != nil {
 		return nil, err
 	}
-	user := onlyIDs(parsed.Query, req.IDs)
+	user := onlyIDs(s.ranked(&req, parsed.Query), req.IDs)
 	v, err := s.cachedAs(ctx, "search\x00"+requestKey(s.schema, &req), req.NoCache, heavy, func(ctx context.Context, gen uint64, useCache bool) (any, int64, error) {
 		res, err := s.search(ctx, &req, user, gen, useCache)
 		if err != nil {
@@ -424,7 +437,7 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 			// keys of their own (syntaxAny) in the facet cache.
 			relaxed := req
 			relaxed.Syntax = syntaxAny
-			if res, err = s.search(ctx, &relaxed, onlyIDs(parsed.Any, req.IDs), gen, useCache); err != nil {
+			if res, err = s.search(ctx, &relaxed, onlyIDs(s.ranked(&req, parsed.Any), req.IDs), gen, useCache); err != nil {
 				return nil, 0, err
 			}
 			res.Relaxed = true
@@ -438,6 +451,16 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 	res := *v.(*api.Result) // the cached Result is shared: copy before setting the time
 	res.TookMS = math.Round(float64(time.Since(start).Microseconds())) / 1000
 	return &res, nil
+}
+
+// ranked is q with the Service's Ranking when req orders by relevance;
+// under another sort, q as parsed (its scores only break ties, and a
+// ranking must not reorder them).
+func (s *Service) ranked(req *api.Request, q query.Query) query.Query {
+	if req.Sort != "" && req.Sort != api.SortRelevance {
+		return q
+	}
+	return s.ranking.apply(q, req.Syntax != api.SyntaxBleve, s.days)
 }
 
 // search runs req against the index. With useCache, it takes the counts

@@ -63,10 +63,6 @@ const (
 	// MaxTypoTerms caps the index terms one word's typos expand to: the
 	// nearest (fewest edits, then most frequent) are kept.
 	MaxTypoTerms = 32
-	// EntityBoost weighs a match of an entity the query names (an
-	// article tagged "Royal College of Nursing" for "RCN") as a match of
-	// the words.
-	EntityBoost = 1.0
 )
 
 // typoBudget returns the typos allowed in a word of n letters.
@@ -501,7 +497,7 @@ func (p *simpleParser) field(t stok) (query.Query, error) {
 	}
 	for _, n := range names {
 		if string(n.Kind) == t.field && n.Start == 0 && n.End == len(words) && api.Fold(n.Value) != api.Fold(t.text) {
-			qs = append(qs, &entityQuery{Field: t.field, Value: n.Value, Boost: EntityBoost})
+			qs = append(qs, &entityQuery{Field: t.field, Value: n.Value, Boost: 1})
 		}
 	}
 	if len(qs) == 1 {
@@ -571,7 +567,7 @@ func (p *simpleParser) named(run []sitem, words []string, names []tag.QueryName)
 	}
 	text := strings.Join(words, " ")
 	for _, n := range names {
-		alts = append(alts, &entityQuery{Field: string(n.Kind), Value: n.Value, Boost: EntityBoost})
+		alts = append(alts, &entityQuery{Field: string(n.Kind), Value: n.Value, Boost: 1})
 		p.clauses++
 		e := api.QueryEntity{Kind: string(n.Kind), Value: n.Value, Text: text}
 		if !slices.Contains(p.entities, e) {

@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/cutwatch/cutwatch/index"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
@@ -24,17 +25,29 @@ import (
 // letters), as bleve's fuzzy query does on scorch. Unlike bleve's, it
 // keeps the MaxTypoTerms nearest index terms rather than failing past a
 // limit, and it scores a term reached by typos well below the exact term
-// (a third for one edit, a seventh for two), so that exact matches rank
-// first.
+// (1/(1+Step·d) for d edits: with Step 3, a third for one edit, a
+// seventh for two), so that exact matches rank first. With Title above 0
+// (Ranking.Title) and no Field, the same terms found in the title add
+// Title times their score there.
 type typoQuery struct {
 	Field     string
 	Term      string
 	Fuzziness int
+	// Step and Title are set by Ranking.apply (0: defaultTypoStep, no
+	// title weight).
+	Step  uint8
+	Title float64
 }
 
 // typoWeight is the edit distance handed to bleve's boosted multi-term
-// searcher for a term d edits away: it scores each term by 1/(1+that).
-func typoWeight(d uint8) uint8 { return 3 * d }
+// searcher for a term d edits away under step: it scores each term by
+// 1/(1+that).
+func typoWeight(step, d uint8) uint8 {
+	if step == 0 {
+		step = defaultTypoStep
+	}
+	return step * d
+}
 
 // maxTypoScan bounds the dictionary entries one typo term reads.
 const maxTypoScan = 1024
@@ -44,23 +57,45 @@ func (q *typoQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappin
 	if field == "" {
 		field = m.DefaultSearchField()
 	}
-	if q.Fuzziness <= 0 {
-		return searcher.NewTermSearcher(ctx, r, q.Term, field, 1, opts)
-	}
-	cands, err := typoCandidates(r, field, q.Term, q.Fuzziness)
-	if err != nil {
-		return nil, err
-	}
-	if len(cands) == 0 {
-		return searcher.NewTermSearcher(ctx, r, q.Term, field, 1, opts)
-	}
 	terms := []string{q.Term}
 	weights := []uint8{0}
-	for _, c := range cands {
-		terms = append(terms, c.Term)
-		weights = append(weights, typoWeight(c.EditDistance))
+	if q.Fuzziness > 0 {
+		cands, err := typoCandidates(r, field, q.Term, q.Fuzziness)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cands {
+			terms = append(terms, c.Term)
+			weights = append(weights, typoWeight(q.Step, c.EditDistance))
+		}
 	}
-	return searcher.NewMultiTermSearcherBoosted(ctx, r, terms, field, 1, weights, opts, false)
+	all, err := termsSearcher(ctx, r, terms, weights, field, 1, opts)
+	if err != nil || q.Title <= 0 || q.Field != "" || opts.Score == "none" {
+		return all, err
+	}
+	// The same terms in the title, an optional clause: an article whose
+	// title has the word scores more, the matches are the same.
+	title, err := termsSearcher(ctx, r, terms, weights, index.FieldTitle, q.Title, opts)
+	if err != nil {
+		_ = all.Close()
+		return nil, err
+	}
+	bs, err := searcher.NewBooleanSearcher(ctx, r, all, title, nil, opts)
+	if err != nil {
+		_ = all.Close()
+		_ = title.Close()
+		return nil, err
+	}
+	return bs, nil
+}
+
+// termsSearcher matches any of terms in field, each scored with boost
+// over 1 + its weight (a term alone: a term searcher).
+func termsSearcher(ctx context.Context, r bindex.IndexReader, terms []string, weights []uint8, field string, boost float64, opts search.SearcherOptions) (search.Searcher, error) {
+	if len(terms) == 1 {
+		return searcher.NewTermSearcher(ctx, r, terms[0], field, boost/float64(1+weights[0]), opts)
+	}
+	return searcher.NewMultiTermSearcherBoosted(ctx, r, terms, field, boost, weights, opts, false)
 }
 
 // typoCandidates returns the terms of field within fuzz edits of term,
@@ -155,6 +190,8 @@ func osaDistance(a, b string, max int) int {
 // in memory) it reads the whole dictionary.
 type valueQuery struct {
 	Field, Value string
+	// Boost is set by Ranking.apply (0: 1).
+	Boost float64
 }
 
 func (q *valueQuery) Searcher(ctx context.Context, r bindex.IndexReader, _ mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
@@ -165,7 +202,11 @@ func (q *valueQuery) Searcher(ctx context.Context, r bindex.IndexReader, _ mappi
 	if len(terms) == 0 {
 		return searcher.NewMatchNoneSearcher(r)
 	}
-	return keywordSearcher(ctx, r, q.Field, terms, EntityBoost, opts)
+	boost := q.Boost
+	if boost == 0 {
+		boost = 1
+	}
+	return keywordSearcher(ctx, r, q.Field, terms, boost, opts)
 }
 
 // foldTerms returns the terms of field that fold as value does.
