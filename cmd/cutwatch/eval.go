@@ -33,9 +33,10 @@ func evalCommand() *ffcli.Command {
 	genN := fs.Int("gen", 0, "score the tagger (entities and cut-event links) on this many generated articles against the generator's own truth, instead of --gold")
 	queries := fs.String("queries", "", "score the search ranking on a judged relevance set instead (bench/relevance/queries.json): nDCG@10, MRR@10 and zero-result rate; -v adds a line per query")
 	asJSON := fs.Bool("json", false, "with --queries: print the report, with every query's hits and grades, as JSON")
+	grid := fs.String("grid", "", "with --queries: score every combination of these ranking weights instead, e.g. 'title=0,0.3;entity=1;recency=0,0.1;half_life=3;typo_step=3' (half_life in years; a weight not named keeps its default)")
 	return &ffcli.Command{
 		Name:       "eval",
-		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [-n N] [--seed S] [-v] | --queries FILE [-v] [--json]",
+		ShortUsage: "cutwatch eval --gold FILE [--dir DIR] [-v] | --gen N [--seed S] [-v] | --filter [--query Q] [-n N] [--seed S] [-v] | --queries FILE [-v] [--json] [--grid SPEC]",
 		ShortHelp:  "Score the tagger against gold annotations, or the ranking against judged queries.",
 		LongHelp: "Tags every article of the gold set and prints precision, recall and F1\n" +
 			"per key and overall (micro-averaged), the macro-averaged F1, and the misses and\n" +
@@ -58,12 +59,25 @@ func evalCommand() *ffcli.Command {
 			"/api/search would (result cache off) and prints nDCG@10, MRR@10 (first\n" +
 			"hit of grade 2 or more) and the zero-result rate; -v adds a line per query\n" +
 			"(nDCG, rank of the first relevant hit, number of hits), --json the report\n" +
-			"as JSON.",
+			"as JSON. --grid SPEC scores every combination of the ranking's weights\n" +
+			"(search.Ranking) named in SPEC on the same index instead, best first, with\n" +
+			"the mean nDCG@10 of each kind of query (--json: as JSON).",
 		FlagSet: fs,
 		Options: envOptions(),
 		Exec: func(ctx context.Context, _ []string) error {
 			if *queries != "" {
-				return runEvalQueries(ctx, os.Stdout, *queries, *verbose, *asJSON)
+				var g *relevance.Grid
+				if *grid != "" {
+					pg, err := relevance.ParseGrid(*grid)
+					if err != nil {
+						return fmt.Errorf("%w: %w", errUsage, err)
+					}
+					g = &pg
+				}
+				return runEvalQueries(ctx, os.Stdout, *queries, *verbose, *asJSON, g)
+			}
+			if *grid != "" {
+				return fmt.Errorf("%w: eval --grid needs --queries FILE", errUsage)
 			}
 			if *asJSON {
 				return fmt.Errorf("%w: eval --json needs --queries FILE", errUsage)
@@ -176,8 +190,9 @@ func runEvalFilter(ctx context.Context, w io.Writer, filter string, n int, seed 
 
 // runEvalQueries scores the search ranking on the judged relevance set at
 // path: it indexes the set's corpus in a temporary --data (removed after),
-// runs every query and writes the report to w.
-func runEvalQueries(ctx context.Context, w io.Writer, path string, verbose, asJSON bool) (err error) {
+// runs every query and writes the report to w; with a grid, it scores
+// each ranking of the grid instead.
+func runEvalQueries(ctx context.Context, w io.Writer, path string, verbose, asJSON bool, grid *relevance.Grid) (err error) {
 	set, arts, err := relevance.LoadChecked(ctx, path)
 	if err != nil {
 		return err
@@ -196,6 +211,19 @@ func runEvalQueries(ctx context.Context, w io.Writer, path string, verbose, asJS
 		return err
 	}
 	defer func() { err = errors.Join(err, x.Close()) }()
+	if grid != nil {
+		rows, err := relevance.RunGrid(ctx, x, set, len(arts), *grid)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rows)
+		}
+		fmt.Fprintf(w, "relevance set %s, %d queries over %d articles, %d rankings\n\n", path, len(set.Queries), len(arts), len(rows))
+		return relevance.WriteGrid(w, rows)
+	}
 	rep, err := relevance.Run(ctx, x.Service, set, len(arts))
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cutwatch/cutwatch/bench/relevance"
 	"github.com/cutwatch/cutwatch/index/indextest"
+	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/web"
 )
 
@@ -183,7 +184,7 @@ func TestEvalQueries(t *testing.T) {
 	n := float64(len(want))
 
 	var text bytes.Buffer
-	if err := runEvalQueries(context.Background(), &text, path, true, false); err != nil {
+	if err := runEvalQueries(context.Background(), &text, path, true, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := text.String()
@@ -215,7 +216,7 @@ func TestEvalQueries(t *testing.T) {
 	}
 
 	var js bytes.Buffer
-	if err := runEvalQueries(context.Background(), &js, path, false, true); err != nil {
+	if err := runEvalQueries(context.Background(), &js, path, false, true, nil); err != nil {
 		t.Fatal(err)
 	}
 	var rep relevance.Report
@@ -226,10 +227,31 @@ func TestEvalQueries(t *testing.T) {
 		t.Errorf("--json: nDCG %v MRR %v zero %d over %d results; want %v, %v, %d over %d",
 			rep.NDCG, rep.MRR, rep.Zero, len(rep.Results), sumNDCG/n, sumRR/n, zero, len(want))
 	}
+
+	// --grid: the row of the server's own ranking (the default) scores
+	// as the server does; the other row is another ranking.
+	g, err := relevance.ParseGrid(fmt.Sprintf("title=0,%g", search.DefaultRanking.Title))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gj bytes.Buffer
+	if err := runEvalQueries(context.Background(), &gj, path, false, true, &g); err != nil {
+		t.Fatal(err)
+	}
+	var grid []relevance.GridRow
+	if err := json.Unmarshal(gj.Bytes(), &grid); err != nil {
+		t.Fatalf("--grid --json: %v\n%s", err, gj.String())
+	}
+	if len(grid) != 2 || grid[0].Ranking.Title != 0 || grid[1].Ranking != search.DefaultRanking {
+		t.Fatalf("--grid title=0,%g: rankings %+v, want title 0 and the default", search.DefaultRanking.Title, grid)
+	}
+	if d := grid[1]; math.Abs(d.NDCG-sumNDCG/n) > 1e-9 || math.Abs(d.MRR-sumRR/n) > 1e-9 || d.Zero != zero {
+		t.Errorf("--grid: the default ranking's row nDCG %v MRR %v zero %d; want %v, %v, %d", d.NDCG, d.MRR, d.Zero, sumNDCG/n, sumRR/n, zero)
+	}
 }
 
 func TestEvalQueriesErrors(t *testing.T) {
-	for _, args := range [][]string{{"--json"}, {"--json", "--gen", "5"}} {
+	for _, args := range [][]string{{"--json"}, {"--json", "--gen", "5"}, {"--grid", "title=0"}, {"--queries", "q.json", "--grid", "title=x"}, {"--queries", "q.json", "--grid", "boost=1"}} {
 		if err := evalCommand().ParseAndRun(context.Background(), args); !errors.Is(err, errUsage) {
 			t.Errorf("eval %v: %v, want a usage error", args, err)
 		}
