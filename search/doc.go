@@ -6,4 +6,7 @@
 // quickly (api.ErrOverloaded), and, given the index's generation
 // (index.Writer.Generation), caches results and single facets' counts
 // until the index changes.
+//
+// Hits sorted by relevance are ordered by bleve's tf-idf weighted by one
+// Ranking (rank.go): title matches, entity matches, recency and typos.
 package search

@@ -25,7 +25,7 @@ import (
 // letters), as bleve's fuzzy query does on scorch. Unlike bleve's, it
 // keeps the MaxTypoTerms nearest index terms rather than failing past a
 // limit, and it scores a term reached by typos well below the exact term
-// (1/(1+Step·d) for d edits: with Step 3, a third for one edit, a
+// (1/(1+Step·d) for d edits: with Step 3, a quarter for one edit, a
 // seventh for two), so that exact matches rank first. With Title above 0
 // (Ranking.Title) and no Field, the same terms found in the title add
 // Title times their score there.
