@@ -65,7 +65,7 @@ func (s *Service) searchBits(ctx context.Context, req *api.Request, user query.Q
 	// their positions; the page is highlighted afterwards.
 	fast, phrases := fastPhrases(user)
 	rec := bits.Record(fast, allow)
-	main := bleve.NewSearchRequestOptions(rec.Query(), req.Size, req.From, false)
+	main := bleve.NewSearchRequestOptions(s.rankTop(req, user, rec.Query()), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	if !phrases {
 		main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)

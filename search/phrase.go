@@ -51,6 +51,13 @@ func fastPhrases(q query.Query) (query.Query, bool) {
 		d := *q
 		d.Disjuncts = parts
 		return &d, true
+	case *titledQuery:
+		inner, okQ := fastPhrases(q.Q)
+		title, okT := fastPhrases(q.Title)
+		if !okQ && !okT {
+			return q, false
+		}
+		return &titledQuery{Q: inner, Title: title}, true
 	case *query.BooleanQuery:
 		b := *q
 		var changed bool

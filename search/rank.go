@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -61,7 +62,7 @@ type Ranking struct {
 // DefaultRanking is the ranking of a Service whose Options name none.
 var DefaultRanking = Ranking{
 	Title:    0.3,
-	Entity:   1,
+	Entity:   2,
 	Recency:  0.1,
 	HalfLife: 3 * 365 * 24 * time.Hour,
 	TypoStep: 3,
@@ -71,27 +72,37 @@ var DefaultRanking = Ranking{
 // query parsed for matching only, whose scores nobody reads).
 const defaultTypoStep = 3
 
-// apply returns q scored with r's weights: a query of the simple syntax
-// has its words and phrases also scored in the title, its entities'
-// matches weighed and its typos stepped (bleve's syntax keeps bleve's own
-// scores: a power user writes title:word^2), and either is wrapped in the
-// recency bonus. q is not changed (the parsed query's clauses are shared
-// by its fallback).
-func (r Ranking) apply(q query.Query, simple bool, days *dayTables) query.Query {
-	if q == nil {
-		return nil
+// weighed returns q with r's weights in its clauses when it is of the
+// simple syntax: its words and phrases also scored in the title (title
+// clauses that wrap collects), its entities' matches weighed and its
+// typos stepped; bleve's syntax keeps bleve's own scores (a power user
+// writes title:word^2). q is not changed (the parsed query's clauses are
+// shared by its fallback).
+func (r Ranking) weighed(q query.Query, simple bool) query.Query {
+	if q == nil || !simple {
+		return q
 	}
 	switch q.(type) {
 	case *query.MatchAllQuery, *query.MatchNoneQuery:
 		return q
 	}
-	if simple {
-		q = r.weigh(q)
-	}
+	return r.weigh(q)
+}
+
+// wrap returns the query of a whole search, q (weighed, then with its
+// filters or recorded), scored with r's title clauses and recency bonus
+// (rankQuery), or q when r has neither. Wrapping the whole search, not
+// the words, scores the title clauses and the bonus of the hits alone,
+// not of every match that a filter then drops.
+func (r Ranking) wrap(q query.Query, simple bool, days *dayTables) query.Query {
+	rq := &rankQuery{Q: q, titles: simple && r.Title > 0}
 	if r.Recency > 0 && r.HalfLife >= 24*time.Hour {
-		q = &recencyQuery{Q: q, Weight: r.Recency, HalfLife: float64(r.HalfLife / (24 * time.Hour)), days: days}
+		rq.recency, rq.halfLife, rq.days = r.Recency, float64(r.HalfLife/(24*time.Hour)), days
 	}
-	return q
+	if !rq.titles && rq.recency == 0 {
+		return q
+	}
+	return rq
 }
 
 // weigh rewrites the scored clauses of q (not its negations or filters).
@@ -159,31 +170,27 @@ func (r Ranking) weighAll(qs []query.Query) []query.Query {
 	return out
 }
 
-// titledQuery matches what Q matches; a match that Title also matches
-// (the same words or name in the title) adds Title's score. When Q
-// matches nothing whatever the index (a phrase of stop words), its
-// searcher is Q's, which composite queries of bleve's syntax skip.
+// titledQuery matches what Q matches. Under a rankQuery, Title, the same
+// words or name in the title, is one of the title clauses whose scores
+// the rankQuery adds to each match.
 type titledQuery struct {
 	Q, Title query.Query
 }
 
 func (q *titledQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
 	inner, err := q.Q.Searcher(ctx, r, m, opts)
-	if err != nil || opts.Score == "none" || isMatchNone(inner) {
+	if err != nil || isMatchNone(inner) {
 		return inner, err
 	}
-	title, err := q.Title.Searcher(ctx, r, m, opts)
-	if err != nil {
-		_ = inner.Close()
-		return nil, err
+	if tc := titleClausesOf(ctx, opts); tc != nil {
+		title, err := q.Title.Searcher(ctx, r, m, opts)
+		if err != nil {
+			_ = inner.Close()
+			return nil, err
+		}
+		tc.add(title)
 	}
-	bs, err := searcher.NewBooleanSearcher(ctx, r, inner, title, nil, opts)
-	if err != nil {
-		_ = inner.Close()
-		_ = title.Close()
-		return nil, err
-	}
-	return bs, nil
+	return inner, nil
 }
 
 func isMatchNone(s search.Searcher) bool {
@@ -191,70 +198,194 @@ func isMatchNone(s search.Searcher) bool {
 	return none
 }
 
-// recencyQuery matches what Q matches, each match's score times 1 +
-// Weight × 2^(−age/HalfLife), age in days before the newest article (see
-// Ranking.Recency). An index that is not scorch's (index.MemIndex, whose
-// searches match and do not rank) gets no bonus.
-type recencyQuery struct {
+// titleClauses collects, while a rankQuery's searcher is built, the
+// searchers of its words, typos, phrases and entity names in the title.
+type titleClauses struct{ list []search.Searcher }
+
+type titleClausesKey struct{}
+
+// titleClausesOf returns the title clauses of the rankQuery whose searcher
+// is being built with ctx, or nil (none, or a search that does not score).
+func titleClausesOf(ctx context.Context, opts search.SearcherOptions) *titleClauses {
+	if opts.Score == "none" {
+		return nil
+	}
+	tc, _ := ctx.Value(titleClausesKey{}).(*titleClauses)
+	return tc
+}
+
+func (tc *titleClauses) add(s search.Searcher) {
+	if s != nil && !isMatchNone(s) {
+		tc.list = append(tc.list, s)
+		return
+	}
+	if s != nil {
+		_ = s.Close()
+	}
+}
+
+// rankQuery matches what Q matches, and scores each match as Q does plus
+// the scores of the title clauses of Q's words that match it (Ranking.
+// Title), times the recency bonus 1 + recency × 2^(−age/halfLife), age in
+// days before the newest article (Ranking.Recency; an index that is not
+// scorch's, index.MemIndex, whose searches match and do not rank, gets
+// none). The title clauses are read only for the matches of the whole
+// query: a clause of its own beside each word (bleve's boolean should)
+// was read for every candidate a conjunction tried, and its boolean
+// searcher reads ahead, which doubled the time of a two-word query.
+type rankQuery struct {
 	Q        query.Query
-	Weight   float64
-	HalfLife float64 // days
+	titles   bool
+	recency  float64
+	halfLife float64 // days
 	days     *dayTables
 }
 
-func (q *recencyQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+func (q *rankQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, opts search.SearcherOptions) (search.Searcher, error) {
+	tc := &titleClauses{}
+	if q.titles {
+		ctx = context.WithValue(ctx, titleClausesKey{}, tc)
+	}
+	closeTitles := func() {
+		for _, t := range tc.list {
+			_ = t.Close()
+		}
+	}
 	inner, err := q.Q.Searcher(ctx, r, m, opts)
 	if err != nil {
+		closeTitles()
 		return nil, err
 	}
-	if opts.Score == "none" || q.days == nil || isMatchNone(inner) {
+	if opts.Score == "none" || isMatchNone(inner) {
+		closeTitles()
 		return inner, nil
 	}
-	dayOf, newest, ok, err := q.days.of(r)
-	if err != nil {
-		_ = inner.Close()
-		return nil, err
+	rs := &rankScorer{Searcher: inner, titles: tc.list, cur: make([]*search.DocumentMatch, len(tc.list)), done: make([]bool, len(tc.list))}
+	if q.recency > 0 && q.days != nil {
+		dayOf, newest, ok, err := q.days.of(r)
+		if err != nil {
+			_ = rs.Close()
+			return nil, err
+		}
+		if ok {
+			rs.dayOf, rs.newest, rs.weight, rs.halfLife = dayOf, newest, q.recency, q.halfLife
+		}
 	}
-	if !ok {
+	if len(rs.titles) == 0 && rs.dayOf == nil {
 		return inner, nil
 	}
-	return &recencyScorer{Searcher: inner, dayOf: dayOf, newest: newest, weight: q.Weight, halfLife: q.HalfLife}, nil
+	// As bleve's composite searchers do: the norm of the whole query.
+	if w := rs.Weight(); w > 0 {
+		rs.SetQueryNorm(1 / math.Sqrt(w))
+	}
+	return rs, nil
 }
 
-// recencyScorer multiplies the scores of its searcher's matches by their
-// recency bonus.
-type recencyScorer struct {
+// rankScorer is the searcher of a rankQuery.
+type rankScorer struct {
 	search.Searcher
+	titles []search.Searcher
+	cur    []*search.DocumentMatch // each title clause's match at or after the last
+	done   []bool                  // the title clause has no more
+	// The recency bonus (dayOf nil: none).
 	dayOf    func(bindex.IndexInternalID) (int32, bool)
 	newest   int32
 	weight   float64
 	halfLife float64
 }
 
-func (s *recencyScorer) scored(dm *search.DocumentMatch) *search.DocumentMatch {
+func (s *rankScorer) Weight() float64 {
+	w := s.Searcher.Weight()
+	for _, t := range s.titles {
+		w += t.Weight()
+	}
+	return w
+}
+
+func (s *rankScorer) SetQueryNorm(n float64) {
+	s.Searcher.SetQueryNorm(n)
+	for _, t := range s.titles {
+		t.SetQueryNorm(n)
+	}
+}
+
+func (s *rankScorer) scored(ctx *search.SearchContext, dm *search.DocumentMatch) (*search.DocumentMatch, error) {
 	if dm == nil {
-		return nil
+		return nil, nil
 	}
-	if day, ok := s.dayOf(dm.IndexInternalID); ok {
-		dm.Score *= recencyBonus(s.newest-day, s.weight, s.halfLife)
+	for i, t := range s.titles {
+		if s.done[i] {
+			continue
+		}
+		if c := s.cur[i]; c == nil || c.IndexInternalID.Compare(dm.IndexInternalID) < 0 {
+			if c != nil {
+				ctx.DocumentMatchPool.Put(c)
+			}
+			var err error
+			if s.cur[i], err = t.Advance(ctx, dm.IndexInternalID); err != nil {
+				return nil, err
+			}
+			if s.cur[i] == nil {
+				s.done[i] = true
+				continue
+			}
+		}
+		if s.cur[i].IndexInternalID.Equals(dm.IndexInternalID) {
+			dm.Score += s.cur[i].Score
+		}
 	}
-	return dm
+	if s.dayOf != nil {
+		if day, ok := s.dayOf(dm.IndexInternalID); ok {
+			dm.Score *= recencyBonus(s.newest-day, s.weight, s.halfLife)
+		}
+	}
+	return dm, nil
+}
+
+func (s *rankScorer) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.scored(ctx, dm)
+}
+
+func (s *rankScorer) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Advance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.scored(ctx, dm)
+}
+
+func (s *rankScorer) Close() error {
+	errs := []error{s.Searcher.Close()}
+	for _, t := range s.titles {
+		errs = append(errs, t.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *rankScorer) DocumentMatchPoolSize() int {
+	n := s.Searcher.DocumentMatchPoolSize()
+	for _, t := range s.titles {
+		n += t.DocumentMatchPoolSize() + 1
+	}
+	return n
+}
+
+func (s *rankScorer) Size() int {
+	n := s.Searcher.Size()
+	for _, t := range s.titles {
+		n += t.Size()
+	}
+	return n
 }
 
 // recencyBonus is the factor of a score of an article age days older than
 // the newest (never below 0 days).
 func recencyBonus(age int32, weight, halfLife float64) float64 {
 	return 1 + weight*math.Exp2(-float64(max(age, 0))/halfLife)
-}
-
-func (s *recencyScorer) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	dm, err := s.Searcher.Next(ctx)
-	return s.scored(dm), err
-}
-
-func (s *recencyScorer) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	dm, err := s.Searcher.Advance(ctx, id)
-	return s.scored(dm), err
 }
 
 // noDay marks an undated article in a segment's table of days.

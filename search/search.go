@@ -453,14 +453,29 @@ func (s *Service) Search(ctx context.Context, req api.Request) (*api.Result, err
 	return &res, nil
 }
 
-// ranked is q with the Service's Ranking when req orders by relevance;
-// under another sort, q as parsed (its scores only break ties, and a
-// ranking must not reorder them).
+// ranked is q with the weights of the Service's Ranking in its clauses
+// when req orders by relevance; under another sort, q as parsed (its
+// scores only break ties of the sort, which a ranking must not reorder).
 func (s *Service) ranked(req *api.Request, q query.Query) query.Query {
-	if req.Sort != "" && req.Sort != api.SortRelevance {
+	if !s.ranks(req) {
 		return q
 	}
-	return s.ranking.apply(q, req.Syntax != api.SyntaxBleve, s.days)
+	return s.ranking.weighed(q, req.Syntax != api.SyntaxBleve)
+}
+
+func (s *Service) ranks(req *api.Request) bool {
+	return req.Sort == "" || req.Sort == api.SortRelevance
+}
+
+// rankTop is the query of a search of user that orders its hits, whole
+// (user with its filters, or recorded): scored with the Ranking's title
+// clauses and recency bonus when req orders by relevance and user is not
+// the match-all query (whose hits the bitmaps order by id, unscored).
+func (s *Service) rankTop(req *api.Request, user, whole query.Query) query.Query {
+	if _, all := user.(*query.MatchAllQuery); all || !s.ranks(req) {
+		return whole
+	}
+	return s.ranking.wrap(whole, req.Syntax != api.SyntaxBleve, s.days)
 }
 
 // search runs req against the index. With useCache, it takes the counts
@@ -484,7 +499,7 @@ func (s *Service) search(ctx context.Context, req *api.Request, user query.Query
 	hide := hideOf(stories, req)
 	filters, all := s.filters(req)
 	dq := dateQuery(req)
-	main := bleve.NewSearchRequestOptions(combine(user, all, hide), req.Size, req.From, false)
+	main := bleve.NewSearchRequestOptions(s.rankTop(req, user, combine(user, all, hide)), req.Size, req.From, false)
 	main.Fields = s.hitFields
 	main.Highlight = bleve.NewHighlightWithStyle(htmlfmt.Name)
 	main.Highlight.AddField(index.FieldText)

@@ -70,23 +70,69 @@ func (q *typoQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappin
 		}
 	}
 	all, err := termsSearcher(ctx, r, terms, weights, field, 1, opts)
-	if err != nil || q.Title <= 0 || q.Field != "" || opts.Score == "none" {
+	if err != nil || q.Title <= 0 || q.Field != "" {
 		return all, err
 	}
-	// The same terms in the title, an optional clause: an article whose
-	// title has the word scores more, the matches are the same.
-	title, err := termsSearcher(ctx, r, terms, weights, index.FieldTitle, q.Title, opts)
-	if err != nil {
-		_ = all.Close()
-		return nil, err
+	// Under a rankQuery: the same terms in the title, a clause whose score
+	// is added to the matches it has (the same matches).
+	if tc := titleClausesOf(ctx, opts); tc != nil {
+		title, err := titleSearcher(ctx, r, terms, weights, q.Title, opts)
+		if err != nil {
+			_ = all.Close()
+			return nil, err
+		}
+		tc.add(title)
 	}
-	bs, err := searcher.NewBooleanSearcher(ctx, r, all, title, nil, opts)
-	if err != nil {
-		_ = all.Close()
-		_ = title.Close()
-		return nil, err
+	return all, nil
+}
+
+// titleSearcher matches any of terms that is in some article's title,
+// each scored with boost over 1 + its weight; nil when no title has any.
+// Which terms the titles have is asked of the title's dictionaries (a
+// look-up in each segment's term index), and only those get a searcher:
+// a typo term is rarely in a title, and every term searcher reads
+// postings.
+func titleSearcher(ctx context.Context, r bindex.IndexReader, terms []string, weights []uint8, boost float64, opts search.SearcherOptions) (search.Searcher, error) {
+	var dict bindex.FieldDictContains
+	if c, ok := r.(bindex.IndexReaderContains); ok {
+		var err error
+		if dict, err = c.FieldDictContains(index.FieldTitle); err != nil {
+			return nil, fmt.Errorf("title terms: %w", err)
+		}
 	}
-	return bs, nil
+	var ss []search.Searcher
+	for i, t := range terms {
+		if dict != nil {
+			if has, err := dict.Contains([]byte(t)); err != nil || !has {
+				if err != nil {
+					for _, s := range ss {
+						_ = s.Close()
+					}
+					return nil, fmt.Errorf("title terms: %w", err)
+				}
+				continue
+			}
+		}
+		s, err := searcher.NewTermSearcher(ctx, r, t, index.FieldTitle, boost/float64(1+weights[i]), opts)
+		if err != nil {
+			for _, s := range ss {
+				_ = s.Close()
+			}
+			return nil, err
+		}
+		if s.Count() == 0 {
+			_ = s.Close()
+			continue
+		}
+		ss = append(ss, s)
+	}
+	switch len(ss) {
+	case 0:
+		return nil, nil
+	case 1:
+		return ss[0], nil
+	}
+	return searcher.NewDisjunctionSearcher(ctx, r, ss, 0, opts)
 }
 
 // termsSearcher matches any of terms in field, each scored with boost
