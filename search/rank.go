@@ -43,7 +43,8 @@ type Ranking struct {
 	// Entity weighs a match of an entity a word of the query names (an
 	// article tagged with the Royal College of Nursing for "RCN", with
 	// Unison for union:unison): 1 scores it as one occurrence of a word
-	// as rare as the entity in an article of EntityFieldLength words.
+	// as rare as the entity in an article of EntityFieldLength words, 2
+	// twice that.
 	Entity float64
 	// Recency multiplies each hit's score by 1 + Recency × 2^(−age /
 	// HalfLife), where age is the number of days between its publication
