@@ -26,19 +26,21 @@ import (
 // Ranking holds the weights that order the hits of a search by relevance
 // (sort=relevance, the default) besides bleve's tf-idf of the words in
 // _all (an article's title and text together). Service.Search applies
-// them (Ranking.apply) to the parsed query, the same way whether the
-// Writer's bitmaps filter the search or bleve does, so both score every
-// hit alike. They change the order and the scores, never what matches: a
+// them to the parsed query (Ranking.weighed) and around the whole search
+// (Ranking.wrap), the same way whether the Writer's bitmaps filter the
+// search or bleve does, so both score every hit alike. They change the order and the scores, never what matches: a
 // search sorted by another key, the totals, facets, exports and the
 // watches' matching are the same whatever they are.
 //
 // DefaultRanking's values were chosen with the judged relevance set
-// (bench/relevance, BENCHMARKS.md "Issue 17: tuning the ranking").
+// (bench/relevance, `cutwatch eval --queries ... --grid`; BENCHMARKS.md,
+// "Tuning the ranking").
 type Ranking struct {
-	// Title weighs a word or phrase of the query found in an article's
-	// title: it is scored in _all and, once more, Title times its tf-idf
-	// in the title alone (a short field, where one occurrence weighs
-	// much). 0: a title match counts as a match in the text.
+	// Title weighs a word (or its typos), a phrase, or the canonical
+	// name of an entity a word names, found in an article's title: a
+	// word is scored in _all and, once more, Title times its tf-idf in
+	// the title alone (a short field, where one occurrence weighs much).
+	// 0: a title match counts as a match in the text.
 	Title float64
 	// Entity weighs a match of an entity a word of the query names (an
 	// article tagged with the Royal College of Nursing for "RCN", with

@@ -27,13 +27,14 @@ import (
 // limit, and it scores a term reached by typos well below the exact term
 // (1/(1+Step·d) for d edits: with Step 3, a quarter for one edit, a
 // seventh for two), so that exact matches rank first. With Title above 0
-// (Ranking.Title) and no Field, the same terms found in the title add
-// Title times their score there.
+// (Ranking.Title) and no Field, under a rankQuery, the same terms in the
+// title are a title clause: Title times their score there is added to a
+// hit whose title has one.
 type typoQuery struct {
 	Field     string
 	Term      string
 	Fuzziness int
-	// Step and Title are set by Ranking.apply (0: defaultTypoStep, no
+	// Step and Title are set by Ranking.weighed (0: defaultTypoStep, no
 	// title weight).
 	Step  uint8
 	Title float64
@@ -236,7 +237,7 @@ func osaDistance(a, b string, max int) int {
 // in memory) it reads the whole dictionary.
 type valueQuery struct {
 	Field, Value string
-	// Boost is set by Ranking.apply (0: 1).
+	// Boost is set by Ranking.weighed (0: 1).
 	Boost float64
 }
 
