@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -60,5 +61,52 @@ func BenchmarkMatchAllFacets(b *testing.B) {
 				searchtest.ReportLatency(b, lat)
 			})
 		}
+	}
+}
+
+// BenchmarkCommonPhrase measures an uncached phrase search ($CUTWATCH_PHRASE,
+// "compulsory redundancies" by default: two thirds of the bench's articles)
+// with the Writer's bitmaps, where phrases are checked without bleve's
+// position maps (fastPhrases), and with bleve alone, on the --data
+// directory named by CUTWATCH_BENCH_DATA. It reports p50 and p99 latency.
+func BenchmarkCommonPhrase(b *testing.B) {
+	data := os.Getenv("CUTWATCH_BENCH_DATA")
+	if data == "" {
+		b.Skip("CUTWATCH_BENCH_DATA not set: no --data directory to benchmark on")
+	}
+	phrase := os.Getenv("CUTWATCH_PHRASE")
+	if phrase == "" {
+		phrase = "compulsory redundancies"
+	}
+	tg, err := tag.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := index.OpenWriter(context.Background(), data, index.WriterOptions{Tagger: tg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	req, err := api.ParseRequest(w.Schema(), url.Values{"q": {`"` + phrase + `"`}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svcs := map[string]*Service{
+		"bitmaps": New(w.Index(), OnWriter(w, Options{CacheEntries: -1, MaxSearches: -1})),
+		"bleve":   New(w.Index(), Options{CacheEntries: -1, MaxSearches: -1, Timeout: time.Minute}),
+	}
+	for _, name := range []string{"bitmaps", "bleve"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var lat []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if _, err := svcs[name].Search(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			searchtest.ReportLatency(b, lat)
+		})
 	}
 }
