@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -404,5 +405,80 @@ func waitReady(t *testing.T, n *cnode) {
 			t.Fatalf("%s: /readyz %d %s after 90 s", n.name, status, b)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// clusterStatus reads a node's GET /api/cluster.
+func clusterStatus(t *testing.T, addr string) (st struct {
+	Applied  uint64 `json:"applied_seq"`
+	Messages uint64 `json:"applied_messages"`
+	Last     uint64 `json:"stream_last_seq"`
+	Stream   struct{ Messages uint64 }
+}) {
+	t.Helper()
+	status, b, _ := ccall(t, "GET", "http://"+addr+"/api/cluster", nil)
+	if status != http.StatusOK || json.Unmarshal(b, &st) != nil {
+		t.Fatalf("GET /api/cluster on %s: %d %s", addr, status, b)
+	}
+	return st
+}
+
+// TestClusterNodeKilled kills a real 'cutwatch serve' node with SIGKILL
+// while it applies the stream that another node fills, and restarts it on
+// its --data: it resumes after the last message its store recorded, so it
+// ends with every acknowledged article, as many as the other node, and
+// has applied each message of the stream exactly once (its count of
+// applied messages equals the stream's last sequence: only new ids are
+// written, so no message was superseded before it could be applied).
+func TestClusterNodeKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	nc := natstest.Start(t, 3)
+	bin := sharedBinary(t)
+	flags := func(name string) []string {
+		return []string{"--nats", nc.URLs(), "--node", name, "--sources-paused", "--min-seq-wait", "10s"}
+	}
+	dataB := t.TempDir()
+	a := startChildCmd(t, bin, t.TempDir(), "", flags("a")...)
+	defer a.stop(t)
+	waitReady(t, &cnode{name: "a", addr: a.addr})
+	b := startChildCmd(t, bin, dataB, "", flags("b")...)
+	waitReady(t, &cnode{name: "b", addr: b.addr})
+	base := clusterStatus(t, a.addr).Last // the seed articles
+
+	const total = 1500
+	ingested := make(chan error, 1)
+	go func() {
+		_, err := ingestRange(context.Background(), a.addr, 0, total)
+		ingested <- err
+	}()
+	// Kill b once it has applied a fifth of the articles, while a goes
+	// on taking them.
+	deadline := time.Now().Add(120 * time.Second)
+	for clusterStatus(t, b.addr).Applied < base+total/5 {
+		if time.Now().After(deadline) {
+			t.Fatal("b did not apply a fifth of the articles within 120 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.kill(t)
+	if err := <-ingested; err != nil {
+		t.Fatalf("ingest through a: %v", err)
+	}
+	last := clusterStatus(t, a.addr).Last
+	b = startChildCmd(t, bin, dataB, "", flags("b")...)
+	defer b.stop(t)
+	for _, n := range []*child{a, b} {
+		waitApplied(t, &cnode{name: n.addr, addr: n.addr}, last)
+	}
+	sa, sb := clusterStatus(t, a.addr), clusterStatus(t, b.addr)
+	if sa.Messages != last || sb.Messages != last || sa.Applied != last || sb.Applied != last {
+		t.Fatalf("applied messages: a %d (up to %d), b %d (up to %d); the stream has %d: each must be applied once", sa.Messages, sa.Applied, sb.Messages, sb.Applied, last)
+	}
+	checkAcked(t, b.addr, total)
+	ca, cb := answers(t, &cnode{name: "a", addr: a.addr}, "size=1"), answers(t, &cnode{name: "b", addr: b.addr}, "size=1")
+	if ca != cb {
+		t.Errorf("a answers %.300s, b %.300s", ca, cb)
 	}
 }
