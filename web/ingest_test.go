@@ -89,7 +89,7 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m, Sources: src, Watches: hub})
+	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Seqs: w, Metrics: m, Sources: src, Watches: hub})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()

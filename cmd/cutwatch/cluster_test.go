@@ -280,7 +280,7 @@ func TestClusterConverges(t *testing.T) {
 
 	mark("read-your-writes")
 	e := &expected{words: map[string]string{}, gone: map[string]bool{}}
-	const total, bulks, bulkSize = 2000, 6, 250 // 1,500 in bulks, 500 one by one
+	const total, bulks, bulkSize = 2000, 5, 340 // 1,700 in bulks, 300 one by one
 
 	// Bulks and single writes at once, through every node; NATS server 2
 	// stops after a third of the singles and comes back after two thirds.
@@ -316,9 +316,9 @@ func TestClusterConverges(t *testing.T) {
 	}
 	for i := bulks * bulkSize; i < total; i++ {
 		switch i - bulks*bulkSize {
-		case 170:
+		case 100:
 			nc.Stop(2)
-		case 340:
+		case 200:
 			nc.Restart(2)
 		}
 		singles <- i
