@@ -115,9 +115,11 @@ func Start(w *index.Writer, opts Options) (*Node, error) {
 	if strings.ContainsAny(opts.Stream, ". *>\t") {
 		return nil, fmt.Errorf("stream name %q: no '.', '*', '>' or spaces", opts.Stream)
 	}
+	// A store that cannot be read (damaged) does not stop the node: it
+	// serves what it can, and the apply loop says why it cannot apply.
 	applied, msgs, err := w.Applied()
 	if err != nil {
-		return nil, err
+		opts.Logger.Error("cluster: the article store's applied stream sequence cannot be read: this node applies nothing until it is repaired", "err", err)
 	}
 	n := &Node{w: w, opts: opts, log: opts.Logger.With("node", opts.Node), prefix: subjectPrefix(opts.Stream), notify: make(chan struct{}), done: make(chan struct{})}
 	n.applied.Store(applied)
@@ -190,8 +192,9 @@ func (n *Node) run() {
 			return
 		}
 		why := err.Error()
-		n.applyErr.Store(&why)
-		n.log.Error("cluster: applying the stream stopped; resuming from the store's last applied message", "applied", n.applied.Load(), "err", err)
+		if prev := n.applyErr.Swap(&why); prev == nil || *prev != why {
+			n.log.Error("cluster: applying the stream stopped; resuming from the store's last applied message", "applied", n.applied.Load(), "err", err)
+		}
 		select {
 		case <-n.ctx.Done():
 			return
@@ -297,7 +300,18 @@ func (n *Node) seed() error {
 // the node's position is the one its store records, not the server's.
 func (n *Node) consume() error {
 	js := *n.js.Load()
-	from := n.applied.Load() + 1
+	// From the store's record, which a failed apply may have moved on
+	// (the store committed, the index did not: the index catches up from
+	// the store at the next write).
+	applied, msgs, err := n.w.Applied()
+	if err != nil {
+		return err
+	}
+	n.appliedMsgs.Store(msgs)
+	if applied != n.applied.Load() {
+		n.setApplied(applied)
+	}
+	from := applied + 1
 	cons, err := js.OrderedConsumer(n.ctx, n.opts.Stream, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   from,
