@@ -10,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/cutwatch/cutwatch/index"
@@ -19,6 +22,7 @@ import (
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/once"
 	"github.com/cutwatch/cutwatch/search/sources"
 	"github.com/cutwatch/cutwatch/search/watch"
 	"github.com/cutwatch/cutwatch/web"
@@ -205,8 +209,44 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if base == "" {
 		base = "http://" + cfg.addr
 	}
-	hub, err := watch.Open(cfg.data, watch.Options{Logger: log, AllowPrivate: cfg.hooks.allowPrivate, BaseURL: base,
-		MinBackoff: cfg.hooks.minBackoff, MaxBackoff: cfg.hooks.maxBackoff, GiveUp: cfg.hooks.giveUp, Timeout: cfg.hooks.timeout})
+	hubOpts := watch.Options{Logger: log, AllowPrivate: cfg.hooks.allowPrivate, BaseURL: base,
+		MinBackoff: cfg.hooks.minBackoff, MaxBackoff: cfg.hooks.maxBackoff, GiveUp: cfg.hooks.giveUp, Timeout: cfg.hooks.timeout}
+	// Cluster mode: one NATS connection for the article stream
+	// (index/cluster) and the work done once per cluster (search/once),
+	// whose buckets must exist before the watches and sources open.
+	clustered := cfg.cluster.conn.URLs != ""
+	var nc *nats.Conn
+	var ow *onceWiring
+	var nodeRef atomic.Pointer[cluster.Node] // set once the node runs
+	nodeName := cfg.cluster.node
+	if clustered {
+		if nodeName == "" {
+			if nodeName, err = os.Hostname(); err != nil || nodeName == "" {
+				return fmt.Errorf("%w: --node: no host name to default to: %v", errUsage, err)
+			}
+		}
+		if nc, err = cluster.Dial(cfg.cluster.conn, log.With("node", nodeName)); err != nil {
+			return fmt.Errorf("%w: cluster mode: %w", errUsage, err)
+		}
+		defer nc.Close() // last: after the node and the once wiring
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return fmt.Errorf("cluster mode: %w", err)
+		}
+		writtenAt := func(ctx context.Context, id string) (time.Time, error) {
+			n := nodeRef.Load()
+			if n == nil {
+				return time.Time{}, errors.New("the cluster node is not started yet")
+			}
+			return n.WrittenAt(ctx, id)
+		}
+		if ow, err = wireOnceRetry(ctx, js, once.Config{Node: nodeName, Replicas: cfg.cluster.replicas, WrittenAt: writtenAt, Logger: log}, log); err != nil {
+			return err
+		}
+		defer ow.close()
+		ow.watchOptions(&hubOpts)
+	}
+	hub, err := watch.Open(cfg.data, hubOpts)
 	if err != nil {
 		return err
 	}
@@ -234,21 +274,21 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	} else {
 		log.Error("watches: the article store cannot be read; writes stored meanwhile are matched at the next start with a readable store", "err", w.Ready())
 	}
-	hub.Start()
 	var ingester api.Ingester = w
 	var readiness api.Readiness = w
 	var seqs api.SeqWaiter = w
 	var node *cluster.Node
-	if cfg.cluster.conn.URLs != "" {
+	if clustered {
 		// Cluster mode: the seeds go into the stream when it is empty,
 		// not into each node's --data (which fills from the stream).
-		node, err = cluster.Start(w, cluster.Options{Conn: cfg.cluster.conn, Stream: cfg.cluster.stream, Replicas: cfg.cluster.replicas,
-			Node: cfg.cluster.node, PublishTimeout: cfg.cluster.publishTimeout, MinSeqWait: cfg.cluster.minSeqWait, Seeds: cfg.seeds,
+		node, err = cluster.Start(w, cluster.Options{Conn: cfg.cluster.conn, NATS: nc, Stream: cfg.cluster.stream, Replicas: cfg.cluster.replicas,
+			Node: nodeName, PublishTimeout: cfg.cluster.publishTimeout, MinSeqWait: cfg.cluster.minSeqWait, Seeds: cfg.seeds,
 			Logger: log, ObserveBatch: metrics.ObserveApplyBatch})
 		if err != nil {
 			return fmt.Errorf("%w: cluster mode: %w", errUsage, err)
 		}
 		defer node.Close() // before w.Close: the apply loop ends first
+		nodeRef.Store(node)
 		ingester, readiness, seqs = node, node, node
 	} else if err := seed(ctx, w, cfg.seeds, log); err != nil {
 		return err
@@ -269,12 +309,16 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
 
-	src, err := sources.Open(sources.Options{
+	srcOpts := sources.Options{
 		Data: cfg.data, Writer: w, Logger: log,
 		Fetch: sources.FetchOptions{Contact: cfg.sources.contact, AllowPrivate: cfg.sources.allowPrivate,
 			Timeout: cfg.sources.timeout, MaxBody: int64(cfg.sources.maxBody), MinDelay: cfg.sources.minDelay},
 		DefaultInterval: cfg.sources.interval, MinInterval: cfg.sources.minInterval, DefaultFilter: cfg.sources.filter,
-	})
+	}
+	if clustered {
+		ow.sourceOptions(&srcOpts, node) // the articles kept go through the stream
+	}
+	src, err := sources.Open(srcOpts)
 	if err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
@@ -283,6 +327,14 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 			log.Error("close sources", "err", err)
 		}
 	}()
+	if clustered {
+		// Every node sees the cluster's watches and sources before it
+		// matches or polls.
+		if err := ow.mirror(ctx, hub, src); err != nil {
+			return err
+		}
+	}
+	hub.Start()
 	if !cfg.sources.paused {
 		src.Start()
 	}

@@ -22,6 +22,9 @@ import (
 // Options configure a Node.
 type Options struct {
 	Conn ConnOptions
+	// NATS, if not nil, is an open connection (Dial) to use instead of
+	// dialling Conn; the Node does not close it.
+	NATS *nats.Conn
 	// Stream is the name of the article stream (DefaultStream if empty).
 	Stream string
 	// Replicas is the stream's replication factor (DefaultReplicas if 0).
@@ -65,6 +68,7 @@ type Node struct {
 	log      *slog.Logger
 	prefix   string
 	nc       *nats.Conn
+	ownNC    bool                                // the Node dialled nc and closes it
 	js       atomic.Pointer[jetstream.JetStream] // set once the stream exists
 	stream   atomic.Pointer[jetstream.Stream]
 	replicas int
@@ -128,22 +132,14 @@ func Start(w *index.Writer, opts Options) (*Node, error) {
 	if co.Name == "" {
 		co.Name = "cutwatch " + opts.Node
 	}
-	nopts, err := co.natsOptions()
-	if err != nil {
-		return nil, err
+	n.nc = opts.NATS
+	if n.nc == nil {
+		nc, err := Dial(co, n.log)
+		if err != nil {
+			return nil, err
+		}
+		n.nc, n.ownNC = nc, true
 	}
-	nopts = append(nopts,
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			n.log.Warn("NATS: disconnected; reconnecting", "err", err)
-		}),
-		nats.ReconnectHandler(func(c *nats.Conn) {
-			n.log.Info("NATS: reconnected", "url", c.ConnectedUrlRedacted())
-		}))
-	nc, err := nats.Connect(co.URLs, nopts...)
-	if err != nil {
-		return nil, fmt.Errorf("connect to NATS %s: %w", co.URLs, err)
-	}
-	n.nc = nc
 	why := "connecting to NATS " + co.URLs
 	n.setupErr.Store(&why)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
@@ -155,7 +151,53 @@ func Start(w *index.Writer, opts Options) (*Node, error) {
 func (n *Node) Close() {
 	n.cancel()
 	<-n.done
-	n.nc.Close()
+	if n.ownNC {
+		n.nc.Close()
+	}
+}
+
+// Dial connects to NATS as the cluster mode does (see ConnOptions): it
+// returns at once, also when no server can be reached yet, and the
+// connection keeps trying in the background. It fails only for bad
+// options.
+func Dial(co ConnOptions, log *slog.Logger) (*nats.Conn, error) {
+	nopts, err := co.natsOptions()
+	if err != nil {
+		return nil, err
+	}
+	nopts = append(nopts,
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn("NATS: disconnected; reconnecting", "err", err)
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			log.Info("NATS: reconnected", "url", c.ConnectedUrlRedacted())
+		}))
+	nc, err := nats.Connect(co.URLs, nopts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS %s: %w", co.URLs, err)
+	}
+	return nc, nil
+}
+
+// Put is PutSeq without the sequence number (the write path of the feed
+// sources in cluster mode, search/sources.Ingester).
+func (n *Node) Put(ctx context.Context, arts []api.Article) ([][]tag.Entity, error) {
+	ents, _, err := n.PutSeq(ctx, arts)
+	return ents, err
+}
+
+// WrittenAt returns when the latest message of the article id was
+// written to the stream (search/once's Config.WrittenAt).
+func (n *Node) WrittenAt(ctx context.Context, id string) (time.Time, error) {
+	p := n.stream.Load()
+	if p == nil {
+		return time.Time{}, fmt.Errorf("%w: the cluster's stream is not set up yet", api.ErrReplication)
+	}
+	m, err := (*p).GetLastMsgForSubject(ctx, n.prefix+"."+Token(id))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("article %q in the stream: %w", api.Truncate(id, 100), err)
+	}
+	return m.Time, nil
 }
 
 // run sets up the stream (retrying until it can), publishes the seeds
