@@ -724,7 +724,7 @@ func (n *Node) DeleteSeq(ctx context.Context, id string) (uint64, error) {
 	if err := n.w.Writable(); err != nil {
 		return 0, err
 	}
-	if err := api.CheckWriteID(id); err != nil || id == "" || len(id) > api.MaxIDLen {
+	if id == "" || len(id) > api.MaxIDLen {
 		return 0, fmt.Errorf("article %q: %w", api.Truncate(id, 100), api.ErrNotFound)
 	}
 	m, err := Encode(n.prefix, Record{Delete: true, Article: api.Article{ID: id}})
