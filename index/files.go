@@ -131,7 +131,7 @@ func (w *Writer) PutFiles(ctx context.Context, paths []string, progress func(Pro
 		stats.Skipped = append(stats.Skipped, c.skips...)
 		stats.Warnings = append(stats.Warnings, c.warns...)
 		if len(c.preps) > 0 {
-			if err := w.commit(ctx, c.preps); err != nil {
+			if _, err := w.commit(ctx, c.preps); err != nil {
 				werr = err
 				cancel()
 				continue

@@ -32,7 +32,15 @@ var (
 	bucketMeta     = []byte("meta")     // keyMetaID -> the store's id
 )
 
-var keyMetaID = []byte("id")
+var (
+	keyMetaID = []byte("id")
+	// In cluster mode (index/cluster), the sequence number of the last
+	// message of the replicated log that the store has applied, and how
+	// many messages it has applied in all, both written in the
+	// transaction of the change the message made.
+	keyLogSeq  = []byte("log_seq")
+	keyLogMsgs = []byte("log_msgs")
+)
 
 // Store is the article store, the source of truth of a --data directory:
 // it keeps every article that was ever acknowledged (id, title, text, url,
@@ -315,6 +323,92 @@ func (s *Store) Delete(id string) (uint64, error) {
 		return 0, fmt.Errorf("store: delete article %q: %w", id, err)
 	}
 	return seq, nil
+}
+
+// ErrLogApplied is returned (wrapped) by Store.Apply for log messages the
+// store has applied already.
+var ErrLogApplied = errors.New("log message already applied")
+
+// Applied returns the sequence number of the last message of the
+// replicated log (cluster mode) that the store has applied and the
+// number of messages it has applied in all: 0, 0 for a store that never
+// applied one.
+func (s *Store) Applied() (seq, msgs uint64, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		seq, msgs = metaUint(tx, keyLogSeq), metaUint(tx, keyLogMsgs)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: read the applied log sequence: %w", err)
+	}
+	return seq, msgs, nil
+}
+
+func metaUint(tx *bolt.Tx, key []byte) uint64 {
+	if b := tx.Bucket(bucketMeta).Get(key); len(b) == 8 {
+		return binary.BigEndian.Uint64(b)
+	}
+	return 0
+}
+
+// Apply records, in one durable transaction, the articles puts and the
+// deletions of the ids deletes (distinct ids, none in both), together
+// with logSeq as the sequence number of the last log message applied and
+// msgs more messages applied. It fails with ErrLogApplied, writing
+// nothing, when logSeq is not above the one recorded: a message is never
+// applied twice. It returns what Put returns for puts; the store's
+// sequence number is that of the last change.
+func (s *Store) Apply(puts []api.Article, deletes []string, logSeq, msgs uint64) (uint64, []bool, error) {
+	var seq uint64
+	changed := make([]bool, len(puts))
+	err := s.update(func(tx *bolt.Tx) error {
+		if last := metaUint(tx, keyLogSeq); logSeq <= last {
+			return fmt.Errorf("log message %d (the store has applied up to %d): %w", logSeq, last, ErrLogApplied)
+		}
+		ab, db := tx.Bucket(bucketArticles), tx.Bucket(bucketDeleted)
+		now := []byte(time.Now().UTC().Format(time.RFC3339))
+		for _, id := range deletes {
+			if err := ab.Delete([]byte(id)); err != nil {
+				return fmt.Errorf("delete %q: %w", id, err)
+			}
+			if err := db.Put([]byte(id), now); err != nil {
+				return fmt.Errorf("delete %q: %w", id, err)
+			}
+			var err error
+			if seq, err = record(tx, []byte(id)); err != nil {
+				return fmt.Errorf("delete %q: %w", id, err)
+			}
+		}
+		for i, a := range puts {
+			data, err := json.Marshal(a)
+			if err != nil {
+				return fmt.Errorf("article %q: encode: %w", a.ID, err)
+			}
+			id := []byte(a.ID)
+			changed[i] = !bytes.Equal(ab.Get(id), data)
+			if err := ab.Put(id, data); err != nil {
+				return fmt.Errorf("article %q: %w", a.ID, err)
+			}
+			if err := db.Delete(id); err != nil {
+				return fmt.Errorf("article %q: %w", a.ID, err)
+			}
+			if seq, err = record(tx, id); err != nil {
+				return fmt.Errorf("article %q: %w", a.ID, err)
+			}
+		}
+		if seq == 0 {
+			seq = tx.Bucket(bucketChanges).Sequence()
+		}
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyLogSeq, seqKey(logSeq)); err != nil {
+			return err
+		}
+		return meta.Put(keyLogMsgs, seqKey(metaUint(tx, keyLogMsgs)+msgs))
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: apply log messages up to %d: %w", logSeq, err)
+	}
+	return seq, changed, nil
 }
 
 // markDeleted records ids as deleted (and not stored), numbered, in one

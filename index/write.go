@@ -143,17 +143,25 @@ func (w *Writer) Prepare(ctx context.Context, arts []api.Article) (*Prepared, er
 // PutPrepared writes articles that Prepare checked and tagged: the second
 // half of Put, with the same guarantees.
 func (w *Writer) PutPrepared(ctx context.Context, p *Prepared) ([][]tag.Entity, error) {
+	ents, _, err := w.putPrepared(ctx, p)
+	return ents, err
+}
+
+// putPrepared is PutPrepared, also returning the store's sequence number
+// of the write's last change.
+func (w *Writer) putPrepared(ctx context.Context, p *Prepared) ([][]tag.Entity, uint64, error) {
 	if p == nil || len(p.preps) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	if err := w.commit(ctx, p.preps); err != nil {
-		return nil, err
+	seq, err := w.commit(ctx, p.preps)
+	if err != nil {
+		return nil, 0, err
 	}
 	ents := make([][]tag.Entity, len(p.preps))
 	for i := range p.preps {
 		ents[i] = p.preps[i].ents
 	}
-	return ents, nil
+	return ents, seq, nil
 }
 
 // Put tags arts, stores them and indexes them in one batch (replacing
@@ -175,11 +183,11 @@ func (w *Writer) Put(ctx context.Context, arts []api.Article) ([][]tag.Entity, e
 
 // commit writes prepared articles (all without err) through the store,
 // the index and the hooks.
-func (w *Writer) commit(ctx context.Context, preps []prepared) error {
+func (w *Writer) commit(ctx context.Context, preps []prepared) (uint64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return err // the client is gone: write nothing
+		return 0, err // the client is gone: write nothing
 	}
 	var need int64
 	arts := make([]api.Article, len(preps))
@@ -189,11 +197,11 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		need += int64(len(p.art.Text) + len(p.art.Title) + len(p.art.URL))
 	}
 	if err := w.writableLocked(ctx, need); err != nil {
-		return err
+		return 0, err
 	}
 	seq, changed, err := w.store.Put(arts)
 	if err != nil {
-		return w.storeFailedLocked(err)
+		return 0, w.storeFailedLocked(err)
 	}
 	b := w.cur.NewBatch()
 	docs := make([]*bdoc.Document, len(preps))
@@ -209,12 +217,12 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 			err = b.IndexAdvanced(docs[i])
 		}
 		if err != nil {
-			return w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
+			return 0, w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
 		}
 	}
 	w.setMarkers(b, seq)
 	if err := batch(w.cur, b); err != nil {
-		return w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
+		return 0, w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
 	}
 	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
 	bits := make([]*bitmaps.Doc, len(preps))
@@ -222,43 +230,50 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) error {
 		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i], Analysed: analysed(docs[i])}
 		bits[i] = p.bits
 	}
-	return w.afterWriteLocked(bits, nil, ch)
+	return seq, w.afterWriteLocked(bits, nil, ch)
 }
 
 // Delete removes the article id from the store and the index, records the
 // deletion and runs the after-write hooks. It returns an error wrapping
 // api.ErrNotFound when neither has it.
 func (w *Writer) Delete(ctx context.Context, id string) error {
+	_, err := w.DeleteSeq(ctx, id)
+	return err
+}
+
+// DeleteSeq is Delete, also returning the store's sequence number of the
+// deletion (api.Ingester).
+func (w *Writer) DeleteSeq(ctx context.Context, id string) (uint64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	if err := w.writableLocked(ctx, 0); err != nil {
-		return err
+		return 0, err
 	}
 	_, stored, err := w.store.Get(id)
 	if err != nil && !errors.Is(err, api.ErrStoreUnusable) {
-		return err
+		return 0, err
 	}
 	doc, err := w.cur.Document(id)
 	if err != nil {
-		return fmt.Errorf("delete article %q: look it up: %w", id, err)
+		return 0, fmt.Errorf("delete article %q: look it up: %w", id, err)
 	}
 	if !stored && doc == nil {
-		return fmt.Errorf("article %q: %w", api.Truncate(id, 100), api.ErrNotFound)
+		return 0, fmt.Errorf("article %q: %w", api.Truncate(id, 100), api.ErrNotFound)
 	}
 	seq, err := w.store.Delete(id)
 	if err != nil {
-		return w.storeFailedLocked(err)
+		return 0, w.storeFailedLocked(err)
 	}
 	b := w.cur.NewBatch()
 	b.Delete(id)
 	w.setMarkers(b, seq)
 	if err := batch(w.cur, b); err != nil {
-		return w.indexFailedLocked(fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err))
+		return 0, w.indexFailedLocked(fmt.Errorf("delete article %q from %s: %w", id, w.curDir, err))
 	}
-	return w.afterWriteLocked(nil, []string{id}, Change{Seq: seq, Deleted: []string{id}})
+	return seq, w.afterWriteLocked(nil, []string{id}, Change{Seq: seq, Deleted: []string{id}})
 }
 
 // writableLocked returns why the Writer cannot take a write of about need

@@ -139,7 +139,7 @@ func (s *Server) serveSearchErr(c *gin.Context) (any, error) {
 func (s *Server) serveArticle(c *gin.Context) { s.serveJSON(c, s.serveArticleErr) }
 
 // articleParams are the parameters of GET /api/articles/:id.
-var articleParams = []string{"entities_from", "entities_size"}
+var articleParams = []string{"entities_from", "entities_size", "min_seq"}
 
 // serveArticleErr answers GET /api/articles/:id with the whole article, its
 // canonical values and its entities with offsets: at most entities_size

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,12 +122,25 @@ type ingestResult struct {
 	ID          string       `json:"id"`
 	Entities    []tag.Entity `json:"entities"`
 	EntityCount int          `json:"entity_count"`
+	// Seq is the write's sequence number: a read with min_seq=Seq (on
+	// any node of a cluster) sees it.
+	Seq uint64 `json:"seq"`
 }
 
-// newIngestResult is the answer for the article id written with ents.
-func newIngestResult(id string, ents []tag.Entity) ingestResult {
+// SeqHeader carries a write's sequence number in its answer (also that of
+// DELETE, which has no body), and a read's min_seq in its request.
+const SeqHeader = "X-Cutwatch-Seq"
+
+// setSeq sets the answer's SeqHeader.
+func setSeq(c *gin.Context, seq uint64) {
+	c.Header(SeqHeader, strconv.FormatUint(seq, 10))
+}
+
+// newIngestResult is the answer for the article id written with ents, as
+// the write numbered seq.
+func newIngestResult(id string, ents []tag.Entity, seq uint64) ingestResult {
 	ents = nonNil(ents)
-	return ingestResult{ID: id, Entities: ents[:min(len(ents), api.DefaultArticleEntities)], EntityCount: len(ents)}
+	return ingestResult{ID: id, Entities: ents[:min(len(ents), api.DefaultArticleEntities)], EntityCount: len(ents), Seq: seq}
 }
 
 func nonNil(e []tag.Entity) []tag.Entity {
@@ -151,6 +165,10 @@ func writeErr(err error) error {
 		return &httpError{http.StatusServiceUnavailable, "the index is damaged and takes no writes until it is rebuilt: POST /api/admin/reindex"}
 	case errors.Is(err, api.ErrClosed):
 		return &httpError{http.StatusServiceUnavailable, "shutting down"}
+	case errors.Is(err, api.ErrReplication):
+		return &httpError{http.StatusServiceUnavailable, err.Error()}
+	case errors.Is(err, api.ErrTooLarge):
+		return &httpError{http.StatusRequestEntityTooLarge, err.Error()}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &httpError{http.StatusServiceUnavailable, "request cancelled before the write"}
 	}
@@ -212,7 +230,7 @@ func (s *Server) putOne(c *gin.Context, id string) (status int, v any, err error
 	if err := api.CheckWriteID(a.ID); err != nil {
 		return 0, nil, &httpError{http.StatusBadRequest, err.Error()}
 	}
-	ents, err := s.ingester.Put(c.Request.Context(), []api.Article{a})
+	ents, seq, err := s.ingester.PutSeq(c.Request.Context(), []api.Article{a})
 	if err != nil {
 		return 0, nil, writeErr(err)
 	}
@@ -220,7 +238,8 @@ func (s *Server) putOne(c *gin.Context, id string) (status int, v any, err error
 	if id != "" {
 		status = http.StatusOK
 	}
-	return status, newIngestResult(a.ID, ents[0]), nil
+	setSeq(c, seq)
+	return status, newIngestResult(a.ID, ents[0], seq), nil
 }
 
 // Bulk bodies are read a line at a time and indexed in batches of at most
@@ -255,6 +274,9 @@ type bulkResponse struct {
 	Indexed int        `json:"indexed"`
 	Failed  int        `json:"failed"`
 	Results []bulkLine `json:"results"`
+	// Seq is the sequence number of the bulk's last write (0 when none
+	// was written): a read with min_seq=Seq sees every line indexed.
+	Seq uint64 `json:"seq"`
 }
 
 func (s *Server) serveBulk(c *gin.Context) { s.serveWrite(c, s.serveBulkErr) }
@@ -329,6 +351,7 @@ func (s *Server) serveBulkErr(c *gin.Context) (int, any, error) {
 		}
 	}
 	s.metrics.ingest(0, b.res.Failed) // the written ones are counted by batch
+	setSeq(c, b.res.Seq)
 	return http.StatusOK, b.res, nil
 }
 
@@ -406,7 +429,7 @@ func (b *bulk) flush() error {
 			slots = append(slots, b.slots[i])
 		}
 	}
-	ents, err := b.s.ingester.Put(b.ctx, arts)
+	ents, seq, err := b.s.ingester.PutSeq(b.ctx, arts)
 	if err != nil {
 		b.s.metrics.ingest(0, len(arts))
 		b.stopped("a batch could not be written", err)
@@ -416,6 +439,7 @@ func (b *bulk) flush() error {
 		n := len(e)
 		b.res.Results[slots[i]].EntityCount = &n
 	}
+	b.res.Seq = max(b.res.Seq, seq)
 	b.stored += len(arts)
 	b.s.metrics.ingest(len(arts), 0)
 	if b.s.afterBatch != nil {
@@ -443,8 +467,10 @@ func (s *Server) serveDeleteArticle(c *gin.Context) { s.serveWrite(c, s.serveDel
 // serveDeleteArticleErr answers DELETE /api/articles/:id with 204, or 404
 // for an unknown id.
 func (s *Server) serveDeleteArticleErr(c *gin.Context) (int, any, error) {
-	if err := s.ingester.Delete(c.Request.Context(), c.Param("id")); err != nil {
+	seq, err := s.ingester.DeleteSeq(c.Request.Context(), c.Param("id"))
+	if err != nil {
 		return 0, nil, writeErr(err)
 	}
+	setSeq(c, seq)
 	return http.StatusNoContent, nil, nil
 }

@@ -89,7 +89,7 @@ func newWriteServerWith(t *testing.T, data, key string, opts index.WriterOptions
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Metrics: m, Sources: src, Watches: hub})
+	srv := New(svc, Options{Logger: log, Ingester: w, APIKey: key, Readiness: w, Seqs: w, Metrics: m, Sources: src, Watches: hub})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		hs.Close()
@@ -209,7 +209,7 @@ var writeCases = []writeCase{
 
 // publicRoutes are the routes that need no key: reads.
 var publicRoutes = []string{
-	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json",
+	"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.json", "GET /api/cluster",
 	"GET /api/search", "GET /api/articles/:id", "GET /api/facets/:field", "GET /api/export", "GET /feeds/search.atom",
 	"GET /", "GET /articles/:id", "GET /static/*file",
 	"GET /trusts/*name", "GET /unions/*name", "GET /places/*name", // entity pages (the schema's kinds with pages)

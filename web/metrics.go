@@ -45,6 +45,7 @@ type Metrics struct {
 	searchDuration  prometheus.Histogram
 	ingested        *prometheus.CounterVec // result
 	tagDuration     prometheus.Histogram
+	applyBatch      prometheus.Histogram
 	docs            *docsCollector
 }
 
@@ -79,6 +80,12 @@ func NewMetrics() *Metrics {
 			// 0.25 ms to about 4 s.
 			Buckets: prometheus.ExponentialBuckets(0.00025, 2, 15),
 		}),
+		applyBatch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "cutwatch_cluster_apply_batch_messages",
+			Help: "Messages of the article stream applied per batch (cluster mode).",
+			// 1 to 512.
+			Buckets: prometheus.ExponentialBuckets(1, 2, 10),
+		}),
 		docs: &docsCollector{desc: prometheus.NewDesc(metricDocuments,
 			"Articles in the index, read when scraped.", nil, nil)},
 	}
@@ -87,7 +94,7 @@ func NewMetrics() *Metrics {
 	m.ingested.WithLabelValues("ok")
 	m.ingested.WithLabelValues("failed")
 	m.reg.MustRegister(
-		m.requests, m.requestDuration, m.searchDuration, m.ingested, m.tagDuration, m.docs,
+		m.requests, m.requestDuration, m.searchDuration, m.ingested, m.tagDuration, m.applyBatch, m.docs,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -118,6 +125,10 @@ func (m *Metrics) watchWrites(on func() bool, log *slog.Logger) {
 // ObserveTag records the tagger's time for one article. It has the type of
 // index.WriterOptions.ObserveTag.
 func (m *Metrics) ObserveTag(d time.Duration) { m.tagDuration.Observe(d.Seconds()) }
+
+// ObserveApplyBatch records the number of stream messages of one batch
+// applied (cluster mode). It has the type of cluster.Options.ObserveBatch.
+func (m *Metrics) ObserveApplyBatch(n int) { m.applyBatch.Observe(float64(n)) }
 
 // observeRequest counts one answered request.
 func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {

@@ -471,7 +471,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 	}
 	want := append([]string{"q", "syntax", "relax"}, sch.TermNames()...)
 	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "sort", "from", "size", "facet_size", "facets", "collapse",
-		"published_from", "published_to", "histogram", "facet_metric", "facet_sort")
+		"published_from", "published_to", "histogram", "facet_metric", "facet_sort", "min_seq", "minSeqHeader")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/search parameters %v, want %v", names, want)
 	}
@@ -485,7 +485,7 @@ func TestOpenAPIMatchesCode(t *testing.T) {
 		names = append(names, strings.TrimPrefix(ref, "#/components/parameters/"))
 	}
 	want = append([]string{"q", "syntax"}, sch.TermNames()...)
-	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "published_from", "published_to", "format")
+	want = append(want, "amount_min", "amount_max", "jobs_min", "jobs_max", "id", "published_from", "published_to", "min_seq", "minSeqHeader", "format")
 	if !slices.Equal(names, want) {
 		t.Errorf("GET /api/export parameters %v, want %v", names, want)
 	}

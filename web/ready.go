@@ -19,12 +19,28 @@ type readyResponse struct {
 	// (no API key, a full disk), with the reason in WritesOff.
 	Writes    string `json:"writes"`
 	WritesOff string `json:"writes_off,omitempty"`
+	// Cluster is the replication state in cluster mode.
+	Cluster *clusterReady `json:"cluster,omitempty"`
+}
+
+// clusterReady is the replication state /readyz shows in cluster mode.
+type clusterReady struct {
+	Node        string `json:"node"`
+	Applied     uint64 `json:"applied_seq"`
+	StreamLast  uint64 `json:"stream_last_seq"`
+	Lag         uint64 `json:"lag"`
+	StartTarget uint64 `json:"start_target_seq"`
+}
+
+func clusterReadyOf(st api.ClusterStatus) *clusterReady {
+	return &clusterReady{Node: st.Node, Applied: st.Applied, StreamLast: st.StreamLast, Lag: st.Lag, StartTarget: st.StartTarget}
 }
 
 // notReadyResponse is the body of GET /readyz when not ready (503).
 type notReadyResponse struct {
-	Status string `json:"status"` // "not ready"
-	Reason string `json:"reason"`
+	Status  string        `json:"status"` // "not ready"
+	Reason  string        `json:"reason"`
+	Cluster *clusterReady `json:"cluster,omitempty"`
 }
 
 // StartShutdown marks the server as going away: from now on /readyz
@@ -123,12 +139,23 @@ func (s *Server) needIndex(html bool) gin.HandlerFunc {
 // process able to serve at all?) it tells a load balancer whether to send
 // requests now.
 func (s *Server) serveReadyz(c *gin.Context) {
+	var cl *clusterReady
 	notReady := func(reason string) {
-		writeJSON(c, http.StatusServiceUnavailable, notReadyResponse{Status: "not ready", Reason: reason})
+		writeJSON(c, http.StatusServiceUnavailable, notReadyResponse{Status: "not ready", Reason: reason, Cluster: cl})
 	}
 	if r := s.notReadyReason(); r != "" {
 		notReady(r)
 		return
+	}
+	if s.cluster != nil {
+		// Not ready until the node has applied the stream as it was
+		// when it started (or while NATS cannot be reached at start).
+		st := s.cluster.Status(c.Request.Context(), false)
+		cl = clusterReadyOf(st)
+		if st.NotReady != "" {
+			notReady(st.NotReady)
+			return
+		}
 	}
 	hits, err := s.probe(c.Request.Context())
 	if err != nil {
@@ -145,7 +172,7 @@ func (s *Server) serveReadyz(c *gin.Context) {
 		notReady("index holds documents but a search finds none")
 		return
 	}
-	resp := readyResponse{Status: "ready", Documents: n, Writes: "on"}
+	resp := readyResponse{Status: "ready", Documents: n, Writes: "on", Cluster: cl}
 	if s.ready != nil {
 		resp.Index = filepath.Base(s.ready.Dir())
 	}

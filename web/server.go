@@ -50,6 +50,13 @@ type Options struct {
 	// answers a search).
 	Readiness api.Readiness
 
+	// Seqs lets reads wait for a write with min_seq (nil: min_seq is
+	// accepted and not waited for).
+	Seqs api.SeqWaiter
+	// Cluster is this node's replication state in cluster mode, for
+	// /api/cluster, /readyz and /metrics (nil: the embedded mode).
+	Cluster api.Cluster
+
 	// Sources are the feed sources of /api/sources (nil: none).
 	Sources api.Sources
 	// Watches keeps the saved searches of /api/watches (nil: those
@@ -105,7 +112,9 @@ type Server struct {
 	// exportMax caps the rows of one export (export.go).
 	exportMax int
 
-	// Readiness (ready.go).
+	// Readiness (ready.go), min_seq and the cluster mode (cluster.go).
+	seqs     api.SeqWaiter
+	cluster  api.Cluster
 	ready    api.Readiness
 	draining atomic.Bool
 
@@ -127,6 +136,7 @@ func New(s api.Searcher, opts Options) *Server {
 	if srv.exportMax <= 0 {
 		srv.exportMax = api.DefaultExportMax
 	}
+	srv.seqs, srv.cluster = opts.Seqs, opts.Cluster
 	srv.pages = newRenderCache()
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.setKey(opts.APIKey)
@@ -155,6 +165,11 @@ func New(s api.Searcher, opts Options) *Server {
 	if opts.Watches != nil {
 		if err := srv.metrics.reg.Register(newWatchCollector(opts.Watches)); err != nil {
 			srv.log.Warn("metrics: the watch statistics are already registered (one Metrics serves one Server)", "err", err)
+		}
+	}
+	if srv.cluster != nil {
+		if err := srv.metrics.reg.Register(newClusterCollector(srv.cluster)); err != nil {
+			srv.log.Warn("metrics: the cluster state is already registered (one Metrics serves one Server)", "err", err)
 		}
 	}
 	srv.metrics.watchWrites(func() bool { return srv.writesOff() == "" }, srv.log)
@@ -190,10 +205,12 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/readyz", s.serveReadyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/api/openapi.json", s.serveOpenAPI)
-	r.GET("/api/search", api, s.serveSearch)
-	r.GET("/api/articles/:id", api, s.serveArticle)
+	apiSeq, pageSeq := s.waitMinSeq(false), s.waitMinSeq(true)
+	r.GET("/api/search", api, apiSeq, s.serveSearch)
+	r.GET("/api/articles/:id", api, apiSeq, s.serveArticle)
 	r.GET("/api/facets/:field", api, s.serveFacet)
-	r.GET("/api/export", api, s.serveExport)
+	r.GET("/api/export", api, apiSeq, s.serveExport)
+	r.GET("/api/cluster", api, s.serveCluster)
 	r.GET(feedPath, api, s.serveFeed)
 	for _, p := range []string{"/api/search", "/api/articles/:id", "/api/facets/:field", "/api/export", feedPath} {
 		r.OPTIONS(p, servePreflight) // CORS preflight of the public reads only
@@ -202,8 +219,8 @@ func (s *Server) routes() *gin.Engine {
 	s.writeRoutes(r)  // POST, PUT, DELETE and the re-index status behind the API key
 	s.sourceRoutes(r) // the feed sources, behind the API key
 
-	r.GET("/", page, s.serveSearchPage)
-	r.GET("/articles/:id", page, s.serveArticlePage)
+	r.GET("/", page, pageSeq, s.serveSearchPage)
+	r.GET("/articles/:id", page, pageSeq, s.serveArticlePage)
 	s.entityRoutes(r, page) // /trusts/*name, /unions/*name, /places/*name: the schema's kinds with pages
 	r.GET("/static/*file", s.serveStatic)
 

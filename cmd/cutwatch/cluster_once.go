@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -40,6 +41,33 @@ func wireOnce(ctx context.Context, js jetstream.JetStream, cfg once.Config) (*on
 	ow := &onceWiring{cl: cl, leases: cl.Leases()}
 	ow.ctx, ow.cancel = context.WithCancel(context.Background())
 	return ow, nil
+}
+
+// wireOnceRetry is wireOnce, tried again every few seconds while NATS
+// cannot be reached (the process starts once it can; it never gives up
+// by itself), until ctx ends.
+func wireOnceRetry(ctx context.Context, js jetstream.JetStream, cfg once.Config, log *slog.Logger) (*onceWiring, error) {
+	var last string
+	for wait := time.Second; ; wait = min(2*wait, 10*time.Second) {
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		ow, err := wireOnce(tctx, js, cfg)
+		cancel()
+		if err == nil {
+			return ow, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if msg := err.Error(); msg != last {
+			log.Error("cluster: cannot set up the once-per-cluster buckets on NATS; retrying until it can be reached", "err", err)
+			last = msg
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 // watchOptions sets the Hub's cluster options: the delivery queue and

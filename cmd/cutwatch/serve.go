@@ -10,14 +10,19 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/peterbourgon/ff/v3/ffcli"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/cluster"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search"
 	"github.com/cutwatch/cutwatch/search/api"
+	"github.com/cutwatch/cutwatch/search/once"
 	"github.com/cutwatch/cutwatch/search/sources"
 	"github.com/cutwatch/cutwatch/search/watch"
 	"github.com/cutwatch/cutwatch/web"
@@ -43,6 +48,34 @@ type serveConfig struct {
 	sources       sourcesConfig
 	publicURL     string
 	hooks         hookConfig
+	cluster       clusterConfig
+}
+
+// clusterConfig holds serve's flags of the cluster mode.
+type clusterConfig struct {
+	conn           cluster.ConnOptions
+	replicas       int
+	stream         string
+	node           string
+	minSeqWait     time.Duration
+	publishTimeout time.Duration
+}
+
+func (c *clusterConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.conn.URLs, "nats", "", "cluster mode: NATS server URLs, comma-separated (nats://a:4222,nats://b:4222); the article stream on their JetStream is the source of truth and this node one of its replicas (empty: the single-process embedded mode)")
+	fs.StringVar(&c.conn.Creds, "nats-creds", "", "NATS credentials file (JWT and nkey seed)")
+	fs.StringVar(&c.conn.NKey, "nats-nkey", "", "file holding an NATS nkey seed")
+	fs.StringVar(&c.conn.User, "nats-user", "", "NATS user name (with --nats-password)")
+	fs.StringVar(&c.conn.Password, "nats-password", "", "NATS password")
+	fs.StringVar(&c.conn.Token, "nats-token", "", "NATS authentication token")
+	fs.StringVar(&c.conn.TLSCA, "nats-tls-ca", "", "CA certificate file to verify the NATS servers with")
+	fs.StringVar(&c.conn.TLSCert, "nats-tls-cert", "", "client certificate file for NATS (with --nats-tls-key)")
+	fs.StringVar(&c.conn.TLSKey, "nats-tls-key", "", "client key file for NATS")
+	fs.IntVar(&c.replicas, "nats-replicas", cluster.DefaultReplicas, "replicas of the article stream (the NATS servers that each keep it; a write is acknowledged once a majority has it)")
+	fs.StringVar(&c.stream, "nats-stream", cluster.DefaultStream, "name of the article stream")
+	fs.StringVar(&c.node, "node", "", "name of this node in /api/cluster and the logs (empty: the host name)")
+	fs.DurationVar(&c.minSeqWait, "min-seq-wait", cluster.DefaultMinSeqWait, "cluster mode: longest wait of a read with min_seq for this node to apply that write; then 503")
+	fs.DurationVar(&c.publishTimeout, "nats-publish-timeout", cluster.DefaultPublishTimeout, "cluster mode: longest wait for the stream to acknowledge a write (a quorum of its replicas); then 503")
 }
 
 // sourcesConfig holds serve's flags of the feed sources.
@@ -102,6 +135,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.hooks.maxBackoff, "webhook-max-backoff", watch.DefaultMaxBackoff, "longest wait between two tries of a webhook delivery")
 	fs.DurationVar(&c.hooks.giveUp, "webhook-give-up", watch.DefaultGiveUp, "age at which a webhook delivery that still fails is dropped")
 	fs.DurationVar(&c.hooks.timeout, "webhook-timeout", watch.DefaultTimeout, "longest wait for a webhook's answer")
+	c.cluster.register(fs)
 }
 
 func serveCommand() *ffcli.Command {
@@ -175,8 +209,44 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if base == "" {
 		base = "http://" + cfg.addr
 	}
-	hub, err := watch.Open(cfg.data, watch.Options{Logger: log, AllowPrivate: cfg.hooks.allowPrivate, BaseURL: base,
-		MinBackoff: cfg.hooks.minBackoff, MaxBackoff: cfg.hooks.maxBackoff, GiveUp: cfg.hooks.giveUp, Timeout: cfg.hooks.timeout})
+	hubOpts := watch.Options{Logger: log, AllowPrivate: cfg.hooks.allowPrivate, BaseURL: base,
+		MinBackoff: cfg.hooks.minBackoff, MaxBackoff: cfg.hooks.maxBackoff, GiveUp: cfg.hooks.giveUp, Timeout: cfg.hooks.timeout}
+	// Cluster mode: one NATS connection for the article stream
+	// (index/cluster) and the work done once per cluster (search/once),
+	// whose buckets must exist before the watches and sources open.
+	clustered := cfg.cluster.conn.URLs != ""
+	var nc *nats.Conn
+	var ow *onceWiring
+	var nodeRef atomic.Pointer[cluster.Node] // set once the node runs
+	nodeName := cfg.cluster.node
+	if clustered {
+		if nodeName == "" {
+			if nodeName, err = os.Hostname(); err != nil || nodeName == "" {
+				return fmt.Errorf("%w: --node: no host name to default to: %v", errUsage, err)
+			}
+		}
+		if nc, err = cluster.Dial(cfg.cluster.conn, log.With("node", nodeName)); err != nil {
+			return fmt.Errorf("%w: cluster mode: %w", errUsage, err)
+		}
+		defer nc.Close() // last: after the node and the once wiring
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return fmt.Errorf("cluster mode: %w", err)
+		}
+		writtenAt := func(ctx context.Context, id string) (time.Time, error) {
+			n := nodeRef.Load()
+			if n == nil {
+				return time.Time{}, errors.New("the cluster node is not started yet")
+			}
+			return n.WrittenAt(ctx, id)
+		}
+		if ow, err = wireOnceRetry(ctx, js, once.Config{Node: nodeName, Replicas: cfg.cluster.replicas, WrittenAt: writtenAt, Logger: log}, log); err != nil {
+			return err
+		}
+		defer ow.close()
+		ow.watchOptions(&hubOpts)
+	}
+	hub, err := watch.Open(cfg.data, hubOpts)
 	if err != nil {
 		return err
 	}
@@ -204,8 +274,23 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	} else {
 		log.Error("watches: the article store cannot be read; writes stored meanwhile are matched at the next start with a readable store", "err", w.Ready())
 	}
-	hub.Start()
-	if err := seed(ctx, w, cfg.seeds, log); err != nil {
+	var ingester api.Ingester = w
+	var readiness api.Readiness = w
+	var seqs api.SeqWaiter = w
+	var node *cluster.Node
+	if clustered {
+		// Cluster mode: the seeds go into the stream when it is empty,
+		// not into each node's --data (which fills from the stream).
+		node, err = cluster.Start(w, cluster.Options{Conn: cfg.cluster.conn, NATS: nc, Stream: cfg.cluster.stream, Replicas: cfg.cluster.replicas,
+			Node: nodeName, PublishTimeout: cfg.cluster.publishTimeout, MinSeqWait: cfg.cluster.minSeqWait, Seeds: cfg.seeds,
+			Logger: log, ObserveBatch: metrics.ObserveApplyBatch})
+		if err != nil {
+			return fmt.Errorf("%w: cluster mode: %w", errUsage, err)
+		}
+		defer node.Close() // before w.Close: the apply loop ends first
+		nodeRef.Store(node)
+		ingester, readiness, seqs = node, node, node
+	} else if err := seed(ctx, w, cfg.seeds, log); err != nil {
 		return err
 	}
 	dir := w.Dir()
@@ -224,12 +309,16 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
 
-	src, err := sources.Open(sources.Options{
+	srcOpts := sources.Options{
 		Data: cfg.data, Writer: w, Logger: log,
 		Fetch: sources.FetchOptions{Contact: cfg.sources.contact, AllowPrivate: cfg.sources.allowPrivate,
 			Timeout: cfg.sources.timeout, MaxBody: int64(cfg.sources.maxBody), MinDelay: cfg.sources.minDelay},
 		DefaultInterval: cfg.sources.interval, MinInterval: cfg.sources.minInterval, DefaultFilter: cfg.sources.filter,
-	})
+	}
+	if clustered {
+		ow.sourceOptions(&srcOpts, node) // the articles kept go through the stream
+	}
+	src, err := sources.Open(srcOpts)
 	if err != nil {
 		return fmt.Errorf("sources: %w", err)
 	}
@@ -238,6 +327,14 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 			log.Error("close sources", "err", err)
 		}
 	}()
+	if clustered {
+		// Every node sees the cluster's watches and sources before it
+		// matches or polls.
+		if err := ow.mirror(ctx, hub, src); err != nil {
+			return err
+		}
+	}
+	hub.Start()
 	if !cfg.sources.paused {
 		src.Start()
 	}
@@ -246,8 +343,12 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	ws := web.New(svc, web.Options{Logger: log, Ingester: w, APIKey: cfg.apiKey, ReadKey: cfg.readKey,
-		RateLimit: cfg.rateLimit, RateBurst: cfg.rateBurst, ClientIPHeader: cfg.clientHeader, Readiness: w, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL, ExportMax: cfg.exportMax})
+	wopts := web.Options{Logger: log, Ingester: ingester, APIKey: cfg.apiKey, ReadKey: cfg.readKey, Seqs: seqs,
+		RateLimit: cfg.rateLimit, RateBurst: cfg.rateBurst, ClientIPHeader: cfg.clientHeader, Readiness: readiness, Metrics: metrics, Sources: src, Watches: hub, PublicURL: cfg.publicURL, ExportMax: cfg.exportMax}
+	if node != nil {
+		wopts.Cluster = node
+	}
+	ws := web.New(svc, wopts)
 	defer ws.Close() // before w.Close: a running re-index ends first
 	srv := &http.Server{
 		Handler:           ws.Handler(),
@@ -258,7 +359,7 @@ func runServe(ctx context.Context, cfg serveConfig, log *slog.Logger, ready chan
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "" && w.Writable() == nil, "ready", damage == nil)
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "index", dir, "documents", n, "writes", cfg.apiKey != "" && readiness.Writable() == nil, "ready", damage == nil, "cluster", node != nil)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/cutwatch/cutwatch/index/schema"
@@ -35,17 +36,91 @@ type Searcher interface {
 // (fsynced, searchable), and every after-write hook has run. A call that
 // returns an error may or may not have taken effect; repeating it is safe
 // (the same id replaces the same article).
+//
+// Each write returns its sequence number ("seq" in the write API's
+// answers): the store's change number in the embedded mode, the
+// replicated log's message number in cluster mode (index/cluster, where
+// the acknowledgement means the NATS cluster's quorum has the change
+// and every node applies it soon). A read waits for it with SeqWaiter.
 type Ingester interface {
-	// Put tags, stores and indexes articles (decoded with DecodeIngest),
-	// replacing those with the same ids, and returns their entities.
-	Put(ctx context.Context, arts []Article) ([][]tag.Entity, error)
-	// Delete removes an article; the error wraps ErrNotFound for an
-	// unknown id.
-	Delete(ctx context.Context, id string) error
+	// PutSeq tags, stores and indexes articles (decoded with
+	// DecodeIngest), replacing those with the same ids, and returns their
+	// entities and the sequence number of the last.
+	PutSeq(ctx context.Context, arts []Article) ([][]tag.Entity, uint64, error)
+	// DeleteSeq removes an article and returns the deletion's sequence
+	// number; the error wraps ErrNotFound for an unknown id.
+	DeleteSeq(ctx context.Context, id string) (uint64, error)
 	// Reindex rebuilds the whole index from the article store and swaps
 	// it in while searches go on; it stops early, leaving the current
 	// index, when ctx is cancelled.
 	Reindex(ctx context.Context, opts ReindexOptions) (ReindexStats, error)
+}
+
+// SeqWaiter lets a read wait until this server has applied a write
+// ("min_seq"): *index.Writer in the embedded mode (nothing to wait for),
+// *cluster.Node in cluster mode.
+type SeqWaiter interface {
+	// WaitSeq returns nil once the server has applied the write numbered
+	// seq, or a *MinSeqError when it has not within its bound (or never
+	// will: a number this server never gave).
+	WaitSeq(ctx context.Context, seq uint64) error
+}
+
+// MinSeqError says a read asked for a write (min_seq) this server has not
+// applied. The web layer answers it 503 (Retryable: it may come) or 400.
+type MinSeqError struct {
+	Reason    string
+	Applied   uint64 // the last sequence number applied here
+	Wanted    uint64 // min_seq
+	Retryable bool
+}
+
+func (e *MinSeqError) Error() string {
+	return fmt.Sprintf("min_seq %d not applied on this node (applied: %d): %s", e.Wanted, e.Applied, e.Reason)
+}
+
+// Cluster is the state of a node of the cluster mode, for /api/cluster,
+// /readyz and /metrics. The real one is *cluster.Node.
+type Cluster interface {
+	// Status reports the node's replication state; live asks the NATS
+	// cluster for the stream's state (a request with a short timeout),
+	// else the last known values are reported.
+	Status(ctx context.Context, live bool) ClusterStatus
+}
+
+// ClusterStatus is the body of GET /api/cluster.
+type ClusterStatus struct {
+	Node string `json:"node"`
+	// Applied is the stream sequence of the last message this node has
+	// applied to its store and index; AppliedMessages how many it has
+	// applied in all (each once).
+	Applied         uint64 `json:"applied_seq"`
+	AppliedMessages uint64 `json:"applied_messages"`
+	// StreamLast is the stream's last sequence as last known; Lag the
+	// messages between it and Applied.
+	StreamLast uint64 `json:"stream_last_seq"`
+	Lag        uint64 `json:"lag"`
+	// StartTarget is the stream's last sequence when the node started: it
+	// is ready (CaughtUp) once it has applied it.
+	StartTarget uint64 `json:"start_target_seq"`
+	CaughtUp    bool   `json:"caught_up"`
+	// NotReady says why the node is not ready ("" when it is).
+	NotReady string `json:"not_ready,omitempty"`
+	NATS     struct {
+		State     string   `json:"state"` // CONNECTED, RECONNECTING, ...
+		Connected string   `json:"connected_url,omitempty"`
+		Servers   []string `json:"servers"`
+	} `json:"nats"`
+	Stream struct {
+		Name     string   `json:"name"`
+		Replicas int      `json:"replicas"`
+		Leader   string   `json:"leader,omitempty"`
+		Peers    []string `json:"peers,omitempty"`
+		Messages uint64   `json:"messages"`
+		Bytes    uint64   `json:"bytes"`
+		Error    string   `json:"error,omitempty"` // why the live state could not be read
+	} `json:"stream"`
+	PublishErrors uint64 `json:"publish_errors"`
 }
 
 // Readiness is what /readyz and the routes ask of the index and the store
@@ -103,6 +178,13 @@ var (
 	ErrNoSpace = errors.New("not enough disk space")
 	// ErrSwapping: a re-index is swapping in its new index. Reads go on.
 	ErrSwapping = errors.New("a re-index is swapping in the new index")
+	// ErrReplication: the replicated log (cluster mode) did not take a
+	// write within its time: no NATS connection, or no quorum. Nothing
+	// was acknowledged; reads go on. 503.
+	ErrReplication = errors.New("the replicated log did not acknowledge the write")
+	// ErrTooLarge: a write is larger than the replicated log takes in
+	// one message. 413.
+	ErrTooLarge = errors.New("too large for the replicated log")
 	// ErrClosed: the index is closed (shutting down). 503.
 	ErrClosed = errors.New("index is closed")
 	// ErrReindexRunning: another re-index runs. 409.

@@ -72,7 +72,7 @@ func Fold(s string) string {
 // under s, sorted.
 func RequestParams(s *schema.Schema) []string {
 	names := []string{"q", "syntax", "relax", "id", "sort", "from", "size", "facet_size", "facets", "collapse",
-		"published_from", "published_to", "histogram", "facet_metric", "facet_sort"}
+		"published_from", "published_to", "histogram", "facet_metric", "facet_sort", "min_seq"}
 	names = append(names, s.TermNames()...)
 	for _, n := range s.NumericNames() {
 		names = append(names, n+"_min", n+"_max")
