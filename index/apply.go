@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	bdoc "github.com/blevesearch/bleve/v2/document"
-
 	"github.com/cutwatch/cutwatch/index/bitmaps"
 	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
@@ -181,21 +179,9 @@ func (w *Writer) Apply(ctx context.Context, entries []LogEntry) (ApplyStats, err
 	if err != nil {
 		return st, w.storeFailedLocked(err)
 	}
-	b := w.cur.NewBatch()
-	for _, id := range deletes {
-		b.Delete(id)
-	}
-	docs := make([]*bdoc.Document, len(puts))
-	for i, p := range puts {
-		w.nums.Assign(p.art.ID)
-		docs[i] = bdoc.NewDocument(p.art.ID)
-		err := w.cur.Mapping().MapDocument(docs[i], p.doc)
-		if err == nil {
-			err = b.IndexAdvanced(docs[i])
-		}
-		if err != nil {
-			return st, w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
-		}
+	b, docs, err := w.indexBatch(puts, deletes)
+	if err != nil {
+		return st, w.indexFailedLocked(err)
 	}
 	w.setMarkers(b, seq)
 	if err := batch(w.cur, b); err != nil {

@@ -269,6 +269,32 @@ func (s *Store) view(fn func(tx *bolt.Tx) error) error {
 	return guard(func() error { return s.db.View(fn) })
 }
 
+// putArticles stores arts in tx, in order, each as a change of its own,
+// setting changed[i] when article i is new or differs from the stored one,
+// and returns the sequence number of the last change.
+func putArticles(tx *bolt.Tx, arts []api.Article, changed []bool) (uint64, error) {
+	var seq uint64
+	ab, db := tx.Bucket(bucketArticles), tx.Bucket(bucketDeleted)
+	for i, a := range arts {
+		data, err := json.Marshal(a)
+		if err != nil {
+			return 0, fmt.Errorf("article %q: encode: %w", a.ID, err)
+		}
+		id := []byte(a.ID)
+		changed[i] = !bytes.Equal(ab.Get(id), data)
+		if err := ab.Put(id, data); err != nil {
+			return 0, fmt.Errorf("article %q: %w", a.ID, err)
+		}
+		if err := db.Delete(id); err != nil {
+			return 0, fmt.Errorf("article %q: %w", a.ID, err)
+		}
+		if seq, err = record(tx, id); err != nil {
+			return 0, fmt.Errorf("article %q: %w", a.ID, err)
+		}
+	}
+	return seq, nil
+}
+
 // Put records arts (replacing articles with the same ids and forgetting
 // earlier deletions of them) in one durable transaction, and returns the
 // sequence number of the last of them and, for each, whether it changed
@@ -278,25 +304,9 @@ func (s *Store) Put(arts []api.Article) (uint64, []bool, error) {
 	var seq uint64
 	changed := make([]bool, len(arts))
 	err := s.update(func(tx *bolt.Tx) error {
-		ab, db := tx.Bucket(bucketArticles), tx.Bucket(bucketDeleted)
-		for i, a := range arts {
-			data, err := json.Marshal(a)
-			if err != nil {
-				return fmt.Errorf("article %q: encode: %w", a.ID, err)
-			}
-			id := []byte(a.ID)
-			changed[i] = !bytes.Equal(ab.Get(id), data)
-			if err := ab.Put(id, data); err != nil {
-				return fmt.Errorf("article %q: %w", a.ID, err)
-			}
-			if err := db.Delete(id); err != nil {
-				return fmt.Errorf("article %q: %w", a.ID, err)
-			}
-			if seq, err = record(tx, id); err != nil {
-				return fmt.Errorf("article %q: %w", a.ID, err)
-			}
-		}
-		return nil
+		var err error
+		seq, err = putArticles(tx, arts, changed)
+		return err
 	})
 	if err != nil {
 		return 0, nil, fmt.Errorf("store articles: %w", err)
@@ -379,21 +389,10 @@ func (s *Store) Apply(puts []api.Article, deletes []string, logSeq, msgs uint64)
 				return fmt.Errorf("delete %q: %w", id, err)
 			}
 		}
-		for i, a := range puts {
-			data, err := json.Marshal(a)
-			if err != nil {
-				return fmt.Errorf("article %q: encode: %w", a.ID, err)
-			}
-			id := []byte(a.ID)
-			changed[i] = !bytes.Equal(ab.Get(id), data)
-			if err := ab.Put(id, data); err != nil {
-				return fmt.Errorf("article %q: %w", a.ID, err)
-			}
-			if err := db.Delete(id); err != nil {
-				return fmt.Errorf("article %q: %w", a.ID, err)
-			}
-			if seq, err = record(tx, id); err != nil {
-				return fmt.Errorf("article %q: %w", a.ID, err)
+		if len(puts) > 0 {
+			var err error
+			if seq, err = putArticles(tx, puts, changed); err != nil {
+				return err
 			}
 		}
 		if seq == 0 {

@@ -203,7 +203,30 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) (uint64, error) {
 	if err != nil {
 		return 0, w.storeFailedLocked(err)
 	}
+	b, docs, err := w.indexBatch(preps, nil)
+	if err != nil {
+		return 0, w.indexFailedLocked(err)
+	}
+	w.setMarkers(b, seq)
+	if err := batch(w.cur, b); err != nil {
+		return 0, w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
+	}
+	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
+	bits := make([]*bitmaps.Doc, len(preps))
+	for i, p := range preps {
+		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i], Analysed: analysed(docs[i])}
+		bits[i] = p.bits
+	}
+	return seq, w.afterWriteLocked(bits, nil, ch)
+}
+
+// indexBatch makes a batch of the current index that deletes deletes and
+// indexes preps, with the documents it mapped them to. w.mu must be held.
+func (w *Writer) indexBatch(preps []prepared, deletes []string) (*bleve.Batch, []*bdoc.Document, error) {
 	b := w.cur.NewBatch()
+	for _, id := range deletes {
+		b.Delete(id)
+	}
 	docs := make([]*bdoc.Document, len(preps))
 	for i, p := range preps {
 		// Numbered before any search can see it, so that every document
@@ -217,20 +240,10 @@ func (w *Writer) commit(ctx context.Context, preps []prepared) (uint64, error) {
 			err = b.IndexAdvanced(docs[i])
 		}
 		if err != nil {
-			return 0, w.indexFailedLocked(fmt.Errorf("article %q: %w", p.art.ID, err))
+			return nil, nil, fmt.Errorf("article %q: %w", p.art.ID, err)
 		}
 	}
-	w.setMarkers(b, seq)
-	if err := batch(w.cur, b); err != nil {
-		return 0, w.indexFailedLocked(fmt.Errorf("write %d articles to %s: %w", len(arts), w.curDir, err))
-	}
-	ch := Change{Seq: seq, Put: make([]Written, len(preps))}
-	bits := make([]*bitmaps.Doc, len(preps))
-	for i, p := range preps {
-		ch.Put[i] = Written{Article: p.art, Entities: p.ents, Changed: changed[i], Analysed: analysed(docs[i])}
-		bits[i] = p.bits
-	}
-	return seq, w.afterWriteLocked(bits, nil, ch)
+	return b, docs, nil
 }
 
 // Delete removes the article id from the store and the index, records the
