@@ -75,10 +75,12 @@ func ccall(t *testing.T, method, u string, body []byte, hdr ...string) (int, []b
 }
 
 // writeRetry sends a write, retrying a 503 (a stream leader being
-// elected) for up to 30 s, and returns the seq of its answer.
+// elected) for up to 2 minutes, and returns the seq of its answer. An
+// election takes under a second here, but once took over 30 s in CI, on
+// two cores starved by other packages' tests under -race.
 func writeRetry(t *testing.T, method, u string, body []byte, want int) uint64 {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		status, b, h := ccall(t, method, u, body)
 		if status == want {

@@ -23,7 +23,10 @@ func TestClusterR3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A new stream leader is elected once the stopped server's term times
+	// out: seconds, but tens of seconds on two cores starved by other
+	// tests under -race.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "T", Subjects: []string{"t.>"}, Replicas: 3})
 	if err != nil {
@@ -33,6 +36,7 @@ func TestClusterR3(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Stop(2)
+	stopped := time.Now()
 	var ack *jetstream.PubAck
 	for i := 0; ; i++ { // a new stream leader may be being elected
 		if ack, err = js.Publish(ctx, "t.b", []byte("2")); err == nil {
@@ -43,6 +47,7 @@ func TestClusterR3(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	t.Logf("a write was acknowledged %v after a server stopped", time.Since(stopped).Round(time.Millisecond))
 	if ack.Sequence != 2 {
 		t.Fatalf("second message got sequence %d, want 2", ack.Sequence)
 	}
