@@ -39,7 +39,13 @@ func TestClusterR3(t *testing.T) {
 	stopped := time.Now()
 	var ack *jetstream.PubAck
 	for i := 0; ; i++ { // a new stream leader may be being elected
-		if ack, err = js.Publish(ctx, "t.b", []byte("2")); err == nil {
+		// Each try has its own deadline: a publish sent to the stopped
+		// server, or to a leader that stopped before answering, gets no
+		// answer at all.
+		try, cancelTry := context.WithTimeout(ctx, 2*time.Second)
+		ack, err = js.Publish(try, "t.b", []byte("2"), jetstream.WithMsgID("b"))
+		cancelTry()
+		if err == nil {
 			break
 		}
 		if ctx.Err() != nil {
