@@ -16,6 +16,7 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/cutwatch/cutwatch/index"
+	"github.com/cutwatch/cutwatch/index/tag"
 	"github.com/cutwatch/cutwatch/search/api"
 )
 
@@ -178,7 +179,7 @@ func typoCandidates(r bindex.IndexReader, field, term string, fuzz int) (out []b
 		}
 		d := int(e.EditDistance)
 		if !auto {
-			if d = osaDistance(term, e.Term, fuzz); d > fuzz {
+			if d = tag.OSADistance(term, e.Term, fuzz); d > fuzz {
 				continue
 			}
 		}
@@ -197,37 +198,6 @@ func typoCandidates(r bindex.IndexReader, field, term string, fuzz int) (out []b
 		return strings.Compare(a.Term, b.Term)
 	})
 	return out[:min(len(out), MaxTypoTerms)], nil
-}
-
-// osaDistance is the optimal string alignment distance between a and b
-// in runes (Levenshtein with transpositions of adjacent runes, as the
-// automata of scorch count), or max+1 when it exceeds max.
-func osaDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return min(prev[len(rb)], max+1)
 }
 
 // valueQuery matches the articles with a value of a name kind's keyword

@@ -208,10 +208,15 @@ func (d *doc) fuzzyUnion(k int) (string, bool) {
 
 // osa returns the optimal string alignment distance between a and b
 // (Levenshtein plus transposition of adjacent runes), capped at 2.
-func osa(a, b string) int {
+func osa(a, b string) int { return OSADistance(a, b, 1) }
+
+// OSADistance is the optimal string alignment distance between a and b
+// in runes (Levenshtein with transpositions of adjacent runes, as the
+// automata of scorch count), or max+1 when it exceeds max.
+func OSADistance(a, b string, max int) int {
 	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > 1 || d < -1 {
-		return 2
+	if d := len(ra) - len(rb); d > max || -d > max {
+		return max + 1
 	}
 	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
@@ -233,7 +238,7 @@ func osa(a, b string) int {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return min(prev[len(rb)], 2)
+	return min(prev[len(rb)], max+1)
 }
 
 // addTrust records a trust mention.
